@@ -1,0 +1,122 @@
+/*
+ * scan.h - the whole pipeline over a set of paths: nd_scan().
+ *
+ *   read -> decode -> normalise -> shingle -> MinHash -> LSH -> verify -> cluster
+ *
+ * Pass 1 streams every document once and keeps only its signature (4 * perms bytes), its
+ * id and where it came from. LSH turns the signatures into candidate pairs. Pass 2 reads
+ * again just the documents that are candidates (or group members), rebuilds their exact
+ * shingle sets and verifies every candidate pair (or, with verify_estimate, trusts the
+ * signature estimate). Union-find makes the groups.
+ *
+ * The reading, normalising, shingling and signing of both passes runs on `threads` worker
+ * threads over batches of documents; results are committed in input order, so the output
+ * is byte-identical whatever the thread count. nd_scan() never prints: diagnostics go to
+ * the caller's callback, in input order, on the calling thread.
+ */
+#ifndef NEARDUP_SCAN_H
+#define NEARDUP_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "neardup/input.h"
+#include "neardup/lsh.h"
+#include "neardup/status.h"
+
+typedef struct nd_scan_opts {
+    unsigned ngram;        /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
+    unsigned perms;        /* MinHash permutations, 1..ND_PERMS_MAX; default 128 */
+    double threshold;      /* Jaccard threshold, (0, 1]; default 0.8 */
+    unsigned bands;        /* LSH bands; 0 = derived from threshold and perms */
+    int verify_estimate;   /* 0: exact Jaccard of shingle sets; 1: signature estimate */
+    unsigned threads;      /* worker threads; 0 = one per online CPU */
+    nd_reader_opts input;  /* size limit, input format */
+    nd_decode_opts decode; /* JSON field names */
+    nd_diag_fn on_diag;    /* may be NULL */
+    void *userdata;        /* passed to on_diag */
+} nd_scan_opts;
+
+/* Fills opts with the defaults above. */
+void nd_scan_opts_init(nd_scan_opts *opts);
+
+typedef struct nd_doc_info {
+    const char *id;   /* NUL-terminated, owned by the result */
+    uint32_t source;  /* index into nd_scan_result.sources */
+    uint64_t line;    /* 1-based line of the document in its source */
+    uint32_t ntokens; /* words in the document */
+} nd_doc_info;
+
+/* A group member and its exact similarity to the group's representative. */
+typedef struct nd_member {
+    uint32_t doc;        /* index into docs */
+    double jaccard;      /* J(member, representative); 1 for the representative */
+    double containment;  /* |member n representative| / |member| */
+    const char *snippet; /* the start of the text on one line, owned by the result */
+} nd_member;
+
+typedef struct nd_group {
+    size_t nmembers;    /* >= 2 */
+    nd_member *members; /* members[0] is the representative */
+} nd_group;
+
+/* A verified pair, a before b in input order. */
+typedef struct nd_pair_sim {
+    uint32_t a, b;
+    double jaccard;   /* exact, or the signature estimate with verify_estimate */
+    double contain_a; /* |A n B| / |A| (exact mode), else -1 */
+    double contain_b; /* |A n B| / |B| (exact mode), else -1 */
+} nd_pair_sim;
+
+/* Something that was skipped (an error diagnostic), kept for the report. */
+typedef struct nd_skip {
+    const char *path;
+    uint64_t line;
+    nd_status code;
+    const char *message;
+} nd_skip;
+
+/* Where the time went (seconds of wall time) and what the stages saw. */
+typedef struct nd_scan_stats {
+    double t_pass1;   /* read + decode + normalise + shingle + sign, all documents */
+    double t_lsh;     /* banding and candidate pairs */
+    double t_pass2;   /* re-read + normalise + shingle + sort the candidates' sets */
+    double t_verify;  /* exact Jaccard of candidate pairs */
+    double t_cluster; /* union-find, representatives, similarities */
+    uint64_t bytes;   /* bytes of document records read in pass 1 */
+    size_t candidates;     /* candidate pairs from LSH, after de-duplication */
+    size_t capped_buckets; /* buckets larger than the cap (see lsh.h) */
+    size_t refetched;      /* documents read again in pass 2 */
+    unsigned threads;      /* worker threads used */
+} nd_scan_stats;
+
+typedef struct nd_scan_result {
+    nd_scan_opts opts;   /* the options in force (defaults filled in) */
+    nd_lsh_params lsh;   /* the banding used */
+    size_t ndocs;        /* documents read and signed */
+    nd_doc_info *docs;
+    size_t nsources;
+    const char **sources; /* paths of the files read */
+    size_t nskipped;      /* documents or paths skipped (errors) */
+    nd_skip *skipped;
+    size_t nwarnings;     /* notes that skipped nothing */
+    size_t ngroups;
+    nd_group *groups;     /* sorted by their earliest member */
+    size_t npairs;
+    nd_pair_sim *pairs;   /* verified pairs, sorted by (a, b) */
+    nd_scan_stats stats;
+    struct nd_scan_priv *priv; /* owned memory */
+} nd_scan_result;
+
+/*
+ * Runs the pipeline over paths[0..npaths). On ND_OK *out is a result to free with
+ * nd_scan_result_free. Bad input is never a failure: it is reported through on_diag and
+ * listed in skipped. Failures: ND_EINVAL (an option out of range, no path), ND_ENOMEM,
+ * ND_EIO (a document vanished between the passes), ND_ECHANGED (an input changed during
+ * the run).
+ */
+nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                  nd_scan_result **out);
+void nd_scan_result_free(nd_scan_result *res); /* NULL is a no-op */
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * shingle.h - word n-gram shingles as 64-bit hashes.
+ *
+ * Each token is hashed once with XXH3-64; the hash of an n-gram is an order-sensitive
+ * combination of its n token hashes followed by a 64-bit finaliser, so shingling costs
+ * O(tokens * n) cheap integer operations and no allocation per shingle. A text with fewer
+ * than n tokens (but at least one) gives one shingle made of all its tokens; a text with no
+ * token gives none.
+ */
+#ifndef NEARDUP_SHINGLE_H
+#define NEARDUP_SHINGLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "neardup/normalize.h"
+#include "neardup/status.h"
+
+#define ND_NGRAM_MAX 64u
+
+/* A growable array of 64-bit values. Initialise to {0}; release with nd_u64s_clear. */
+typedef struct nd_u64s {
+    uint64_t *v;
+    size_t n, cap;
+} nd_u64s;
+
+void nd_u64s_clear(nd_u64s *a);
+/* Makes room for at least `need` values. ND_OK or ND_ENOMEM (a is then unchanged). */
+nd_status nd_u64s_reserve(nd_u64s *a, size_t need);
+
+/* XXH3-64 of the token's bytes: the one place a token is hashed. */
+uint64_t nd_token_hash(const char *s, size_t len);
+
+/* Combines `n` consecutive token hashes into one shingle hash. */
+uint64_t nd_shingle_combine(const uint64_t *token_hashes, size_t n);
+
+/* Number of shingles a text of `ntokens` tokens has: max(ntokens - n + 1, 1), or 0. */
+size_t nd_shingle_count(size_t ntokens, unsigned n);
+
+/*
+ * Writes the shingle hashes of tokens t->v[first .. first+count) to `out` (replacing its
+ * contents), one per n-gram position, unsorted and with repeats. `scratch` receives the
+ * token hashes. ND_OK or ND_ENOMEM. 1 <= n <= ND_NGRAM_MAX.
+ */
+nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsigned n,
+                            nd_u64s *scratch, nd_u64s *out);
+
+/* Sorts a[0..n) ascending and removes repeats in place; returns the new length. */
+size_t nd_u64_sort_unique(uint64_t *a, size_t n, nd_u64s *scratch);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * args.c - option value parsing and CLI messages (see args.h).
+ */
+#include "args.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nd_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("neardup: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int nd_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("neardup: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "Try 'neardup %s --help'.\n", cmd);
+    else
+        fputs("Try 'neardup --help'.\n", stderr);
+    return ND_EXIT_ERROR;
+}
+
+int nd_arg_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+                unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || v < min || v > max) {
+        nd_cli_error("%s takes a whole number from %lu to %lu, not '%s'", opt, min, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int nd_arg_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v > hi || v < lo || (lo_open && v == lo)) {
+        nd_cli_error("%s takes a number %s %g and at most %g, not '%s'", opt,
+                     lo_open ? "above" : "of at least", lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int nd_arg_size(const char *opt, const char *s, size_t max, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned long long mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1ull << 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1ull << 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1ull << 30, end++;
+    if (!*s || *end || errno || s[0] == '-' || v == 0 || v > max / mul) {
+        nd_cli_error("%s takes a size from 1 to %zu bytes (K, M, G suffixes allowed), not '%s'",
+                     opt, max, s);
+        return -1;
+    }
+    *out = (size_t)(v * mul);
+    return 0;
+}

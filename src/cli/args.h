@@ -1,0 +1,29 @@
+/*
+ * args.h - checked parsing of option values, and the CLI's messages.
+ *
+ * Every number is parsed whole (strtoul/strtod with end and range checks); a bad value
+ * gives "neardup: --perms takes a whole number from 1 to 1024, not 'x'" and exit 2.
+ */
+#ifndef NEARDUP_CLI_ARGS_H
+#define NEARDUP_CLI_ARGS_H
+
+#include <stddef.h>
+
+#define ND_EXIT_OK 0
+#define ND_EXIT_FOUND 1
+#define ND_EXIT_ERROR 2
+
+/* Parse s as an integer in [min, max]; on failure print a message naming `opt`, return -1. */
+int nd_arg_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+                unsigned long *out);
+/* A number in (lo, hi] when lo_open, else [lo, hi]. */
+int nd_arg_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out);
+/* A byte count with an optional K, M or G suffix (powers of 1024), in [1, max]. */
+int nd_arg_size(const char *opt, const char *s, size_t max, size_t *out);
+
+/* "neardup: <msg>" on stderr. */
+void nd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: the message, then "Try 'neardup CMD --help'." on stderr. Returns 2. */
+int nd_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * cmd_scan.c - `neardup scan`: find near-duplicate groups and print a report.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "commands.h"
+#include "neardup/minhash.h"
+#include "neardup/report.h"
+#include "neardup/scan.h"
+#include "neardup/shingle.h"
+
+static void usage(FILE *f)
+{
+    fputs(
+        "Usage: neardup scan [OPTIONS] PATH...\n"
+        "Find groups of near-duplicate articles and print a report on stdout.\n"
+        "\n"
+        "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
+        "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
+        "standard input (JSON Lines if it starts with '{', else one article).\n"
+        "\n"
+        "Similarity:\n"
+        "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
+        "  -k, --perms K           MinHash permutations, 1-1024 (default 128)\n"
+        "  -t, --threshold T       Jaccard threshold, above 0 and at most 1 (default 0.8)\n"
+        "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
+        "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
+        "                          estimate: trust the signatures (faster, approximate)\n"
+        "Input:\n"
+        "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
+        "                          txt or jsonl\n"
+        "      --text-field NAME   JSON field with the article text (default text)\n"
+        "      --id-field NAME     JSON field with its name (default id, then url)\n"
+        "      --max-bytes N       skip documents or lines longer than N bytes\n"
+        "                          (K/M/G suffixes; default 16M)\n"
+        "Output:\n"
+        "  -f, --format F          text (default), json or tsv (one verified pair per line:\n"
+        "                          id_a, id_b, jaccard, containment_a, containment_b)\n"
+        "  -q, --quiet             no warnings (errors are still printed)\n"
+        "      --stats             print stage timings and counts on stderr\n"
+        "Run:\n"
+        "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
+        "      --fail-on-duplicates  exit 1 when a group is found\n"
+        "      --allow-skips       skipped input does not by itself make the exit status 2\n"
+        "  -h, --help              show this help and exit\n"
+        "  -V, --version           show the version and exit\n"
+        "\n"
+        "Exit status: 0 ok (with or without duplicates); 1 duplicates found and\n"
+        "--fail-on-duplicates given; 2 usage error, fatal error, or any input skipped\n"
+        "(unreadable path, empty or binary file, invalid UTF-8, malformed JSON line, ...)\n"
+        "unless --allow-skips. 2 wins over 1.\n",
+        f);
+}
+
+typedef struct diag_ctx {
+    int quiet;
+} diag_ctx;
+
+static void on_diag(const nd_diag *d, void *ud)
+{
+    const diag_ctx *c = ud;
+    if (d->level == ND_DIAG_WARNING) {
+        if (c->quiet)
+            return;
+        fprintf(stderr, "neardup: warning: %s: %s\n", d->path, d->message);
+        return;
+    }
+    if (d->line != ND_NO_LINE)
+        fprintf(stderr, "neardup: %s:%llu: %s\n", d->path, (unsigned long long)d->line,
+                d->message);
+    else if (d->offset != ND_NO_OFFSET)
+        fprintf(stderr, "neardup: %s: byte %llu: %s\n", d->path, (unsigned long long)d->offset,
+                d->message);
+    else
+        fprintf(stderr, "neardup: %s: %s\n", d->path, d->message);
+}
+
+enum {
+    OPT_VERIFY = 256,
+    OPT_INPUT_FORMAT,
+    OPT_TEXT_FIELD,
+    OPT_ID_FIELD,
+    OPT_MAX_BYTES,
+    OPT_FAIL,
+    OPT_ALLOW_SKIPS,
+    OPT_STATS,
+};
+
+static const struct option longopts[] = {
+    {"ngram", required_argument, NULL, 'n'},
+    {"perms", required_argument, NULL, 'k'},
+    {"threshold", required_argument, NULL, 't'},
+    {"bands", required_argument, NULL, 'b'},
+    {"verify", required_argument, NULL, OPT_VERIFY},
+    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+    {"id-field", required_argument, NULL, OPT_ID_FIELD},
+    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"format", required_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"threads", required_argument, NULL, 'j'},
+    {"fail-on-duplicates", no_argument, NULL, OPT_FAIL},
+    {"allow-skips", no_argument, NULL, OPT_ALLOW_SKIPS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void print_stats(const nd_scan_result *r)
+{
+    const nd_scan_stats *s = &r->stats;
+    double total = s->t_pass1 + s->t_lsh + s->t_pass2 + s->t_verify + s->t_cluster;
+    fprintf(stderr,
+            "neardup: stats: docs %zu, bytes %llu, threads %u, candidates %zu, capped buckets "
+            "%zu, refetched %zu, pairs %zu, groups %zu\n"
+            "neardup: stats: pass1 %.3fs, lsh %.3fs, pass2 %.3fs, verify %.3fs, cluster %.3fs, "
+            "total %.3fs (%.1f MB/s)\n",
+            r->ndocs, (unsigned long long)s->bytes, s->threads, s->candidates,
+            s->capped_buckets, s->refetched, r->npairs, r->ngroups, s->t_pass1, s->t_lsh,
+            s->t_pass2, s->t_verify, s->t_cluster, total,
+            total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
+}
+
+int nd_cmd_scan(int argc, char **argv)
+{
+    nd_scan_opts opts;
+    nd_scan_opts_init(&opts);
+    nd_report_format fmt = ND_REPORT_TEXT;
+    diag_ctx dc = {0};
+    int fail_on_dup = 0, allow_skips = 0, stats = 0;
+    unsigned long u;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":n:k:t:b:f:qj:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u))
+                return ND_EXIT_ERROR;
+            opts.ngram = (unsigned)u;
+            break;
+        case 'k':
+            if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u))
+                return ND_EXIT_ERROR;
+            opts.perms = (unsigned)u;
+            break;
+        case 't':
+            if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &opts.threshold))
+                return ND_EXIT_ERROR;
+            break;
+        case 'b':
+            if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u))
+                return ND_EXIT_ERROR;
+            opts.bands = (unsigned)u;
+            break;
+        case OPT_VERIFY:
+            if (strcmp(optarg, "exact") == 0)
+                opts.verify_estimate = 0;
+            else if (strcmp(optarg, "estimate") == 0)
+                opts.verify_estimate = 1;
+            else
+                return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'",
+                                          optarg);
+            break;
+        case OPT_INPUT_FORMAT:
+            if (strcmp(optarg, "auto") == 0)
+                opts.input.format = ND_INPUT_AUTO;
+            else if (strcmp(optarg, "txt") == 0)
+                opts.input.format = ND_INPUT_TXT;
+            else if (strcmp(optarg, "jsonl") == 0)
+                opts.input.format = ND_INPUT_JSONL;
+            else
+                return nd_cli_usage_error("scan",
+                                          "--input-format takes auto, txt or jsonl, not '%s'",
+                                          optarg);
+            break;
+        case OPT_TEXT_FIELD:
+            opts.decode.text_field = optarg;
+            break;
+        case OPT_ID_FIELD:
+            opts.decode.id_field = optarg;
+            break;
+        case OPT_MAX_BYTES:
+            if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &opts.input.max_doc_bytes))
+                return ND_EXIT_ERROR;
+            break;
+        case 'f':
+            if (nd_report_format_parse(optarg, &fmt) != ND_OK)
+                return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'",
+                                          optarg);
+            break;
+        case 'q':
+            dc.quiet = 1;
+            break;
+        case OPT_STATS:
+            stats = 1;
+            break;
+        case 'j':
+            if (nd_arg_uint("--threads", optarg, 0, 256, &u))
+                return ND_EXIT_ERROR;
+            opts.threads = (unsigned)u;
+            break;
+        case OPT_FAIL:
+            fail_on_dup = 1;
+            break;
+        case OPT_ALLOW_SKIPS:
+            allow_skips = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return ND_EXIT_OK;
+        case 'V':
+            printf("neardup %s\n", NEARDUP_VERSION);
+            return ND_EXIT_OK;
+        case ':':
+            return nd_cli_usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return nd_cli_usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return nd_cli_usage_error("scan", "no PATH given (use - for standard input)");
+    if (opts.bands > opts.perms)
+        return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", opts.bands,
+                                  opts.perms);
+    opts.on_diag = on_diag;
+    opts.userdata = &dc;
+
+    nd_scan_result *res = NULL;
+    nd_status st = nd_scan(&opts, (const char *const *)(argv + optind), (size_t)(argc - optind),
+                           &res);
+    if (st != ND_OK) {
+        nd_cli_error("scan failed: %s", nd_status_str(st));
+        return ND_EXIT_ERROR;
+    }
+    if (stats)
+        print_stats(res);
+    st = nd_report_write(res, fmt, stdout);
+    int rc = ND_EXIT_OK;
+    if (st != ND_OK) {
+        nd_cli_error("cannot write the report: %s", nd_status_str(st));
+        rc = ND_EXIT_ERROR;
+    } else if (res->nskipped > 0 && !allow_skips) {
+        rc = ND_EXIT_ERROR;
+    } else if (fail_on_dup && res->ngroups > 0) {
+        rc = ND_EXIT_FOUND;
+    }
+    if (res->nskipped > 0 && !dc.quiet)
+        fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
+                res->nskipped == 1 ? "" : "s",
+                allow_skips ? "" : "; exit status 2 (use --allow-skips to accept skips)");
+    nd_scan_result_free(res);
+    return rc;
+}

@@ -1,0 +1,10 @@
+/*
+ * commands.h - the program's commands; each takes argv from its own name on and returns
+ * the exit status.
+ */
+#ifndef NEARDUP_CLI_COMMANDS_H
+#define NEARDUP_CLI_COMMANDS_H
+
+int nd_cmd_scan(int argc, char **argv);
+
+#endif

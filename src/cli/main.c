@@ -1,0 +1,49 @@
+/*
+ * main.c - the neardup program: dispatches to one command per file (cmd_*.c).
+ *
+ * The program is only a client of the library's public API: commands parse arguments,
+ * call the library, print and choose the exit code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+
+static void usage(FILE *f)
+{
+    fputs("Usage: neardup COMMAND [OPTIONS] PATH...\n"
+          "Find near-duplicate articles and repeated paragraphs in scraped news text.\n"
+          "\n"
+          "Commands:\n"
+          "  scan    report groups of near-duplicate articles\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help     show this help and exit\n"
+          "  -V, --version  show the version and exit\n"
+          "\n"
+          "Run 'neardup COMMAND --help' for a command's options.\n"
+          "Exit status: 0 ok, 1 duplicates found with --fail-on-duplicates, 2 usage or input "
+          "error.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return nd_cli_usage_error(NULL, "missing command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return ND_EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("neardup %s\n", NEARDUP_VERSION);
+        return ND_EXIT_OK;
+    }
+    if (strcmp(cmd, "scan") == 0)
+        return nd_cmd_scan(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
+    return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,154 @@
+/*
+ * shingle.c - word n-gram shingle hashes (see shingle.h).
+ *
+ * Token hash: XXH3-64 of the normalised token bytes. Shingle hash of tokens t1..tn:
+ *     g = n * P1;  for each ti: g = rotl(g ^ h(ti), 27) * P2;   then the murmur3 fmix64.
+ * Rotation plus multiplication makes the combination depend on order ("a b" != "b a"),
+ * and fmix64 spreads every input bit over the output, which MinHash relies on.
+ *
+ * nd_u64_sort_unique is an LSD radix sort (8 passes of 8 bits) for sets large enough to pay
+ * for it, insertion sort below that: shingle hashes are uniform, so radix wins early.
+ */
+#include "neardup/shingle.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+#include "neardup/alloc.h"
+
+#define P1 UINT64_C(0x9e3779b97f4a7c15)
+#define P2 UINT64_C(0xc2b2ae3d27d4eb4f)
+
+void nd_u64s_clear(nd_u64s *a)
+{
+    nd_free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+nd_status nd_u64s_reserve(nd_u64s *a, size_t need)
+{
+    if (need <= a->cap)
+        return ND_OK;
+    size_t cap = a->cap ? a->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *v = nd_reallocarray(a->v, cap, sizeof *v);
+    if (!v)
+        return ND_ENOMEM;
+    a->v = v;
+    a->cap = cap;
+    return ND_OK;
+}
+
+uint64_t nd_token_hash(const char *s, size_t len)
+{
+    return XXH3_64bits(s, len);
+}
+
+static inline uint64_t rotl64(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64u - r));
+}
+
+static inline uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= UINT64_C(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    k *= UINT64_C(0xc4ceb9fe1a85ec53);
+    k ^= k >> 33;
+    return k;
+}
+
+uint64_t nd_shingle_combine(const uint64_t *h, size_t n)
+{
+    uint64_t g = (uint64_t)n * P1;
+    for (size_t i = 0; i < n; i++)
+        g = rotl64(g ^ h[i], 27) * P2;
+    return fmix64(g);
+}
+
+size_t nd_shingle_count(size_t ntokens, unsigned n)
+{
+    if (ntokens == 0)
+        return 0;
+    return ntokens >= n ? ntokens - n + 1 : 1;
+}
+
+nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsigned n,
+                            nd_u64s *scratch, nd_u64s *out)
+{
+    size_t ns = nd_shingle_count(count, n);
+    out->n = 0;
+    if (ns == 0)
+        return ND_OK;
+    if (nd_u64s_reserve(scratch, count) != ND_OK || nd_u64s_reserve(out, ns) != ND_OK)
+        return ND_ENOMEM;
+    uint64_t *th = scratch->v;
+    for (size_t i = 0; i < count; i++) {
+        const nd_token *tk = &t->v[first + i];
+        th[i] = nd_token_hash(t->text + tk->off, tk->len);
+    }
+    size_t w = count >= n ? n : count;
+    if (w == 5) { /* the default, unrolled */
+        for (size_t i = 0; i < ns; i++) {
+            uint64_t g = 5 * P1;
+            g = rotl64(g ^ th[i], 27) * P2;
+            g = rotl64(g ^ th[i + 1], 27) * P2;
+            g = rotl64(g ^ th[i + 2], 27) * P2;
+            g = rotl64(g ^ th[i + 3], 27) * P2;
+            g = rotl64(g ^ th[i + 4], 27) * P2;
+            out->v[i] = fmix64(g);
+        }
+    } else {
+        for (size_t i = 0; i < ns; i++)
+            out->v[i] = nd_shingle_combine(th + i, w);
+    }
+    out->n = ns;
+    return ND_OK;
+}
+
+size_t nd_u64_sort_unique(uint64_t *a, size_t n, nd_u64s *scratch)
+{
+    if (n < 2)
+        return n;
+    if (n <= 64 || nd_u64s_reserve(scratch, n) != ND_OK) {
+        /* Insertion sort: small sets, or no memory for the radix buffer (still correct). */
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1] > x) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+    } else {
+        uint64_t *src = a, *dst = scratch->v;
+        size_t count[8][256];
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            for (unsigned p = 0; p < 8; p++)
+                count[p][(src[i] >> (8 * p)) & 0xff]++;
+        for (unsigned p = 0; p < 8; p++) {
+            size_t sum = 0;
+            for (unsigned b = 0; b < 256; b++) {
+                size_t c = count[p][b];
+                count[p][b] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++)
+                dst[count[p][(src[i] >> (8 * p)) & 0xff]++] = src[i];
+            uint64_t *tmp = src;
+            src = dst;
+            dst = tmp;
+        }
+        /* 8 passes: the sorted data is back in `a`. */
+    }
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (a[i] != a[w - 1])
+            a[w++] = a[i];
+    return w;
+}
