@@ -26,25 +26,6 @@ struct nd_normalizer {
     size_t cp_cap;
 };
 
-/* Byte classes: 0 separator, 1 ASCII letter/digit, 2 non-ASCII (lead or continuation). */
-static const unsigned char byte_class[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-#define R16(b) [b] = 2, [b + 1] = 2, [b + 2] = 2, [b + 3] = 2, [b + 4] = 2, [b + 5] = 2,      \
-               [b + 6] = 2, [b + 7] = 2, [b + 8] = 2, [b + 9] = 2, [b + 10] = 2, [b + 11] = 2, \
-               [b + 12] = 2, [b + 13] = 2, [b + 14] = 2, [b + 15] = 2
-    R16(0x80), R16(0x90), R16(0xa0), R16(0xb0), R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0),
-#undef R16
-};
-
 #define NFKC_CF                                                                              \
     (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
 
@@ -200,47 +181,123 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
     return ND_OK;
 }
 
+/*
+ * Classifies the 64 bytes at p: returns the mask of word bytes (ASCII letters and digits,
+ * and every non-ASCII byte, which the slow path sorts out), sets *na to the mask of
+ * non-ASCII bytes, and writes the 64 bytes lower-cased (ASCII only) to out.
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline uint64_t classify64(const unsigned char *p, unsigned char *out, uint64_t *na)
+{
+    uint64_t m = 0, n = 0;
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    for (int k = 0; k < 4; k++) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        /* x in [lo, lo + width) as one signed compare: shift lo to -128 first. */
+        __m128i alpha = _mm_cmplt_epi8(
+            _mm_add_epi8(_mm_or_si128(c, case_bit), _mm_set1_epi8((char)(0x80 - 'a'))),
+            _mm_set1_epi8((char)(0x80 + 26)));
+        __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - 'A'))),
+                                       _mm_set1_epi8((char)(0x80 + 26)));
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - '0'))),
+                                       _mm_set1_epi8((char)(0x80 + 10)));
+        __m128i high = _mm_cmplt_epi8(c, _mm_setzero_si128());
+        __m128i word = _mm_or_si128(_mm_or_si128(alpha, digit), high);
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * k),
+                         _mm_or_si128(c, _mm_and_si128(upper, case_bit)));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(word) << (16 * k);
+        n |= (uint64_t)(unsigned)_mm_movemask_epi8(c) << (16 * k);
+    }
+    *na = n;
+    return m;
+}
+#else
+static inline uint64_t classify64(const unsigned char *p, unsigned char *out, uint64_t *na)
+{
+    uint64_t m = 0, n = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        unsigned char c = p[i];
+        int word = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+        m |= (uint64_t)word << i;
+        n |= (uint64_t)(c >= 0x80) << i;
+        out[i] = (unsigned char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0));
+    }
+    *na = n;
+    return m;
+}
+#endif
+
+/*
+ * The fast path works on 64-byte blocks: classify64 gives a bit mask of word bytes, and
+ * the edges of that mask (m ^ (m << 1 | carry)) are where tokens start and end, so tokens
+ * come out of a few bit operations per token instead of a branch per byte. t->text first
+ * receives the whole document lower-cased, so an ASCII token is just a span of it at its
+ * own offset; tokens of segments that hold non-ASCII bytes are appended behind the
+ * document by slow_segment().
+ */
 nd_status nd_normalize(nd_normalizer *nz, const char *text, size_t len, nd_tokens *t,
                        size_t *bad_offset)
 {
     const unsigned char *s = (const unsigned char *)text;
-    nd_status st = ND_OK;
+    nd_status st;
     t->n = 0;
     t->text_len = 0;
-    size_t i = 0;
-    while (i < len) {
-        if (byte_class[s[i]] == 0) {
-            i++;
-            continue;
-        }
-        /* A segment: letters, digits and non-ASCII bytes up to the next ASCII separator. */
-        size_t j = i;
-        int ascii = 1;
-        while (j < len && byte_class[s[j]] != 0) {
-            ascii &= byte_class[s[j]] == 1;
-            j++;
-        }
-        if (ascii) {
-            if ((st = reserve_text(t, j - i)) != ND_OK)
-                goto fail;
-            char *d = t->text + t->text_len;
-            for (size_t k = i; k < j; k++)
-                d[k - i] = (char)(s[k] | ((s[k] >= 'A' && s[k] <= 'Z') ? 0x20 : 0));
-            if ((st = push_token(t, t->text_len, j - i, i)) != ND_OK)
-                goto fail;
-            t->text_len += j - i;
+    if ((st = reserve_text(t, len + 64)) != ND_OK)
+        return st;
+    t->text_len = len;
+    unsigned char *low = (unsigned char *)t->text;
+    size_t start = 0;              /* start of the open token */
+    size_t last_na = SIZE_MAX;     /* last non-ASCII byte before the current block */
+    uint64_t carry = 0;            /* was the byte before the block a word byte? */
+    for (size_t base = 0; base < len + 1; base += 64) {
+        uint64_t m, na;
+        if (base + 64 <= len) {
+            m = classify64(s + base, low + base, &na);
         } else {
-            size_t bad = nd_utf8_check(text + i, j - i);
-            if (bad != j - i) {
+            /* The tail (and one byte past the end, so the last token closes): pad with
+             * separators. */
+            unsigned char tmp[64], lo[64];
+            size_t rest = len > base ? len - base : 0;
+            memset(tmp, ' ', sizeof tmp);
+            if (rest)
+                memcpy(tmp, s + base, rest);
+            m = classify64(tmp, lo, &na);
+            low = (unsigned char *)t->text; /* slow segments may have moved it */
+            if (rest)
+                memcpy(low + base, lo, rest);
+        }
+        uint64_t edges = m ^ ((m << 1) | carry);
+        carry = m >> 63;
+        while (edges) {
+            unsigned i = (unsigned)__builtin_ctzll(edges);
+            edges &= edges - 1;
+            size_t pos = base + i;
+            if ((m >> i) & 1) {
+                start = pos;
+                continue;
+            }
+            /* A token [start, pos): ASCII unless a non-ASCII byte lies inside. */
+            uint64_t before = i ? na & (~UINT64_C(0) >> (64 - i)) : 0;
+            size_t lastn = before ? base + 63 - (unsigned)__builtin_clzll(before) : last_na;
+            if (lastn == SIZE_MAX || lastn < start) {
+                if ((st = push_token(t, start, pos - start, start)) != ND_OK)
+                    goto fail;
+                continue;
+            }
+            size_t bad = nd_utf8_check(text + start, pos - start);
+            if (bad != pos - start) {
                 if (bad_offset)
-                    *bad_offset = i + bad;
+                    *bad_offset = start + bad;
                 st = ND_EUTF8;
                 goto fail;
             }
-            if ((st = slow_segment(nz, text + i, j - i, i, t)) != ND_OK)
+            if ((st = slow_segment(nz, text + start, pos - start, start, t)) != ND_OK)
                 goto fail;
+            low = (unsigned char *)t->text;
         }
-        i = j;
+        if (na)
+            last_na = base + 63 - (unsigned)__builtin_clzll(na);
     }
     return ND_OK;
 fail:
