@@ -87,23 +87,54 @@ unsigned nd_minhash_k(const nd_minhash *mh)
 #define ND_CLONES
 #endif
 
-/* The minima of nvec vectors over n shingles: the hot loop of signing. */
+/* One permutation step for one vector of lanes: the new minimum of acc and h(xb). */
+#define STEP(acc, xb, sv, av, cv)                                                            \
+    do {                                                                                     \
+        vu32 y_ = ((xb) ^ (sv)) * (av);                                                      \
+        y_ ^= y_ >> 15;                                                                      \
+        y_ *= (cv);                                                                          \
+        vu32 lt_ = (vu32)(y_ < (acc));                                                       \
+        (acc) = (y_ & lt_) | ((acc) & ~lt_);                                                 \
+    } while (0)
+
+/*
+ * The minima of nvec vectors over n shingles: the hot loop of signing. Four vectors (64
+ * permutations) at a time, so their minima and parameters stay in registers while the
+ * shingles stream past; the shingles (a few KB) stay in L1 between the rounds.
+ */
 ND_CLONES
 static void sign_kernel(const vu32 *s, const vu32 *a, const vu32 *c, unsigned nvec,
                         const uint64_t *x, size_t n, vu32 *acc)
 {
-    for (unsigned v = 0; v < nvec; v++)
-        acc[v] = (vu32){0} - 1u;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
-        vu32 xb = (vu32){0} + f;
-        for (unsigned v = 0; v < nvec; v++) {
-            vu32 y = (xb ^ s[v]) * a[v];
-            y ^= y >> 15;
-            y *= c[v];
-            vu32 lt = (vu32)(y < acc[v]);
-            acc[v] = (y & lt) | (acc[v] & ~lt);
+    const vu32 ones = (vu32){0} - 1u;
+    unsigned v = 0;
+    for (; v + 4 <= nvec; v += 4) {
+        const vu32 s0 = s[v], s1 = s[v + 1], s2 = s[v + 2], s3 = s[v + 3];
+        const vu32 a0 = a[v], a1 = a[v + 1], a2 = a[v + 2], a3 = a[v + 3];
+        const vu32 c0 = c[v], c1 = c[v + 1], c2 = c[v + 2], c3 = c[v + 3];
+        vu32 m0 = ones, m1 = ones, m2 = ones, m3 = ones;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
+            vu32 xb = (vu32){0} + f;
+            STEP(m0, xb, s0, a0, c0);
+            STEP(m1, xb, s1, a1, c1);
+            STEP(m2, xb, s2, a2, c2);
+            STEP(m3, xb, s3, a3, c3);
         }
+        acc[v] = m0;
+        acc[v + 1] = m1;
+        acc[v + 2] = m2;
+        acc[v + 3] = m3;
+    }
+    for (; v < nvec; v++) {
+        const vu32 s0 = s[v], a0 = a[v], c0 = c[v];
+        vu32 m0 = ones;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
+            vu32 xb = (vu32){0} + f;
+            STEP(m0, xb, s0, a0, c0);
+        }
+        acc[v] = m0;
     }
 }
 
