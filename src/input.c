@@ -58,6 +58,8 @@ struct nd_reader {
 
     char *fetch;
     size_t fetch_cap;
+    int fetch_fd;         /* the last file fetched from, kept open for the next fetch */
+    uint32_t fetch_src;
     char msg[512];
     char *errpath; /* path of an error record that has no source */
 };
@@ -170,6 +172,7 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
     if (!r)
         return ND_ENOMEM;
     r->fd = -1;
+    r->fetch_fd = -1;
     if (opts)
         r->opts = *opts;
     if (r->opts.max_doc_bytes == 0)
@@ -204,6 +207,8 @@ void nd_reader_free(nd_reader *r)
     nd_free(r->src);
     nd_free(r->buf);
     nd_free(r->fetch);
+    if (r->fetch_fd >= 0)
+        close(r->fetch_fd);
     nd_free(r->errpath);
     nd_free(r);
 }
@@ -714,15 +719,19 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
         r->fetch_cap = cap;
     }
     const src_file *s = &r->src[si];
-    int fd, own = 0;
+    int fd;
     if (s->spool) {
         fflush(s->spool);
         fd = fileno(s->spool);
+    } else if (r->fetch_fd >= 0 && r->fetch_src == si) {
+        fd = r->fetch_fd;
     } else {
-        fd = open(s->path, O_RDONLY);
+        if (r->fetch_fd >= 0)
+            close(r->fetch_fd);
+        r->fetch_fd = fd = open(s->path, O_RDONLY);
+        r->fetch_src = si;
         if (fd < 0)
             return ND_EIO;
-        own = 1;
     }
     size_t got = 0;
     while (got < len) {
@@ -733,8 +742,6 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
             break;
         got += (size_t)k;
     }
-    if (own)
-        close(fd);
     if (got < len)
         return ND_ECHANGED;
     set_record(out, ND_REC_DOC, s->path, si, line, offset);

@@ -11,9 +11,17 @@
 #include "neardup/lsh.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#define XXH_INLINE_ALL
 #include <xxhash.h>
+#pragma GCC diagnostic pop
 
 #include "ht.h"
 
@@ -129,29 +137,36 @@ static nd_status emit_bucket(const bucket *bk, const uint32_t *next, size_t cap,
     return ND_OK;
 }
 
-nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
-                            const unsigned char *use, const nd_lsh_params *p,
-                            size_t bucket_cap, nd_pairs *out, size_t *capped)
+/* The work of one thread: bands first, first + step, ... into its own pairs. */
+typedef struct band_job {
+    const uint32_t *sigs;
+    size_t ndocs, stride, cap;
+    const unsigned char *use;
+    nd_lsh_params p;
+    unsigned first, step;
+    nd_pairs out;
+    size_t capped;
+    nd_status st;
+} band_job;
+
+static void *run_bands(void *arg)
 {
-    if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0)
-        return ND_EINVAL;
-    if (bucket_cap == 0)
-        bucket_cap = ND_LSH_BUCKET_CAP;
-    size_t ncapped = 0;
-    nd_status st = ND_OK;
-    bucket *pool = nd_calloc(ndocs ? ndocs : 1, sizeof *pool);
-    uint32_t *next = nd_calloc(ndocs ? ndocs : 1, sizeof *next);
+    band_job *j = arg;
+    size_t n = j->ndocs;
+    bucket *pool = nd_calloc(n ? n : 1, sizeof *pool);
+    uint32_t *next = nd_calloc(n ? n : 1, sizeof *next);
+    j->st = ND_OK;
     if (!pool || !next) {
-        st = ND_ENOMEM;
+        j->st = ND_ENOMEM;
         goto out;
     }
-    for (unsigned band = 0; band < p->bands; band++) {
+    for (unsigned band = j->first; band < j->p.bands; band += j->step) {
         bucket *table = NULL;
         size_t used = 0;
-        for (size_t i = 0; i < ndocs; i++) {
-            if (use && !use[i])
+        for (size_t i = 0; i < n; i++) {
+            if (j->use && !j->use[i])
                 continue;
-            uint64_t key = nd_lsh_band_key(sigs + i * stride, band, p->rows);
+            uint64_t key = nd_lsh_band_key(j->sigs + i * j->stride, band, j->p.rows);
             bucket *bk;
             next[i] = UINT32_MAX;
             HASH_FIND(hh, table, &key, sizeof key, bk);
@@ -169,27 +184,107 @@ nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
             HASH_ADD(hh, table, key, sizeof key, bk);
             if (bk->oom) {
                 HASH_CLEAR(hh, table);
-                st = ND_ENOMEM;
+                j->st = ND_ENOMEM;
                 goto out;
             }
         }
         /* Buckets in pool order = order of their first document: deterministic. */
-        for (size_t b = 0; b < used && st == ND_OK; b++) {
+        for (size_t b = 0; b < used && j->st == ND_OK; b++) {
             if (pool[b].count < 2)
                 continue;
-            if (pool[b].count > bucket_cap)
-                ncapped++;
-            st = emit_bucket(&pool[b], next, bucket_cap, out);
+            if (pool[b].count > j->cap)
+                j->capped++;
+            j->st = emit_bucket(&pool[b], next, j->cap, &j->out);
         }
         HASH_CLEAR(hh, table);
-        if (st != ND_OK)
+        if (j->st != ND_OK)
             goto out;
     }
-    st = nd_pairs_sort_unique(out);
 out:
     nd_free(pool);
     nd_free(next);
+    return NULL;
+}
+
+nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
+                            const unsigned char *use, const nd_lsh_params *p,
+                            size_t bucket_cap, nd_pairs *out, size_t *capped)
+{
+    return nd_lsh_candidates_mt(sigs, ndocs, stride, use, p, bucket_cap, 1, out, capped);
+}
+
+nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride,
+                               const unsigned char *use, const nd_lsh_params *p,
+                               size_t bucket_cap, unsigned threads, nd_pairs *out,
+                               size_t *capped)
+{
+    if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0)
+        return ND_EINVAL;
+    if (threads < 1)
+        threads = 1;
+    if (threads > p->bands)
+        threads = p->bands;
+    band_job *jobs = nd_calloc(threads, sizeof *jobs);
+    pthread_t *tid = nd_calloc(threads, sizeof *tid);
+    unsigned started = 0;
+    nd_status st = ND_OK;
+    if (!jobs || !tid) {
+        st = ND_ENOMEM;
+        goto out;
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        band_job *j = &jobs[t];
+        j->sigs = sigs;
+        j->ndocs = ndocs;
+        j->stride = stride;
+        j->cap = bucket_cap ? bucket_cap : ND_LSH_BUCKET_CAP;
+        j->use = use;
+        j->p = *p;
+        j->first = t;
+        j->step = threads;
+    }
+    /* Thread 0's share runs on the calling thread. */
+    for (unsigned t = 1; t < threads; t++) {
+        if (pthread_create(&tid[t], NULL, run_bands, &jobs[t]) != 0) {
+            jobs[t].st = ND_ENOMEM;
+            break;
+        }
+        started = t;
+    }
+    run_bands(&jobs[0]);
+    for (unsigned t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    size_t total = 0, ncapped = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        if (jobs[t].st != ND_OK)
+            st = jobs[t].st;
+        total += jobs[t].out.n;
+        ncapped += jobs[t].capped;
+    }
+    if (st != ND_OK)
+        goto out;
+    if (out->cap - out->n < total) {
+        nd_pair *v = nd_reallocarray(out->v, out->n + total, sizeof *v);
+        if (!v) {
+            st = ND_ENOMEM;
+            goto out;
+        }
+        out->v = v;
+        out->cap = out->n + total;
+    }
+    for (unsigned t = 0; t < threads; t++) {
+        if (jobs[t].out.n)
+            memcpy(out->v + out->n, jobs[t].out.v, jobs[t].out.n * sizeof *out->v);
+        out->n += jobs[t].out.n;
+    }
+    st = nd_pairs_sort_unique(out);
     if (st == ND_OK && capped)
         *capped = ncapped;
+out:
+    if (jobs)
+        for (unsigned t = 0; t < threads; t++)
+            nd_pairs_clear(&jobs[t].out);
+    nd_free(jobs);
+    nd_free(tid);
     return st;
 }

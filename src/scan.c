@@ -315,8 +315,12 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     rec.source = it->source;
     rec.line = it->line;
     rec.offset = it->offset;
-    if (b->mode == MODE_SIGN)
+    if (b->mode == MODE_SIGN) {
         it->sum = XXH3_64bits(rec.data, rec.len);
+    } else if (XXH3_64bits(rec.data, rec.len) != it->sum) {
+        it->status = ND_ECHANGED; /* not the bytes pass 1 signed */
+        return ND_OK;
+    }
 
     nd_doc doc;
     const char *msg = NULL;
@@ -724,10 +728,6 @@ static nd_status pass2(scan *s, const unsigned char *need)
         st = nd_reader_fetch(s->reader, d->source, d->offset, d->len, d->line, &rec);
         if (st != ND_OK)
             goto out;
-        if (XXH3_64bits(rec.data, rec.len) != d->sum) {
-            st = ND_ECHANGED;
-            goto out;
-        }
         if (!b && (st = get_batch(s, MODE_SET, &b)) != ND_OK)
             goto out;
         if ((st = batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK)
@@ -990,8 +990,8 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
         goto out;
     double t1 = now();
     nd_scan_priv *pv = s->priv;
-    if ((st = nd_lsh_candidates(pv->sigs, pv->ndocs, s->k, NULL, &s->res->lsh, 0, &cand,
-                                &s->res->stats.capped_buckets)) != ND_OK)
+    if ((st = nd_lsh_candidates_mt(pv->sigs, pv->ndocs, s->k, NULL, &s->res->lsh, 0,
+                                   s->opts.threads, &cand, &s->res->stats.capped_buckets)) != ND_OK)
         goto out;
     s->res->stats.candidates = cand.n;
     double t2 = now();
