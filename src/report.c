@@ -64,9 +64,113 @@ static void put_doc(FILE *f, const nd_scan_result *r, uint32_t d)
     }
 }
 
+static size_t count_blocks(const nd_scan_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nrepeats; i++)
+        n += r->repeats[i].nblocks > 0;
+    return n;
+}
+
+static size_t count_shorts(const nd_scan_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nrepeats; i++)
+        n += r->repeats[i].nshort > 0;
+    return n;
+}
+
+static size_t count_boilerplate(const nd_scan_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nshared; i++)
+        n += r->shared[i].boilerplate != 0;
+    return n;
+}
+
+static void put_lines(FILE *f, uint32_t a, uint32_t b)
+{
+    if (a == b)
+        fprintf(f, "line %u", a);
+    else
+        fprintf(f, "lines %u-%u", a, b);
+}
+
+static double share(uint32_t part, uint32_t whole)
+{
+    return whole ? (double)part / (double)whole : 0.0;
+}
+
+static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
+{
+    unsigned parts = r->opts.parts;
+    if ((parts & ND_PART_BLOCKS) && count_blocks(r)) {
+        fprintf(f, "doubled blocks:\n");
+        for (size_t i = 0; i < r->nrepeats; i++) {
+            const nd_doc_repeats *rp = &r->repeats[i];
+            if (!rp->nblocks)
+                continue;
+            fputs("  ", f);
+            put_doc(f, r, rp->doc);
+            fprintf(f, ": %.1f%% of its words are repeats%s\n",
+                    100.0 * share(rp->repeated_words, rp->words),
+                    rp->doubled ? " (doubled body)" : "");
+            for (size_t b = 0; b < rp->nblocks; b++) {
+                const nd_block_repeat *bl = &rp->blocks[b];
+                fputs("    ", f);
+                put_lines(f, bl->a_first, bl->a_last);
+                fputs(bl->a_first == bl->a_last ? " repeats as " : " repeat as ", f);
+                put_lines(f, bl->b_first, bl->b_last);
+                fprintf(f, " (%u paragraph%s, %s)\n", bl->nparas, bl->nparas == 1 ? "" : "s",
+                        bl->identical ? "identical" : "near-identical");
+                fputs("      ", f);
+                put_field(f, rp->block_text[b]);
+                fputc('\n', f);
+            }
+        }
+        fputc('\n', f);
+    }
+    if ((parts & ND_PART_SHORT) && count_shorts(r)) {
+        fprintf(f, "repeated short lines:\n");
+        for (size_t i = 0; i < r->nrepeats; i++) {
+            const nd_doc_repeats *rp = &r->repeats[i];
+            if (!rp->nshort)
+                continue;
+            fputs("  ", f);
+            put_doc(f, r, rp->doc);
+            fputs(":", f);
+            for (size_t k = 0; k < rp->nshort; k++) {
+                fputs(k ? ", \"" : " \"", f);
+                put_field(f, rp->shorts[k].text);
+                fprintf(f, "\" x%u (line %u)", rp->shorts[k].count, rp->shorts[k].first_line);
+            }
+            fputc('\n', f);
+        }
+        fputc('\n', f);
+    }
+    if ((parts & ND_PART_SHARED) && r->nshared) {
+        fprintf(f, "shared paragraphs:\n");
+        for (size_t i = 0; i < r->nshared; i++) {
+            const nd_shared_para *sp = &r->shared[i];
+            fprintf(f, "  %s in %u articles (%s):", sp->boilerplate ? "boilerplate" : "passage",
+                    sp->ndocs, sp->identical ? "identical" : "near-identical");
+            for (size_t k = 0; k < sp->nplaces; k++) {
+                fputs(k ? ", " : " ", f);
+                const nd_doc_info *di = &r->docs[sp->places[k].doc];
+                put_field(f, di->id);
+                fprintf(f, ":%u", sp->places[k].line);
+            }
+            fputs("\n      ", f);
+            put_field(f, sp->text);
+            fputc('\n', f);
+        }
+        fputc('\n', f);
+    }
+}
+
 static void write_text(const nd_scan_result *r, FILE *f)
 {
-    for (size_t g = 0; g < r->ngroups; g++) {
+    for (size_t g = 0; g < r->ngroups && (r->opts.parts & ND_PART_GROUPS); g++) {
         const nd_group *gr = &r->groups[g];
         fprintf(f, "group %zu: %zu documents\n", g + 1, gr->nmembers);
         for (size_t m = 0; m < gr->nmembers; m++) {
@@ -84,15 +188,29 @@ static void write_text(const nd_scan_result *r, FILE *f)
         }
         fputc('\n', f);
     }
+    write_text_paragraphs(r, f);
     size_t dups = duplicates(r);
-    fprintf(f, "%zu %s read, %zu skipped; %zu %s of near-duplicates (%zu %s could go); "
-               "%zu-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
-               "verification\n",
-            r->ndocs, plural(r->ndocs, "document", "documents"), r->nskipped, r->ngroups,
-            plural(r->ngroups, "group", "groups"), dups,
-            plural(dups, "document", "documents"), (size_t)r->opts.ngram, r->opts.perms,
-            r->opts.threshold, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimated" : "exact");
+    fprintf(f, "%zu %s read, %zu skipped", r->ndocs, plural(r->ndocs, "document", "documents"),
+            r->nskipped);
+    if (r->opts.parts & ND_PART_GROUPS)
+        fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
+                plural(r->ngroups, "group", "groups"), dups,
+                plural(dups, "document", "documents"));
+    if (r->opts.parts & ND_PART_BLOCKS)
+        fprintf(f, "; %zu with doubled blocks (%zu doubled %s)", count_blocks(r), r->ndoubled,
+                plural(r->ndoubled, "body", "bodies"));
+    if (r->opts.parts & ND_PART_SHORT)
+        fprintf(f, "; %zu with repeated short lines", count_shorts(r));
+    if (r->opts.parts & ND_PART_SHARED)
+        fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
+                plural(r->nshared, "paragraph", "paragraphs"), count_boilerplate(r));
+    fprintf(f, "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
+               "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
+               "%.2f)\n",
+            r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
+            r->opts.verify_estimate ? "estimated" : "exact",
+            r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
+            r->opts.para.short_words, r->opts.para.threshold);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -108,17 +226,80 @@ static void json_num(FILE *f, double x)
         fprintf(f, "%.4f", x);
 }
 
+static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
+{
+    fputs("  \"repeats\": [", f);
+    int first = 1;
+    for (size_t i = 0; i < r->nrepeats; i++) {
+        const nd_doc_repeats *rp = &r->repeats[i];
+        const nd_doc_info *di = &r->docs[rp->doc];
+        fputs(first ? "\n    {" : ",\n    {", f);
+        first = 0;
+        fputs("\"id\": ", f);
+        json_str(f, di->id);
+        fputs(", \"source\": ", f);
+        json_str(f, r->sources[di->source]);
+        fprintf(f, ", \"line\": %llu, \"words\": %u, \"repeated_words\": %u, "
+                   "\"repeated_share\": %.4f, \"doubled\": %s,\n      \"blocks\": [",
+                (unsigned long long)di->line, rp->words, rp->repeated_words,
+                share(rp->repeated_words, rp->words), rp->doubled ? "true" : "false");
+        for (size_t b = 0; b < rp->nblocks; b++) {
+            const nd_block_repeat *bl = &rp->blocks[b];
+            fprintf(f, "%s{\"lines\": [%u, %u], \"repeated_as\": [%u, %u], \"paragraphs\": %u, "
+                       "\"identical\": %s, \"words\": %u, \"text\": ",
+                    b ? ",\n        " : "\n        ", bl->a_first, bl->a_last, bl->b_first,
+                    bl->b_last, bl->nparas, bl->identical ? "true" : "false", bl->words);
+            json_str(f, rp->block_text[b]);
+            fputc('}', f);
+        }
+        fputs(rp->nblocks ? "\n      ],\n      \"short_lines\": [" : "],\n      \"short_lines\": [",
+              f);
+        for (size_t k = 0; k < rp->nshort; k++) {
+            fprintf(f, "%s{\"line\": %u, \"count\": %u, \"text\": ",
+                    k ? ",\n        " : "\n        ", rp->shorts[k].first_line,
+                    rp->shorts[k].count);
+            json_str(f, rp->shorts[k].text);
+            fputc('}', f);
+        }
+        fputs(rp->nshort ? "\n      ]}" : "]}", f);
+    }
+    fputs(first ? "],\n" : "\n  ],\n", f);
+    fputs("  \"shared\": [", f);
+    for (size_t i = 0; i < r->nshared; i++) {
+        const nd_shared_para *sp = &r->shared[i];
+        fprintf(f, "%s{\"kind\": \"%s\", \"documents\": %u, \"identical\": %s, \"text\": ",
+                i ? ",\n    " : "\n    ", sp->boilerplate ? "boilerplate" : "passage", sp->ndocs,
+                sp->identical ? "true" : "false");
+        json_str(f, sp->text);
+        fputs(", \"places\": [", f);
+        for (size_t k = 0; k < sp->nplaces; k++) {
+            fputs(k ? ", {\"id\": " : "{\"id\": ", f);
+            json_str(f, r->docs[sp->places[k].doc].id);
+            fprintf(f, ", \"line\": %u}", sp->places[k].line);
+        }
+        fputs("]}", f);
+    }
+    fputs(r->nshared ? "\n  ],\n" : "],\n", f);
+}
+
 static void write_json(const nd_scan_result *r, FILE *f)
 {
     fprintf(f, "{\n  \"tool\": \"neardup\",\n  \"version\": \"%s\",\n  \"schema\": %d,\n",
             NEARDUP_VERSION, ND_JSON_SCHEMA);
     fprintf(f, "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, "
-               "\"bands\": %u, \"rows\": %u, \"verify\": \"%s\"},\n",
+               "\"bands\": %u, \"rows\": %u, \"verify\": \"%s\", \"paragraphs\": \"%s\", "
+               "\"short_words\": %u, \"paragraph_threshold\": %.4f, "
+               "\"boilerplate_docs\": %zu},\n",
             r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimate" : "exact");
+            r->opts.verify_estimate ? "estimate" : "exact",
+            r->opts.para.mode == ND_PARA_BLOCK ? "block" : "line", r->opts.para.short_words,
+            r->opts.para.threshold, r->opts.boilerplate_docs);
     fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"groups\": %zu, "
-               "\"duplicates\": %zu, \"pairs\": %zu},\n",
-            r->ndocs, r->nskipped, r->ngroups, duplicates(r), r->npairs);
+               "\"duplicates\": %zu, \"pairs\": %zu, \"doubled_block_articles\": %zu, "
+               "\"doubled_bodies\": %zu, \"short_repeat_articles\": %zu, "
+               "\"shared_paragraphs\": %zu, \"boilerplate_paragraphs\": %zu},\n",
+            r->ndocs, r->nskipped, r->ngroups, duplicates(r), r->npairs, count_blocks(r),
+            r->ndoubled, count_shorts(r), r->nshared, count_boilerplate(r));
     fputs("  \"groups\": [", f);
     for (size_t g = 0; g < r->ngroups; g++) {
         const nd_group *gr = &r->groups[g];
@@ -161,6 +342,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
         fputc('}', f);
     }
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
+    write_json_paragraphs(r, f);
     fputs("  \"skipped\": [", f);
     for (size_t i = 0; i < r->nskipped; i++) {
         const nd_skip *sk = &r->skipped[i];
@@ -182,8 +364,10 @@ static void write_json(const nd_scan_result *r, FILE *f)
 
 static void write_tsv(const nd_scan_result *r, FILE *f)
 {
-    for (size_t i = 0; i < r->npairs; i++) {
+    unsigned parts = r->opts.parts;
+    for (size_t i = 0; i < r->npairs && (parts & ND_PART_GROUPS); i++) {
         const nd_pair_sim *p = &r->pairs[i];
+        fputs("pair\t", f);
         put_field(f, r->docs[p->a].id);
         fputc('\t', f);
         put_field(f, r->docs[p->b].id);
@@ -192,6 +376,33 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             fputs("\t-\t-\n", f);
         else
             fprintf(f, "\t%.4f\t%.4f\n", p->contain_a, p->contain_b);
+    }
+    for (size_t i = 0; i < r->nrepeats; i++) {
+        const nd_doc_repeats *rp = &r->repeats[i];
+        for (size_t b = 0; b < rp->nblocks && (parts & ND_PART_BLOCKS); b++) {
+            const nd_block_repeat *bl = &rp->blocks[b];
+            fputs("block\t", f);
+            put_field(f, r->docs[rp->doc].id);
+            fprintf(f, "\t%u-%u\t%u-%u\t%u\t%s\t%u\t%.4f\n", bl->a_first, bl->a_last,
+                    bl->b_first, bl->b_last, bl->nparas, bl->identical ? "identical" : "near",
+                    bl->words, share(rp->repeated_words, rp->words));
+        }
+        for (size_t k = 0; k < rp->nshort && (parts & ND_PART_SHORT); k++) {
+            fputs("short\t", f);
+            put_field(f, r->docs[rp->doc].id);
+            fprintf(f, "\t%u\t%u\t", rp->shorts[k].first_line, rp->shorts[k].count);
+            put_field(f, rp->shorts[k].text);
+            fputc('\n', f);
+        }
+    }
+    for (size_t i = 0; i < r->nshared && (parts & ND_PART_SHARED); i++) {
+        const nd_shared_para *sp = &r->shared[i];
+        for (size_t k = 0; k < sp->nplaces; k++) {
+            fprintf(f, "shared\t%zu\t%s\t%u\t", i + 1, sp->boilerplate ? "boilerplate" : "passage",
+                    sp->ndocs);
+            put_field(f, r->docs[sp->places[k].doc].id);
+            fprintf(f, "\t%u\n", sp->places[k].line);
+        }
     }
 }
 

@@ -26,6 +26,7 @@
 #include "neardup/cluster.h"
 #include "neardup/minhash.h"
 #include "neardup/normalize.h"
+#include "neardup/paragraphs.h"
 #include "neardup/shingle.h"
 #include "neardup/verify.h"
 
@@ -103,6 +104,25 @@ struct nd_scan_priv {
     set *sets; /* pass 2: per document, NULL array until needed */
     nd_member *members;
     nd_group *groups;
+    /* paragraph pass */
+    nd_para_rec *precs;  /* long paragraphs of all documents, in document order */
+    size_t nprecs, capprecs;
+    nd_doc_repeats *reps;
+    size_t nreps, capreps;
+    nd_block_repeat *blocks; /* all reps' blocks, back to back */
+    size_t *block_txt;       /* offsets into strs, per block */
+    size_t nblocks, capblocks;
+    nd_short_line *shorts;
+    size_t *short_txt;
+    size_t nshorts, capshorts;
+    size_t *rep_first;       /* per rep: first block, first short */
+    nd_shared_para *shared;
+    nd_para_place *places;
+    size_t *shared_txt;
+    const char **block_ptrs;
+    set *dsent;          /* sentence mode: per document, its sentences' bigram sets */
+    uint32_t **dsoff;    /* ... and their offsets */
+    size_t *dns;
     nd_pair_sim *pairs;
     nd_doc_info *info;
     const char **sources;
@@ -110,7 +130,7 @@ struct nd_scan_priv {
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-enum { MODE_SIGN, MODE_SET };
+enum { MODE_SIGN, MODE_SET, MODE_SENT };
 
 typedef struct item {
     nd_record_kind kind;
@@ -128,8 +148,14 @@ typedef struct item {
     uint32_t ntokens;
     uint64_t sum;
     uint32_t doc;       /* pass 2: the document */
-    set set;            /* pass 2: the exact shingle set (owned until committed) */
+    set set;            /* pass 2: the exact shingle set (owned until committed); sentence
+                           mode: all sentences' bigram sets back to back */
+    uint32_t *soff;     /* sentence mode: ns + 1 offsets into set */
+    size_t ns;
     size_t snippet;     /* pass 2: offset + 1 into batch->strs */
+    /* paragraph pass: ranges in the batch's arrays */
+    size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
+    uint32_t words, rwords;
 } item;
 
 typedef struct batch {
@@ -139,16 +165,27 @@ typedef struct batch {
     arena bytes;
     arena strs;
     uint32_t *sigs; /* BATCH_ITEMS * k */
+    nd_para_rec *precs;
+    size_t nprecs, capprecs;
+    nd_block_repeat *blocks;
+    size_t *block_txt; /* offset + 1 into strs */
+    size_t nblocks, capblocks;
+    nd_short_line *shorts;
+    size_t *short_txt;
+    size_t nshorts, capshorts;
     int done;
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } batch;
 
 static void batch_reset(batch *b, int mode)
 {
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
         nd_free(b->items[i].set.v);
+        nd_free(b->items[i].soff);
+    }
     b->mode = mode;
     b->n = 0;
+    b->nprecs = b->nblocks = b->nshorts = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     b->done = 0;
@@ -164,6 +201,11 @@ static void batch_free(batch *b)
     arena_clear(&b->bytes);
     arena_clear(&b->strs);
     nd_free(b->sigs);
+    nd_free(b->precs);
+    nd_free(b->blocks);
+    nd_free(b->block_txt);
+    nd_free(b->shorts);
+    nd_free(b->short_txt);
     nd_free(b);
 }
 
@@ -227,7 +269,9 @@ typedef struct worker {
     nd_tokens toks;
     nd_u64s scratch, sh;
     const nd_minhash *mh;
+    const nd_minhash *pmh; /* paragraph signatures */
     const nd_scan_opts *opts;
+    nd_doc_paras dp;
 } worker;
 
 static void worker_clear(worker *w)
@@ -237,13 +281,16 @@ static void worker_clear(worker *w)
     nd_tokens_clear(&w->toks);
     nd_u64s_clear(&w->scratch);
     nd_u64s_clear(&w->sh);
+    nd_doc_paras_clear(&w->dp);
     memset(w, 0, sizeof *w);
 }
 
-static nd_status worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *mh)
+static nd_status worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *mh,
+                             const nd_minhash *pmh)
 {
     memset(w, 0, sizeof *w);
     w->mh = mh;
+    w->pmh = pmh;
     w->opts = opts;
     nd_tokens_init(&w->toks);
     if (nd_normalizer_create(&w->nz) != ND_OK || nd_decoder_create(&opts->decode, &w->dec) != ND_OK) {
@@ -265,7 +312,7 @@ static nd_status item_message(batch *b, item *it, nd_status code, const char *ms
 
 /* Copies the start of text onto one line: whitespace runs become one space, at most
  * SNIPPET_BYTES bytes cut at a character boundary, "..." when cut. */
-static nd_status make_snippet(batch *b, const char *text, size_t len, size_t *out)
+static nd_status make_snippet(arena *a, const char *text, size_t len, size_t *out)
 {
     char buf[SNIPPET_BYTES + 8];
     size_t n = 0, i = 0;
@@ -294,9 +341,104 @@ static nd_status make_snippet(batch *b, const char *text, size_t len, size_t *ou
         n += 3;
     }
     size_t off;
-    if (arena_put(&b->strs, buf, n, &off) != ND_OK)
+    if (arena_put(a, buf, n, &off) != ND_OK)
         return ND_ENOMEM;
     *out = off + 1;
+    return ND_OK;
+}
+
+/* Makes room for element n of one or two parallel arrays of capacity cap. */
+#define BGROW(n, cap, init, p1)                                                              \
+    do {                                                                                     \
+        if ((n) == (cap)) {                                                                  \
+            size_t c_ = (cap) ? (cap) * 2 : (init);                                          \
+            void *q1_ = nd_reallocarray((p1), c_, sizeof *(p1));                             \
+            if (!q1_)                                                                        \
+                return ND_ENOMEM;                                                            \
+            (p1) = q1_;                                                                      \
+            (cap) = c_;                                                                      \
+        }                                                                                    \
+    } while (0)
+#define BGROW2(n, cap, init, p1, p2)                                                         \
+    do {                                                                                     \
+        if ((n) == (cap)) {                                                                  \
+            size_t c_ = (cap) ? (cap) * 2 : (init);                                          \
+            void *q1_ = nd_reallocarray((p1), c_, sizeof *(p1));                             \
+            if (!q1_)                                                                        \
+                return ND_ENOMEM;                                                            \
+            (p1) = q1_;                                                                      \
+            void *q2_ = nd_reallocarray((p2), c_, sizeof *(p2));                             \
+            if (!q2_)                                                                        \
+                return ND_ENOMEM;                                                            \
+            (p2) = q2_;                                                                      \
+            (cap) = c_;                                                                      \
+        }                                                                                    \
+    } while (0)
+
+/* The paragraph pass over one signed document: its internal repeats, and its long
+ * paragraphs for the cross-article pass. Token hashes are still in w->scratch. */
+static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc)
+{
+    const nd_scan_opts *o = w->opts;
+    nd_doc_paras *dp = &w->dp;
+    nd_status st = nd_paragraphs_analyze(&o->para, w->pmh, doc->text, doc->len, &w->toks,
+                                         w->scratch.v, dp);
+    if (st != ND_OK)
+        return st;
+    it->words = dp->words;
+    it->rwords = dp->repeated_words;
+    it->prec_first = b->nprecs;
+    it->blk_first = b->nblocks;
+    it->sh_first = b->nshorts;
+    if (o->parts & ND_PART_SHARED) {
+        for (size_t i = 0; i < dp->ns; i++) {
+            const nd_sentence *se = &dp->s[i];
+            BGROW(b->nprecs, b->capprecs, 256, b->precs);
+            nd_para_rec *r = &b->precs[b->nprecs++];
+            memset(r, 0, sizeof *r);
+            r->key = se->key;
+            memcpy(r->sig, se->sig, sizeof r->sig);
+            r->line = dp->p[se->para].first_line;
+            r->start = se->start;
+            r->len = se->end - se->start;
+        }
+    }
+    if (o->parts & ND_PART_BLOCKS) {
+        for (size_t i = 0; i < dp->nblocks; i++) {
+            BGROW2(b->nblocks, b->capblocks, 16, b->blocks, b->block_txt);
+            b->blocks[b->nblocks] = dp->blocks[i];
+            /* The text of the block's first paragraph. */
+            const nd_para *p = dp->p;
+            for (size_t j = 0; j < dp->n; j++)
+                if (dp->p[j].first_line == dp->blocks[i].a_first) {
+                    p = &dp->p[j];
+                    break;
+                }
+            if (make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
+                             &b->block_txt[b->nblocks]) != ND_OK)
+                return ND_ENOMEM;
+            b->nblocks++;
+        }
+    } else {
+        it->rwords = 0;
+    }
+    if (o->parts & ND_PART_SHORT) {
+        for (size_t i = 0; i < dp->nshorts; i++) {
+            BGROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
+            const nd_para *p = &dp->p[dp->shorts[i].para];
+            nd_short_line *sl = &b->shorts[b->nshorts];
+            sl->first_line = dp->shorts[i].first_line;
+            sl->count = dp->shorts[i].count;
+            sl->text = NULL;
+            if (make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
+                             &b->short_txt[b->nshorts]) != ND_OK)
+                return ND_ENOMEM;
+            b->nshorts++;
+        }
+    }
+    it->prec_n = b->nprecs - it->prec_first;
+    it->blk_n = b->nblocks - it->blk_first;
+    it->sh_n = b->nshorts - it->sh_first;
     return ND_OK;
 }
 
@@ -360,6 +502,31 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
         if (arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK)
             return ND_ENOMEM;
         it->id_len = doc.id_len;
+        if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
+            return paragraph_pass(w, b, it, &doc);
+        return ND_OK;
+    }
+    if (b->mode == MODE_SENT) {
+        /* The sentences again, with their exact bigram sets. */
+        nd_para_opts po = w->opts->para;
+        po.want_sentences = 1;
+        po.sets_only = 1;
+        st = nd_paragraphs_analyze(&po, w->pmh, doc.text, doc.len, &w->toks, w->scratch.v,
+                                   &w->dp);
+        if (st != ND_OK)
+            return st;
+        const nd_doc_paras *dp = &w->dp;
+        it->set.v = nd_malloc((dp->ssets.n ? dp->ssets.n : 1) * sizeof *it->set.v);
+        it->soff = nd_malloc((dp->ns + 1) * sizeof *it->soff);
+        if (!it->set.v || !it->soff)
+            return ND_ENOMEM;
+        if (dp->ssets.n)
+            memcpy(it->set.v, dp->ssets.v, dp->ssets.n * sizeof *it->set.v);
+        it->set.n = dp->ssets.n;
+        for (size_t j = 0; j < dp->ns; j++)
+            it->soff[j] = (uint32_t)dp->s[j].set_off;
+        it->soff[dp->ns] = (uint32_t)dp->ssets.n;
+        it->ns = dp->ns;
         return ND_OK;
     }
     /* MODE_SET: the exact set, and a snippet for the report. */
@@ -369,7 +536,7 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
         return ND_ENOMEM;
     memcpy(it->set.v, w->sh.v, n * sizeof *it->set.v);
     it->set.n = n;
-    return make_snippet(b, doc.text, doc.len, &it->snippet);
+    return make_snippet(&b->strs, doc.text, doc.len, &it->snippet);
 }
 
 static void process_batch(worker *w, batch *b)
@@ -428,6 +595,7 @@ typedef struct scan {
     nd_scan_priv *priv;
     nd_reader *reader;
     nd_minhash *mh;
+    nd_minhash *pmh;
     unsigned k;
     worker inline_worker;
     pool pool;
@@ -463,7 +631,7 @@ static nd_status pool_start(scan *s, unsigned n)
     pthread_cond_init(&p->done, NULL);
     p->nthreads = n;
     for (unsigned i = 0; i < n; i++) {
-        if (worker_init(&p->workers[i], &s->opts, s->mh) != ND_OK)
+        if (worker_init(&p->workers[i], &s->opts, s->mh, s->pmh) != ND_OK)
             return ND_ENOMEM;
         s->targs[i].p = p;
         s->targs[i].w = &p->workers[i];
@@ -588,6 +756,58 @@ static nd_status add_skip(scan *s, const char *path, uint64_t line, nd_status co
     return ND_OK;
 }
 
+/* Moves one document's paragraph findings from its batch into the scan. */
+static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t doc)
+{
+    nd_scan_priv *pv = s->priv;
+    if (it->prec_n) {
+        if (pv->capprecs - pv->nprecs < it->prec_n) {
+            size_t cap = pv->capprecs ? pv->capprecs : 4096;
+            while (cap - pv->nprecs < it->prec_n)
+                cap *= 2;
+            nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
+            if (!v)
+                return ND_ENOMEM;
+            pv->precs = v;
+            pv->capprecs = cap;
+        }
+        for (size_t j = 0; j < it->prec_n; j++) {
+            pv->precs[pv->nprecs] = b->precs[it->prec_first + j];
+            pv->precs[pv->nprecs].doc = doc;
+            pv->nprecs++;
+        }
+    }
+    if (!it->blk_n && !it->sh_n)
+        return ND_OK;
+    BGROW2(pv->nreps, pv->capreps, 64, pv->reps, pv->rep_first);
+    nd_doc_repeats *r = &pv->reps[pv->nreps];
+    memset(r, 0, sizeof *r);
+    r->doc = doc;
+    r->words = it->words;
+    r->repeated_words = it->rwords;
+    r->doubled = it->words > 0 && (double)it->rwords >=
+                                      s->opts.para.doubled_share * (double)it->words;
+    r->nblocks = it->blk_n;
+    r->nshort = it->sh_n;
+    pv->rep_first[pv->nreps] = pv->nblocks;
+    for (size_t j = 0; j < it->blk_n; j++) {
+        BGROW2(pv->nblocks, pv->capblocks, 64, pv->blocks, pv->block_txt);
+        const char *t = b->strs.p + b->block_txt[it->blk_first + j] - 1;
+        if (arena_put(&pv->strs, t, strlen(t), &pv->block_txt[pv->nblocks]) != ND_OK)
+            return ND_ENOMEM;
+        pv->blocks[pv->nblocks++] = b->blocks[it->blk_first + j];
+    }
+    for (size_t j = 0; j < it->sh_n; j++) {
+        BGROW2(pv->nshorts, pv->capshorts, 64, pv->shorts, pv->short_txt);
+        const char *t = b->strs.p + b->short_txt[it->sh_first + j] - 1;
+        if (arena_put(&pv->strs, t, strlen(t), &pv->short_txt[pv->nshorts]) != ND_OK)
+            return ND_ENOMEM;
+        pv->shorts[pv->nshorts++] = b->shorts[it->sh_first + j];
+    }
+    pv->nreps++;
+    return ND_OK;
+}
+
 static nd_status commit_sign(scan *s, batch *b)
 {
     nd_scan_priv *pv = s->priv;
@@ -636,6 +856,8 @@ static nd_status commit_sign(scan *s, batch *b)
         d->ntokens = it->ntokens;
         d->snippet = 0;
         memcpy(pv->sigs + pv->ndocs * s->k, b->sigs + i * s->k, s->k * sizeof *pv->sigs);
+        if (commit_paragraphs(s, b, it, (uint32_t)pv->ndocs) != ND_OK)
+            return ND_ENOMEM;
         pv->ndocs++;
         s->res->stats.bytes += it->len;
     }
@@ -664,11 +886,31 @@ static nd_status commit_set(scan *s, batch *b)
     return ND_OK;
 }
 
+static nd_status commit_sent(scan *s, batch *b)
+{
+    nd_scan_priv *pv = s->priv;
+    if (b->fatal != ND_OK)
+        return b->fatal;
+    for (size_t i = 0; i < b->n; i++) {
+        item *it = &b->items[i];
+        if (it->status != ND_OK)
+            return ND_ECHANGED;
+        pv->dsent[it->doc] = it->set;
+        pv->dsoff[it->doc] = it->soff;
+        pv->dns[it->doc] = it->ns;
+        it->set.v = NULL;
+        it->soff = NULL;
+    }
+    return ND_OK;
+}
+
 static nd_status drain(scan *s, size_t keep)
 {
     while (s->ring_len > keep) {
         batch *b = wait_oldest(s);
-        nd_status st = b->mode == MODE_SIGN ? commit_sign(s, b) : commit_set(s, b);
+        nd_status st = b->mode == MODE_SIGN  ? commit_sign(s, b)
+                       : b->mode == MODE_SET ? commit_set(s, b)
+                                             : commit_sent(s, b);
         recycle(s, b);
         if (st != ND_OK)
             return st;
@@ -714,25 +956,27 @@ out:
 
 /* ---- pass 2 ------------------------------------------------------------------------------------ */
 
-/* Reads again the documents whose need[] is set and builds their exact sets. */
-static nd_status pass2(scan *s, const unsigned char *need)
+/* Reads again the documents whose need[] is set and builds their exact sets (MODE_SET)
+ * or their sentences' sets (MODE_SENT). */
+static nd_status pass2(scan *s, const unsigned char *need, int mode)
 {
     nd_scan_priv *pv = s->priv;
     batch *b = NULL;
     nd_status st = ND_OK;
     for (size_t i = 0; i < pv->ndocs; i++) {
-        if (!need[i] || pv->sets[i].v)
+        if (!need[i] || (mode == MODE_SET && pv->sets[i].v))
             continue;
         const docrec *d = &pv->docs[i];
         nd_record rec;
         st = nd_reader_fetch(s->reader, d->source, d->offset, d->len, d->line, &rec);
         if (st != ND_OK)
             goto out;
-        if (!b && (st = get_batch(s, MODE_SET, &b)) != ND_OK)
+        if (!b && (st = get_batch(s, mode, &b)) != ND_OK)
             goto out;
         if ((st = batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK)
             goto out;
-        s->res->stats.refetched++;
+        if (mode == MODE_SET)
+            s->res->stats.refetched++;
         if (batch_full(b)) {
             submit(s, b);
             b = NULL;
@@ -833,6 +1077,236 @@ static nd_status build_groups(scan *s, const nd_groups *g)
     return ND_OK;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+static void free_sent(nd_scan_priv *pv)
+{
+    if (pv->dsent)
+        for (size_t i = 0; i < pv->ndocs; i++) {
+            nd_free(pv->dsent[i].v);
+            nd_free(pv->dsoff[i]);
+        }
+    nd_free(pv->dsent);
+    nd_free(pv->dsoff);
+    nd_free(pv->dns);
+    pv->dsent = NULL;
+    pv->dsoff = NULL;
+    pv->dns = NULL;
+}
+
+/* Paragraphs shared across articles, from the groups of shared sentences: a group's places
+ * are the (article, paragraph line) pairs of its sentences. Groups that only one
+ * near-duplicate article group shares are dropped (the article groups already say it), and
+ * groups with the same places are merged (a paragraph shared whole is one entry, not one
+ * per sentence). Then each is classified, and its first sentence read for the report. */
+static nd_status shared_pass(scan *s, const nd_groups *ag)
+{
+    nd_scan_priv *pv = s->priv;
+    nd_scan_result *res = s->res;
+    nd_para_groups pg = {0};
+    uint32_t *agid = NULL;
+    uint64_t *order = NULL, *sig = NULL;
+    size_t *pstart = NULL, *first_rec = NULL;
+    unsigned char *need = NULL;
+    nd_pairs near = {0};
+    nd_uf *uf = NULL;
+    nd_status st = nd_uf_create(pv->nprecs, &uf);
+    if (st != ND_OK)
+        return st;
+    agid = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *agid);
+    if (!agid) {
+        st = ND_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < ag->n; k++)
+        for (size_t m = ag->start[k]; m < ag->start[k + 1]; m++)
+            agid[ag->members[m]] = (uint32_t)(k + 1);
+    if ((st = nd_para_link(pv->precs, pv->nprecs, s->opts.para.threshold, s->opts.threads, uf,
+                           &near)) != ND_OK)
+        goto out;
+    /* Near candidates between articles of one near-duplicate group are not reported:
+     * drop them before paying for their verification. */
+    size_t w = 0;
+    for (size_t i = 0; i < near.n; i++) {
+        uint32_t da = pv->precs[near.v[i].a].doc, db = pv->precs[near.v[i].b].doc;
+        /* Nor those whose sentences other matches already joined. */
+        if (!(agid[da] && agid[da] == agid[db]) &&
+            nd_uf_find(uf, near.v[i].a) != nd_uf_find(uf, near.v[i].b))
+            near.v[w++] = near.v[i];
+    }
+    near.n = w;
+    if (near.n) {
+        /* Exact verification: read the articles involved again for their sentences. */
+        st = ND_ENOMEM;
+        need = nd_calloc(pv->ndocs ? pv->ndocs : 1, 1);
+        first_rec = nd_malloc((pv->ndocs + 1) * sizeof *first_rec);
+        pv->dsent = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dsent);
+        pv->dsoff = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dsoff);
+        pv->dns = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dns);
+        if (!need || !first_rec || !pv->dsent || !pv->dsoff || !pv->dns)
+            goto out;
+        for (size_t i = 0; i < near.n; i++)
+            need[pv->precs[near.v[i].a].doc] = need[pv->precs[near.v[i].b].doc] = 1;
+        for (size_t d = 0, r = 0; d <= pv->ndocs; d++) {
+            while (r < pv->nprecs && pv->precs[r].doc < d)
+                r++;
+            first_rec[d] = r;
+        }
+        if ((st = pass2(s, need, MODE_SENT)) != ND_OK)
+            goto out;
+        for (size_t i = 0; i < near.n; i++) {
+            uint32_t a = near.v[i].a, b = near.v[i].b;
+            uint32_t da = pv->precs[a].doc, db = pv->precs[b].doc;
+            size_t ja = a - first_rec[da], jb = b - first_rec[db];
+            if (ja >= pv->dns[da] || jb >= pv->dns[db] ||
+                pv->dns[da] != first_rec[da + 1] - first_rec[da] ||
+                pv->dns[db] != first_rec[db + 1] - first_rec[db]) {
+                st = ND_ECHANGED; /* not the sentences pass 1 saw */
+                goto out;
+            }
+            const uint64_t *sa = pv->dsent[da].v + pv->dsoff[da][ja];
+            const uint64_t *sb = pv->dsent[db].v + pv->dsoff[db][jb];
+            size_t na = pv->dsoff[da][ja + 1] - pv->dsoff[da][ja];
+            size_t nb = pv->dsoff[db][jb + 1] - pv->dsoff[db][jb];
+            nd_sim sim = nd_verify_exact(sa, na, sb, nb);
+            if (nd_verify_passes(sim.inter, na, nb, s->opts.para.threshold))
+                nd_uf_union(uf, a, b);
+        }
+    }
+    if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK)
+        goto out;
+    st = ND_ENOMEM;
+    size_t total = pg.n ? pg.start[pg.n] : 0;
+    pv->places = nd_malloc((total ? total : 1) * sizeof *pv->places);
+    pstart = nd_malloc((pg.n + 1) * sizeof *pstart);
+    sig = nd_malloc((pg.n ? pg.n : 1) * 2 * sizeof *sig);
+    if (!pv->places || !pstart || !sig)
+        goto out;
+    /* Places of each group, without repeats (members are in (doc, line) order), and a
+     * hash of the place list to find groups with the same places. */
+    size_t np = 0, nkeep = 0;
+    for (size_t g = 0; g < pg.n; g++) {
+        pstart[g] = np;
+        uint32_t a = agid[pv->precs[pg.member[pg.start[g]]].doc];
+        int same = a != 0;
+        uint64_t h = 0x9e3779b97f4a7c15u;
+        for (size_t m = pg.start[g]; m < pg.start[g + 1]; m++) {
+            const nd_para_rec *r = &pv->precs[pg.member[m]];
+            same = same && agid[r->doc] == a;
+            if (np > pstart[g] && pv->places[np - 1].doc == r->doc &&
+                pv->places[np - 1].line == r->line)
+                continue;
+            pv->places[np].doc = r->doc;
+            pv->places[np].line = r->line;
+            np++;
+            h = (h ^ (((uint64_t)r->doc << 32) | r->line)) * UINT64_C(0xff51afd7ed558ccd);
+            h ^= h >> 29;
+        }
+        if (same) {
+            np = pstart[g]; /* dropped */
+            pg.ndocs[g] = 0;
+            continue;
+        }
+        sig[2 * nkeep] = h;
+        sig[2 * nkeep + 1] = g;
+        nkeep++;
+    }
+    pstart[pg.n] = np;
+    /* Merge groups with identical place lists: sort by hash, compare lists. */
+    qsort(sig, nkeep, 2 * sizeof *sig, u64_cmp);
+    for (size_t i = 0; i < nkeep;) {
+        size_t j = i + 1;
+        size_t gi = (size_t)sig[2 * i + 1];
+        for (; j < nkeep && sig[2 * j] == sig[2 * i]; j++) {
+            size_t gj = (size_t)sig[2 * j + 1];
+            size_t li = pstart[gi + 1] - pstart[gi], lj = pstart[gj + 1] - pstart[gj];
+            if (li == lj && memcmp(pv->places + pstart[gi], pv->places + pstart[gj],
+                                   li * sizeof *pv->places) == 0) {
+                /* Keep the earlier group (by first member); fold identical flags. */
+                size_t keep = gi < gj ? gi : gj, drop = gi < gj ? gj : gi;
+                pg.identical[keep] = pg.identical[keep] && pg.identical[drop];
+                pg.ndocs[drop] = 0;
+                gi = keep;
+            }
+        }
+        i = j;
+    }
+    size_t kept = 0;
+    for (size_t g = 0; g < pg.n; g++)
+        kept += pg.ndocs[g] != 0;
+    pv->shared = nd_calloc(kept ? kept : 1, sizeof *pv->shared);
+    pv->shared_txt = nd_calloc(kept ? kept : 1, sizeof *pv->shared_txt);
+    order = nd_malloc((kept ? kept : 1) * 2 * sizeof *order);
+    if (!pv->shared || !pv->shared_txt || !order)
+        goto out;
+    size_t k = 0;
+    double share_docs = s->opts.boilerplate_share * (double)pv->ndocs;
+    for (size_t g = 0; g < pg.n; g++) {
+        if (!pg.ndocs[g])
+            continue;
+        nd_shared_para *sp = &pv->shared[k];
+        sp->places = pv->places + pstart[g];
+        sp->nplaces = pstart[g + 1] - pstart[g];
+        sp->ndocs = pg.ndocs[g];
+        sp->identical = pg.identical[g];
+        sp->boilerplate = sp->ndocs >= s->opts.boilerplate_docs ||
+                          (s->opts.boilerplate_share > 0 && (double)sp->ndocs >= share_docs);
+        /* Read the first member's sentence later, in document order. */
+        const nd_para_rec *r = &pv->precs[pg.member[pg.start[g]]];
+        order[2 * k] = ((uint64_t)r->doc << 32) | k;
+        order[2 * k + 1] = ((uint64_t)r->start << 32) | r->len;
+        k++;
+    }
+    res->nshared = kept;
+    nd_free(pv->precs);
+    pv->precs = NULL;
+    /* Texts: one read of each document that holds a first occurrence, in input order. */
+    qsort(order, kept, 2 * sizeof *order, u64_cmp);
+    nd_decoder *dec = s->inline_worker.dec;
+    for (size_t i = 0; i < kept;) {
+        uint32_t d = (uint32_t)(order[2 * i] >> 32);
+        const docrec *dr = &pv->docs[d];
+        nd_record rec;
+        nd_doc doc;
+        const char *msg;
+        if ((st = nd_reader_fetch(s->reader, dr->source, dr->offset, dr->len, dr->line, &rec)) !=
+            ND_OK)
+            goto out;
+        if (XXH3_64bits(rec.data, rec.len) != dr->sum || nd_decode(dec, &rec, &doc, &msg) != ND_OK) {
+            st = ND_ECHANGED;
+            goto out;
+        }
+        for (; i < kept && (uint32_t)(order[2 * i] >> 32) == d; i++) {
+            size_t g = (size_t)(order[2 * i] & 0xffffffffu);
+            size_t start = (size_t)(order[2 * i + 1] >> 32), len = order[2 * i + 1] & 0xffffffffu;
+            if (start + len > doc.len) {
+                st = ND_ECHANGED;
+                goto out;
+            }
+            if ((st = make_snippet(&pv->strs, doc.text + start, len, &pv->shared_txt[g])) != ND_OK)
+                goto out;
+        }
+    }
+    res->shared = pv->shared;
+    st = ND_OK;
+out:
+    nd_free(agid);
+    nd_free(order);
+    nd_free(sig);
+    nd_free(pstart);
+    nd_free(first_rec);
+    nd_free(need);
+    nd_pairs_clear(&near);
+    nd_uf_free(uf);
+    free_sent(pv);
+    nd_para_groups_clear(&pg);
+    return st;
+}
+
 static nd_status finish_result(scan *s)
 {
     nd_scan_priv *pv = s->priv;
@@ -880,6 +1354,27 @@ static nd_status finish_result(scan *s)
         res->skipped[i].code = pv->skips[i].code;
     }
     res->nskipped = pv->nskips;
+    pv->block_ptrs = nd_calloc(pv->nblocks ? pv->nblocks : 1, sizeof *pv->block_ptrs);
+    if (!pv->block_ptrs)
+        return ND_ENOMEM;
+    for (size_t i = 0; i < pv->nblocks; i++)
+        pv->block_ptrs[i] = pv->strs.p + pv->block_txt[i];
+    for (size_t i = 0; i < pv->nshorts; i++)
+        pv->shorts[i].text = pv->strs.p + pv->short_txt[i];
+    size_t fb = 0, fs = 0;
+    for (size_t i = 0; i < pv->nreps; i++) {
+        nd_doc_repeats *r = &pv->reps[i];
+        r->blocks = pv->blocks + fb;
+        r->block_text = pv->block_ptrs + fb;
+        r->shorts = pv->shorts + fs;
+        fb += r->nblocks;
+        fs += r->nshort;
+        res->ndoubled += r->doubled;
+    }
+    res->repeats = pv->reps;
+    res->nrepeats = pv->nreps;
+    for (size_t i = 0; i < res->nshared; i++)
+        pv->shared[i].text = pv->strs.p + pv->shared_txt[i] - 1;
     for (size_t k = 0; k < res->ngroups; k++)
         for (size_t m = 0; m < res->groups[k].nmembers; m++) {
             uint32_t d = res->groups[k].members[m].doc;
@@ -897,6 +1392,9 @@ void nd_scan_opts_init(nd_scan_opts *o)
     o->ngram = 5;
     o->perms = 128;
     o->threshold = 0.8;
+    o->parts = ND_PART_ALL;
+    nd_para_opts_init(&o->para);
+    o->boilerplate_docs = 5;
 }
 
 void nd_scan_result_free(nd_scan_result *res)
@@ -920,6 +1418,18 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->pairs);
         nd_free(pv->info);
         nd_free(pv->sources);
+        nd_free(pv->precs);
+        nd_free(pv->reps);
+        nd_free(pv->blocks);
+        nd_free(pv->block_txt);
+        nd_free(pv->shorts);
+        nd_free(pv->short_txt);
+        nd_free(pv->rep_first);
+        nd_free(pv->shared);
+        nd_free(pv->places);
+        nd_free(pv->shared_txt);
+        nd_free(pv->block_ptrs);
+        free_sent(pv);
         nd_free(pv);
     }
     nd_free(res->skipped);
@@ -966,6 +1476,7 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     if (s->opts.threads > 256)
         s->opts.threads = 256;
     s->k = s->opts.perms;
+    s->opts.para.want_sentences = (s->opts.parts & ND_PART_SHARED) != 0;
     if (s->opts.bands) {
         s->res->lsh.bands = s->opts.bands;
         s->res->lsh.rows = s->k / s->opts.bands;
@@ -974,9 +1485,11 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     }
     if ((st = nd_minhash_create(s->k, ND_MINHASH_SEED, &s->mh)) != ND_OK)
         goto out;
+    if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &s->pmh)) != ND_OK)
+        goto out;
     if ((st = nd_reader_create(&s->opts.input, paths, npaths, &s->reader)) != ND_OK)
         goto out;
-    if ((st = worker_init(&s->inline_worker, &s->opts, s->mh)) != ND_OK)
+    if ((st = worker_init(&s->inline_worker, &s->opts, s->mh, s->pmh)) != ND_OK)
         goto out;
     unsigned nthreads = s->opts.threads > 1 ? s->opts.threads : 0;
     s->max_inflight = nthreads ? (2 * nthreads + 2 < MAX_INFLIGHT ? 2 * nthreads + 2 : MAX_INFLIGHT)
@@ -1005,7 +1518,7 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     if (!s->opts.verify_estimate) {
         for (size_t i = 0; i < cand.n; i++)
             need[cand.v[i].a] = need[cand.v[i].b] = 1;
-        if ((st = pass2(s, need)) != ND_OK)
+        if ((st = pass2(s, need, MODE_SET)) != ND_OK)
             goto out;
         t3 = now();
         if ((st = verify_pairs(s, &cand, &ok)) != ND_OK)
@@ -1017,7 +1530,7 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
         t4 = now();
         for (size_t i = 0; i < ok.n; i++)
             need[ok.v[i].a] = need[ok.v[i].b] = 1;
-        if ((st = pass2(s, need)) != ND_OK)
+        if ((st = pass2(s, need, MODE_SET)) != ND_OK)
             goto out;
         t3 = now();
     }
@@ -1036,9 +1549,14 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     if ((st = build_groups(s, &groups)) != ND_OK)
         goto out;
     free_sets(pv);
+    double t5 = now();
+    s->res->stats.paragraphs = pv->nprecs;
+    if ((s->opts.parts & ND_PART_SHARED) && (st = shared_pass(s, &groups)) != ND_OK)
+        goto out;
+    double t6 = now();
     if ((st = finish_result(s)) != ND_OK)
         goto out;
-    double t5 = now();
+    s->res->stats.t_shared = t6 - t5;
     s->res->stats.t_pass1 = t1 - t0;
     s->res->stats.t_lsh = t2 - t1;
     if (s->opts.verify_estimate) {
@@ -1068,6 +1586,7 @@ out:
     worker_clear(&s->inline_worker);
     nd_reader_free(s->reader);
     nd_minhash_free(s->mh);
+    nd_minhash_free(s->pmh);
     nd_pairs_clear(&cand);
     nd_pairs_clear(&ok);
     nd_groups_clear(&groups);

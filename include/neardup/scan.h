@@ -22,7 +22,15 @@
 
 #include "neardup/input.h"
 #include "neardup/lsh.h"
+#include "neardup/paragraphs.h"
 #include "neardup/status.h"
+
+/* What nd_scan looks for (nd_scan_opts.parts). */
+#define ND_PART_GROUPS 1u  /* near-duplicate article groups */
+#define ND_PART_BLOCKS 2u  /* doubled blocks inside an article */
+#define ND_PART_SHORT 4u   /* repeated short lines inside an article */
+#define ND_PART_SHARED 8u  /* paragraphs shared across articles */
+#define ND_PART_ALL 15u
 
 typedef struct nd_scan_opts {
     unsigned ngram;        /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
@@ -33,6 +41,11 @@ typedef struct nd_scan_opts {
     unsigned threads;      /* worker threads; 0 = one per online CPU */
     nd_reader_opts input;  /* size limit, input format */
     nd_decode_opts decode; /* JSON field names */
+    unsigned parts;        /* ND_PART_* bits; default ND_PART_ALL */
+    nd_para_opts para;     /* paragraph rule and thresholds */
+    size_t boilerplate_docs;  /* a shared paragraph in >= this many articles is
+                                 boilerplate; default 5 */
+    double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
     nd_diag_fn on_diag;    /* may be NULL */
     void *userdata;        /* passed to on_diag */
 } nd_scan_opts;
@@ -76,6 +89,42 @@ typedef struct nd_skip {
     const char *message;
 } nd_skip;
 
+/* A line repeated inside one article: a short line (widget, label) seen `count` times. */
+typedef struct nd_short_line {
+    uint32_t first_line;
+    uint32_t count;
+    const char *text; /* the line, on one line, owned by the result */
+} nd_short_line;
+
+/* An article's internal repeats. */
+typedef struct nd_doc_repeats {
+    uint32_t doc;
+    uint32_t words;          /* words in the article's paragraphs */
+    uint32_t repeated_words; /* words in later copies of repeated paragraphs */
+    int doubled;             /* repeated_words >= doubled_share * words */
+    size_t nblocks;
+    nd_block_repeat *blocks; /* lines a_first..a_last repeat as b_first..b_last */
+    const char **block_text; /* start of each block's first paragraph */
+    size_t nshort;
+    nd_short_line *shorts;
+} nd_doc_repeats;
+
+/* One occurrence of a shared paragraph. */
+typedef struct nd_para_place {
+    uint32_t doc;
+    uint32_t line;
+} nd_para_place;
+
+/* A paragraph found in two or more articles (not all in one near-duplicate group). */
+typedef struct nd_shared_para {
+    size_t nplaces;
+    nd_para_place *places; /* sorted by document, then line */
+    uint32_t ndocs;        /* distinct articles */
+    int identical;         /* all occurrences identical after normalisation */
+    int boilerplate;       /* ndocs reaches the boilerplate limit */
+    const char *text;      /* the first occurrence, on one line */
+} nd_shared_para;
+
 /* Where the time went (seconds of wall time) and what the stages saw. */
 typedef struct nd_scan_stats {
     double t_pass1;   /* read + decode + normalise + shingle + sign, all documents */
@@ -83,6 +132,8 @@ typedef struct nd_scan_stats {
     double t_pass2;   /* re-read + normalise + shingle + sort the candidates' sets */
     double t_verify;  /* exact Jaccard of candidate pairs */
     double t_cluster; /* union-find, representatives, similarities */
+    double t_shared;  /* grouping paragraphs across articles, and their texts */
+    size_t paragraphs; /* long paragraphs kept for the cross-article pass */
     uint64_t bytes;   /* bytes of document records read in pass 1 */
     size_t candidates;     /* candidate pairs from LSH, after de-duplication */
     size_t capped_buckets; /* buckets larger than the cap (see lsh.h) */
@@ -104,6 +155,11 @@ typedef struct nd_scan_result {
     nd_group *groups;     /* sorted by their earliest member */
     size_t npairs;
     nd_pair_sim *pairs;   /* verified pairs, sorted by (a, b) */
+    size_t nrepeats;
+    nd_doc_repeats *repeats; /* articles with internal repeats, in input order */
+    size_t ndoubled;         /* articles whose repeats make a doubled body */
+    size_t nshared;
+    nd_shared_para *shared;  /* sorted by first occurrence */
     nd_scan_stats stats;
     struct nd_scan_priv *priv; /* owned memory */
 } nd_scan_result;

@@ -31,6 +31,17 @@ static void usage(FILE *f)
         "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
         "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
         "                          estimate: trust the signatures (faster, approximate)\n"
+        "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
+        "      --paragraphs MODE   line (default): every non-empty line is a paragraph;\n"
+        "                          block: blank-line separated blocks (hard-wrapped text)\n"
+        "      --short-words N     paragraphs of fewer words are short lines, 1-1000\n"
+        "                          (default 4): counted, never a doubled block\n"
+        "      --para-threshold T  word-bigram Jaccard for near-identical paragraphs\n"
+        "                          (default 0.8)\n"
+        "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
+        "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
+        "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
+        "                          short, shared (default all four)\n"
         "Input:\n"
         "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
         "                          txt or jsonl\n"
@@ -39,13 +50,13 @@ static void usage(FILE *f)
         "      --max-bytes N       skip documents or lines longer than N bytes\n"
         "                          (K/M/G suffixes; default 16M)\n"
         "Output:\n"
-        "  -f, --format F          text (default), json or tsv (one verified pair per line:\n"
-        "                          id_a, id_b, jaccard, containment_a, containment_b)\n"
+        "  -f, --format F          text (default), json or tsv (one record per line, its\n"
+        "                          type first: pair, block, short or shared; see README)\n"
         "  -q, --quiet             no warnings (errors are still printed)\n"
         "      --stats             print stage timings and counts on stderr\n"
         "Run:\n"
         "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
-        "      --fail-on-duplicates  exit 1 when a group is found\n"
+        "      --fail-on-duplicates  exit 1 when a group or a doubled block is found\n"
         "      --allow-skips       skipped input does not by itself make the exit status 2\n"
         "  -h, --help              show this help and exit\n"
         "  -V, --version           show the version and exit\n"
@@ -89,6 +100,12 @@ enum {
     OPT_FAIL,
     OPT_ALLOW_SKIPS,
     OPT_STATS,
+    OPT_PARAGRAPHS,
+    OPT_SHORT_WORDS,
+    OPT_PARA_THRESHOLD,
+    OPT_BOILER_DOCS,
+    OPT_BOILER_SHARE,
+    OPT_PARTS,
 };
 
 static const struct option longopts[] = {
@@ -107,24 +124,67 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, 'j'},
     {"fail-on-duplicates", no_argument, NULL, OPT_FAIL},
     {"allow-skips", no_argument, NULL, OPT_ALLOW_SKIPS},
+    {"paragraphs", required_argument, NULL, OPT_PARAGRAPHS},
+    {"short-words", required_argument, NULL, OPT_SHORT_WORDS},
+    {"para-threshold", required_argument, NULL, OPT_PARA_THRESHOLD},
+    {"boilerplate-docs", required_argument, NULL, OPT_BOILER_DOCS},
+    {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
+    {"parts", required_argument, NULL, OPT_PARTS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
+/* "groups,blocks" -> bits; 0 on a bad name. */
+static unsigned parse_parts(const char *s)
+{
+    unsigned bits = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        if (n == 6 && strncmp(s, "groups", n) == 0)
+            bits |= ND_PART_GROUPS;
+        else if (n == 6 && strncmp(s, "blocks", n) == 0)
+            bits |= ND_PART_BLOCKS;
+        else if (n == 5 && strncmp(s, "short", n) == 0)
+            bits |= ND_PART_SHORT;
+        else if (n == 6 && strncmp(s, "shared", n) == 0)
+            bits |= ND_PART_SHARED;
+        else if (n == 3 && strncmp(s, "all", n) == 0)
+            bits |= ND_PART_ALL;
+        else
+            return 0;
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    return bits;
+}
+
 static void print_stats(const nd_scan_result *r)
 {
     const nd_scan_stats *s = &r->stats;
-    double total = s->t_pass1 + s->t_lsh + s->t_pass2 + s->t_verify + s->t_cluster;
+    double total = s->t_pass1 + s->t_lsh + s->t_pass2 + s->t_verify + s->t_cluster + s->t_shared;
     fprintf(stderr,
             "neardup: stats: docs %zu, bytes %llu, threads %u, candidates %zu, capped buckets "
-            "%zu, refetched %zu, pairs %zu, groups %zu\n"
+            "%zu, refetched %zu, pairs %zu, groups %zu, paragraphs %zu, shared %zu\n"
             "neardup: stats: pass1 %.3fs, lsh %.3fs, pass2 %.3fs, verify %.3fs, cluster %.3fs, "
-            "total %.3fs (%.1f MB/s)\n",
+            "shared %.3fs, total %.3fs (%.1f MB/s)\n",
             r->ndocs, (unsigned long long)s->bytes, s->threads, s->candidates,
-            s->capped_buckets, s->refetched, r->npairs, r->ngroups, s->t_pass1, s->t_lsh,
-            s->t_pass2, s->t_verify, s->t_cluster, total,
+            s->capped_buckets, s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared,
+            s->t_pass1, s->t_lsh, s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
+}
+
+/* What --fail-on-duplicates reacts to: article groups and doubled blocks. */
+static int found_something(const nd_scan_result *r)
+{
+    if ((r->opts.parts & ND_PART_GROUPS) && r->ngroups > 0)
+        return 1;
+    if (r->opts.parts & ND_PART_BLOCKS)
+        for (size_t i = 0; i < r->nrepeats; i++)
+            if (r->repeats[i].nblocks > 0)
+                return 1;
+    return 0;
 }
 
 int nd_cmd_scan(int argc, char **argv)
@@ -212,6 +272,40 @@ int nd_cmd_scan(int argc, char **argv)
         case OPT_ALLOW_SKIPS:
             allow_skips = 1;
             break;
+        case OPT_PARAGRAPHS:
+            if (strcmp(optarg, "line") == 0)
+                opts.para.mode = ND_PARA_LINE;
+            else if (strcmp(optarg, "block") == 0)
+                opts.para.mode = ND_PARA_BLOCK;
+            else
+                return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'",
+                                          optarg);
+            break;
+        case OPT_SHORT_WORDS:
+            if (nd_arg_uint("--short-words", optarg, 1, 1000, &u))
+                return ND_EXIT_ERROR;
+            opts.para.short_words = (unsigned)u;
+            break;
+        case OPT_PARA_THRESHOLD:
+            if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &opts.para.threshold))
+                return ND_EXIT_ERROR;
+            break;
+        case OPT_BOILER_DOCS:
+            if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u))
+                return ND_EXIT_ERROR;
+            opts.boilerplate_docs = u;
+            break;
+        case OPT_BOILER_SHARE:
+            if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1,
+                              &opts.boilerplate_share))
+                return ND_EXIT_ERROR;
+            break;
+        case OPT_PARTS:
+            if (!(opts.parts = parse_parts(optarg)))
+                return nd_cli_usage_error(
+                    "scan", "--parts takes groups, blocks, short, shared or all, not '%s'",
+                    optarg);
+            break;
         case 'h':
             usage(stdout);
             return ND_EXIT_OK;
@@ -248,7 +342,7 @@ int nd_cmd_scan(int argc, char **argv)
         rc = ND_EXIT_ERROR;
     } else if (res->nskipped > 0 && !allow_skips) {
         rc = ND_EXIT_ERROR;
-    } else if (fail_on_dup && res->ngroups > 0) {
+    } else if (fail_on_dup && found_something(res)) {
         rc = ND_EXIT_FOUND;
     }
     if (res->nskipped > 0 && !dc.quiet)

@@ -1,0 +1,173 @@
+/*
+ * paragraphs.h - repeated paragraphs: inside one article and across articles.
+ *
+ * A paragraph is a non-empty line (ND_PARA_LINE, the default: scraped text puts one
+ * paragraph per line) or a maximal run of non-blank lines (ND_PARA_BLOCK, for hard-wrapped
+ * text). A line or block without a word is not a paragraph. A paragraph of fewer than
+ * `short_words` words is a *short line* (a widget headline, "Global", "A"): its repeats are
+ * counted separately and it never takes part in a doubled block or a shared paragraph.
+ *
+ * Two paragraphs are the same when their normalised word sequences are identical (exact
+ * key), or near-identical when the Jaccard similarity of their word-bigram sets is at
+ * least `threshold`. Inside one article, candidates come from MinHash LSH over the bigram
+ * sets (ND_PARA_PERMS permutations, ND_PARA_BANDS x ND_PARA_ROWS bands) or equal keys, and
+ * are verified exactly.
+ *
+ * Across articles the unit is the *sentence* of a long paragraph (cut after . ! ? or an
+ * ellipsis, optionally followed by closing quotes, then white space): syndicated text is
+ * quoted sentence by sentence, with its attribution and neighbours changed, so whole
+ * paragraphs rarely match while their sentences do. Sentences are matched by exact key or
+ * by MinHash LSH on their bigram sets, decided by the signature estimate (>= threshold),
+ * or exactly when the estimate is just below it; a paragraph is shared when one of its
+ * sentences is.
+ *
+ * nd_paragraphs_analyze() handles one document (thread-safe, per-thread scratch); the
+ * cross-article grouping is nd_para_link() + exact verification by the caller +
+ * nd_para_group() over every document's sentence records.
+ */
+#ifndef NEARDUP_PARAGRAPHS_H
+#define NEARDUP_PARAGRAPHS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "neardup/cluster.h"
+#include "neardup/lsh.h"
+#include "neardup/minhash.h"
+#include "neardup/normalize.h"
+#include "neardup/shingle.h"
+#include "neardup/status.h"
+
+#define ND_PARA_PERMS 32u
+#define ND_PARA_BANDS 10u
+#define ND_PARA_ROWS 3u
+#define ND_PARA_SEED UINT64_C(0x70617261677261) /* "paragra" */
+#define ND_PARA_VERIFY_BAND 0.15 /* see nd_para_link */
+
+typedef enum nd_para_mode { ND_PARA_LINE = 0, ND_PARA_BLOCK } nd_para_mode;
+
+typedef struct nd_para_opts {
+    nd_para_mode mode;
+    unsigned short_words; /* fewer words than this: a short line; default 4 */
+    double threshold;     /* bigram Jaccard for near-identical paragraphs; default 0.8 */
+    double doubled_share; /* share of repeated words that makes a "doubled body"; 0.4 */
+    int want_sentences;   /* also cut long paragraphs into sentences (cross-article pass) */
+    int sets_only;        /* only paragraphs and sentence bigram sets: no repeats, no
+                             signatures (re-reading for exact verification) */
+} nd_para_opts;
+
+void nd_para_opts_init(nd_para_opts *o);
+
+/* One paragraph of a document. */
+typedef struct nd_para {
+    uint32_t first_line, last_line; /* 1-based, within the document's text */
+    uint32_t start, end;            /* byte range in the text */
+    uint32_t tok_first, ntok;       /* its tokens in the document's nd_tokens */
+    uint32_t nbigrams;              /* distinct word bigrams */
+    uint64_t key;                   /* exact key: hash of the normalised word sequence */
+    uint16_t sig[ND_PARA_PERMS];    /* low 16 bits of its MinHash values (long only) */
+    unsigned char is_short;
+} nd_para;
+
+/* A sentence of a long paragraph (for matching across articles). */
+typedef struct nd_sentence {
+    uint32_t para;            /* index into nd_doc_paras.p */
+    uint32_t start, end;      /* byte range in the text */
+    uint64_t key;             /* hash of its normalised word sequence */
+    uint16_t sig[ND_PARA_PERMS];
+    size_t set_off;           /* its bigram set: nd_doc_paras.ssets.v[set_off ..] */
+    uint32_t set_n;
+} nd_sentence;
+
+/* Lines [a_first, a_last] appear again as [b_first, b_last] in the same document. */
+typedef struct nd_block_repeat {
+    uint32_t a_first, a_last, b_first, b_last;
+    uint32_t nparas;         /* paragraphs in the block */
+    uint32_t words;          /* words of the repeat (the later copy) */
+    unsigned char identical; /* every paragraph pair identical (not just near) */
+} nd_block_repeat;
+
+/* A short line that occurs `count` >= 2 times in one document. */
+typedef struct nd_short_repeat {
+    uint32_t first_line; /* its first occurrence */
+    uint32_t count;
+    uint32_t para;       /* index of the first occurrence in nd_doc_paras.p */
+} nd_short_repeat;
+
+/* Everything the paragraph pass learns about one document. Reuse across documents with
+ * nd_doc_paras_clear only at the end; nd_paragraphs_analyze resets it. */
+typedef struct nd_doc_paras {
+    nd_para *p;
+    size_t n, cap;
+    nd_block_repeat *blocks;
+    size_t nblocks, capblocks;
+    nd_short_repeat *shorts;
+    size_t nshorts, capshorts;
+    nd_sentence *s;          /* sentences of long paragraphs (want_sentences only) */
+    size_t ns, caps;
+    nd_u64s ssets;           /* sorted bigram sets of the sentences, back to back */
+    uint32_t words;          /* words in all paragraphs */
+    uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
+    /* scratch */
+    nd_u64s sets;      /* bigram sets of all paragraphs, back to back */
+    size_t *set_off;   /* n + 1 offsets into sets */
+    size_t set_cap;
+    nd_u64s tmp;
+    uint32_t *match;   /* scratch for block detection */
+    size_t match_cap;
+} nd_doc_paras;
+
+void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; then zero it to reuse */
+
+/*
+ * Splits text[0..len) (already tokenised into toks, whose token hashes are th[0..toks->n))
+ * into paragraphs and finds its internal repeats: doubled blocks (runs of consecutive
+ * long paragraphs repeated later, identical or near-identical, each maximal run once, a
+ * block repeated twice listed against its first occurrence) and repeated short lines.
+ * mh must have ND_PARA_PERMS permutations (ND_PARA_SEED). ND_OK or ND_ENOMEM.
+ */
+nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, const char *text,
+                                size_t len, const nd_tokens *toks, const uint64_t *th,
+                                nd_doc_paras *out);
+
+/* A sentence of some document, as kept for the cross-article pass: 88 bytes. */
+typedef struct nd_para_rec {
+    uint64_t key;
+    uint16_t sig[ND_PARA_PERMS];
+    uint32_t doc;
+    uint32_t line;  /* first line of its paragraph */
+    uint32_t start; /* byte range of the sentence in the document's text */
+    uint32_t len;
+} nd_para_rec;
+
+/* Groups of sentences shared by two or more documents: members of group g are
+ * recs[member[start[g] .. start[g+1])], in record order; groups sorted by their first
+ * member. identical[g] is 1 when all members have the same exact key. */
+typedef struct nd_para_groups {
+    size_t n;
+    size_t *start;
+    uint32_t *member;
+    unsigned char *identical;
+    uint32_t *ndocs; /* distinct documents in each group */
+} nd_para_groups;
+
+void nd_para_groups_clear(nd_para_groups *g);
+
+/*
+ * Step 1 of the cross-article pass over recs[0..n) (appended document by document): joins
+ * in uf (created for n) the records with equal exact keys and the pairs of records that
+ * share an LSH band and whose signature estimate of Jaccard is at least `threshold`; pairs
+ * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near`, for the
+ * caller to verify exactly (the estimate's standard error at 32 values is about 0.07, so
+ * a pair at J = 0.81 often estimates 0.75). In a large band bucket each record is paired
+ * with the bucket's first record and its predecessor, so the work stays linear even for
+ * boilerplate in thousands of articles. `threads` threads share the bands.
+ * ND_OK or ND_ENOMEM.
+ */
+nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsigned threads,
+                       nd_uf *uf, nd_pairs *near);
+
+/* Step 2: the components of uf that span two or more documents. ND_OK or ND_ENOMEM. */
+nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_groups *out);
+
+#endif
