@@ -7,8 +7,8 @@
  * is validated, decomposed with compatibility mappings, case folded and recomposed by
  * utf8proc (NFKC_Casefold, also dropping default-ignorable code points such as the soft
  * hyphen), then cut into tokens by Unicode category: L*, N* and M* are word characters,
- * everything else separates. Cutting at ASCII separators first is safe because NFKC never
- * composes across them.
+ * everything else separates. Cutting at ASCII separators first is safe for text: NFKC
+ * composes across an ASCII byte only for `<`, `=`, `>` + U+0338, which stay apart here.
  *
  * Invariants: tokens are non-empty; t->text holds exactly the tokens' bytes; token offsets
  * fit in 32 bits because documents are limited to well under 4 GiB by the reader.
@@ -24,6 +24,8 @@
 struct nd_normalizer {
     utf8proc_int32_t *cp; /* code point scratch for one segment */
     size_t cp_cap;
+    uint32_t *runs;       /* offsets of the word runs of the original segment */
+    size_t runs_cap;
 };
 
 #define NFKC_CF                                                                              \
@@ -55,6 +57,7 @@ void nd_normalizer_free(nd_normalizer *nz)
     if (!nz)
         return;
     nd_free(nz->cp);
+    nd_free(nz->runs);
     nd_free(nz);
 }
 
@@ -160,6 +163,35 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
     n = utf8proc_normalize_utf32(nz->cp, n, NFKC_CF);
     if (n < 0)
         return ND_EUTF8;
+    /* Where the word runs start in the original bytes: the k-th token takes the k-th run's
+     * offset (normalisation rarely merges or splits runs; when it does, the later tokens
+     * keep the last run's offset, still inside the segment). */
+    size_t nruns = 0;
+    {
+        utf8proc_ssize_t i = 0;
+        int in_word = 0;
+        while (i < (utf8proc_ssize_t)len) {
+            utf8proc_int32_t c;
+            utf8proc_ssize_t k = utf8proc_iterate(u + i, (utf8proc_ssize_t)len - i, &c);
+            if (k <= 0)
+                return ND_EUTF8;
+            int w = is_word_cp(c);
+            if (w && !in_word) {
+                if (nruns == nz->runs_cap) {
+                    size_t cap = nz->runs_cap ? nz->runs_cap * 2 : 16;
+                    uint32_t *r = nd_reallocarray(nz->runs, cap, sizeof *r);
+                    if (!r)
+                        return ND_ENOMEM;
+                    nz->runs = r;
+                    nz->runs_cap = cap;
+                }
+                nz->runs[nruns++] = (uint32_t)(src + (size_t)i);
+            }
+            in_word = w;
+            i += k;
+        }
+    }
+    size_t ntok = 0;
     /* At most 4 bytes per code point. */
     nd_status st = reserve_text(t, (size_t)n * 4);
     if (st != ND_OK)
@@ -173,8 +205,10 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
             t->text_len += (size_t)utf8proc_encode_char(nz->cp[i],
                                                        (utf8proc_uint8_t *)t->text + t->text_len);
         } else if (start != SIZE_MAX) {
-            if ((st = push_token(t, start, t->text_len - start, src)) != ND_OK)
+            size_t at = nruns ? nz->runs[ntok < nruns ? ntok : nruns - 1] : src;
+            if ((st = push_token(t, start, t->text_len - start, at)) != ND_OK)
                 return st;
+            ntok++;
             start = SIZE_MAX;
         }
     }

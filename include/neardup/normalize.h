@@ -8,7 +8,9 @@
  *
  * ASCII runs take a fast path (lower-casing is all NFKC + case folding does to ASCII);
  * only runs that contain non-ASCII bytes go through utf8proc. Invalid UTF-8 is reported
- * with its byte offset; nothing is guessed.
+ * with its byte offset; nothing is guessed. Runs are cut at ASCII separators before
+ * normalising, so the rare compositions across them (`<` + U+0338 -> U+226E) do not
+ * happen: the combining mark starts a token of its own.
  *
  * The normaliser owns scratch buffers, so use one per thread.
  */
@@ -30,7 +32,8 @@ typedef struct nd_token {
 
 /* A growable token list. Initialise with nd_tokens_init, release with nd_tokens_clear. */
 typedef struct nd_tokens {
-    char *text; /* normalised bytes of all tokens, back to back (not NUL-terminated) */
+    char *text; /* the document lower-cased (ASCII), then the normalised bytes of tokens
+                   that held non-ASCII characters; tokens index into it (no NUL) */
     size_t text_len, text_cap;
     nd_token *v;
     size_t n, cap;
