@@ -1,0 +1,532 @@
+/*
+ * test_minhash.c - unit tests of MinHash signatures (include/neardup/minhash.h).
+ *
+ * What is tested: known-answer vectors (the signature of a fixed sentence and of fixed
+ * shingle values with ND_MINHASH_SEED, pinned: stored indexes depend on them); the empty
+ * set; k that is not a multiple of the 16-lane vectors (1, 100, 1000, 1024) giving the
+ * prefix of a larger k; independence of order and repeats; the minimum property
+ * sig(A u B) = min(sig(A), sig(B)); seeds; nd_minhash_estimate; the estimate against exact
+ * Jaccard on real near-duplicate pairs of the synthetic benchmark (docs.jsonl +
+ * pairs_j50.tsv) and on unrelated pairs; invalid k; and a failing allocator.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neardup/alloc.h"
+#include "neardup/minhash.h"
+#include "neardup/normalize.h"
+#include "neardup/shingle.h"
+#include "neardup/verify.h"
+#include "testutil.h"
+
+#define REQUIRE(cond, ...)                                                                   \
+    do {                                                                                     \
+        if (!(cond))                                                                         \
+            ck_abort_msg(__VA_ARGS__);                                                       \
+    } while (0)
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* A sorted, unique 5-shingle set of text[0..len) (malloc'd, *n elements). */
+static uint64_t *shingle_set(nd_normalizer *nz, const char *text, size_t len, size_t *n)
+{
+    nd_tokens t;
+    nd_tokens_init(&t);
+    nd_u64s scratch = {0}, out = {0};
+    ck_assert_int_eq(nd_normalize(nz, text, len, &t, NULL), ND_OK);
+    ck_assert_int_eq(nd_shingle_hashes(&t, 0, t.n, 5, &scratch, &out), ND_OK);
+    out.n = nd_u64_sort_unique(out.v, out.n, &scratch);
+    uint64_t *v = malloc((out.n ? out.n : 1) * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    if (out.n)
+        memcpy(v, out.v, out.n * sizeof *v);
+    *n = out.n;
+    nd_u64s_clear(&scratch);
+    nd_u64s_clear(&out);
+    nd_tokens_clear(&t);
+    return v;
+}
+
+static nd_minhash *mh128;
+
+static void setup(void)
+{
+    mh128 = NULL;
+    ck_assert_int_eq(nd_minhash_create(128, ND_MINHASH_SEED, &mh128), ND_OK);
+    ck_assert_ptr_nonnull(mh128);
+}
+
+static void teardown(void)
+{
+    nd_minhash_free(mh128);
+    mh128 = NULL;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* core                                                                                  */
+
+static const char kat_sentence[] =
+    "Presiden Rusia Vladimir Putin mengusulkan kesepakatan dengan Amerika Serikat untuk "
+    "tidak saling campur tangan dalam pemilu.";
+
+START_TEST(test_kat_sentence)
+{
+    /*
+     * Known answer: the first 8 values of the k = 128 signature (ND_MINHASH_SEED) of the
+     * 5-shingle set of kat_sentence. Signatures and band keys are stored in indexes; if
+     * these values change, every stored index is silently invalid. Do not update them
+     * without a format version bump.
+     */
+    static const uint32_t want[8] = {0x03d5c4cbu, 0x23615908u, 0x1538b4d1u, 0x01226588u,
+                                     0x04afbb99u, 0x0f033325u, 0x0faa42dbu, 0x128a4914u};
+    nd_normalizer *nz;
+    ck_assert_int_eq(nd_normalizer_create(&nz), ND_OK);
+    size_t n;
+    uint64_t *set = shingle_set(nz, kat_sentence, sizeof kat_sentence - 1, &n);
+    ck_assert_uint_eq(n, 12); /* 16 tokens, 12 distinct 5-grams */
+    uint32_t sig[128];
+    nd_minhash_sign(mh128, set, n, sig);
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(sig[i] == want[i], "sig[%d] = 0x%08x, expected 0x%08x", i, sig[i],
+                      want[i]);
+    free(set);
+    nd_normalizer_free(nz);
+}
+END_TEST
+
+START_TEST(test_kat_raw_shingles)
+{
+    /* Known answer independent of tokenising: fixed 64-bit shingle values, k = 16 and the
+     * last lanes of k = 1024 (pinned for the same reason as above). */
+    static const uint64_t x[5] = {1, 2, 3, UINT64_C(0x0123456789abcdef), UINT64_MAX};
+    static const uint32_t want16[8] = {0x009a9b3du, 0x046845e5u, 0x12a75443u, 0x07ba613du,
+                                       0x061a462cu, 0x054bab26u, 0x2059c685u, 0x1839753bu};
+    static const uint32_t want1024_tail[4] = {0x25aaa65du, 0x12fdacb1u, 0x402a227eu,
+                                              0x07ab89f5u};
+    nd_minhash *m16, *m1024;
+    ck_assert_int_eq(nd_minhash_create(16, ND_MINHASH_SEED, &m16), ND_OK);
+    ck_assert_int_eq(nd_minhash_create(1024, ND_MINHASH_SEED, &m1024), ND_OK);
+    uint32_t s16[16], s1024[1024];
+    nd_minhash_sign(m16, x, 5, s16);
+    nd_minhash_sign(m1024, x, 5, s1024);
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(s16[i] == want16[i], "k=16 sig[%d] = 0x%08x, expected 0x%08x", i, s16[i],
+                      want16[i]);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(s1024[1020 + i] == want1024_tail[i],
+                      "k=1024 sig[%d] = 0x%08x, expected 0x%08x", 1020 + i, s1024[1020 + i],
+                      want1024_tail[i]);
+    ck_assert_mem_eq(s16, s1024, sizeof s16);
+    nd_minhash_free(m16);
+    nd_minhash_free(m1024);
+}
+END_TEST
+
+START_TEST(test_empty_set)
+{
+    static const unsigned ks[] = {1, 16, 100, 128, 1024};
+    for (size_t i = 0; i < sizeof ks / sizeof *ks; i++) {
+        nd_minhash *m;
+        ck_assert_int_eq(nd_minhash_create(ks[i], ND_MINHASH_SEED, &m), ND_OK);
+        ck_assert_uint_eq(nd_minhash_k(m), ks[i]);
+        uint32_t sig[1024];
+        memset(sig, 0, sizeof sig);
+        nd_minhash_sign(m, NULL, 0, sig);
+        for (unsigned j = 0; j < ks[i]; j++)
+            REQUIRE(sig[j] == UINT32_MAX, "k=%u sig[%u] = %u", ks[i], j, sig[j]);
+        nd_minhash_free(m);
+    }
+}
+END_TEST
+
+START_TEST(test_k_prefix)
+{
+    /* Parameters are drawn lane by lane from one stream: the signature for k is the
+     * prefix of the signature for any larger k, and nothing past sig[k-1] is written. */
+    enum { NX = 700 };
+    static uint64_t x[NX];
+    rng_state = 3;
+    for (size_t i = 0; i < NX; i++)
+        x[i] = rnd();
+    nd_minhash *big;
+    ck_assert_int_eq(nd_minhash_create(ND_PERMS_MAX, ND_MINHASH_SEED, &big), ND_OK);
+    static uint32_t full[ND_PERMS_MAX];
+    nd_minhash_sign(big, x, NX, full);
+    static const unsigned ks[] = {1, 2, 15, 16, 17, 31, 33, 64, 100, 127, 128, 129, 500, 1000};
+    for (size_t i = 0; i < sizeof ks / sizeof *ks; i++) {
+        unsigned k = ks[i];
+        nd_minhash *m;
+        ck_assert_int_eq(nd_minhash_create(k, ND_MINHASH_SEED, &m), ND_OK);
+        ck_assert_uint_eq(nd_minhash_k(m), k);
+        uint32_t sig[ND_PERMS_MAX + 32];
+        for (size_t j = 0; j < sizeof sig / sizeof *sig; j++)
+            sig[j] = 0xdeadbeefu;
+        nd_minhash_sign(m, x, NX, sig);
+        ck_assert_msg(memcmp(sig, full, k * sizeof *sig) == 0, "k=%u is not a prefix", k);
+        for (size_t j = k; j < sizeof sig / sizeof *sig; j++)
+            REQUIRE(sig[j] == 0xdeadbeefu, "k=%u wrote sig[%zu]", k, j);
+        nd_minhash_free(m);
+    }
+    nd_minhash_free(big);
+}
+END_TEST
+
+START_TEST(test_order_and_repeats_do_not_matter)
+{
+    enum { N = 300 };
+    uint64_t a[N], b[3 * N];
+    rng_state = 11;
+    for (size_t i = 0; i < N; i++)
+        a[i] = rnd();
+    /* b: a reversed, then a twice more in a shuffled order. */
+    for (size_t i = 0; i < N; i++)
+        b[i] = a[N - 1 - i];
+    for (size_t i = 0; i < 2 * N; i++)
+        b[N + i] = a[(i * 7919) % N];
+    uint32_t sa[128], sb[128];
+    nd_minhash_sign(mh128, a, N, sa);
+    nd_minhash_sign(mh128, b, 3 * N, sb);
+    ck_assert_mem_eq(sa, sb, sizeof sa);
+    ck_assert_double_eq(nd_minhash_estimate(sa, sb, 128), 1.0);
+}
+END_TEST
+
+START_TEST(test_union_is_elementwise_min)
+{
+    /* min over A u B = min(min over A, min over B), position by position; and a one-element
+     * set's values are its hashes, which are distinct for distinct shingles. */
+    enum { N = 200 };
+    uint64_t x[N];
+    rng_state = 5;
+    for (size_t i = 0; i < N; i++)
+        x[i] = rnd();
+    uint32_t all[128], left[128], right[128];
+    for (size_t cut = 0; cut <= N; cut += 25) {
+        nd_minhash_sign(mh128, x, N, all);
+        nd_minhash_sign(mh128, x, cut, left);
+        nd_minhash_sign(mh128, x + cut, N - cut, right);
+        for (int i = 0; i < 128; i++)
+            REQUIRE(all[i] == (left[i] < right[i] ? left[i] : right[i]), "cut %zu pos %d", cut,
+                    i);
+    }
+    /* Each signature value is the hash of some member: the minimum over singletons. */
+    static uint32_t single[N][128];
+    for (size_t j = 0; j < N; j++)
+        nd_minhash_sign(mh128, &x[j], 1, single[j]);
+    for (int i = 0; i < 128; i++) {
+        uint32_t m = UINT32_MAX;
+        for (size_t j = 0; j < N; j++)
+            if (single[j][i] < m)
+                m = single[j][i];
+        ck_assert_uint_eq(all[i], m);
+    }
+    /* A permutation: two shingles differing in their folded 32 bits never collide. */
+    for (int i = 0; i < 128; i++)
+        ck_assert_uint_ne(single[0][i], single[1][i]);
+}
+END_TEST
+
+START_TEST(test_seed_matters)
+{
+    enum { N = 100 };
+    uint64_t x[N];
+    rng_state = 9;
+    for (size_t i = 0; i < N; i++)
+        x[i] = rnd();
+    nd_minhash *other;
+    ck_assert_int_eq(nd_minhash_create(128, ND_MINHASH_SEED + 1, &other), ND_OK);
+    uint32_t a[128], b[128], c[128];
+    nd_minhash_sign(mh128, x, N, a);
+    nd_minhash_sign(other, x, N, b);
+    /* Another seed: independent permutations, so few positions agree (J = 1 only
+     * because both sets are the same; the *values* differ). */
+    int same = 0;
+    for (int i = 0; i < 128; i++)
+        same += a[i] == b[i];
+    ck_assert_int_le(same, 2);
+    /* The same seed again: the same signature (reproducible). */
+    nd_minhash *again;
+    ck_assert_int_eq(nd_minhash_create(128, ND_MINHASH_SEED, &again), ND_OK);
+    nd_minhash_sign(again, x, N, c);
+    ck_assert_mem_eq(a, c, sizeof a);
+    nd_minhash_free(other);
+    nd_minhash_free(again);
+}
+END_TEST
+
+START_TEST(test_estimate)
+{
+    const uint32_t a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 0, 4}, c[4] = {9, 9, 9, 9};
+    ck_assert_double_eq(nd_minhash_estimate(a, a, 4), 1.0);
+    ck_assert_double_eq(nd_minhash_estimate(a, b, 4), 0.75);
+    ck_assert_double_eq(nd_minhash_estimate(a, c, 4), 0.0);
+    ck_assert_double_eq(nd_minhash_estimate(a, b, 2), 1.0);
+    ck_assert_double_eq(nd_minhash_estimate(a, b, 3), 2.0 / 3.0);
+    ck_assert_double_eq(nd_minhash_estimate(a, b, 0), 0.0);
+}
+END_TEST
+
+START_TEST(test_synthetic_jaccard)
+{
+    /* Sets with a known Jaccard: 2000 shared and 2 x 500 own values: J = 2000/3000. With
+     * k = 1024 the estimate's standard deviation is about 0.015. */
+    enum { SHARED = 2000, OWN = 500 };
+    static uint64_t a[SHARED + OWN], b[SHARED + OWN];
+    rng_state = 77;
+    for (size_t i = 0; i < SHARED; i++)
+        a[i] = b[i] = rnd();
+    for (size_t i = 0; i < OWN; i++) {
+        a[SHARED + i] = rnd();
+        b[SHARED + i] = rnd();
+    }
+    nd_minhash *m;
+    ck_assert_int_eq(nd_minhash_create(1024, ND_MINHASH_SEED, &m), ND_OK);
+    static uint32_t sa[1024], sb[1024];
+    nd_minhash_sign(m, a, SHARED + OWN, sa);
+    nd_minhash_sign(m, b, SHARED + OWN, sb);
+    double j = 2.0 / 3.0, est = nd_minhash_estimate(sa, sb, 1024);
+    ck_assert_msg(fabs(est - j) <= 5 * sqrt(j * (1 - j) / 1024), "estimate %f, J %f", est, j);
+    /* Disjoint sets: no position agrees. */
+    nd_minhash_sign(m, a + SHARED, OWN, sa);
+    nd_minhash_sign(m, b + SHARED, OWN, sb);
+    ck_assert_double_eq(nd_minhash_estimate(sa, sb, 1024), 0.0);
+    nd_minhash_free(m);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------------- */
+/* real pairs                                                                            */
+
+typedef struct corpus {
+    size_t n;
+    char **id;
+    uint64_t **set;
+    size_t *nset;
+    uint32_t *sig; /* n x 128 */
+} corpus;
+
+static void corpus_load(corpus *c)
+{
+    size_t len;
+    char *data = tu_read_file(tu_shared("data/synthetic_seed101/docs.jsonl"), &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += data[i] == '\n';
+    c->n = 0;
+    c->id = calloc(lines + 1, sizeof *c->id);
+    c->set = calloc(lines + 1, sizeof *c->set);
+    c->nset = calloc(lines + 1, sizeof *c->nset);
+    c->sig = calloc((lines + 1) * 128, sizeof *c->sig);
+    ck_assert(c->id && c->set && c->nset && c->sig);
+    nd_normalizer *nz;
+    ck_assert_int_eq(nd_normalizer_create(&nz), ND_OK);
+    for (char *p = data, *end = data + len; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (ll) {
+            cJSON *o = cJSON_ParseWithLength(p, ll);
+            ck_assert_ptr_nonnull(o);
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+            const cJSON *text = cJSON_GetObjectItemCaseSensitive(o, "text");
+            ck_assert(cJSON_IsString(id) && cJSON_IsString(text));
+            c->id[c->n] = strdup(id->valuestring);
+            c->set[c->n] =
+                shingle_set(nz, text->valuestring, strlen(text->valuestring), &c->nset[c->n]);
+            nd_minhash_sign(mh128, c->set[c->n], c->nset[c->n], c->sig + c->n * 128);
+            c->n++;
+            cJSON_Delete(o);
+        }
+        p += ll + 1;
+    }
+    nd_normalizer_free(nz);
+    free(data);
+}
+
+static void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->id[i]);
+        free(c->set[i]);
+    }
+    free(c->id);
+    free(c->set);
+    free(c->nset);
+    free(c->sig);
+}
+
+static size_t corpus_find(const corpus *c, const char *id)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->id[i], id) == 0)
+            return i;
+    ck_abort_msg("document %s not in docs.jsonl", id);
+    return 0;
+}
+
+/* The allowed error of a k = 128 estimate at Jaccard j: 5 standard deviations + 0.02. */
+static double tolerance(double j)
+{
+    return 5.0 * sqrt(j * (1.0 - j) / 128.0) + 0.02;
+}
+
+START_TEST(test_estimate_on_real_pairs)
+{
+    corpus c;
+    corpus_load(&c);
+    ck_assert_uint_eq(c.n, 815);
+    size_t len;
+    char *tsv = tu_read_file(tu_shared("data/synthetic_seed101/pairs_j50.tsv"), &len);
+    char *save = NULL;
+    char *line = strtok_r(tsv, "\n", &save);
+    ck_assert_str_eq(line, "doc_a\tdoc_b\tjaccard");
+    size_t npairs = 0, close_to_truth = 0;
+    double sum_err = 0.0;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char a[64], b[64];
+        double jt;
+        ck_assert_int_eq(sscanf(line, "%63s %63s %lf", a, b, &jt), 3);
+        size_t ia = corpus_find(&c, a), ib = corpus_find(&c, b);
+        nd_sim s = nd_verify_exact(c.set[ia], c.nset[ia], c.set[ib], c.nset[ib]);
+        double est = nd_minhash_estimate(c.sig + ia * 128, c.sig + ib * 128, 128);
+        double err = fabs(est - s.jaccard);
+        ck_assert_msg(err <= tolerance(s.jaccard), "%s %s: estimate %f, exact %f", a, b, est,
+                      s.jaccard);
+        sum_err += err;
+        /* The benchmark's Jaccard comes from another tokeniser (quotes mapped to ASCII,
+         * \w+ runs); ours agrees to the printed 6 decimals on almost every pair. */
+        ck_assert_msg(fabs(s.jaccard - jt) <= 0.02, "%s %s: exact %f, benchmark %f", a, b,
+                      s.jaccard, jt);
+        close_to_truth += fabs(s.jaccard - jt) <= 0.0000011;
+        npairs++;
+    }
+    ck_assert_uint_eq(npairs, 885);
+    double mae = sum_err / (double)npairs;
+    ck_assert_msg(mae <= 0.03, "mean absolute error %f over %zu pairs", mae, npairs);
+    ck_assert_msg(close_to_truth >= npairs * 95 / 100,
+                  "only %zu of %zu pairs match the benchmark's Jaccard", close_to_truth, npairs);
+
+    /* Unrelated documents: a fixed scramble of the file order, skipping family pairs. */
+    size_t nnon = 0;
+    sum_err = 0.0;
+    for (size_t i = 0; i + 1 < c.n; i++) {
+        size_t ia = i, ib = (i * 389 + 101) % c.n;
+        if (ia == ib)
+            continue;
+        nd_sim s = nd_verify_exact(c.set[ia], c.nset[ia], c.set[ib], c.nset[ib]);
+        if (s.jaccard >= 0.5)
+            continue; /* a family pair after all */
+        double est = nd_minhash_estimate(c.sig + ia * 128, c.sig + ib * 128, 128);
+        double err = fabs(est - s.jaccard);
+        ck_assert_msg(err <= tolerance(s.jaccard), "%s %s: estimate %f, exact %f", c.id[ia],
+                      c.id[ib], est, s.jaccard);
+        sum_err += err;
+        nnon++;
+    }
+    ck_assert_uint_gt(nnon, 700);
+    ck_assert_msg(sum_err / (double)nnon <= 0.03, "mean absolute error %f (unrelated)",
+                  sum_err / (double)nnon);
+    free(tsv);
+    corpus_free(&c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------------- */
+/* errors and oom                                                                        */
+
+START_TEST(test_create_invalid_k)
+{
+    nd_minhash *m = (nd_minhash *)&m;
+    ck_assert_int_eq(nd_minhash_create(0, ND_MINHASH_SEED, &m), ND_EINVAL);
+    ck_assert_ptr_eq(m, (nd_minhash *)&m);
+    ck_assert_int_eq(nd_minhash_create(ND_PERMS_MAX + 1, ND_MINHASH_SEED, &m), ND_EINVAL);
+    ck_assert_int_eq(nd_minhash_create(UINT32_MAX, ND_MINHASH_SEED, &m), ND_EINVAL);
+    ck_assert_ptr_eq(m, (nd_minhash *)&m);
+    ck_assert_int_eq(nd_minhash_create(ND_PERMS_MAX, 0, &m), ND_OK);
+    ck_assert_uint_eq(nd_minhash_k(m), ND_PERMS_MAX);
+    nd_minhash_free(m);
+    nd_minhash_free(NULL);
+}
+END_TEST
+
+START_TEST(test_oom_create)
+{
+    static const unsigned ks[] = {1, 100, 128, ND_PERMS_MAX};
+    uint64_t x[3] = {1, 2, 3};
+    uint32_t want[128], got[ND_PERMS_MAX];
+    nd_minhash_sign(mh128, x, 3, want);
+    for (size_t i = 0; i < sizeof ks / sizeof *ks; i++) {
+        long n;
+        for (n = 0;; n++) {
+            nd_minhash *m = (nd_minhash *)&n;
+            nd_alloc_fail_after(n);
+            nd_status st = nd_minhash_create(ks[i], ND_MINHASH_SEED, &m);
+            nd_alloc_fail_after(-1);
+            if (st == ND_OK) {
+                nd_minhash_sign(m, x, 3, got);
+                ck_assert_mem_eq(got, want, (ks[i] < 128 ? ks[i] : 128) * sizeof *got);
+                nd_minhash_free(m);
+                break;
+            }
+            ck_assert_int_eq(st, ND_ENOMEM);
+            ck_assert_ptr_eq(m, (nd_minhash *)&n);
+        }
+        ck_assert_int_ge(n, 1);
+    }
+}
+END_TEST
+
+static Suite *minhash_suite(void)
+{
+    Suite *s = suite_create("minhash");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_kat_sentence);
+    tcase_add_test(tc, test_kat_raw_shingles);
+    tcase_add_test(tc, test_empty_set);
+    tcase_add_test(tc, test_k_prefix);
+    tcase_add_test(tc, test_order_and_repeats_do_not_matter);
+    tcase_add_test(tc, test_union_is_elementwise_min);
+    tcase_add_test(tc, test_seed_matters);
+    tcase_add_test(tc, test_estimate);
+    tcase_add_test(tc, test_synthetic_jaccard);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("real");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_estimate_on_real_pairs);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_invalid_k);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("oom");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_oom_create);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(minhash_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
