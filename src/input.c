@@ -270,7 +270,8 @@ static nd_status expand_dir(nd_reader *r, const char *path)
         memcpy(full + pl + slash, e->d_name, el + 1);
         names[n++] = full;
     }
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
     while (n > 0) {
         if ((st = push_pending(r, names[n - 1], 1)) != ND_OK)
             goto out;
@@ -506,7 +507,11 @@ static nd_status start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
         error_record(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY, ND_REC_ERROR);
         return ND_OK;
     }
-    const char *nul = memchr(r->buf, '\0', r->len < BINARY_PROBE ? r->len : BINARY_PROBE);
+    /* A binary file: a NUL byte in its first line (within the first 8 KiB). A NUL further
+     * on only costs the line it is in. */
+    size_t probe = r->len < BINARY_PROBE ? r->len : BINARY_PROBE;
+    const char *nl = memchr(r->buf, '\n', probe);
+    const char *nul = memchr(r->buf, '\0', nl ? (size_t)(nl - r->buf) : probe);
     if (nul) {
         end_jsonl(r);
         snprintf(r->msg, sizeof r->msg, "binary file (NUL byte at byte %zu)",
@@ -599,12 +604,13 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
     return st;
 }
 
-/* Replaces r->errpath with a copy of path and returns it (for records with no source). */
-static const char *keep_errpath(nd_reader *r, const char *path)
+/* Replaces r->errpath with a copy of path (for records with no source). ND_OK or
+ * ND_ENOMEM. */
+static nd_status keep_errpath(nd_reader *r, const char *path)
 {
     nd_free(r->errpath);
     r->errpath = nd_strndup(path, strlen(path));
-    return r->errpath ? r->errpath : "?";
+    return r->errpath ? ND_OK : ND_ENOMEM;
 }
 
 nd_status nd_reader_next(nd_reader *r, nd_record *out)
@@ -628,7 +634,11 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
         struct stat sb, lsb;
         if (stat(p.path, &sb) != 0) {
             snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
-            error_record(r, out, keep_errpath(r, p.path), UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
+            if (keep_errpath(r, p.path) != ND_OK) {
+                nd_free(p.path);
+                return ND_ENOMEM;
+            }
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
                          ND_EIO, ND_REC_ERROR);
             nd_free(p.path);
             return ND_OK;
@@ -637,14 +647,22 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
             if (p.from_dir && lstat(p.path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
                 snprintf(r->msg, sizeof r->msg,
                          "symbolic link to a directory not followed (name it to read it)");
-                error_record(r, out, keep_errpath(r, p.path), UINT32_MAX, ND_NO_LINE,
+                if (keep_errpath(r, p.path) != ND_OK) {
+                    nd_free(p.path);
+                    return ND_ENOMEM;
+                }
+                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE,
                              ND_NO_OFFSET, ND_OK, ND_REC_NOTE);
                 nd_free(p.path);
                 return ND_OK;
             }
             st = expand_dir(r, p.path);
             if (st == ND_EIO) {
-                error_record(r, out, keep_errpath(r, p.path), UINT32_MAX, ND_NO_LINE,
+                if (keep_errpath(r, p.path) != ND_OK) {
+                    nd_free(p.path);
+                    return ND_ENOMEM;
+                }
+                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE,
                              ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
                 nd_free(p.path);
                 return ND_OK;
@@ -657,7 +675,11 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
         int is_jsonl = ends_with(p.path, ".jsonl");
         if (p.from_dir && !is_jsonl && !ends_with(p.path, ".txt")) {
             snprintf(r->msg, sizeof r->msg, "ignored: not a .txt or .jsonl file");
-            error_record(r, out, keep_errpath(r, p.path), UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
+            if (keep_errpath(r, p.path) != ND_OK) {
+                nd_free(p.path);
+                return ND_ENOMEM;
+            }
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
                          ND_OK, ND_REC_NOTE);
             nd_free(p.path);
             return ND_OK;
@@ -667,7 +689,11 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
         int fd = open(p.path, O_RDONLY);
         if (fd < 0) {
             snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
-            error_record(r, out, keep_errpath(r, p.path), UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
+            if (keep_errpath(r, p.path) != ND_OK) {
+                nd_free(p.path);
+                return ND_ENOMEM;
+            }
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
                          ND_EIO, ND_REC_ERROR);
             nd_free(p.path);
             return ND_OK;
@@ -833,6 +859,13 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
         snprintf(d->msg, sizeof d->msg, "not a JSON object");
         return ND_EJSON;
     }
+    /* Only white space may follow the object: a second object on the line would be lost. */
+    for (const char *p = end; p && p < rec->data + rec->len; p++)
+        if (!strchr(" \t\r", *p) || *p == '\0') {
+            snprintf(d->msg, sizeof d->msg, "malformed JSON: text after the object at column %zu",
+                     (size_t)(p - rec->data) + 1);
+            return ND_EJSON;
+        }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(d->root, d->text_field);
     if (!t) {
         snprintf(d->msg, sizeof d->msg, "no \"%.200s\" field", d->text_field);
@@ -858,7 +891,8 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
     } else if (id && cJSON_IsNumber(id)) {
         char num[64];
         int k;
-        if (id->valuedouble == (double)(long long)id->valuedouble)
+        double v = id->valuedouble;
+        if (v > -9.2e18 && v < 9.2e18 && v == (double)(long long)v)
             k = snprintf(num, sizeof num, "%lld", (long long)id->valuedouble);
         else
             k = snprintf(num, sizeof num, "%.17g", id->valuedouble);

@@ -36,7 +36,7 @@ double nd_lsh_probability(double j, unsigned bands, unsigned rows)
 /* Midpoint rule over [lo, hi]: plenty for these smooth, monotone curves. */
 static double mass(double lo, double hi, unsigned b, unsigned r, int fn)
 {
-    const int steps = 200;
+    const int steps = 64;
     double h = (hi - lo) / steps, sum = 0.0;
     for (int i = 0; i < steps; i++) {
         double p = nd_lsh_probability(lo + (i + 0.5) * h, b, r);

@@ -317,7 +317,8 @@ static nd_status short_repeats(nd_doc_paras *d)
             kv[2 * k + 1] = i;
             k++;
         }
-    qsort(kv, ns, 2 * sizeof *kv, key_cmp);
+    if (ns)
+        qsort(kv, ns, 2 * sizeof *kv, key_cmp);
     size_t first_new = d->nshorts;
     for (size_t i = 0; i < ns;) {
         size_t j = i + 1;
@@ -458,7 +459,8 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
         nd_free(tkey);
         if (st != ND_OK)
             goto out;
-        qsort(m.v, m.n, sizeof *m.v, u64_cmp);
+        if (m.n)
+            qsort(m.v, m.n, sizeof *m.v, u64_cmp);
         size_t w = 0;
         for (size_t i = 0; i < m.n; i++)
             if (w == 0 || m.v[i] != m.v[w - 1])
@@ -491,7 +493,8 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             }
             runs.v[runs.n++] = (x << 42) | (((UINT64_C(1) << 21) - 1 - len) << 21) | y;
         }
-        qsort(runs.v, runs.n, sizeof *runs.v, u64_cmp);
+        if (runs.n)
+            qsort(runs.v, runs.n, sizeof *runs.v, u64_cmp);
         for (size_t i = 0; i < runs.n && st == ND_OK; i++) {
             uint64_t x = runs.v[i] >> 42;
             uint64_t len = (UINT64_C(1) << 21) - 1 - ((runs.v[i] >> 21) & 0x1fffff);

@@ -23,8 +23,9 @@ nd_status nd_report_format_parse(const char *name, nd_report_format *out)
     return ND_OK;
 }
 
-/* Writes s with tabs, newlines, carriage returns and backslashes escaped (\t \n \r \\),
- * so one field stays one field on one line. */
+/* Writes s with tabs, newlines, carriage returns and backslashes escaped (\t \n \r \\)
+ * and other control bytes as \xNN, so one field stays one field on one line and no escape
+ * sequence reaches a terminal. */
 static void put_field(FILE *f, const char *s)
 {
     for (; *s; s++) {
@@ -33,7 +34,11 @@ static void put_field(FILE *f, const char *s)
         case '\n': fputs("\\n", f); break;
         case '\r': fputs("\\r", f); break;
         case '\\': fputs("\\\\", f); break;
-        default: fputc(*s, f);
+        default:
+            if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                fprintf(f, "\\x%02x", (unsigned char)*s);
+            else
+                fputc(*s, f);
         }
     }
 }
