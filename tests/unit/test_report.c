@@ -1,0 +1,705 @@
+/*
+ * test_report.c - unit tests of the text, JSON and TSV reports (include/neardup/report.h).
+ *
+ * Each test scans a tiny temporary corpus (nd_scan is the only way to get a result through
+ * the public API) and checks what nd_report_write prints: the text layout (group header,
+ * representative marked, snippets, summary lines), TSV "pair" records (the tag, then five
+ * tab-separated fields, ids first and escaped so one field stays one field), and JSON parsed
+ * back with cJSON against the documented schema, including ids with quotes, backslashes,
+ * tabs and newlines that must survive the round trip. Most tests scan for groups only
+ * (ND_PART_GROUPS) so that the paragraph sections stay out of the way; the schema test runs
+ * with everything on. Also nd_report_format_parse and a failing stream.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neardup/report.h"
+#include "neardup/scan.h"
+#include "testutil.h"
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* Three unrelated texts of 37, 33 and 39 words. */
+#define T1                                                                                 \
+    "The central bank kept its benchmark rate unchanged on Thursday as policymakers "      \
+    "weighed slowing inflation against a weaker currency and signs that household "       \
+    "spending had begun to recover after a long and difficult year for many families"
+#define T2                                                                                 \
+    "Heavy rain flooded several districts of the capital overnight, forcing hundreds of " \
+    "residents to leave their homes while rescue teams used rubber boats to reach people " \
+    "trapped on the upper floors of houses"
+#define T3                                                                                 \
+    "A new railway line linking the port to the industrial zone opened this week, "        \
+    "cutting the journey for freight trains from six hours to less than two, officials "  \
+    "said at a ceremony attended by local leaders"
+
+/* The awkward id of the first document, as the JSON line spells it and as bytes. */
+#define ODD_ID_JSON "q\\\"uo\\\\te\\ttab\\nline \\u00e9 end"
+#define ODD_ID "q\"uo\\te\ttab\nline \xc3\xa9 end"
+
+typedef struct corpus {
+    char *dir;
+    char *jsonl; /* dir/a.jsonl */
+    char *txt;   /* dir/y_article.txt */
+    char *empty; /* dir/z_empty.txt */
+    nd_scan_result *res;
+} corpus;
+
+/* a.jsonl: the odd id and an exact copy "copy-2" (a group), "other", a broken line 4;
+ * y_article.txt: a third article; z_empty.txt: skipped. */
+static void corpus_make(corpus *c, int estimate, unsigned parts)
+{
+    c->dir = tu_tmpdir();
+    const char *jl = "{\"id\":\"" ODD_ID_JSON "\",\"text\":\"" T1 "\"}\n"
+                     "{\"id\":\"copy-2\",\"text\":\"" T1 "\"}\n"
+                     "{\"id\":\"other\",\"text\":\"" T2 "\"}\n"
+                     "{\"id\":\"broken\",\"text\": nope}\n";
+    c->jsonl = tu_write(c->dir, "a.jsonl", jl, strlen(jl));
+    c->txt = tu_write(c->dir, "y_article.txt", T3, strlen(T3));
+    c->empty = tu_write(c->dir, "z_empty.txt", "", 0);
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.verify_estimate = estimate;
+    o.parts = parts;
+    const char *paths[1] = {c->dir};
+    c->res = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &c->res), ND_OK);
+    ck_assert_uint_eq(c->res->ndocs, 4);
+    ck_assert_uint_eq(c->res->ngroups, 1);
+    ck_assert_uint_eq(c->res->npairs, 1);
+    ck_assert_uint_eq(c->res->nskipped, 2);
+    ck_assert_str_eq(c->res->docs[0].id, ODD_ID);
+}
+
+static void corpus_free(corpus *c)
+{
+    nd_scan_result_free(c->res);
+    free(c->jsonl);
+    free(c->txt);
+    free(c->empty);
+    tu_rmtree(c->dir);
+    free(c->dir);
+}
+
+/* The report of res in format fmt, as a malloc'd string. */
+static char *report(const nd_scan_result *res, nd_report_format fmt)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(nd_report_write(res, fmt, f), ND_OK);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* s with \t \n \r \\ written as two-character escapes and other control bytes as \xNN
+ * (the text and TSV field rule). */
+static char *field_escape(const char *s)
+{
+    char *out = malloc(4 * strlen(s) + 1);
+    ck_assert_ptr_nonnull(out);
+    char *p = out;
+    for (; *s; s++) {
+        switch (*s) {
+        case '\t': *p++ = '\\', *p++ = 't'; break;
+        case '\n': *p++ = '\\', *p++ = 'n'; break;
+        case '\r': *p++ = '\\', *p++ = 'r'; break;
+        case '\\': *p++ = '\\', *p++ = '\\'; break;
+        default:
+            if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                p += sprintf(p, "\\x%02x", (unsigned char)*s);
+            else
+                *p++ = *s;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+/* The inverse of field_escape, in place. */
+static void field_unescape(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r != '\\') {
+            *w++ = *r;
+            continue;
+        }
+        r++;
+        if (*r == 'x') {
+            unsigned v = 0;
+            ck_assert_msg(sscanf(r + 1, "%2x", &v) == 1, "bad \\x escape");
+            *w++ = (char)v;
+            r += 2;
+            continue;
+        }
+        ck_assert_msg(*r == 't' || *r == 'n' || *r == 'r' || *r == '\\', "bad escape \\%c", *r);
+        *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : '\\';
+    }
+    *w = '\0';
+}
+
+/* Splits text into lines (in place); returns the number of lines (a final "\n" ends the
+ * last one). */
+static size_t split_lines(char *text, char **lines, size_t max)
+{
+    size_t n = 0;
+    char *p = text;
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        ck_assert_msg(nl != NULL, "unterminated last line: %s", p);
+        *nl = '\0';
+        ck_assert_uint_lt(n, max);
+        lines[n++] = p;
+        p = nl + 1;
+    }
+    return n;
+}
+
+static size_t count_char(const char *s, char c)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == c;
+    return n;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    ck_assert_msg(v != NULL, "no key \"%s\"", key);
+    return v;
+}
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = get(obj, key);
+    ck_assert_msg(cJSON_IsNumber(v), "\"%s\" is not a number", key);
+    return v->valuedouble;
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = get(obj, key);
+    ck_assert_msg(cJSON_IsString(v), "\"%s\" is not a string", key);
+    return v->valuestring;
+}
+
+static const cJSON *arr(const cJSON *obj, const char *key, int size)
+{
+    const cJSON *v = get(obj, key);
+    ck_assert_msg(cJSON_IsArray(v), "\"%s\" is not an array", key);
+    ck_assert_int_eq(cJSON_GetArraySize(v), size);
+    return v;
+}
+
+/* Checks obj has the keys in `keys` (NULL-terminated): the schema may grow by new keys,
+ * never lose one. */
+static void check_keys(const cJSON *obj, const char *const *keys)
+{
+    ck_assert(cJSON_IsObject(obj));
+    for (size_t i = 0; keys[i]; i++)
+        ck_assert_msg(cJSON_GetObjectItemCaseSensitive(obj, keys[i]) != NULL,
+                      "missing key \"%s\"", keys[i]);
+}
+
+/* Splits a TSV "pair" record (in place) into its five fields after the tag. */
+static void pair_fields(char *line, char **fields)
+{
+    ck_assert_msg(strncmp(line, "pair\t", 5) == 0, "not a pair record: %s", line);
+    ck_assert_msg(count_char(line, '\t') == 5, "not 5 fields after the tag: %s", line);
+    char *p = line + 5;
+    for (int i = 0; i < 5; i++) {
+        fields[i] = p;
+        p = strchr(p, '\t');
+        if (p)
+            *p++ = '\0';
+    }
+}
+
+static cJSON *parse_json_report(const nd_scan_result *res)
+{
+    char *text = report(res, ND_REPORT_JSON);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    ck_assert_msg(root != NULL, "JSON does not parse near: %.60s", end ? end : "?");
+    free(text);
+    return root;
+}
+
+/* ---- core: text ------------------------------------------------------------------------ */
+
+START_TEST(test_text_format)
+{
+    corpus c;
+    corpus_make(&c, 0, ND_PART_GROUPS);
+    const nd_scan_result *r = c.res;
+    char *text = report(r, ND_REPORT_TEXT);
+    char *lines[32];
+    size_t n = split_lines(text, lines, 32);
+    ck_assert_uint_eq(n, 8);
+    ck_assert_str_eq(lines[0], "group 1: 2 documents");
+
+    char *id = field_escape(ODD_ID);
+    char want[8192];
+    snprintf(want, sizeof want, "  * %s (%s:1)  [representative, %u words]", id, c.jsonl,
+             r->docs[0].ntokens);
+    ck_assert_str_eq(lines[1], want);
+    ck_assert_uint_eq(r->docs[0].ntokens, 37);
+    /* Snippet: indented, one line, the start of the text, cut with "...". */
+    ck_assert_int_eq(strncmp(lines[2], "      The central bank kept its benchmark rate", 46), 0);
+    ck_assert_uint_le(strlen(lines[2]), 6 + 100 + 3);
+    ck_assert_str_eq(lines[2] + strlen(lines[2]) - 3, "...");
+    snprintf(want, sizeof want,
+             "    copy-2 (%s:2)  [jaccard 1.0000, containment 1.0000, %u words]", c.jsonl,
+             r->docs[1].ntokens);
+    ck_assert_str_eq(lines[3], want);
+    ck_assert_str_eq(lines[4], lines[2]);
+    ck_assert_str_eq(lines[5], "");
+    /* Summary: counts, then the parameters in force. */
+    ck_assert_str_eq(lines[6], "4 documents read, 2 skipped; 1 group of near-duplicates "
+                               "(1 document could go)");
+    snprintf(want, sizeof want,
+             "(5-word shingles, 128 permutations, jaccard >= 0.80, %u bands x %u rows, exact "
+             "verification;",
+             r->lsh.bands, r->lsh.rows);
+    ck_assert_int_eq(strncmp(lines[7], want, strlen(want)), 0);
+    free(id);
+    free(text);
+    corpus_free(&c);
+}
+END_TEST
+
+START_TEST(test_text_file_ids_and_order)
+{
+    /* Text files: the id is the path, printed once. The representative is the longest
+     * document, even when it comes last. */
+    char *dir = tu_tmpdir();
+    char *p1 = tu_write(dir, "m1.txt", T2, strlen(T2));
+    char *p2 = tu_write(dir, "m2.txt", T2 " and more", strlen(T2) + 9);
+    char *p3 = tu_write(dir, "m3.txt", T1, strlen(T1));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_GROUPS;
+    const char *paths[1] = {dir};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 1);
+    char *text = report(r, ND_REPORT_TEXT);
+    char *lines[16];
+    size_t n = split_lines(text, lines, 16);
+    ck_assert_uint_eq(n, 8);
+    char want[8192];
+    snprintf(want, sizeof want, "  * %s  [representative, 35 words]", p2);
+    ck_assert_str_eq(lines[1], want);
+    ck_assert_int_eq(strncmp(lines[2], "      Heavy rain flooded", 24), 0);
+    ck_assert_str_eq(lines[2] + strlen(lines[2]) - 3, "...");
+    ck_assert_int_eq(strncmp(lines[3], "    ", 4), 0);
+    ck_assert_int_eq(strncmp(lines[3] + 4, p1, strlen(p1)), 0);
+    ck_assert_int_eq(strncmp(lines[3] + 4 + strlen(p1), "  [jaccard 0.9", 14), 0);
+    ck_assert_str_eq(lines[6], "3 documents read, 0 skipped; 1 group of near-duplicates "
+                               "(1 document could go)");
+    free(text);
+    nd_scan_result_free(r);
+    free(p1);
+    free(p2);
+    free(p3);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- core: TSV --------------------------------------------------------------------------- */
+
+START_TEST(test_tsv_format)
+{
+    corpus c;
+    corpus_make(&c, 0, ND_PART_GROUPS);
+    char *tsv = report(c.res, ND_REPORT_TSV);
+    char *id = field_escape(ODD_ID);
+    char want[4096];
+    snprintf(want, sizeof want, "pair\t%s\tcopy-2\t1.0000\t1.0000\t1.0000\n", id);
+    ck_assert_str_eq(tsv, want);
+    ck_assert_str_eq(id, "q\"uo\\\\te\\ttab\\nline \xc3\xa9 end");
+
+    /* Five fields after the tag; the first unescapes to the original id. */
+    char *lines[4], *fields[5];
+    ck_assert_uint_eq(split_lines(tsv, lines, 4), 1);
+    pair_fields(lines[0], fields);
+    field_unescape(fields[0]);
+    ck_assert_str_eq(fields[0], ODD_ID);
+    ck_assert_str_eq(fields[1], "copy-2");
+    ck_assert_str_eq(fields[2], "1.0000");
+    free(id);
+    free(tsv);
+    corpus_free(&c);
+}
+END_TEST
+
+START_TEST(test_tsv_estimate)
+{
+    corpus c;
+    corpus_make(&c, 1, ND_PART_GROUPS);
+    char *tsv = report(c.res, ND_REPORT_TSV);
+    char *lines[4], *fields[5];
+    ck_assert_uint_eq(split_lines(tsv, lines, 4), 1);
+    pair_fields(lines[0], fields);
+    ck_assert_str_eq(fields[1], "copy-2");
+    ck_assert_str_eq(fields[2], "1.0000");
+    ck_assert_str_eq(fields[3], "-");
+    ck_assert_str_eq(fields[4], "-");
+    free(tsv);
+    corpus_free(&c);
+}
+END_TEST
+
+/* ---- core: JSON -------------------------------------------------------------------------- */
+
+START_TEST(test_json_schema)
+{
+    corpus c;
+    corpus_make(&c, 0, ND_PART_ALL);
+    const nd_scan_result *r = c.res;
+    cJSON *root = parse_json_report(r);
+    static const char *const top[] = {"tool",   "version", "schema", "options", "summary",
+                                      "groups", "pairs",   "skipped", NULL};
+    check_keys(root, top);
+    ck_assert_str_eq(str(root, "tool"), "neardup");
+    ck_assert_uint_gt(strlen(str(root, "version")), 0);
+    ck_assert_double_eq(num(root, "schema"), ND_JSON_SCHEMA);
+    ck_assert_int_eq(ND_JSON_SCHEMA, 1);
+
+    const cJSON *opt = get(root, "options");
+    static const char *const optk[] = {"ngram", "perms", "threshold", "bands", "rows", "verify",
+                                       NULL};
+    check_keys(opt, optk);
+    ck_assert_double_eq(num(opt, "ngram"), 5);
+    ck_assert_double_eq(num(opt, "perms"), 128);
+    ck_assert_double_eq_tol(num(opt, "threshold"), 0.8, 1e-12);
+    ck_assert_double_eq(num(opt, "bands"), r->lsh.bands);
+    ck_assert_double_eq(num(opt, "rows"), r->lsh.rows);
+    ck_assert_str_eq(str(opt, "verify"), "exact");
+
+    const cJSON *sum = get(root, "summary");
+    static const char *const sumk[] = {"documents", "skipped", "groups", "duplicates", "pairs",
+                                       NULL};
+    check_keys(sum, sumk);
+    ck_assert_double_eq(num(sum, "documents"), 4);
+    ck_assert_double_eq(num(sum, "skipped"), 2);
+    ck_assert_double_eq(num(sum, "groups"), 1);
+    ck_assert_double_eq(num(sum, "duplicates"), 1);
+    ck_assert_double_eq(num(sum, "pairs"), 1);
+
+    const cJSON *groups = arr(root, "groups", 1);
+    const cJSON *g = cJSON_GetArrayItem(groups, 0);
+    static const char *const gk[] = {"representative", "size", "members", NULL};
+    check_keys(g, gk);
+    ck_assert_str_eq(str(g, "representative"), ODD_ID);
+    ck_assert_double_eq(num(g, "size"), 2);
+    const cJSON *members = arr(g, "members", 2);
+    static const char *const mk[] = {"id",    "source",  "line", "words",
+                                     "jaccard", "containment", NULL};
+    static const char *const ids[] = {ODD_ID, "copy-2"};
+    for (int m = 0; m < 2; m++) {
+        const cJSON *mb = cJSON_GetArrayItem(members, m);
+        check_keys(mb, mk);
+        ck_assert_str_eq(str(mb, "id"), ids[m]);
+        ck_assert_str_eq(str(mb, "source"), c.jsonl);
+        ck_assert_double_eq(num(mb, "line"), m + 1);
+        ck_assert_double_eq(num(mb, "words"), 37);
+        ck_assert_double_eq(num(mb, "jaccard"), 1.0);
+        ck_assert_double_eq(num(mb, "containment"), 1.0);
+    }
+
+    const cJSON *pairs = arr(root, "pairs", 1);
+    const cJSON *p = cJSON_GetArrayItem(pairs, 0);
+    static const char *const pk[] = {"a", "b", "jaccard", "containment_a", "containment_b",
+                                     NULL};
+    check_keys(p, pk);
+    ck_assert_str_eq(str(p, "a"), ODD_ID);
+    ck_assert_str_eq(str(p, "b"), "copy-2");
+    ck_assert_double_eq(num(p, "jaccard"), 1.0);
+    ck_assert_double_eq(num(p, "containment_a"), 1.0);
+    ck_assert_double_eq(num(p, "containment_b"), 1.0);
+
+    const cJSON *skipped = arr(root, "skipped", 2);
+    static const char *const sk[] = {"source", "line", "error", "message", NULL};
+    const cJSON *s0 = cJSON_GetArrayItem(skipped, 0), *s1 = cJSON_GetArrayItem(skipped, 1);
+    check_keys(s0, sk);
+    check_keys(s1, sk);
+    ck_assert_str_eq(str(s0, "source"), c.jsonl);
+    ck_assert_double_eq(num(s0, "line"), 4);
+    ck_assert_str_eq(str(s0, "error"), nd_status_str(ND_EJSON));
+    ck_assert_str_eq(str(s0, "message"), r->skipped[0].message);
+    ck_assert_str_eq(str(s1, "source"), c.empty);
+    ck_assert(cJSON_IsNull(get(s1, "line")));
+    ck_assert_str_eq(str(s1, "error"), nd_status_str(ND_EEMPTY));
+    ck_assert_uint_gt(strlen(str(s1, "message")), 0);
+    cJSON_Delete(root);
+    corpus_free(&c);
+}
+END_TEST
+
+START_TEST(test_json_estimate)
+{
+    corpus c;
+    corpus_make(&c, 1, ND_PART_GROUPS);
+    cJSON *root = parse_json_report(c.res);
+    ck_assert_str_eq(str(get(root, "options"), "verify"), "estimate");
+    const cJSON *p = cJSON_GetArrayItem(arr(root, "pairs", 1), 0);
+    ck_assert_double_eq(num(p, "jaccard"), 1.0);
+    ck_assert(cJSON_IsNull(get(p, "containment_a")));
+    ck_assert(cJSON_IsNull(get(p, "containment_b")));
+    cJSON_Delete(root);
+    char *text = report(c.res, ND_REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, " rows, estimated verification"));
+    free(text);
+    corpus_free(&c);
+}
+END_TEST
+
+START_TEST(test_json_id_round_trip)
+{
+    /* Every awkward byte a JSON Lines id can carry comes back from the JSON report. */
+    static const char *const json_ids[] = {
+        "\\\"quoted\\\"", "back\\\\slash\\\\", "tab\\there", "new\\nline\\r\\n",
+        "ctl\\u0001\\u001f\\u007f", "emoji \\ud83d\\ude00 \\u00e9", "slash\\/ok"};
+    static const char *const ids[] = {
+        "\"quoted\"", "back\\slash\\", "tab\there", "new\nline\r\n",
+        "ctl\x01\x1f\x7f", "emoji \xf0\x9f\x98\x80 \xc3\xa9", "slash/ok"};
+    size_t n = sizeof ids / sizeof *ids;
+    char *dir = tu_tmpdir();
+    char *jl = malloc(65536);
+    ck_assert_ptr_nonnull(jl);
+    jl[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        strcat(jl, "{\"id\":\"");
+        strcat(jl, json_ids[i]);
+        strcat(jl, "\",\"text\":\"" T1 "\"}\n");
+    }
+    char *path = tu_write(dir, "ids.jsonl", jl, strlen(jl));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_GROUPS;
+    const char *paths[1] = {path};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ndocs, n);
+    ck_assert_uint_eq(r->ngroups, 1);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(r->docs[i].id, ids[i]);
+
+    cJSON *root = parse_json_report(r);
+    const cJSON *g = cJSON_GetArrayItem(arr(root, "groups", 1), 0);
+    ck_assert_str_eq(str(g, "representative"), ids[0]);
+    const cJSON *members = arr(g, "members", (int)n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(str(cJSON_GetArrayItem(members, (int)i), "id"), ids[i]);
+    const cJSON *pairs = get(root, "pairs");
+    for (int i = 0; i < cJSON_GetArraySize(pairs); i++) {
+        const cJSON *p = cJSON_GetArrayItem(pairs, i);
+        ck_assert_str_eq(str(p, "a"), ids[(size_t)r->pairs[i].a]);
+        ck_assert_str_eq(str(p, "b"), ids[(size_t)r->pairs[i].b]);
+    }
+    cJSON_Delete(root);
+
+    /* TSV: every line has five fields and its ids unescape to the originals. */
+    char *tsv = report(r, ND_REPORT_TSV);
+    char *lines[64];
+    size_t nl = split_lines(tsv, lines, 64);
+    ck_assert_uint_eq(nl, r->npairs);
+    for (size_t i = 0; i < nl; i++) {
+        char *fields[5];
+        pair_fields(lines[i], fields);
+        field_unescape(fields[0]);
+        field_unescape(fields[1]);
+        ck_assert_str_eq(fields[0], ids[r->pairs[i].a]);
+        ck_assert_str_eq(fields[1], ids[r->pairs[i].b]);
+    }
+    free(tsv);
+    nd_scan_result_free(r);
+    free(path);
+    free(jl);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_empty_result)
+{
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_GROUPS;
+    const char *paths[1] = {tu_src("data")};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 0);
+
+    cJSON *root = parse_json_report(r);
+    arr(root, "groups", 0);
+    arr(root, "pairs", 0);
+    arr(root, "skipped", 0);
+    const cJSON *sum = get(root, "summary");
+    ck_assert_double_eq(num(sum, "documents"), 4);
+    ck_assert_double_eq(num(sum, "groups"), 0);
+    ck_assert_double_eq(num(sum, "duplicates"), 0);
+    ck_assert_double_eq(num(sum, "pairs"), 0);
+    cJSON_Delete(root);
+
+    char *text = report(r, ND_REPORT_TEXT);
+    char *lines[4];
+    ck_assert_uint_eq(split_lines(text, lines, 4), 2);
+    ck_assert_str_eq(lines[0], "4 documents read, 0 skipped; 0 groups of near-duplicates "
+                               "(0 documents could go)");
+    char want[512];
+    snprintf(want, sizeof want,
+             "(5-word shingles, 128 permutations, jaccard >= 0.80, %u bands x %u rows, exact "
+             "verification;",
+             r->lsh.bands, r->lsh.rows);
+    ck_assert_int_eq(strncmp(lines[1], want, strlen(want)), 0);
+    free(text);
+    char *tsv = report(r, ND_REPORT_TSV);
+    ck_assert_str_eq(tsv, "");
+    free(tsv);
+    nd_scan_result_free(r);
+
+    /* With everything on, the TSV may have other records, but no pair. */
+    o.parts = ND_PART_ALL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    tsv = report(r, ND_REPORT_TSV);
+    ck_assert_ptr_null(strstr(tsv, "pair\t"));
+    free(tsv);
+    nd_scan_result_free(r);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+    corpus a, b;
+    corpus_make(&a, 0, ND_PART_ALL);
+    corpus_make(&b, 0, ND_PART_ALL);
+    for (int f = 0; f < 3; f++) {
+        char *x = report(a.res, (nd_report_format)f);
+        char *y = report(a.res, (nd_report_format)f);
+        ck_assert_str_eq(x, y);
+        free(y);
+        if (f == ND_REPORT_TSV) { /* no paths in it: identical across directories */
+            y = report(b.res, (nd_report_format)f);
+            ck_assert_str_eq(x, y);
+            free(y);
+        }
+        free(x);
+    }
+    corpus_free(&a);
+    corpus_free(&b);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+START_TEST(test_format_parse)
+{
+    nd_report_format f = ND_REPORT_TSV;
+    ck_assert_int_eq(nd_report_format_parse("text", &f), ND_OK);
+    ck_assert_int_eq(f, ND_REPORT_TEXT);
+    ck_assert_int_eq(nd_report_format_parse("json", &f), ND_OK);
+    ck_assert_int_eq(f, ND_REPORT_JSON);
+    ck_assert_int_eq(nd_report_format_parse("tsv", &f), ND_OK);
+    ck_assert_int_eq(f, ND_REPORT_TSV);
+    static const char *const bad[] = {"", "JSON", "Text", "tsv ", " json", "csv", "js",
+                                      "jsonl", "text\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        f = ND_REPORT_JSON;
+        ck_assert_int_eq(nd_report_format_parse(bad[i], &f), ND_EINVAL);
+        ck_assert_int_eq(f, ND_REPORT_JSON); /* untouched */
+    }
+}
+END_TEST
+
+START_TEST(test_write_error)
+{
+    corpus c;
+    corpus_make(&c, 0, ND_PART_GROUPS);
+    /* A stream opened read-only: every write fails. */
+    for (int fmt = 0; fmt < 3; fmt++) {
+        FILE *f = fopen(c.txt, "r");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(nd_report_write(c.res, (nd_report_format)fmt, f), ND_EIO);
+        fclose(f);
+    }
+    corpus_free(&c);
+}
+END_TEST
+
+/* Every test's temporary directories live under one base per test case, made and removed
+ * by an unchecked fixture in the runner's process: they go away even when a test fails
+ * half-way (a failing forked test exits without running its own cleanup). */
+static char *tmp_base;
+static char *saved_tmpdir;
+
+static void tmp_setup(void)
+{
+    const char *old = getenv("TMPDIR");
+    saved_tmpdir = old ? strdup(old) : NULL;
+    tmp_base = tu_tmpdir();
+    ck_assert_int_eq(setenv("TMPDIR", tmp_base, 1), 0);
+}
+
+static void tmp_teardown(void)
+{
+    if (saved_tmpdir)
+        setenv("TMPDIR", saved_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved_tmpdir);
+    saved_tmpdir = NULL;
+    tu_rmtree(tmp_base);
+    free(tmp_base);
+    tmp_base = NULL;
+}
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_text_format);
+    tcase_add_test(tc, test_text_file_ids_and_order);
+    tcase_add_test(tc, test_tsv_format);
+    tcase_add_test(tc, test_tsv_estimate);
+    tcase_add_test(tc, test_json_schema);
+    tcase_add_test(tc, test_json_estimate);
+    tcase_add_test(tc, test_json_id_round_trip);
+    tcase_add_test(tc, test_empty_result);
+    tcase_add_test(tc, test_deterministic);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_test(tc, test_format_parse);
+    tcase_add_test(tc, test_write_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
