@@ -165,9 +165,11 @@ static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uin
         else
             for (size_t k = 0; k + 1 < p->ntok; k++)
                 out[k] = nd_shingle_combine(h + k, 2);
-        nb = nd_u64_sort_unique(out, nb, &d->tmp);
+        /* Unsorted, with repeats: MinHash does not care, and most paragraphs never need
+         * their exact set (same_para sorts it on first use). */
         d->sets.n += nb;
         p->nbigrams = (uint32_t)nb;
+        p->sorted = 0;
         nd_minhash_sign(mh, out, nb, sig);
         for (unsigned k = 0; k < ND_PARA_PERMS; k++)
             p->sig[k] = (uint16_t)sig[k];
@@ -276,7 +278,8 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
             else
                 for (size_t k = 0; k + 1 < n; k++)
                     bg[k] = nd_shingle_combine(th + s0 + k, 2);
-            nb = nd_u64_sort_unique(bg, nb, &d->tmp);
+            if (o->sets_only) /* exact verification needs the sorted set; MinHash does not */
+                nb = nd_u64_sort_unique(bg, nb, &d->tmp);
             se->set_off = d->ssets.n;
             se->set_n = (uint32_t)nb;
             d->ssets.n += nb;
@@ -349,11 +352,24 @@ static nd_status short_repeats(nd_doc_paras *d)
 /* Match state of long paragraphs x < y (positions in the list of long paragraphs):
  * 0 none, 1 near-identical, 2 identical. Stored as a sorted array of (x << 33 | y << 1 |
  * identical) for binary search. */
-static int same_para(const nd_para_opts *o, const nd_doc_paras *d, size_t a, size_t b)
+/* Sorts paragraph i's bigram set and removes repeats, once. */
+static void sort_set(nd_doc_paras *d, size_t i)
+{
+    nd_para *p = &d->p[i];
+    if (p->sorted)
+        return;
+    /* Without scratch memory the set is still sorted (insertion sort), just slower. */
+    p->nbigrams = (uint32_t)nd_u64_sort_unique(d->sets.v + d->set_off[i], p->nbigrams, &d->tmp);
+    p->sorted = 1;
+}
+
+static int same_para(const nd_para_opts *o, nd_doc_paras *d, size_t a, size_t b)
 {
     const nd_para *p = &d->p[a], *q = &d->p[b];
     if (p->key == q->key)
         return 2;
+    sort_set(d, a);
+    sort_set(d, b);
     size_t na = p->nbigrams, nb = q->nbigrams;
     size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
     if ((double)lo < o->threshold * (double)hi * (1.0 - 1e-12))

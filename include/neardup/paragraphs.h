@@ -63,10 +63,11 @@ typedef struct nd_para {
     uint32_t first_line, last_line; /* 1-based, within the document's text */
     uint32_t start, end;            /* byte range in the text */
     uint32_t tok_first, ntok;       /* its tokens in the document's nd_tokens */
-    uint32_t nbigrams;              /* distinct word bigrams */
+    uint32_t nbigrams;              /* word bigrams (distinct once sorted) */
     uint64_t key;                   /* exact key: hash of the normalised word sequence */
     uint16_t sig[ND_PARA_PERMS];    /* low 16 bits of its MinHash values (long only) */
     unsigned char is_short;
+    unsigned char sorted;           /* its bigram set is sorted and unique */
 } nd_para;
 
 /* A sentence of a long paragraph (for matching across articles). */
