@@ -278,16 +278,12 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
             else
                 for (size_t k = 0; k + 1 < n; k++)
                     bg[k] = nd_shingle_combine(th + s0 + k, 2);
-            if (o->sets_only) /* exact verification needs the sorted set; MinHash does not */
-                nb = nd_u64_sort_unique(bg, nb, &d->tmp);
-            se->set_off = d->ssets.n;
+            se->set_off = d->ssets.n; /* unsorted, with repeats: MinHash does not care */
             se->set_n = (uint32_t)nb;
             d->ssets.n += nb;
-            if (!o->sets_only) {
-                nd_minhash_sign(mh, bg, nb, sig);
-                for (unsigned k = 0; k < ND_PARA_PERMS; k++)
-                    se->sig[k] = (uint16_t)sig[k];
-            }
+            nd_minhash_sign(mh, bg, nb, sig);
+            for (unsigned k = 0; k < ND_PARA_PERMS; k++)
+                se->sig[k] = (uint16_t)sig[k];
             s0 = i + 1;
         }
     }
@@ -563,17 +559,12 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
     out->n = out->nblocks = out->nshorts = out->ns = 0;
     out->words = out->repeated_words = 0;
     nd_status st = split(o, text, len, toks, out);
-    if (o->sets_only) {
-        for (size_t i = 0; st == ND_OK && i < out->n; i++)
-            out->p[i].is_short = out->p[i].ntok < o->short_words;
-    } else {
-        if (st == ND_OK)
-            st = features(o, mh, th, out);
-        if (st == ND_OK)
-            st = short_repeats(out);
-        if (st == ND_OK)
-            st = doubled_blocks(o, out);
-    }
+    if (st == ND_OK)
+        st = features(o, mh, th, out);
+    if (st == ND_OK)
+        st = short_repeats(out);
+    if (st == ND_OK)
+        st = doubled_blocks(o, out);
     if (st == ND_OK && o->want_sentences)
         st = sentences(o, mh, text, toks, th, out);
     return st;
@@ -619,6 +610,53 @@ static void sort_kv(uint64_t *kv, size_t n, unsigned key_bits, uint64_t *tmp, si
 }
 
 #define SMALL_BUCKET 32u
+
+static void sort_u16(uint16_t *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > x) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+static size_t unique_u16(uint16_t *a, size_t n)
+{
+    size_t w = n ? 1 : 0;
+    for (size_t i = 1; i < n; i++)
+        if (a[i] != a[w - 1])
+            a[w++] = a[i];
+    return w;
+}
+
+int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold)
+{
+    uint16_t x[ND_SENT_FP_MAX], y[ND_SENT_FP_MAX];
+    if (na > ND_SENT_FP_MAX)
+        na = ND_SENT_FP_MAX;
+    if (nb > ND_SENT_FP_MAX)
+        nb = ND_SENT_FP_MAX;
+    memcpy(x, a, na * sizeof *x);
+    memcpy(y, b, nb * sizeof *y);
+    sort_u16(x, na);
+    sort_u16(y, nb);
+    na = unique_u16(x, na);
+    nb = unique_u16(y, nb);
+    size_t i = 0, j = 0, inter = 0;
+    while (i < na && j < nb) {
+        if (x[i] < y[j])
+            i++;
+        else if (x[i] > y[j])
+            j++;
+        else
+            inter++, i++, j++;
+    }
+    return nd_verify_passes(inter, na, nb, threshold);
+}
 
 static unsigned sig_equal(const nd_para_rec *a, const nd_para_rec *b)
 {

@@ -120,9 +120,8 @@ struct nd_scan_priv {
     nd_para_place *places;
     size_t *shared_txt;
     const char **block_ptrs;
-    set *dsent;          /* sentence mode: per document, its sentences' bigram sets */
-    uint32_t **dsoff;    /* ... and their offsets */
-    size_t *dns;
+    uint16_t *fps;       /* bigram fingerprints of all sentences (see nd_para_rec) */
+    size_t nfps, capfps;
     nd_pair_sim *pairs;
     nd_doc_info *info;
     const char **sources;
@@ -130,7 +129,7 @@ struct nd_scan_priv {
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-enum { MODE_SIGN, MODE_SET, MODE_SENT };
+enum { MODE_SIGN, MODE_SET };
 
 typedef struct item {
     nd_record_kind kind;
@@ -148,10 +147,7 @@ typedef struct item {
     uint32_t ntokens;
     uint64_t sum;
     uint32_t doc;       /* pass 2: the document */
-    set set;            /* pass 2: the exact shingle set (owned until committed); sentence
-                           mode: all sentences' bigram sets back to back */
-    uint32_t *soff;     /* sentence mode: ns + 1 offsets into set */
-    size_t ns;
+    set set;            /* pass 2: the exact shingle set (owned until committed) */
     size_t snippet;     /* pass 2: offset + 1 into batch->strs */
     /* paragraph pass: ranges in the batch's arrays */
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
@@ -167,6 +163,8 @@ typedef struct batch {
     uint32_t *sigs; /* BATCH_ITEMS * k */
     nd_para_rec *precs;
     size_t nprecs, capprecs;
+    uint16_t *fps; /* the records' fingerprints; their fp_off is relative to this */
+    size_t nfps, capfps;
     nd_block_repeat *blocks;
     size_t *block_txt; /* offset + 1 into strs */
     size_t nblocks, capblocks;
@@ -179,13 +177,11 @@ typedef struct batch {
 
 static void batch_reset(batch *b, int mode)
 {
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->n; i++)
         nd_free(b->items[i].set.v);
-        nd_free(b->items[i].soff);
-    }
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nfps = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     b->done = 0;
@@ -202,6 +198,7 @@ static void batch_free(batch *b)
     arena_clear(&b->strs);
     nd_free(b->sigs);
     nd_free(b->precs);
+    nd_free(b->fps);
     nd_free(b->blocks);
     nd_free(b->block_txt);
     nd_free(b->shorts);
@@ -401,6 +398,21 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
             r->line = dp->p[se->para].first_line;
             r->start = se->start;
             r->len = se->end - se->start;
+            size_t nf = se->set_n < ND_SENT_FP_MAX ? se->set_n : ND_SENT_FP_MAX;
+            if (b->capfps - b->nfps < nf) {
+                size_t c = b->capfps ? b->capfps : 4096;
+                while (c - b->nfps < nf)
+                    c *= 2;
+                uint16_t *v = nd_reallocarray(b->fps, c, sizeof *v);
+                if (!v)
+                    return ND_ENOMEM;
+                b->fps = v;
+                b->capfps = c;
+            }
+            r->fp_off = (uint32_t)b->nfps;
+            r->fp_n = (uint16_t)nf;
+            for (size_t k = 0; k < nf; k++)
+                b->fps[b->nfps++] = (uint16_t)(dp->ssets.v[se->set_off + k] >> 48);
         }
     }
     if (o->parts & ND_PART_BLOCKS) {
@@ -504,29 +516,6 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
         it->id_len = doc.id_len;
         if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
             return paragraph_pass(w, b, it, &doc);
-        return ND_OK;
-    }
-    if (b->mode == MODE_SENT) {
-        /* The sentences again, with their exact bigram sets. */
-        nd_para_opts po = w->opts->para;
-        po.want_sentences = 1;
-        po.sets_only = 1;
-        st = nd_paragraphs_analyze(&po, w->pmh, doc.text, doc.len, &w->toks, w->scratch.v,
-                                   &w->dp);
-        if (st != ND_OK)
-            return st;
-        const nd_doc_paras *dp = &w->dp;
-        it->set.v = nd_malloc((dp->ssets.n ? dp->ssets.n : 1) * sizeof *it->set.v);
-        it->soff = nd_malloc((dp->ns + 1) * sizeof *it->soff);
-        if (!it->set.v || !it->soff)
-            return ND_ENOMEM;
-        if (dp->ssets.n)
-            memcpy(it->set.v, dp->ssets.v, dp->ssets.n * sizeof *it->set.v);
-        it->set.n = dp->ssets.n;
-        for (size_t j = 0; j < dp->ns; j++)
-            it->soff[j] = (uint32_t)dp->s[j].set_off;
-        it->soff[dp->ns] = (uint32_t)dp->ssets.n;
-        it->ns = dp->ns;
         return ND_OK;
     }
     /* MODE_SET: the exact set, and a snippet for the report. */
@@ -772,8 +761,24 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             pv->capprecs = cap;
         }
         for (size_t j = 0; j < it->prec_n; j++) {
-            pv->precs[pv->nprecs] = b->precs[it->prec_first + j];
-            pv->precs[pv->nprecs].doc = doc;
+            nd_para_rec *r = &pv->precs[pv->nprecs];
+            *r = b->precs[it->prec_first + j];
+            r->doc = doc;
+            if (pv->capfps - pv->nfps < r->fp_n) {
+                size_t c = pv->capfps ? pv->capfps : 65536;
+                while (c - pv->nfps < r->fp_n)
+                    c *= 2;
+                uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
+                if (!v)
+                    return ND_ENOMEM;
+                pv->fps = v;
+                pv->capfps = c;
+            }
+            if (pv->nfps + r->fp_n > UINT32_MAX)
+                return ND_ENOMEM;
+            memcpy(pv->fps + pv->nfps, b->fps + r->fp_off, r->fp_n * sizeof *pv->fps);
+            r->fp_off = (uint32_t)pv->nfps;
+            pv->nfps += r->fp_n;
             pv->nprecs++;
         }
     }
@@ -886,31 +891,11 @@ static nd_status commit_set(scan *s, batch *b)
     return ND_OK;
 }
 
-static nd_status commit_sent(scan *s, batch *b)
-{
-    nd_scan_priv *pv = s->priv;
-    if (b->fatal != ND_OK)
-        return b->fatal;
-    for (size_t i = 0; i < b->n; i++) {
-        item *it = &b->items[i];
-        if (it->status != ND_OK)
-            return ND_ECHANGED;
-        pv->dsent[it->doc] = it->set;
-        pv->dsoff[it->doc] = it->soff;
-        pv->dns[it->doc] = it->ns;
-        it->set.v = NULL;
-        it->soff = NULL;
-    }
-    return ND_OK;
-}
-
 static nd_status drain(scan *s, size_t keep)
 {
     while (s->ring_len > keep) {
         batch *b = wait_oldest(s);
-        nd_status st = b->mode == MODE_SIGN  ? commit_sign(s, b)
-                       : b->mode == MODE_SET ? commit_set(s, b)
-                                             : commit_sent(s, b);
+        nd_status st = b->mode == MODE_SIGN ? commit_sign(s, b) : commit_set(s, b);
         recycle(s, b);
         if (st != ND_OK)
             return st;
@@ -956,8 +941,7 @@ out:
 
 /* ---- pass 2 ------------------------------------------------------------------------------------ */
 
-/* Reads again the documents whose need[] is set and builds their exact sets (MODE_SET)
- * or their sentences' sets (MODE_SENT). */
+/* Reads again the documents whose need[] is set and builds their exact sets. */
 static nd_status pass2(scan *s, const unsigned char *need, int mode)
 {
     nd_scan_priv *pv = s->priv;
@@ -1083,21 +1067,6 @@ static int u64_cmp(const void *a, const void *b)
     return (*x > *y) - (*x < *y);
 }
 
-static void free_sent(nd_scan_priv *pv)
-{
-    if (pv->dsent)
-        for (size_t i = 0; i < pv->ndocs; i++) {
-            nd_free(pv->dsent[i].v);
-            nd_free(pv->dsoff[i]);
-        }
-    nd_free(pv->dsent);
-    nd_free(pv->dsoff);
-    nd_free(pv->dns);
-    pv->dsent = NULL;
-    pv->dsoff = NULL;
-    pv->dns = NULL;
-}
-
 /* Paragraphs shared across articles, from the groups of shared sentences: a group's places
  * are the (article, paragraph line) pairs of its sentences. Groups that only one
  * near-duplicate article group shares are dropped (the article groups already say it), and
@@ -1110,8 +1079,7 @@ static nd_status shared_pass(scan *s, const nd_groups *ag)
     nd_para_groups pg = {0};
     uint32_t *agid = NULL;
     uint64_t *order = NULL, *sig = NULL;
-    size_t *pstart = NULL, *first_rec = NULL;
-    unsigned char *need = NULL;
+    size_t *pstart = NULL;
     nd_pairs near = {0};
     nd_uf *uf = NULL;
     nd_status st = nd_uf_create(pv->nprecs, &uf);
@@ -1139,43 +1107,12 @@ static nd_status shared_pass(scan *s, const nd_groups *ag)
             near.v[w++] = near.v[i];
     }
     near.n = w;
-    if (near.n) {
-        /* Exact verification: read the articles involved again for their sentences. */
-        st = ND_ENOMEM;
-        need = nd_calloc(pv->ndocs ? pv->ndocs : 1, 1);
-        first_rec = nd_malloc((pv->ndocs + 1) * sizeof *first_rec);
-        pv->dsent = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dsent);
-        pv->dsoff = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dsoff);
-        pv->dns = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->dns);
-        if (!need || !first_rec || !pv->dsent || !pv->dsoff || !pv->dns)
-            goto out;
-        for (size_t i = 0; i < near.n; i++)
-            need[pv->precs[near.v[i].a].doc] = need[pv->precs[near.v[i].b].doc] = 1;
-        for (size_t d = 0, r = 0; d <= pv->ndocs; d++) {
-            while (r < pv->nprecs && pv->precs[r].doc < d)
-                r++;
-            first_rec[d] = r;
-        }
-        if ((st = pass2(s, need, MODE_SENT)) != ND_OK)
-            goto out;
-        for (size_t i = 0; i < near.n; i++) {
-            uint32_t a = near.v[i].a, b = near.v[i].b;
-            uint32_t da = pv->precs[a].doc, db = pv->precs[b].doc;
-            size_t ja = a - first_rec[da], jb = b - first_rec[db];
-            if (ja >= pv->dns[da] || jb >= pv->dns[db] ||
-                pv->dns[da] != first_rec[da + 1] - first_rec[da] ||
-                pv->dns[db] != first_rec[db + 1] - first_rec[db]) {
-                st = ND_ECHANGED; /* not the sentences pass 1 saw */
-                goto out;
-            }
-            const uint64_t *sa = pv->dsent[da].v + pv->dsoff[da][ja];
-            const uint64_t *sb = pv->dsent[db].v + pv->dsoff[db][jb];
-            size_t na = pv->dsoff[da][ja + 1] - pv->dsoff[da][ja];
-            size_t nb = pv->dsoff[db][jb + 1] - pv->dsoff[db][jb];
-            nd_sim sim = nd_verify_exact(sa, na, sb, nb);
-            if (nd_verify_passes(sim.inter, na, nb, s->opts.para.threshold))
-                nd_uf_union(uf, a, b);
-        }
+    /* Exact verification of the pairs the estimate left just below the threshold. */
+    for (size_t i = 0; i < near.n; i++) {
+        const nd_para_rec *ra = &pv->precs[near.v[i].a], *rb = &pv->precs[near.v[i].b];
+        if (nd_sent_similar(pv->fps + ra->fp_off, ra->fp_n, pv->fps + rb->fp_off, rb->fp_n,
+                            s->opts.para.threshold))
+            nd_uf_union(uf, near.v[i].a, near.v[i].b);
     }
     if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK)
         goto out;
@@ -1264,6 +1201,8 @@ static nd_status shared_pass(scan *s, const nd_groups *ag)
     res->nshared = kept;
     nd_free(pv->precs);
     pv->precs = NULL;
+    nd_free(pv->fps);
+    pv->fps = NULL;
     /* Texts: one read of each document that holds a first occurrence, in input order. */
     qsort(order, kept, 2 * sizeof *order, u64_cmp);
     nd_decoder *dec = s->inline_worker.dec;
@@ -1298,11 +1237,8 @@ out:
     nd_free(order);
     nd_free(sig);
     nd_free(pstart);
-    nd_free(first_rec);
-    nd_free(need);
     nd_pairs_clear(&near);
     nd_uf_free(uf);
-    free_sent(pv);
     nd_para_groups_clear(&pg);
     return st;
 }
@@ -1429,7 +1365,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->places);
         nd_free(pv->shared_txt);
         nd_free(pv->block_ptrs);
-        free_sent(pv);
+        nd_free(pv->fps);
         nd_free(pv);
     }
     nd_free(res->skipped);

@@ -18,8 +18,8 @@
  * quoted sentence by sentence, with its attribution and neighbours changed, so whole
  * paragraphs rarely match while their sentences do. Sentences are matched by exact key or
  * by MinHash LSH on their bigram sets, decided by the signature estimate (>= threshold),
- * or exactly when the estimate is just below it; a paragraph is shared when one of its
- * sentences is.
+ * or by their stored bigram fingerprints when the estimate is just below it; a paragraph
+ * is shared when one of its sentences is.
  *
  * nd_paragraphs_analyze() handles one document (thread-safe, per-thread scratch); the
  * cross-article grouping is nd_para_link() + exact verification by the caller +
@@ -52,8 +52,6 @@ typedef struct nd_para_opts {
     double threshold;     /* bigram Jaccard for near-identical paragraphs; default 0.8 */
     double doubled_share; /* share of repeated words that makes a "doubled body"; 0.4 */
     int want_sentences;   /* also cut long paragraphs into sentences (cross-article pass) */
-    int sets_only;        /* only paragraphs and sentence bigram sets: no repeats, no
-                             signatures (re-reading for exact verification) */
 } nd_para_opts;
 
 void nd_para_opts_init(nd_para_opts *o);
@@ -131,15 +129,25 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
                                 size_t len, const nd_tokens *toks, const uint64_t *th,
                                 nd_doc_paras *out);
 
-/* A sentence of some document, as kept for the cross-article pass: 88 bytes. */
+/* A sentence of some document, as kept for the cross-article pass: 96 bytes, plus 2 bytes
+ * per word bigram in a fingerprint array kept beside the records. */
 typedef struct nd_para_rec {
     uint64_t key;
     uint16_t sig[ND_PARA_PERMS];
     uint32_t doc;
-    uint32_t line;  /* first line of its paragraph */
-    uint32_t start; /* byte range of the sentence in the document's text */
+    uint32_t line;   /* first line of its paragraph */
+    uint32_t start;  /* byte range of the sentence in the document's text */
     uint32_t len;
+    uint32_t fp_off; /* its bigram fingerprints (top 16 bits of each bigram hash, unsorted) */
+    uint16_t fp_n;   /* how many (at most ND_SENT_FP_MAX) */
 } nd_para_rec;
+
+#define ND_SENT_FP_MAX 1024u
+
+/* Exact test of two sentences by their bigram fingerprints: Jaccard of the two sets of
+ * 16-bit values >= threshold. (Two distinct bigrams share a fingerprint with probability
+ * 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
+int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
 
 /* Groups of sentences shared by two or more documents: members of group g are
  * recs[member[start[g] .. start[g+1])], in record order; groups sorted by their first
@@ -159,8 +167,8 @@ void nd_para_groups_clear(nd_para_groups *g);
  * in uf (created for n) the records with equal exact keys and the pairs of records that
  * share an LSH band and whose signature estimate of Jaccard is at least `threshold`; pairs
  * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near`, for the
- * caller to verify exactly (the estimate's standard error at 32 values is about 0.07, so
- * a pair at J = 0.81 often estimates 0.75). In a large band bucket each record is paired
+ * caller to verify exactly with nd_sent_similar (the estimate's standard error at 32
+ * values is about 0.07, so a pair at J = 0.81 often estimates 0.75). In a large band bucket each record is paired
  * with the bucket's first record and its predecessor, so the work stays linear even for
  * boilerplate in thousands of articles. `threads` threads share the bands.
  * ND_OK or ND_ENOMEM.
