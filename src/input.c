@@ -353,8 +353,7 @@ static nd_status text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, siz
     }
     const char *nul = memchr(r->buf, '\0', n);
     if (nul) {
-        snprintf(r->msg, sizeof r->msg, "binary file (NUL byte at byte %zu)",
-                 (size_t)(nul - r->buf));
+        snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
         error_record(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
                      ND_REC_ERROR);
         return ND_OK;
@@ -514,8 +513,7 @@ static nd_status start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
     const char *nul = memchr(r->buf, '\0', nl ? (size_t)(nl - r->buf) : probe);
     if (nul) {
         end_jsonl(r);
-        snprintf(r->msg, sizeof r->msg, "binary file (NUL byte at byte %zu)",
-                 (size_t)(nul - r->buf));
+        snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
         error_record(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
                      ND_REC_ERROR);
         return ND_OK;
@@ -719,9 +717,12 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
         }
         if (json) {
             st = start_jsonl(r, si, fd, out);
-            if (st == ND_END)
-                continue; /* a file of blank lines */
-            return st;
+            if (st == ND_END) {
+                snprintf(r->msg, sizeof r->msg, "no JSON lines (only blank lines)");
+                error_record(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_OK,
+                             ND_REC_NOTE);
+            }
+            return st == ND_END ? ND_OK : st;
         }
         st = text_record(r, si, fd, NULL, 0, 0, out);
         close(fd);
@@ -849,7 +850,13 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
     d->root = cJSON_ParseWithLengthOpts(rec->data, rec->len, &end, 0);
     if (!d->root) {
         size_t col = end && end >= rec->data ? (size_t)(end - rec->data) + 1 : 1;
-        if (col > rec->len)
+        size_t first = 0, last = rec->len;
+        while (first < rec->len && strchr(" \t\r", rec->data[first]))
+            first++;
+        while (last > first && strchr(" \t\r", rec->data[last - 1]))
+            last--;
+        /* A line that opens an object but does not close it was cut off. */
+        if (first < last && rec->data[first] == '{' && rec->data[last - 1] != '}')
             snprintf(d->msg, sizeof d->msg, "malformed JSON: the line ends early (truncated?)");
         else
             snprintf(d->msg, sizeof d->msg, "malformed JSON near column %zu", col);

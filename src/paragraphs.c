@@ -31,6 +31,8 @@
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
 
+#define MAX_CHAIN 64u
+
 
 void nd_para_opts_init(nd_para_opts *o)
 {
@@ -226,12 +228,50 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
            (unsigned char)text[i - 2] == 0x80 && (unsigned char)text[i - 1] == 0xa6; /* … */
 }
 
-/* Cuts every long paragraph into sentences of at least short_words words (a shorter tail
- * joins the sentence before it) with their keys and signatures. */
+/* Appends the sentence of tokens [a, b) of paragraph pi with its key, bigrams, signature. */
+static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const uint64_t *th,
+                              nd_doc_paras *d, size_t pi, size_t a, size_t b)
+{
+    const nd_para *p = &d->p[pi];
+    uint32_t sig[ND_PARA_PERMS];
+    if (d->ns == d->caps) {
+        size_t c = d->caps ? d->caps * 2 : 64;
+        nd_sentence *v = nd_reallocarray(d->s, c, sizeof *v);
+        if (!v)
+            return ND_ENOMEM;
+        d->s = v;
+        d->caps = c;
+    }
+    size_t n = b - a, nb = n > 1 ? n - 1 : 1;
+    if (nd_u64s_reserve(&d->ssets, d->ssets.n + nb) != ND_OK)
+        return ND_ENOMEM;
+    nd_sentence *se = &d->s[d->ns++];
+    se->para = (uint32_t)pi;
+    se->start = t->v[a].src;
+    se->end = b < p->tok_first + p->ntok ? t->v[b].src : p->end;
+    se->key = nd_shingle_combine(th + a, n);
+    uint64_t *bg = d->ssets.v + d->ssets.n;
+    if (n == 1)
+        bg[0] = nd_shingle_combine(th + a, 1);
+    else
+        for (size_t k = 0; k + 1 < n; k++)
+            bg[k] = nd_shingle_combine(th + a + k, 2);
+    se->set_off = d->ssets.n; /* unsorted, with repeats: MinHash does not care */
+    se->set_n = (uint32_t)nb;
+    d->ssets.n += nb;
+    nd_minhash_sign(mh, bg, nb, sig);
+    for (unsigned k = 0; k < ND_PARA_PERMS; k++)
+        se->sig[k] = (uint16_t)sig[k];
+    return ND_OK;
+}
+
+/* Cuts every long paragraph into sentences of at least short_words words (a shorter piece
+ * joins the next sentence, or at the paragraph's end the one before) with their keys,
+ * bigrams and signatures. */
 static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const char *text,
                            const nd_tokens *t, const uint64_t *th, nd_doc_paras *d)
 {
-    uint32_t sig[ND_PARA_PERMS];
+    nd_status st;
     d->ns = 0;
     d->ssets.n = 0;
     for (size_t pi = 0; pi < d->n; pi++) {
@@ -239,53 +279,26 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
         if (p->is_short)
             continue;
         size_t first = p->tok_first, last = p->tok_first + p->ntok; /* [first, last) */
-        size_t s0 = first;
+        size_t s0 = first, ps = SIZE_MAX, pe = 0; /* [ps, pe): the sentence not yet added */
         for (size_t i = first; i < last; i++) {
             int end = i + 1 == last ||
                       (t->v[i + 1].src > t->v[i].src &&
                        sentence_gap(text, t->v[i].src, t->v[i + 1].src));
-            if (!end)
-                continue;
-            /* Too short: extend to the next boundary (the paragraph end at the latest). */
-            if (i + 1 - s0 < o->short_words && i + 1 < last)
-                continue;
-            if (i + 1 - s0 < o->short_words && d->ns > 0 && d->s[d->ns - 1].para == pi) {
-                /* A short tail: merge into the previous sentence. */
-                d->s[d->ns - 1].end = p->end;
+            if (!end || (i + 1 - s0 < o->short_words && i + 1 < last))
+                continue; /* too short: extends to the next boundary */
+            if (i + 1 - s0 < o->short_words && ps != SIZE_MAX) {
+                pe = i + 1; /* a short tail joins the sentence before it */
                 s0 = i + 1;
                 continue;
             }
-            if (d->ns == d->caps) {
-                size_t c = d->caps ? d->caps * 2 : 64;
-                nd_sentence *v = nd_reallocarray(d->s, c, sizeof *v);
-                if (!v)
-                    return ND_ENOMEM;
-                d->s = v;
-                d->caps = c;
-            }
-            nd_sentence *se = &d->s[d->ns++];
-            se->para = (uint32_t)pi;
-            se->start = t->v[s0].src;
-            se->end = i + 1 < last ? t->v[i + 1].src : p->end;
-            size_t n = i + 1 - s0;
-            se->key = nd_shingle_combine(th + s0, n);
-            size_t nb = n > 1 ? n - 1 : 1;
-            if (nd_u64s_reserve(&d->ssets, d->ssets.n + nb) != ND_OK)
-                return ND_ENOMEM;
-            uint64_t *bg = d->ssets.v + d->ssets.n;
-            if (n == 1)
-                bg[0] = nd_shingle_combine(th + s0, 1);
-            else
-                for (size_t k = 0; k + 1 < n; k++)
-                    bg[k] = nd_shingle_combine(th + s0 + k, 2);
-            se->set_off = d->ssets.n; /* unsorted, with repeats: MinHash does not care */
-            se->set_n = (uint32_t)nb;
-            d->ssets.n += nb;
-            nd_minhash_sign(mh, bg, nb, sig);
-            for (unsigned k = 0; k < ND_PARA_PERMS; k++)
-                se->sig[k] = (uint16_t)sig[k];
+            if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK)
+                return st;
+            ps = s0;
+            pe = i + 1;
             s0 = i + 1;
         }
+        if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK)
+            return st;
     }
     return ND_OK;
 }
@@ -396,6 +409,17 @@ static int u64_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Match state of long paragraphs x < y during run building: a verified pair, or two
+ * paragraphs with the same exact key (how frequent paragraphs match). */
+static int match_at(const nd_doc_paras *d, const uint32_t *L, const uint64_t *m, size_t n,
+                    uint64_t x, uint64_t y)
+{
+    int k = lookup(m, n, x, y);
+    if (k)
+        return k;
+    return d->p[L[x]].key == d->p[L[y]].key ? 2 : 0;
+}
+
 static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
 {
     /* Positions of long paragraphs. */
@@ -420,57 +444,89 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
     nd_u64s m = {0};
     nd_status st = ND_OK;
     {
-        /* Candidates: equal exact key, or equal band of the signature; kept in a small
-         * open-addressing table per band (size a power of two >= 2 * nl), so the work is
-         * linear in the paragraphs, then verified exactly. */
+        /* Candidates: equal exact key, or equal band of the signature. Per pass, a table
+         * holds one slot per distinct key with its latest paragraph, and prev[] chains the
+         * earlier ones, so each paragraph is compared with at most MAX_CHAIN earlier ones
+         * (the most recent first) and the work stays linear. A paragraph whose exact key
+         * occurs more than MAX_CHAIN times ("SCROLL TO CONTINUE" between every paragraph)
+         * takes part only through key equality when runs are extended. */
         size_t tsz = 16;
         while (tsz < 2 * nl)
             tsz *= 2;
-        uint32_t *tab = nd_malloc(tsz * sizeof *tab);
         uint64_t *tkey = nd_malloc(tsz * sizeof *tkey);
-        if (!tab || !tkey) {
-            nd_free(tab);
-            nd_free(tkey);
+        uint32_t *tlast = nd_malloc(tsz * sizeof *tlast);
+        uint32_t *tcount = nd_malloc(tsz * sizeof *tcount);
+        uint32_t *prev = nd_malloc(nl * sizeof *prev);
+        unsigned char *freq = nd_calloc(nl, 1);
+        if (!tkey || !tlast || !tcount || !prev || !freq) {
             st = ND_ENOMEM;
-            goto out;
+            goto cand_out;
         }
-        for (unsigned band = 0; band <= ND_PARA_BANDS && st == ND_OK; band++) {
-            memset(tab, 0xff, tsz * sizeof *tab);
+        for (unsigned pass = 0; pass <= ND_PARA_BANDS && st == ND_OK; pass++) {
+            /* pass 0: exact keys (also finds the frequent ones); then the bands */
+            memset(tlast, 0xff, tsz * sizeof *tlast);
             for (size_t y = 0; y < nl && st == ND_OK; y++) {
                 const nd_para *p = &d->p[L[y]];
+                if (freq[y])
+                    continue;
                 uint64_t key = p->key;
-                if (band < ND_PARA_BANDS) {
+                if (pass > 0) {
+                    unsigned band = pass - 1;
                     key = 0;
                     for (unsigned r = 0; r < ND_PARA_ROWS; r++)
                         key = (key << 16) | p->sig[band * ND_PARA_ROWS + r];
                     key = key * UINT64_C(0x9e3779b97f4a7c15) + band;
                 }
                 size_t h = (size_t)(key >> 32) & (tsz - 1);
-                /* Compare with every earlier paragraph of the same key (a chain of slots),
-                 * at most 64 of them, then take a free slot. */
-                unsigned seen = 0;
-                while (tab[h] != UINT32_MAX) {
-                    if (tkey[h] == key && seen++ < 64) {
-                        size_t x = tab[h];
-                        int k = same_para(o, d, L[x], L[y]);
-                        if (k && nd_u64s_reserve(&m, m.n + 1) != ND_OK) {
-                            st = ND_ENOMEM;
-                            break;
-                        }
-                        if (k)
-                            m.v[m.n++] = ((uint64_t)x << 33) | ((uint64_t)y << 1) |
-                                         (uint64_t)(k == 2);
-                    }
+                while (tlast[h] != UINT32_MAX && tkey[h] != key)
                     h = (h + 1) & (tsz - 1);
+                prev[y] = tlast[h];
+                if (tlast[h] == UINT32_MAX) {
+                    tkey[h] = key;
+                    tcount[h] = 0;
                 }
-                tab[h] = (uint32_t)y;
-                tkey[h] = key;
+                tlast[h] = (uint32_t)y;
+                tcount[h]++;
+                unsigned steps = 0;
+                for (uint32_t x = prev[y]; x != UINT32_MAX && steps < MAX_CHAIN;
+                     x = prev[x], steps++) {
+                    if (freq[x])
+                        continue;
+                    int k = same_para(o, d, L[x], L[y]);
+                    if (!k)
+                        continue;
+                    if (nd_u64s_reserve(&m, m.n + 1) != ND_OK) {
+                        st = ND_ENOMEM;
+                        break;
+                    }
+                    m.v[m.n++] = ((uint64_t)x << 33) | ((uint64_t)y << 1) | (uint64_t)(k == 2);
+                }
+            }
+            if (pass == 0 && st == ND_OK) {
+                /* Frequent exact keys: drop their pairs, mark their paragraphs. */
+                for (size_t y = 0; y < nl; y++) {
+                    uint64_t key = d->p[L[y]].key;
+                    size_t h = (size_t)(key >> 32) & (tsz - 1);
+                    while (tlast[h] != UINT32_MAX && tkey[h] != key)
+                        h = (h + 1) & (tsz - 1);
+                    freq[y] = tlast[h] != UINT32_MAX && tcount[h] > MAX_CHAIN;
+                }
+                size_t w = 0;
+                for (size_t i = 0; i < m.n; i++)
+                    if (!freq[m.v[i] >> 33] && !freq[(m.v[i] >> 1) & 0xffffffffu])
+                        m.v[w++] = m.v[i];
+                m.n = w;
             }
         }
-        nd_free(tab);
+    cand_out:
         nd_free(tkey);
-        if (st != ND_OK)
+        nd_free(tlast);
+        nd_free(tcount);
+        nd_free(prev);
+        if (st != ND_OK) {
+            nd_free(freq);
             goto out;
+        }
         if (m.n)
             qsort(m.v, m.n, sizeof *m.v, u64_cmp);
         size_t w = 0;
@@ -478,6 +534,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             if (w == 0 || m.v[i] != m.v[w - 1])
                 m.v[w++] = m.v[i];
         m.n = w;
+        nd_free(freq);
     }
     if (m.n == 0)
         goto out;
@@ -492,10 +549,10 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
         /* Each run: (x, len, y) packed as x << 42 | (2^21 - 1 - len) << 21 | y. */
         for (size_t i = 0; i < m.n; i++) {
             uint64_t x = m.v[i] >> 33, y = (m.v[i] >> 1) & 0xffffffffu;
-            if (x > 0 && lookup(m.v, m.n, x - 1, y - 1))
+            if (x > 0 && match_at(d, L, m.v, m.n, x - 1, y - 1))
                 continue; /* not the start of its diagonal run */
             uint64_t len = 1;
-            while (x + len < y && y + len < nl && lookup(m.v, m.n, x + len, y + len))
+            while (x + len < y && y + len < nl && match_at(d, L, m.v, m.n, x + len, y + len))
                 len++;
             if (nd_u64s_reserve(&runs, runs.n + 1) != ND_OK) {
                 nd_free(covered);
@@ -537,7 +594,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             b->words = 0;
             b->identical = 1;
             for (uint64_t t = 0; t < len; t++) {
-                b->identical &= lookup(m.v, m.n, x + t, y + t) == 2;
+                b->identical &= match_at(d, L, m.v, m.n, x + t, y + t) == 2;
                 if (!covered[y + t])
                     b->words += d->p[L[y + t]].ntok;
                 covered[y + t] = 1;

@@ -135,7 +135,9 @@ typedef struct item {
     nd_record_kind kind;
     unsigned char json;
     size_t data, len;   /* raw bytes in batch->bytes */
-    const char *path;   /* borrowed from the reader */
+    const char *path;   /* borrowed from the reader (a source's path: lives with it) */
+    size_t path_str;    /* offset + 1 into batch->strs: a copy of the path of an error or
+                           note record, whose path the reader frees at its next record */
     uint32_t source;
     uint64_t line, offset;
     nd_status status;   /* reader's or ours */
@@ -248,11 +250,16 @@ static nd_status batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_
         if ((st = arena_put(&b->bytes, rec->data, rec->len, &it->data)) != ND_OK)
             return st;
         it->len = rec->len;
-    } else if (rec->message) {
+    } else {
         size_t off;
-        if ((st = arena_put(&b->strs, rec->message, strlen(rec->message), &off)) != ND_OK)
+        if (rec->message) {
+            if ((st = arena_put(&b->strs, rec->message, strlen(rec->message), &off)) != ND_OK)
+                return st;
+            it->msg = off + 1;
+        }
+        if ((st = arena_put(&b->strs, rec->path, strlen(rec->path), &off)) != ND_OK)
             return st;
-        it->msg = off + 1;
+        it->path_str = off + 1;
     }
     b->n++;
     return ND_OK;
@@ -821,6 +828,8 @@ static nd_status commit_sign(scan *s, batch *b)
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
         const char *msg = it->msg ? b->strs.p + it->msg - 1 : "";
+        if (it->path_str)
+            it->path = b->strs.p + it->path_str - 1;
         if (it->kind == ND_REC_NOTE) {
             emit_diag(s, ND_DIAG_WARNING, it->status, it->path, it->diag_line, it->diag_offset,
                       msg);

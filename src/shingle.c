@@ -99,6 +99,7 @@ nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsi
         const nd_token *tk = &t->v[first + i];
         th[i] = nd_token_hash(t->text + tk->off, tk->len);
     }
+    scratch->n = count;
     size_t w = count >= n ? n : count;
     if (w == 5) { /* the default, unrolled */
         for (size_t i = 0; i < ns; i++) {

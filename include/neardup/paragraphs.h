@@ -104,7 +104,8 @@ typedef struct nd_doc_paras {
     size_t nshorts, capshorts;
     nd_sentence *s;          /* sentences of long paragraphs (want_sentences only) */
     size_t ns, caps;
-    nd_u64s ssets;           /* sorted bigram sets of the sentences, back to back */
+    nd_u64s ssets;           /* bigrams of the sentences (unsorted, with repeats), back to
+                                back */
     uint32_t words;          /* words in all paragraphs */
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
     /* scratch */

@@ -40,7 +40,7 @@ size_t nd_shingle_count(size_t ntokens, unsigned n);
 /*
  * Writes the shingle hashes of tokens t->v[first .. first+count) to `out` (replacing its
  * contents), one per n-gram position, unsorted and with repeats. `scratch` receives the
- * token hashes. ND_OK or ND_ENOMEM. 1 <= n <= ND_NGRAM_MAX.
+ * `count` token hashes (scratch->n = count). ND_OK or ND_ENOMEM. 1 <= n <= ND_NGRAM_MAX.
  */
 nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsigned n,
                             nd_u64s *scratch, nd_u64s *out);

@@ -175,6 +175,13 @@ static void print_stats(const nd_scan_result *r)
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
 }
 
+/* After a bad option value (the message is printed already): the usage hint, status 2. */
+static int bad_value(void)
+{
+    fputs("Try 'neardup scan --help'.\n", stderr);
+    return ND_EXIT_ERROR;
+}
+
 /* What --fail-on-duplicates reacts to: article groups and doubled blocks. */
 static int found_something(const nd_scan_result *r)
 {
@@ -202,21 +209,21 @@ int nd_cmd_scan(int argc, char **argv)
         switch (c) {
         case 'n':
             if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.ngram = (unsigned)u;
             break;
         case 'k':
             if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.perms = (unsigned)u;
             break;
         case 't':
             if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &opts.threshold))
-                return ND_EXIT_ERROR;
+                return bad_value();
             break;
         case 'b':
             if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.bands = (unsigned)u;
             break;
         case OPT_VERIFY:
@@ -248,7 +255,7 @@ int nd_cmd_scan(int argc, char **argv)
             break;
         case OPT_MAX_BYTES:
             if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &opts.input.max_doc_bytes))
-                return ND_EXIT_ERROR;
+                return bad_value();
             break;
         case 'f':
             if (nd_report_format_parse(optarg, &fmt) != ND_OK)
@@ -263,7 +270,7 @@ int nd_cmd_scan(int argc, char **argv)
             break;
         case 'j':
             if (nd_arg_uint("--threads", optarg, 0, 256, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.threads = (unsigned)u;
             break;
         case OPT_FAIL:
@@ -283,22 +290,22 @@ int nd_cmd_scan(int argc, char **argv)
             break;
         case OPT_SHORT_WORDS:
             if (nd_arg_uint("--short-words", optarg, 1, 1000, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.para.short_words = (unsigned)u;
             break;
         case OPT_PARA_THRESHOLD:
             if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &opts.para.threshold))
-                return ND_EXIT_ERROR;
+                return bad_value();
             break;
         case OPT_BOILER_DOCS:
             if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u))
-                return ND_EXIT_ERROR;
+                return bad_value();
             opts.boilerplate_docs = u;
             break;
         case OPT_BOILER_SHARE:
             if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1,
                               &opts.boilerplate_share))
-                return ND_EXIT_ERROR;
+                return bad_value();
             break;
         case OPT_PARTS:
             if (!(opts.parts = parse_parts(optarg)))
