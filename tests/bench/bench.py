@@ -43,6 +43,12 @@ GIB = 1024 * MIB
 BYTES_PER_ARTICLE = 2_900     # disk estimate for a cached corpus (jsonl + truth + clusters)
 GEN_RSS_PER_ARTICLE = 25_000  # gen_corpus.py keeps everything in memory: 100k peaks at 2.45 GB
                               # RSS, so 1M needs ~25 GB (it was OOM-killed on a 23.5 GiB box)
+GEN_S_PER_ARTICLE = 0.00055   # ~55 s per 100k articles on the reference 2-core box
+COMPOSE_S_PER_ARTICLE = 2e-5  # concatenating parts: ~20 s per 1M articles
+COMPOSE_PART = 100_000        # sizes above this that are multiples of it are composed from
+COMPOSE_VERSION = 1           # independent parts (bump when the composition recipe changes)
+LARGE_SIZE = 1_000_000        # from here on: 1 run unless --runs, no peer unless --peer-large
+RAM_BUDGET = 24 * 1024 ** 3   # the "largest corpus that fits" estimate of the scaling curve
 PATHO_COPIES = 10_000
 PATHO_UNRELATED = 1_000
 PATHO_BASE_SIZE = 10_000
@@ -205,6 +211,17 @@ def corpus_dir(work, n, seed):
     return os.path.join(work, "corpus-n%d-seed%d" % (n, seed))
 
 
+def is_composed(n):
+    """Sizes above COMPOSE_PART that are multiples of it are composed from independent
+    COMPOSE_PART-article corpora instead of generated in one go (gen_corpus.py holds the
+    whole corpus in memory: ~25 GB of RAM at 1M)."""
+    return n > COMPOSE_PART and n % COMPOSE_PART == 0
+
+
+def compose_seeds(n, seed):
+    return [seed + i for i in range(n // COMPOSE_PART)]
+
+
 def corpus_matches(d, n, seed, kit):
     """Why a cached corpus cannot be reused, or None when its manifest matches."""
     try:
@@ -216,6 +233,19 @@ def corpus_matches(d, n, seed, kit):
         return "no complete corpus"
     if man.get("n_docs") != n or man.get("seed") != seed:
         return "manifest is for another size or seed"
+    comp = man.get("composed")
+    if is_composed(n):
+        if not comp:
+            return ("generated in one go; sizes that are multiples of %s above it are composed"
+                    % f"{COMPOSE_PART:,}")
+        if comp.get("version") != COMPOSE_VERSION:
+            return "composition recipe changed"
+        parts = comp.get("parts") or []
+        if ([p.get("seed") for p in parts] != compose_seeds(n, seed)
+                or any(p.get("n_docs") != COMPOSE_PART for p in parts)):
+            return "composed from other parts"
+    elif comp:
+        return "composed corpus where a generated one is expected"
     if stamp.get("generator_sha256") != sha256_file(os.path.join(kit, "gen_corpus.py")):
         return "gen_corpus.py changed"
     if man.get("pool_sha256") != current_pool_sha(kit):
@@ -238,19 +268,42 @@ def mem_available():
     return None
 
 
-def generation_problem(work, n):
-    """Why this machine cannot generate an n-article corpus now, or None."""
-    need_disk = n * BYTES_PER_ARTICLE
+def fmt_eta(seconds):
+    return "%.0f s" % seconds if seconds < 120 else "%.0f min" % (seconds / 60)
+
+
+def corpus_plan(work, n, seed, kit):
+    """What ensure_corpus(n, seed) would build now: [(articles, seed, "generate"|"compose")],
+    empty when the cached corpus is valid. A composed size lists its missing parts first."""
+    if corpus_matches(corpus_dir(work, n, seed), n, seed, kit) is None:
+        return []
+    if not is_composed(n):
+        return [(n, seed, "generate")]
+    return [(COMPOSE_PART, s, "generate") for s in compose_seeds(n, seed)
+            if corpus_matches(corpus_dir(work, COMPOSE_PART, s), COMPOSE_PART, s, kit)
+            is not None] + [(n, seed, "compose")]
+
+
+def plan_problem(work, plan):
+    """Why this machine cannot build the corpora of plan now (disk, RAM), or None."""
+    if not plan:
+        return None
+    need_disk = sum(k * BYTES_PER_ARTICLE for k, _, _ in plan)
     free = shutil.disk_usage(work).free
+    what = ", ".join("%s %s (seed %d)" % (kind, f"{k:,}", s) for k, s, kind in plan)
     if free < need_disk * 1.2:
-        return ("generating %s articles needs ~%.1f GB of disk in %s, %.1f GB free"
-                % (f"{n:,}", need_disk / 1e9, work, free / 1e9))
-    need_mem = n * GEN_RSS_PER_ARTICLE
-    avail = mem_available()
-    if avail is not None and avail < need_mem * 1.1:
-        return ("generating %s articles needs ~%.1f GB of RAM (gen_corpus.py holds the whole "
-                "corpus in memory), %.1f GB available: use a smaller --sizes list or a bigger "
-                "machine" % (f"{n:,}", need_mem / 1e9, avail / 1e9))
+        return ("building the corpora (%s) needs ~%.1f GB of disk in %s, %.1f GB free"
+                % (what, need_disk / 1e9, work, free / 1e9))
+    gens = [k for k, _, kind in plan if kind == "generate"]
+    if gens:
+        need_mem = max(gens) * GEN_RSS_PER_ARTICLE
+        avail = mem_available()
+        if avail is not None and avail < need_mem * 1.1:
+            return ("generating %s articles needs ~%.1f GB of RAM (gen_corpus.py holds the "
+                    "whole corpus in memory), %.1f GB available: use a smaller --sizes list, "
+                    "a multiple of %s (composed from independent %s-article parts) or a "
+                    "bigger machine" % (f"{max(gens):,}", need_mem / 1e9, avail / 1e9,
+                                        f"{COMPOSE_PART:,}", f"{COMPOSE_PART:,}"))
     return None
 
 
@@ -262,10 +315,12 @@ def ensure_corpus(work, n, seed, kit):
         note("reusing corpus %s" % d)
         return d
     os.makedirs(work, exist_ok=True)
-    problem = generation_problem(work, n)
+    if is_composed(n):
+        return compose_corpus(work, n, seed, kit, why)
+    problem = plan_problem(work, [(n, seed, "generate")])
     if problem:
         die(problem)
-    eta = max(1.0, n / 100_000 * 50)
+    eta = max(1.0, n * GEN_S_PER_ARTICLE)
     note("generating corpus n=%d seed=%d in %s (%s; expect ~%.0f s, ~%.2f GB of disk, "
          "~%.1f GB of RAM)" % (n, seed, d, why, eta, n * BYTES_PER_ARTICLE / 1e9,
                                n * GEN_RSS_PER_ARTICLE / 1e9))
@@ -288,6 +343,163 @@ def ensure_corpus(work, n, seed, kit):
     shutil.rmtree(d, ignore_errors=True)
     os.rename(tmp, d)
     note("generated in %.0f s" % stamp["seconds"])
+    return d
+
+
+# manifest fields of the parts that add up in a composed corpus; every other field except
+# "seed" must be equal in all parts (generator parameters, sentence pool, tokenisation)
+COMPOSE_SUM_KEYS = ("n_docs", "n_originals", "n_copies", "n_clusters", "total_bytes",
+                    "total_tokens", "within_cluster_pairs", "pairs_jaccard_ge")
+COMPOSE_TRUTH_NOTE = (
+    "truth.tsv is the union of the parts' truth files, ids prefixed with the part's prefix. "
+    "It holds no pair across two parts: the parts are independent draws (different seeds) of "
+    "the same generator, so an article of one part and an article of another share word "
+    "5-grams only by chance, like two unrelated originals of one part, which the generator's "
+    "own truth does not list either; a pair across parts at J >= 0.8 is practically "
+    "impossible. A tool reporting one gets a false positive 'outside the truth', which the "
+    "harness counts and prints.")
+
+
+def compose_corpus(work, n, seed, kit, why):
+    """Build the n-article corpus from n / COMPOSE_PART independent COMPOSE_PART-article
+    corpora (seeds seed, seed+1, ...; generated or reused from the cache), streaming their
+    files into one corpus.jsonl, truth.tsv and clusters.tsv with ids prefixed "p<i>-"
+    (zero-padded so that the prefixed ids sort in part order), plus a manifest.json that
+    records the composition. Never holds more than one line of a corpus in memory."""
+    d = corpus_dir(work, n, seed)
+    seeds = compose_seeds(n, seed)
+    m = len(seeds)
+    plan = corpus_plan(work, n, seed, kit)
+    problem = plan_problem(work, plan)
+    if problem:
+        die(problem)
+    todo = [s for k, s, kind in plan if kind == "generate"]
+    note("composing %s articles in %s (%s) from %d independent corpora of %s articles, seeds "
+         "%d..%d: %d to generate (~%s, ~%.1f GB of RAM each), then one pass to "
+         "concatenate (~%.1f GB of disk)"
+         % (f"{n:,}", d, why, m, f"{COMPOSE_PART:,}", seeds[0], seeds[-1], len(todo),
+            fmt_eta(len(todo) * COMPOSE_PART * GEN_S_PER_ARTICLE),
+            COMPOSE_PART * GEN_RSS_PER_ARTICLE / 1e9, n * BYTES_PER_ARTICLE / 1e9))
+    parts = []
+    for i, s in enumerate(seeds):
+        if s in todo:
+            note("part %d/%d" % (i + 1, m))
+        parts.append(ensure_corpus(work, COMPOSE_PART, s, kit))
+    t0 = time.monotonic()
+    width = len(str(m - 1))
+    prefixes = ["p%0*d-" % (width, i) for i in range(m)]
+    mans, stamps = [], []
+    for pd in parts:
+        with open(os.path.join(pd, "manifest.json")) as f:
+            mans.append(json.load(f))
+        with open(os.path.join(pd, "bench-stamp.json")) as f:
+            stamps.append(json.load(f))
+    man = {}
+    for key, val in mans[0].items():
+        if key == "seed":
+            man[key] = seed
+        elif key in COMPOSE_SUM_KEYS:
+            if isinstance(val, dict):
+                man[key] = {k: sum(mm.get(key, {}).get(k, 0) for mm in mans) for k in val}
+            else:
+                man[key] = sum(mm.get(key, 0) for mm in mans)
+        else:
+            odd = [seeds[i] for i, mm in enumerate(mans) if mm.get(key) != val]
+            if odd:
+                die("cannot compose %s articles: the parts of seeds %s differ from seed %d in "
+                    "%r" % (f"{n:,}", odd, seeds[0], key))
+            man[key] = val
+    tmp = d + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    part_info = []
+    out_sha = hashlib.sha256()
+    id_head = b'{"id": "'
+    with open(os.path.join(tmp, "corpus.jsonl"), "wb") as out:
+        for i, pd in enumerate(parts):
+            pre_s = prefixes[i]
+            pre = id_head + pre_s.encode()
+            h = hashlib.sha256()
+            lines = 0
+            with open(os.path.join(pd, "corpus.jsonl"), "rb") as f:
+                for line in f:
+                    h.update(line)
+                    if line.startswith(id_head):          # gen_corpus.py's own layout
+                        o = pre + line[len(id_head):]
+                    else:
+                        doc = json.loads(line)
+                        doc["id"] = pre_s + doc["id"]
+                        o = (json.dumps(doc) + "\n").encode()
+                    out.write(o)
+                    out_sha.update(o)
+                    lines += 1
+            if lines != mans[i].get("n_docs"):
+                die("part %s: corpus.jsonl has %d lines, its manifest says %s articles"
+                    % (pd, lines, mans[i].get("n_docs")))
+            part_info.append({"index": i, "prefix": pre_s, "seed": seeds[i],
+                              "n_docs": mans[i].get("n_docs"), "dir": pd,
+                              "corpus_jsonl_bytes": os.path.getsize(
+                                  os.path.join(pd, "corpus.jsonl")),
+                              "corpus_jsonl_sha256": h.hexdigest(),
+                              "pool_sha256": mans[i].get("pool_sha256"),
+                              "within_cluster_pairs": mans[i].get("within_cluster_pairs"),
+                              "pairs_jaccard_ge": mans[i].get("pairs_jaccard_ge"),
+                              "generated_seconds": stamps[i].get("seconds")})
+    truth_lines = 0
+    with open(os.path.join(tmp, "truth.tsv"), "w", encoding="utf-8") as out:
+        out.write("doc_a\tdoc_b\tjaccard\n")
+        for i, pd in enumerate(parts):
+            pre = prefixes[i]
+            with open(os.path.join(pd, "truth.tsv"), encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("doc_a\t") or not line.strip():
+                        continue
+                    a_id, b_id, rest = line.split("\t", 2)
+                    out.write(pre + a_id + "\t" + pre + b_id + "\t" + rest)
+                    truth_lines += 1
+    if truth_lines != man.get("within_cluster_pairs", truth_lines):
+        die("composed truth.tsv has %d pairs, the parts' manifests say %s"
+            % (truth_lines, man.get("within_cluster_pairs")))
+    with open(os.path.join(tmp, "clusters.tsv"), "w", encoding="utf-8") as out:
+        out.write("id\tcluster\tparent\tedits\n")
+        for i, pd in enumerate(parts):
+            pre = prefixes[i]
+            p = os.path.join(pd, "clusters.tsv")
+            if not os.path.exists(p):
+                continue
+            with open(p, encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("id\t") or not line.strip():
+                        continue
+                    fs = line.rstrip("\n").split("\t")
+                    for c in range(min(3, len(fs))):
+                        if fs[c] != "-":
+                            fs[c] = pre + fs[c]
+                    out.write("\t".join(fs) + "\n")
+    man["composed"] = {
+        "version": COMPOSE_VERSION, "part_size": COMPOSE_PART, "n_parts": m,
+        "seeds": seeds, "id_prefix": "p<part index, zero-padded to %d digit(s)>-" % width,
+        "recipe": "gen_corpus.py --n %d --seed S --no-dir for S = %d..%d, files concatenated "
+                  "in part order with every id (and cluster and parent id) prefixed"
+                  % (COMPOSE_PART, seeds[0], seeds[-1]),
+        "truth": COMPOSE_TRUTH_NOTE, "parts": part_info}
+    man["corpus_jsonl_bytes"] = os.path.getsize(os.path.join(tmp, "corpus.jsonl"))
+    man["corpus_jsonl_sha256"] = out_sha.hexdigest()
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=1)
+    stamp = {"generator_sha256": sha256_file(os.path.join(kit, "gen_corpus.py")),
+             "args": ["compose", "--n", str(n), "--seed", str(seed),
+                      "--part", str(COMPOSE_PART), "--no-dir"],
+             "seconds": round(time.monotonic() - t0, 1),
+             "parts_generated_seconds": round(sum(st.get("seconds") or 0 for st in stamps), 1),
+             "sizes": {name: os.path.getsize(os.path.join(tmp, name))
+                       for name in ("corpus.jsonl", "truth.tsv")}}
+    with open(os.path.join(tmp, "bench-stamp.json"), "w") as f:
+        json.dump(stamp, f, indent=1)
+    shutil.rmtree(d, ignore_errors=True)
+    os.rename(tmp, d)
+    note("composed %s articles (%.2f GB, %d true pairs) in %.0f s"
+         % (f"{n:,}", man["corpus_jsonl_bytes"] / 1e9, truth_lines, stamp["seconds"]))
     return d
 
 
@@ -496,7 +708,21 @@ def median_run(runs):
     return walls[(len(walls) - 1) // 2]
 
 
+def runs_for(n, a):
+    """Timed runs at size n: --runs when given, else 3 (1 from LARGE_SIZE on)."""
+    if a.runs is not None:
+        return a.runs
+    return 1 if n >= LARGE_SIZE else 3
+
+
+def peer_at(n, a):
+    """Whether the peer runs at size n (from LARGE_SIZE on only with --peer-large)."""
+    return a.peer and (n < LARGE_SIZE or a.peer_large)
+
+
 def bench_size(n, a, kit, results, failures):
+    runs = runs_for(n, a)
+    peer = peer_at(n, a)
     cdir = ensure_corpus(a.work, n, a.seed, kit)
     corpus = os.path.join(cdir, "corpus.jsonl")
     with open(os.path.join(cdir, "manifest.json")) as f:
@@ -506,24 +732,37 @@ def bench_size(n, a, kit, results, failures):
     shutil.rmtree(rundir, ignore_errors=True)
     os.makedirs(rundir)
     truth = load_truth(os.path.join(cdir, "truth.tsv"))
+    comp = man.get("composed")
     res = {"articles": n, "corpus": {"dir": cdir, "jsonl_bytes": nbytes,
                                      "text_bytes": man.get("total_bytes"),
                                      "true_pairs_j80": man.get("pairs_jaccard_ge", {}).get("0.8"),
-                                     "pool_sha256": man.get("pool_sha256"), "seed": a.seed},
-           "threads": a.threads, "loadavg_before": loadavg(), "tools": {}}
+                                     "pool_sha256": man.get("pool_sha256"), "seed": a.seed,
+                                     "composed_seeds": comp["seeds"] if comp else None},
+           "threads": a.threads, "runs": runs, "peer": peer, "loadavg_before": loadavg(),
+           "tools": {}}
     results["sizes"].append(res)
     log("")
     log("=== %s articles: %s (%.1f MB of JSON Lines, %.1f MB of text, %s true pairs at "
-        "J >= 0.8), neardup --threads %d, %d runs each"
+        "J >= 0.8), neardup --threads %d, %d run%s each"
         % (f"{n:,}", corpus, nbytes / MB, (res["corpus"]["text_bytes"] or 0) / MB,
-           res["corpus"]["true_pairs_j80"], a.threads, a.runs))
+           res["corpus"]["true_pairs_j80"], a.threads, runs, "" if runs == 1 else "s"))
+    if comp:
+        log("composed from %d independent %s-article corpora (seeds %d..%d, ids prefixed "
+            "%s..%s); truth = union of their truths (no pair across parts)"
+            % (comp["n_parts"], f"{comp['part_size']:,}", comp["seeds"][0], comp["seeds"][-1],
+               comp["parts"][0]["prefix"], comp["parts"][-1]["prefix"]))
+    if a.runs is None and runs != 3:
+        log("%d run at >= %s articles (pass --runs N for more)" % (runs, f"{LARGE_SIZE:,}"))
+    if a.peer and not peer:
+        log("go peer skipped at >= %s articles (~150 s a run at 1M; --peer-large runs it)"
+            % f"{LARGE_SIZE:,}")
     warm_cache(corpus)
     snap = cpu_snapshot()
     # The article job, comparable with the peer: near-duplicate pairs only.
     nd_base = [a.neardup, "scan", "--parts", "groups", "-f", "tsv", "--stats"]
     nd_runs, peer_runs = [], []
     try:
-        for i in range(1, a.runs + 1):
+        for i in range(1, runs + 1):
             out = os.path.join(rundir, "neardup-t%d-run%d.tsv" % (a.threads, i))
             r = timed_run("neardup-t%d-run%d" % (a.threads, i),
                           nd_base + ["--threads", str(a.threads), corpus], out, rundir,
@@ -531,7 +770,7 @@ def bench_size(n, a, kit, results, failures):
             nd_runs.append(r)
             note("n=%d neardup run %d: %.2f s, %.0f MiB" % (n, i, r["wall_s"],
                                                             r["maxrss_bytes"] / MIB))
-            if a.peer:
+            if peer:
                 out = os.path.join(rundir, "peer-run%d.tsv" % i)
                 r = timed_run("peer-run%d" % i,
                               [os.path.join(kit, "run_go_peer.sh"), corpus, out],
@@ -544,10 +783,17 @@ def bench_size(n, a, kit, results, failures):
         t1 = timed_run("neardup-t1", nd_base + ["--threads", "1", corpus], out, rundir,
                        ok_status=(0, 1), timeout=a.timeout)
         note("n=%d neardup --threads 1: %.2f s" % (n, t1["wall_s"]))
-        # The whole scan, with the paragraph pass (doubled blocks, short lines, shared
-        # sentences), against the article job's median above.
-        para_runs = []
-        for i in range(1, a.runs + 1):
+    except RunFailed as e:
+        failures.append(str(e))
+        note("FAILED: " + str(e))
+        res["failed"] = str(e)
+        return res
+    # The whole scan, with the paragraph pass (doubled blocks, short lines, shared
+    # sentences), against the article job's median above. A failure here is reported but
+    # keeps the article job's figures (the scaling curve needs them).
+    para_runs, para_failed = [], None
+    try:
+        for i in range(1, runs + 1):
             out = os.path.join(rundir, "neardup-all-run%d.tsv" % i)
             para_runs.append(timed_run("neardup-all-run%d" % i,
                                        [a.neardup, "scan", "-f", "tsv", "--stats",
@@ -556,14 +802,11 @@ def bench_size(n, a, kit, results, failures):
     except RunFailed as e:
         failures.append(str(e))
         note("FAILED: " + str(e))
-        res["failed"] = str(e)
-        return res
+        para_failed = str(e)
     res["loadavg_after"] = loadavg()
-    pw = sorted(r["wall_s"] for r in para_runs)[len(para_runs) // 2]
-    prss = max(r["maxrss_bytes"] for r in para_runs)
     res["cpu_noise"] = cpu_noise(snap, cpu_snapshot(),
                                  sum((r["user_s"] or 0) + (r["sys_s"] or 0)
-                                     for r in nd_runs + peer_runs + [t1]))
+                                     for r in nd_runs + peer_runs + [t1] + para_runs))
 
     # scoring and determinism
     rows = []
@@ -653,7 +896,8 @@ def bench_size(n, a, kit, results, failures):
         tg.append(target("neardup wall <= peer wall / 10", ratio >= 10,
                          "peer/neardup = %.2f" % ratio))
     else:
-        tg.append(target("neardup wall <= peer wall / 10", None, "--no-peer"))
+        tg.append(target("neardup wall <= peer wall / 10", None,
+                         "--no-peer" if not a.peer else "no peer at this size"))
     tg.append(target("recall >= 0.99", nd["recall"] >= 0.99, "%.4f" % nd["recall"]))
     tg.append(target("precision == 1.0", nd["precision"] == 1.0,
                      "%.4f, %d false positives" % (nd["precision"], nd["fp"])))
@@ -662,17 +906,25 @@ def bench_size(n, a, kit, results, failures):
     tg.append(target("single-thread >= 100 MB/s", st["mb_per_s"] >= 100,
                      "%.1f MB/s" % st["mb_per_s"]))
     # The paragraph pass (issue 3): whole scan vs. the article job, same thread count.
-    added = pw / nd["median_wall_s"] - 1.0
-    res["paragraph_pass"] = {"median_wall_s": round(pw, 3), "peak_rss_bytes": prss,
-                             "article_job_median_wall_s": nd["median_wall_s"],
-                             "added_share": round(added, 3)}
-    log("paragraph pass: scan with all parts %.3f s (peak %.1f MiB) vs. article job %.3f s: "
-        "+%.0f%%" % (pw, prss / MIB, nd["median_wall_s"], 100 * added))
-    lines, counts, times = parse_stats(sorted(para_runs, key=lambda r: r["wall_s"])
-                                       [len(para_runs) // 2]["stderr"])
-    if times:
-        log("  stages: " + ", ".join("%s %.3f" % kv for kv in times.items()))
-    tg.append(target("paragraph pass adds <= 50%", added <= 0.5, "+%.0f%%" % (100 * added)))
+    if para_failed:
+        res["paragraph_pass"] = {"failed": para_failed}
+        log("paragraph pass: scan with all parts FAILED: %s" % para_failed.splitlines()[0])
+        tg.append(target("paragraph pass adds <= 50%", None, "run failed"))
+    else:
+        pw = sorted(r["wall_s"] for r in para_runs)[len(para_runs) // 2]
+        prss = max(r["maxrss_bytes"] for r in para_runs)
+        added = pw / nd["median_wall_s"] - 1.0
+        res["paragraph_pass"] = {"median_wall_s": round(pw, 3), "peak_rss_bytes": prss,
+                                 "article_job_median_wall_s": nd["median_wall_s"],
+                                 "added_share": round(added, 3)}
+        log("paragraph pass: scan with all parts %.3f s (peak %.1f MiB) vs. article job "
+            "%.3f s: +%.0f%%" % (pw, prss / MIB, nd["median_wall_s"], 100 * added))
+        lines, counts, times = parse_stats(sorted(para_runs, key=lambda r: r["wall_s"])
+                                           [len(para_runs) // 2]["stderr"])
+        if times:
+            log("  stages: " + ", ".join("%s %.3f" % kv for kv in times.items()))
+        tg.append(target("paragraph pass adds <= 50%", added <= 0.5,
+                         "+%.0f%%" % (100 * added)))
     res["targets"] = tg
     log("load average before/after: %s / %s" % (res["loadavg_before"], res["loadavg_after"]))
     cn = res["cpu_noise"]
@@ -684,6 +936,14 @@ def bench_size(n, a, kit, results, failures):
 
 
 # ---------------------------------------------------------------------------- scaling
+def clean_floor(x):
+    """x rounded down to two significant digits (14,766,000 -> 14,000,000)."""
+    if x < 100:
+        return int(x)
+    step = 10 ** (int(math.log10(x)) - 1)
+    return int(x // step * step)
+
+
 def report_scaling(results):
     pts = [s for s in results["sizes"] if "neardup" in s["tools"]]
     if len(pts) < 2:
@@ -693,38 +953,78 @@ def report_scaling(results):
     rows = []
     for s in pts:
         t = s["tools"]["neardup"]
-        rows.append([f"{s['articles']:,}", "%.3f" % t["median_wall_s"],
+        rows.append([f"{s['articles']:,}", t["runs"], "%.3f" % t["median_wall_s"],
                      "%.1f" % (t["peak_rss_bytes"] / MIB),
                      "%.0f" % (t["peak_rss_bytes"] / s["articles"]),
                      "%.1f" % t["mb_per_s"],
                      "%.2f" % (1e6 * t["median_wall_s"] / s["articles"]),
                      "%.3f" % s["tools"]["neardup_threads1"]["median_wall_s"],
                      "%.3f" % s["tools"]["go_peer"]["median_wall_s"]
-                     if "go_peer" in s["tools"] else "-"])
+                     if "go_peer" in s["tools"] else "-",
+                     "%.4f" % t["precision"], "%.4f" % t["recall"],
+                     "%.1f" % s["cpu_noise"]["other_cpu_s"] if s.get("cpu_noise") else "-"])
     log("")
-    log("=== scaling curve (neardup -j%d, median wall)" % pts[0]["threads"])
-    log(fmt_table(["articles", "wall s", "peak RSS MiB", "RSS bytes/article", "MB/s",
-                   "us/article", "-j1 wall s", "peer wall s"], rows))
+    log("=== scaling curve (neardup scan --parts groups -f tsv -j%d, median wall)"
+        % pts[0]["threads"])
+    log(fmt_table(["articles", "runs", "wall s", "peak RSS MiB", "RSS bytes/article", "MB/s",
+                   "us/article", "-j1 wall s", "peer wall s", "precision", "recall",
+                   "noise s"], rows))
+    log("(RSS bytes/article = peak RSS / articles; MB/s = corpus.jsonl bytes / wall, "
+        "MB = 10^6; noise s = CPU seconds other processes used during that size's runs)")
     lo, hi = pts[0], pts[-1]
     tl = lo["tools"]["neardup"]["median_wall_s"]
     th = hi["tools"]["neardup"]["median_wall_s"]
     per = (th / hi["articles"]) / (tl / lo["articles"])
     expo = math.log(th / tl) / math.log(hi["articles"] / lo["articles"])
     super_linear = per > 1.5
-    log("time per article at %s vs %s: x%.2f (growth exponent %.2f) -> %s"
-        % (f"{hi['articles']:,}", f"{lo['articles']:,}", per, expo,
+    log("time per article at %s vs %s: x%.2f (growth exponent %.2f from %s to %s: wall ~ "
+        "n^%.2f) -> %s"
+        % (f"{hi['articles']:,}", f"{lo['articles']:,}", per, expo, f"{lo['articles']:,}",
+           f"{hi['articles']:,}", expo,
            "SUPER-LINEAR growth (flag: > x1.5)" if super_linear else "roughly linear"))
+    steps = []
+    for p, q in zip(pts, pts[1:]):
+        tp, tq = p["tools"]["neardup"]["median_wall_s"], q["tools"]["neardup"]["median_wall_s"]
+        steps.append({"from": p["articles"], "to": q["articles"],
+                      "growth_exponent": round(math.log(tq / tp)
+                                               / math.log(q["articles"] / p["articles"]), 3)})
+    if len(steps) > 1:
+        log("growth exponent per step: " + "; ".join(
+            "%s -> %s %.2f" % (f"{st['from']:,}", f"{st['to']:,}", st["growth_exponent"])
+            for st in steps))
     rl = lo["tools"]["neardup"]["peak_rss_bytes"] / lo["articles"]
     rh = hi["tools"]["neardup"]["peak_rss_bytes"] / hi["articles"]
     log("RSS bytes per article at %s vs %s: x%.2f" % (f"{hi['articles']:,}",
                                                        f"{lo['articles']:,}", rh / rl))
+    fit = RAM_BUDGET / rh
+    fit_clean = clean_floor(fit)
+    log("largest corpus that fits in %d GiB at the %s bytes of RSS per article measured at %s: "
+        "~%s articles (%d GiB / %.0f B = %s; assumes RSS stays linear in the article count, "
+        "~%.0f GB of JSON Lines at this corpus's %.0f bytes per article)"
+        % (RAM_BUDGET // GIB, "%.0f" % rh, f"{hi['articles']:,}", f"{fit_clean:,}",
+           RAM_BUDGET // GIB, rh, f"{int(fit):,}",
+           fit_clean * hi["corpus"]["jsonl_bytes"] / hi["articles"] / 1e9,
+           hi["corpus"]["jsonl_bytes"] / hi["articles"]))
     results["scaling"] = {"per_article_time_ratio": round(per, 3),
                           "growth_exponent": round(expo, 3), "super_linear": super_linear,
+                          "growth_exponent_steps": steps,
                           "rss_per_article_ratio": round(rh / rl, 3),
+                          "rss_bytes_per_article_at_largest": round(rh, 1),
+                          "ram_budget_bytes": RAM_BUDGET,
+                          "largest_fitting_articles": int(fit),
+                          "largest_fitting_articles_clean": fit_clean,
                           "points": [{"articles": s["articles"],
+                                      "runs": s["tools"]["neardup"]["runs"],
                                       "wall_s": s["tools"]["neardup"]["median_wall_s"],
                                       "peak_rss_bytes": s["tools"]["neardup"]["peak_rss_bytes"],
-                                      "mb_per_s": s["tools"]["neardup"]["mb_per_s"]}
+                                      "rss_bytes_per_article":
+                                          round(s["tools"]["neardup"]["peak_rss_bytes"]
+                                                / s["articles"], 1),
+                                      "mb_per_s": s["tools"]["neardup"]["mb_per_s"],
+                                      "precision": s["tools"]["neardup"]["precision"],
+                                      "recall": s["tools"]["neardup"]["recall"],
+                                      "other_cpu_s": (s.get("cpu_noise") or {})
+                                      .get("other_cpu_s")}
                                      for s in pts]}
 
 
@@ -933,16 +1233,21 @@ def main(argv=None):
                     help="comma-separated corpus sizes (10k, 1M suffixes allowed; 'none' "
                          "skips the size benchmarks; default 100000, or 10k,100k,1M with "
                          "--scaling)")
-    ap.add_argument("--runs", type=int, default=3, help="timed runs per tool (default 3)")
+    ap.add_argument("--runs", type=int, default=None,
+                    help="timed runs per tool (default 3; 1 at sizes >= 1M)")
     ap.add_argument("--threads", type=int, default=2, help="neardup --threads (default 2)")
     ap.add_argument("--work", default="/tmp/neardup-bench",
                     help="cached corpora and run outputs (default /tmp/neardup-bench)")
     ap.add_argument("--seed", type=int, default=2, help="corpus seed (default 2, the reference)")
     ap.add_argument("--scaling", action="store_true",
-                    help="sizes 10k, 100k, 1M (unless --sizes) and a scaling curve; 1M takes "
-                         "~10 min to generate, ~2.6 GB of disk and ~25 GB of RAM")
+                    help="sizes 10k, 100k, 1M (unless --sizes) and a scaling curve; the 1M "
+                         "corpus is composed from ten 100k corpora: ~10 min once, ~5.2 GB "
+                         "of disk, ~2.5 GB of RAM")
     ap.add_argument("--no-peer", dest="peer", action="store_false",
                     help="do not run the Go peer")
+    ap.add_argument("--peer-large", action="store_true",
+                    help="also run the Go peer at sizes >= 1M (off by default: ~150 s a run "
+                         "there)")
     ap.add_argument("--pathological", action="store_true",
                     help="also run the 10,000-copies corpus (quadratic blow-up guard)")
     ap.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
@@ -953,7 +1258,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.sizes is None:
         a.sizes = list(SCALING_SIZES) if a.scaling else [100_000]
-    if a.runs < 1 or a.threads < 0:
+    if (a.runs is not None and a.runs < 1) or a.threads < 0:
         ap.error("--runs must be >= 1 and --threads >= 0")
     a.neardup = os.path.abspath(a.neardup)
     a.work = os.path.abspath(a.work)
@@ -972,15 +1277,25 @@ def main(argv=None):
     ensure_time()
     ensure_doc_packages()
     os.makedirs(a.work, exist_ok=True)
-    # refuse up front, not after an hour of smaller runs, when a corpus cannot be generated
+    # refuse up front, not after an hour of smaller runs, when a corpus cannot be built
     needed = sorted(set(a.sizes + ([PATHO_BASE_SIZE] if a.pathological else [])))
+    plan = []
     for n in needed:
-        if corpus_matches(corpus_dir(a.work, n, a.seed), n, a.seed, kit) is not None:
-            problem = generation_problem(a.work, n)
-            if problem:
-                die(problem)
+        for item in corpus_plan(a.work, n, a.seed, kit):
+            if item not in plan:
+                plan.append(item)
+    problem = plan_problem(a.work, plan)
+    if problem:
+        die(problem)
+    if plan:
+        eta = sum(k * (GEN_S_PER_ARTICLE if kind == "generate" else COMPOSE_S_PER_ARTICLE)
+                  for k, _, kind in plan)
+        note("corpora to build first: %s (~%s, ~%.1f GB of disk)"
+             % (", ".join("%s %s seed %d" % (kind, f"{k:,}", sd) for k, sd, kind in plan),
+                fmt_eta(eta), sum(k for k, _, _ in plan) * BYTES_PER_ARTICLE / 1e9))
     info = machine_info(a.neardup)
-    a.peer = a.peer and bool(a.sizes)      # the pathological corpus is run by neardup only
+    # the pathological corpus is run by neardup only; from LARGE_SIZE on only with --peer-large
+    a.peer = a.peer and any(peer_at(n, a) for n in a.sizes)
     if a.peer:
         info["peer"] = {"go": dpkg_version("golang-go"),
                         "library": "golang-github-ekzhu-minhash-lsh-dev %s"
@@ -988,8 +1303,11 @@ def main(argv=None):
     results = {"bench_version": 1, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                "machine": info,
                "config": {"sizes": a.sizes, "runs": a.runs, "threads": a.threads,
-                          "seed": a.seed, "peer": a.peer, "work": a.work, "kit": kit,
-                          "scaling": a.scaling, "pathological": a.pathological},
+                          "runs_per_size": {n: runs_for(n, a) for n in a.sizes},
+                          "peer": a.peer, "peer_sizes": [n for n in a.sizes if peer_at(n, a)],
+                          "seed": a.seed, "work": a.work, "kit": kit,
+                          "scaling": a.scaling, "pathological": a.pathological,
+                          "compose_part": COMPOSE_PART},
                "sizes": [], "failures": []}
     failures = results["failures"]
     log("machine: nproc %d, %s, %s GiB RAM, Linux %s"
