@@ -1,0 +1,84 @@
+/*
+ * test_alloc.c - the allocation seam: the failing-allocator hook fails exactly the Nth
+ * allocation on, counts calls, turns off again; nd_reallocarray refuses overflowing sizes;
+ * nd_strndup copies and terminates; nd_free(NULL) is a no-op.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neardup/alloc.h"
+
+START_TEST(test_hook_fails_from_nth)
+{
+    nd_alloc_fail_after(2);
+    void *a = nd_malloc(8), *b = nd_calloc(2, 8), *c = nd_malloc(8), *d = nd_strndup("x", 1);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_null(d);
+    ck_assert_int_eq(nd_alloc_count(), 4);
+    nd_alloc_fail_after(-1);
+    void *e = nd_malloc(8);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(nd_alloc_count(), 1);
+    nd_free(a);
+    nd_free(b);
+    nd_free(e);
+}
+END_TEST
+
+START_TEST(test_fail_at_zero_and_realloc)
+{
+    void *p = nd_malloc(4);
+    ck_assert_ptr_nonnull(p);
+    nd_alloc_fail_after(0);
+    ck_assert_ptr_null(nd_reallocarray(p, 100, 4)); /* p is untouched on failure */
+    nd_alloc_fail_after(-1);
+    void *q = nd_reallocarray(p, 100, 4);
+    ck_assert_ptr_nonnull(q);
+    memset(q, 1, 400);
+    nd_free(q);
+}
+END_TEST
+
+START_TEST(test_overflow_refused)
+{
+    void *p = nd_reallocarray(NULL, SIZE_MAX / 2, 4);
+    ck_assert_ptr_null(p);
+}
+END_TEST
+
+START_TEST(test_strndup_and_free_null)
+{
+    char *s = nd_strndup("abcdef", 3);
+    ck_assert_str_eq(s, "abc");
+    nd_free(s);
+    char *e = nd_strndup("", 0);
+    ck_assert_str_eq(e, "");
+    nd_free(e);
+    nd_free(NULL);
+}
+END_TEST
+
+static Suite *alloc_suite(void)
+{
+    Suite *s = suite_create("alloc");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_hook_fails_from_nth);
+    tcase_add_test(tc, test_fail_at_zero_and_realloc);
+    tcase_add_test(tc, test_overflow_refused);
+    tcase_add_test(tc, test_strndup_and_free_null);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(alloc_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
