@@ -733,11 +733,38 @@ typedef struct band_ctx {
     nd_status st;
 } band_ctx;
 
+/* LSD radix sort of 64-bit values by their upper 32 bits (two 16-bit passes); tmp holds
+ * n values and count 65536. Stable, so equal keys keep the order of their low bits'
+ * insertion. */
+static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp, size_t *count)
+{
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned shift = 32; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* two passes: the result is back in a */
+}
+
 static void *band_worker(void *arg)
 {
     band_ctx *c = arg;
-    uint64_t *kv = nd_malloc((c->nreps ? c->nreps : 1) * 2 * sizeof *kv);
-    uint64_t *tmp = nd_malloc((c->nreps ? c->nreps : 1) * 2 * sizeof *tmp);
+    /* Entries are (32-bit band key << 32 | record): 8 bytes, two radix passes. Keys of
+     * different bands that collide in 32 bits only cost a signature comparison. */
+    uint64_t *kv = nd_malloc((c->nreps ? c->nreps : 1) * sizeof *kv);
+    uint64_t *tmp = nd_malloc((c->nreps ? c->nreps : 1) * sizeof *tmp);
     size_t *count = nd_malloc(65536 * sizeof *count);
     c->st = ND_OK;
     if (!kv || !tmp || !count) {
@@ -748,25 +775,28 @@ static void *band_worker(void *arg)
         return NULL;
     }
     for (unsigned band = c->first; band < ND_PARA_BANDS; band += c->step) {
+        /* reps are in record order: this walk is sequential. */
         for (size_t i = 0; i < c->nreps; i++) {
             const nd_para_rec *r = &c->recs[c->reps[i]];
             uint64_t key = 0;
             for (unsigned k = 0; k < ND_PARA_ROWS; k++)
                 key = (key << 16) | r->sig[band * ND_PARA_ROWS + k];
-            kv[2 * i] = key;
-            kv[2 * i + 1] = c->reps[i];
+            key = (key * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
+            kv[i] = (key << 32) | c->reps[i];
         }
-        sort_kv(kv, c->nreps, 16 * ND_PARA_ROWS, tmp, count);
+        sort_hi32(kv, c->nreps, tmp, count);
+#define KEY(i) (kv[(i)] >> 32)
+#define REC(i) ((uint32_t)kv[(i)])
         for (size_t i = 0; i < c->nreps && c->st == ND_OK;) {
             size_t j = i + 1;
-            while (j < c->nreps && kv[2 * j] == kv[2 * i])
+            while (j < c->nreps && KEY(j) == KEY(i))
                 j++;
-            uint32_t f = (uint32_t)kv[2 * i + 1];
+            uint32_t f = REC(i);
             if (j - i <= SMALL_BUCKET) {
                 /* A small bucket: every pair. */
                 for (size_t x = i; x < j && c->st == ND_OK; x++)
                     for (size_t y = x + 1; y < j && c->st == ND_OK; y++) {
-                        uint32_t a = (uint32_t)kv[2 * x + 1], b = (uint32_t)kv[2 * y + 1];
+                        uint32_t a = REC(x), b = REC(y);
                         if (c->recs[a].doc != c->recs[b].doc &&
                             sig_equal(&c->recs[a], &c->recs[b]) >= c->min_eq)
                             c->st = nd_pairs_push(&c->out, a, b);
@@ -775,7 +805,7 @@ static void *band_worker(void *arg)
                 continue;
             }
             for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
-                uint32_t a = (uint32_t)kv[2 * m + 1], prev = (uint32_t)kv[2 * (m - 1) + 1];
+                uint32_t a = REC(m), prev = REC(m - 1);
                 if (c->recs[a].doc != c->recs[f].doc &&
                     sig_equal(&c->recs[a], &c->recs[f]) >= c->min_eq)
                     c->st = nd_pairs_push(&c->out, a, f);
@@ -788,6 +818,8 @@ static void *band_worker(void *arg)
         if (c->st != ND_OK)
             break;
     }
+#undef KEY
+#undef REC
     nd_free(kv);
     nd_free(tmp);
     nd_free(count);
@@ -823,16 +855,23 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
         nd_free(tmp);
         nd_free(count);
     }
-    size_t nreps = 0;
+    /* One representative per key (its first record: the sort is stable), listed in record
+     * order so the band passes read the records sequentially. reps doubles as a flag
+     * array first. */
+    memset(reps, 0, (n ? n : 1) * sizeof *reps);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && kv[2 * j] == kv[2 * i]) {
             nd_uf_union(uf, (uint32_t)kv[2 * i + 1], (uint32_t)kv[2 * j + 1]);
             j++;
         }
-        reps[nreps++] = (uint32_t)kv[2 * i + 1];
+        reps[kv[2 * i + 1]] = 1;
         i = j;
     }
+    size_t nreps = 0;
+    for (size_t i = 0; i < n; i++)
+        if (reps[i])
+            reps[nreps++] = (uint32_t)i;
     nd_free(kv);
     kv = NULL;
     if (threads < 1)

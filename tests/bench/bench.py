@@ -1005,7 +1005,16 @@ def report_scaling(results):
            RAM_BUDGET // GIB, rh, f"{int(fit):,}",
            fit_clean * hi["corpus"]["jsonl_bytes"] / hi["articles"] / 1e9,
            hi["corpus"]["jsonl_bytes"] / hi["articles"]))
+    full = (hi.get("paragraph_pass") or {}).get("peak_rss_bytes")
+    full_fit = None
+    if full:
+        fb = full / hi["articles"]
+        full_fit = clean_floor(RAM_BUDGET / fb)
+        log("the whole scan (all parts, with the paragraph pass) peaked at %.1f MiB at %s = %.0f "
+            "bytes per article: ~%s articles in %d GiB"
+            % (full / MIB, f"{hi['articles']:,}", fb, f"{full_fit:,}", RAM_BUDGET // GIB))
     results["scaling"] = {"per_article_time_ratio": round(per, 3),
+                          "largest_fitting_articles_whole_scan_clean": full_fit,
                           "growth_exponent": round(expo, 3), "super_linear": super_linear,
                           "growth_exponent_steps": steps,
                           "rss_per_article_ratio": round(rh / rl, 3),
