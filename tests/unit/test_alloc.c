@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "neardup/alloc.h"
+#include "testutil.h"
 
 START_TEST(test_hook_fails_from_nth)
 {
@@ -76,9 +77,5 @@ static Suite *alloc_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(alloc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(alloc_suite());
 }

@@ -17,22 +17,6 @@
 #include "neardup/cluster.h"
 #include "testutil.h"
 
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static nd_groups g;
 
 static void setup(void)
@@ -104,9 +88,9 @@ START_TEST(test_uf_union_count)
     uint32_t label[N]; /* reference: naive relabelling */
     for (uint32_t i = 0; i < N; i++)
         label[i] = i;
-    rng_state = 3;
+    tu_rand_seed(3);
     for (int k = 0; k < 3000; k++) {
-        uint32_t a = (uint32_t)(rnd() % N), b = (uint32_t)(rnd() % N);
+        uint32_t a = (uint32_t)(tu_rand() % N), b = (uint32_t)(tu_rand() % N);
         int joined = label[a] != label[b];
         ck_assert_int_eq(nd_uf_union(uf, a, b), joined);
         if (joined) {
@@ -118,8 +102,8 @@ START_TEST(test_uf_union_count)
     }
     for (uint32_t i = 0; i < N; i += 7)
         for (uint32_t j = 0; j < N; j += 13)
-            REQUIRE((nd_uf_find(uf, i) == nd_uf_find(uf, j)) == (label[i] == label[j]),
-                    "%u and %u", i, j);
+            TU_REQUIRE((nd_uf_find(uf, i) == nd_uf_find(uf, j)) == (label[i] == label[j]),
+                       "%u and %u", i, j);
     nd_uf_free(uf);
 }
 END_TEST
@@ -215,13 +199,13 @@ START_TEST(test_cluster_random_against_reference)
     enum { N = 3000, P = 1200 };
     static nd_pair pairs[P];
     static uint32_t length[N], label[N];
-    rng_state = 17;
+    tu_rand_seed(17);
     for (uint32_t i = 0; i < N; i++) {
-        length[i] = (uint32_t)(rnd() % 50);
+        length[i] = (uint32_t)(tu_rand() % 50);
         label[i] = i;
     }
     for (size_t k = 0; k < P; k++) {
-        uint32_t a = (uint32_t)(rnd() % N), b = (uint32_t)(rnd() % N);
+        uint32_t a = (uint32_t)(tu_rand() % N), b = (uint32_t)(tu_rand() % N);
         if (a == b)
             b = (a + 1) % N;
         pairs[k].a = a < b ? a : b;
@@ -302,7 +286,7 @@ START_TEST(test_large_chain_and_star)
     ck_assert_uint_eq(g.start[1], N);
     ck_assert_uint_eq(g.members[0], 77777);
     for (uint32_t i = 1; i < N; i++)
-        REQUIRE(g.members[i] == (i <= 77777 ? i - 1 : i), "member %u", i);
+        TU_REQUIRE(g.members[i] == (i <= 77777 ? i - 1 : i), "member %u", i);
     nd_groups_clear(&g);
     /* A star: everyone paired with the last document. */
     for (uint32_t i = 0; i + 1 < N; i++) {
@@ -321,11 +305,11 @@ START_TEST(test_large_chain_and_star)
     ck_assert_int_eq(nd_cluster(N, pairs, N / 2, length, &g), ND_OK);
     ck_assert_uint_eq(g.n, N / 2);
     for (uint32_t k = 0; k < N / 2; k++) {
-        REQUIRE(g.start[k] == 2 * k, "group %u start", k);
+        TU_REQUIRE(g.start[k] == 2 * k, "group %u start", k);
         uint32_t a = 2 * k, b = 2 * k + 1;
         uint32_t rep = length[b] > length[a] ? b : a;
-        REQUIRE(g.members[2 * k] == rep && g.members[2 * k + 1] == (rep == a ? b : a),
-                "group %u", k);
+        TU_REQUIRE(g.members[2 * k] == rep && g.members[2 * k + 1] == (rep == a ? b : a),
+                   "group %u", k);
     }
     free(pairs);
     free(length);
@@ -419,9 +403,5 @@ static Suite *cluster_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cluster_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(cluster_suite());
 }

@@ -155,50 +155,22 @@ static void check_error(const srec *r, const char *path, nd_status st)
     ck_assert_uint_gt(strlen(r->message), 0);
 }
 
-/* A growable string for building files with known offsets. */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static size_t sb_add(sbuf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        ck_assert_ptr_nonnull(b->p);
-        b->cap = cap;
-    }
-    size_t at = b->n;
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-    return at;
-}
-
-static size_t sb_puts(sbuf *b, const char *s)
-{
-    return sb_add(b, s, strlen(s));
-}
-
 /* Appends a JSON line {"text":"w w w ..."} of exactly `len` bytes (no newline); returns its
  * offset. */
-static size_t sb_json_line(sbuf *b, size_t len)
+static size_t sb_json_line(tu_sbuf *b, size_t len)
 {
     ck_assert_uint_ge(len, 12);
-    size_t at = sb_puts(b, "{\"text\":\"");
+    size_t at = tu_sb_puts(b, "{\"text\":\"");
     size_t body = len - 9 - 2;
     char chunk[4096];
     for (size_t i = 0; i < sizeof chunk; i++)
         chunk[i] = (i % 5 == 4) ? ' ' : (char)('a' + (i % 7));
     while (body > 0) {
         size_t k = body < sizeof chunk ? body : sizeof chunk;
-        sb_add(b, chunk, k);
+        tu_sb_add(b, chunk, k);
         body -= k;
     }
-    sb_puts(b, "\"}");
+    tu_sb_puts(b, "\"}");
     ck_assert_uint_eq(b->n - at, len);
     return at;
 }
@@ -316,15 +288,15 @@ START_TEST(test_jsonl_framing)
     const char *l4 = "{\"id\":\"four\",\"text\":\"fourth\"}";
     const char *l5 = "{\"text\":\"fifth\"}";
     const char *l7 = "{\"id\":\"seven\",\"text\":\"last\"}";
-    sbuf b = {0};
-    sb_puts(&b, "\xef\xbb\xbf");
-    size_t o1 = sb_puts(&b, l1);
-    sb_puts(&b, "\n\n \t\n"); /* lines 2 and 3 are blank */
-    size_t o4 = sb_puts(&b, l4);
-    sb_puts(&b, "\r\n");
-    size_t o5 = sb_puts(&b, l5);
-    sb_puts(&b, "\n\r\n"); /* line 6: a lone CR is blank too */
-    size_t o7 = sb_puts(&b, l7); /* no final newline */
+    tu_sbuf b = {0};
+    tu_sb_puts(&b, "\xef\xbb\xbf");
+    size_t o1 = tu_sb_puts(&b, l1);
+    tu_sb_puts(&b, "\n\n \t\n"); /* lines 2 and 3 are blank */
+    size_t o4 = tu_sb_puts(&b, l4);
+    tu_sb_puts(&b, "\r\n");
+    size_t o5 = tu_sb_puts(&b, l5);
+    tu_sb_puts(&b, "\n\r\n"); /* line 6: a lone CR is blank too */
+    size_t o7 = tu_sb_puts(&b, l7); /* no final newline */
 
     char *dir = tu_tmpdir();
     char *path = tu_write(dir, "d.jsonl", b.p, b.n);
@@ -490,17 +462,17 @@ END_TEST
 
 START_TEST(test_line_over_limit_skipped)
 {
-    sbuf b = {0};
-    size_t o1 = sb_puts(&b, "{\"text\":\"short one\"}");
-    sb_puts(&b, "\n");
+    tu_sbuf b = {0};
+    size_t o1 = tu_sb_puts(&b, "{\"text\":\"short one\"}");
+    tu_sb_puts(&b, "\n");
     size_t o2 = sb_json_line(&b, 5000);
-    sb_puts(&b, "\n");
+    tu_sb_puts(&b, "\n");
     size_t o3 = sb_json_line(&b, 1000); /* exactly at the limit: kept */
-    sb_puts(&b, "\n");
+    tu_sb_puts(&b, "\n");
     size_t o4 = sb_json_line(&b, 1001); /* one byte over */
-    sb_puts(&b, "\n");
-    size_t o5 = sb_puts(&b, "{\"text\":\"after\"}");
-    sb_puts(&b, "\n");
+    tu_sb_puts(&b, "\n");
+    size_t o5 = tu_sb_puts(&b, "{\"text\":\"after\"}");
+    tu_sb_puts(&b, "\n");
     char *dir = tu_tmpdir();
     char *path = tu_write(dir, "big.jsonl", b.p, b.n);
     nd_reader_opts o = {1000, ND_INPUT_AUTO};
@@ -547,16 +519,16 @@ END_TEST
 /* A 3 MiB line between two short ones, read with the given limit. */
 static void multi_chunk_case(size_t limit, int kept, int last_newline)
 {
-    sbuf b = {0};
-    size_t o1 = sb_puts(&b, "{\"text\":\"before\"}");
-    sb_puts(&b, "\n");
+    tu_sbuf b = {0};
+    size_t o1 = tu_sb_puts(&b, "{\"text\":\"before\"}");
+    tu_sb_puts(&b, "\n");
     size_t big = 3 * MIB + 12345;
     size_t o2 = sb_json_line(&b, big);
     size_t o3 = 0;
     if (last_newline) {
-        sb_puts(&b, "\n");
-        o3 = sb_puts(&b, "{\"text\":\"after\"}");
-        sb_puts(&b, "\n");
+        tu_sb_puts(&b, "\n");
+        o3 = tu_sb_puts(&b, "{\"text\":\"after\"}");
+        tu_sb_puts(&b, "\n");
     }
     char *dir = tu_tmpdir();
     char *path = tu_write(dir, "huge.jsonl", b.p, b.n);
@@ -653,15 +625,15 @@ END_TEST
 /* A NUL byte inside one JSON line skips that line only; `pad` lines come first. */
 static void jsonl_nul_case(size_t pad)
 {
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (size_t i = 0; i < pad; i++)
-        sb_puts(&b, "{\"text\":\"padding line with a few words in it\"}\n");
-    size_t o1 = sb_puts(&b, "{\"text\":\"one two\"}");
-    sb_puts(&b, "\n");
-    size_t o2 = sb_add(&b, "{\"text\":\"a\0b\"}", 14);
-    sb_puts(&b, "\n");
-    size_t o3 = sb_puts(&b, "{\"text\":\"three\"}");
-    sb_puts(&b, "\n");
+        tu_sb_puts(&b, "{\"text\":\"padding line with a few words in it\"}\n");
+    size_t o1 = tu_sb_puts(&b, "{\"text\":\"one two\"}");
+    tu_sb_puts(&b, "\n");
+    size_t o2 = tu_sb_add(&b, "{\"text\":\"a\0b\"}", 14);
+    tu_sb_puts(&b, "\n");
+    size_t o3 = tu_sb_puts(&b, "{\"text\":\"three\"}");
+    tu_sb_puts(&b, "\n");
     char *dir = tu_tmpdir();
     char *path = tu_write(dir, "nul.jsonl", b.p, b.n);
     recs rs = read_one(NULL, path);
@@ -1051,38 +1023,11 @@ START_TEST(test_oom_decode_id)
 }
 END_TEST
 
-/* Every test's temporary directories live under one base per test case, made and removed
- * by an unchecked fixture in the runner's process: they go away even when a test fails
- * half-way (a failing forked test exits without running its own cleanup). */
-static char *tmp_base;
-static char *saved_tmpdir;
-
-static void tmp_setup(void)
-{
-    const char *old = getenv("TMPDIR");
-    saved_tmpdir = old ? strdup(old) : NULL;
-    tmp_base = tu_tmpdir();
-    ck_assert_int_eq(setenv("TMPDIR", tmp_base, 1), 0);
-}
-
-static void tmp_teardown(void)
-{
-    if (saved_tmpdir)
-        setenv("TMPDIR", saved_tmpdir, 1);
-    else
-        unsetenv("TMPDIR");
-    free(saved_tmpdir);
-    saved_tmpdir = NULL;
-    tu_rmtree(tmp_base);
-    free(tmp_base);
-    tmp_base = NULL;
-}
-
 static Suite *input_suite(void)
 {
     Suite *s = suite_create("input");
     TCase *tc = tcase_create("core");
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_dir_sorted_recursive);
     tcase_add_test(tc, test_dir_trailing_slash_and_sources);
     tcase_add_test(tc, test_explicit_files_any_extension);
@@ -1094,7 +1039,7 @@ static Suite *input_suite(void)
 
     tc = tcase_create("decoder");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_decode_ids);
     tcase_add_test(tc, test_decode_custom_fields);
     tcase_add_test(tc, test_decode_text_record);
@@ -1105,7 +1050,7 @@ static Suite *input_suite(void)
 
     tc = tcase_create("limits");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_line_over_limit_skipped);
     tcase_add_test(tc, test_text_file_over_limit);
@@ -1117,7 +1062,7 @@ static Suite *input_suite(void)
 
     tc = tcase_create("errors");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_empty_files);
     tcase_add_test(tc, test_binary_text_file);
     tcase_add_test(tc, test_jsonl_nul_line_far);
@@ -1128,7 +1073,7 @@ static Suite *input_suite(void)
 
     tc = tcase_create("oom");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_oom_reader_create);
     tcase_add_test(tc, test_oom_reader_next);
@@ -1141,9 +1086,5 @@ static Suite *input_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(input_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(input_suite());
 }

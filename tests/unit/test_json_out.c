@@ -37,16 +37,9 @@ static char *write_string(const char *s, size_t len, size_t *outlen)
     FILE *f = tmpfile();
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(nd_json_write_string(f, s, len), 0);
-    long n = ftell(f);
-    ck_assert_int_ge(n, 2);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
+    ck_assert_int_ge(ftell(f), 2);
+    char *buf = tu_read_stream(f, outlen);
     fclose(f);
-    if (outlen)
-        *outlen = (size_t)n;
     return buf;
 }
 
@@ -227,33 +220,6 @@ START_TEST(test_write_error)
 }
 END_TEST
 
-/* A test's temporary directories live under one base per test case, made and removed
- * by an unchecked fixture in the runner's process: they go away even when a test fails
- * half-way (a failing forked test exits without running its own cleanup). */
-static char *tmp_base;
-static char *saved_tmpdir;
-
-static void tmp_setup(void)
-{
-    const char *old = getenv("TMPDIR");
-    saved_tmpdir = old ? strdup(old) : NULL;
-    tmp_base = tu_tmpdir();
-    ck_assert_int_eq(setenv("TMPDIR", tmp_base, 1), 0);
-}
-
-static void tmp_teardown(void)
-{
-    if (saved_tmpdir)
-        setenv("TMPDIR", saved_tmpdir, 1);
-    else
-        unsetenv("TMPDIR");
-    free(saved_tmpdir);
-    saved_tmpdir = NULL;
-    tu_rmtree(tmp_base);
-    free(tmp_base);
-    tmp_base = NULL;
-}
-
 static Suite *json_out_suite(void)
 {
     Suite *s = suite_create("json_out");
@@ -272,7 +238,7 @@ static Suite *json_out_suite(void)
     tcase_add_test(tc, test_escape_cap_zero);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_write_error);
     suite_add_tcase(s, tc);
     return s;
@@ -280,9 +246,5 @@ static Suite *json_out_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(json_out_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(json_out_suite());
 }

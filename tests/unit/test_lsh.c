@@ -23,22 +23,6 @@
 #include "neardup/minhash.h"
 #include "testutil.h"
 
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static nd_pairs out;
 
 static void setup(void)
@@ -55,12 +39,12 @@ static void teardown(void)
 static void check_sorted_unique(const nd_pairs *p, size_t ndocs)
 {
     for (size_t i = 0; i < p->n; i++) {
-        REQUIRE(p->v[i].a < p->v[i].b && p->v[i].b < ndocs, "pair %zu (%u, %u)", i, p->v[i].a,
-                p->v[i].b);
+        TU_REQUIRE(p->v[i].a < p->v[i].b && p->v[i].b < ndocs, "pair %zu (%u, %u)", i, p->v[i].a,
+                   p->v[i].b);
         if (i)
-            REQUIRE(p->v[i - 1].a < p->v[i].a ||
-                        (p->v[i - 1].a == p->v[i].a && p->v[i - 1].b < p->v[i].b),
-                    "pairs %zu and %zu out of order", i - 1, i);
+            TU_REQUIRE(p->v[i - 1].a < p->v[i].a ||
+                           (p->v[i - 1].a == p->v[i].a && p->v[i - 1].b < p->v[i].b),
+                       "pairs %zu and %zu out of order", i - 1, i);
     }
 }
 
@@ -90,9 +74,9 @@ static void expect_same_pairs(const nd_pairs *got, const nd_pairs *want)
 {
     ck_assert_msg(got->n == want->n, "%zu pairs, expected %zu", got->n, want->n);
     for (size_t i = 0; i < got->n; i++)
-        REQUIRE(got->v[i].a == want->v[i].a && got->v[i].b == want->v[i].b,
-                "pair %zu: (%u, %u), expected (%u, %u)", i, got->v[i].a, got->v[i].b,
-                want->v[i].a, want->v[i].b);
+        TU_REQUIRE(got->v[i].a == want->v[i].a && got->v[i].b == want->v[i].b,
+                   "pair %zu: (%u, %u), expected (%u, %u)", i, got->v[i].a, got->v[i].b,
+                   want->v[i].a, want->v[i].b);
 }
 
 /* Signatures over a small alphabet so that bands collide often: n docs, stride values each
@@ -102,7 +86,7 @@ static uint32_t *collision_sigs(size_t n, size_t stride, unsigned alphabet)
     uint32_t *s = malloc(n * stride * sizeof *s);
     ck_assert_ptr_nonnull(s);
     for (size_t i = 0; i < n * stride; i++)
-        s[i] = (uint32_t)(rnd() % alphabet);
+        s[i] = (uint32_t)(tu_rand() % alphabet);
     return s;
 }
 
@@ -117,8 +101,8 @@ START_TEST(test_probability_formula)
                 double j = k / 100.0;
                 double want = 1.0 - pow(1.0 - pow(j, r), b);
                 double got = nd_lsh_probability(j, b, r);
-                REQUIRE(fabs(got - want) <= 1e-12, "P(%f, %u, %u) = %f, expected %f", j, b, r,
-                        got, want);
+                TU_REQUIRE(fabs(got - want) <= 1e-12, "P(%f, %u, %u) = %f, expected %f", j, b, r,
+                           got, want);
             }
     ck_assert_double_eq(nd_lsh_probability(0.0, 18, 7), 0.0);
     ck_assert_double_eq(nd_lsh_probability(1.0, 18, 7), 1.0);
@@ -232,9 +216,9 @@ START_TEST(test_identical_always_candidates)
     nd_lsh_params p;
     ck_assert_int_eq(nd_lsh_params_for(0.8, K, &p), ND_OK);
     static uint32_t sigs[N * K];
-    rng_state = 1;
+    tu_rand_seed(1);
     for (size_t i = 0; i < K; i++)
-        sigs[i] = (uint32_t)rnd();
+        sigs[i] = (uint32_t)tu_rand();
     for (size_t d = 1; d < N; d++)
         memcpy(sigs + d * K, sigs, K * sizeof *sigs);
     size_t capped = 99;
@@ -265,7 +249,7 @@ START_TEST(test_candidates_match_brute_force)
 {
     enum { N = 300, STRIDE = 11 };
     const nd_lsh_params p = {4, 2};
-    rng_state = 2024;
+    tu_rand_seed(2024);
     uint32_t *sigs = collision_sigs(N, STRIDE, 3);
     nd_pairs ref = {0};
     brute_force(sigs, N, STRIDE, NULL, &p, &ref);
@@ -279,7 +263,7 @@ START_TEST(test_candidates_match_brute_force)
     /* The noise past bands * rows does not matter. */
     for (size_t i = 0; i < N; i++)
         for (size_t j = 8; j < STRIDE; j++)
-            sigs[i * STRIDE + j] = (uint32_t)rnd();
+            sigs[i * STRIDE + j] = (uint32_t)tu_rand();
     nd_pairs again = {0};
     ck_assert_int_eq(nd_lsh_candidates(sigs, N, STRIDE, NULL, &p, N, &again, NULL), ND_OK);
     expect_same_pairs(&again, &ref);
@@ -293,7 +277,7 @@ START_TEST(test_use_mask)
 {
     enum { N = 200, K = 6 };
     const nd_lsh_params p = {3, 2};
-    rng_state = 99;
+    tu_rand_seed(99);
     uint32_t *sigs = collision_sigs(N, K, 3);
     unsigned char use[N];
     for (size_t i = 0; i < N; i++)
@@ -304,8 +288,8 @@ START_TEST(test_use_mask)
     ck_assert_uint_gt(ref.n, 1000);
     ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, use, &p, N, &out, NULL), ND_OK);
     for (size_t i = 0; i < out.n; i++)
-        REQUIRE(use[out.v[i].a] && use[out.v[i].b], "unused document in (%u, %u)", out.v[i].a,
-                out.v[i].b);
+        TU_REQUIRE(use[out.v[i].a] && use[out.v[i].b], "unused document in (%u, %u)", out.v[i].a,
+                   out.v[i].b);
     expect_same_pairs(&out, &ref);
     /* Nothing used: nothing out. */
     memset(use, 0, sizeof use);
@@ -371,9 +355,9 @@ START_TEST(test_bucket_cap)
     ck_assert_int_eq(nd_lsh_params_for(0.8, K, &p), ND_OK);
     uint32_t *sigs = malloc((N + 100) * K * sizeof *sigs);
     ck_assert_ptr_nonnull(sigs);
-    rng_state = 500;
+    tu_rand_seed(500);
     for (size_t i = 0; i < K; i++)
-        sigs[i] = (uint32_t)rnd();
+        sigs[i] = (uint32_t)tu_rand();
     for (size_t d = 1; d < N; d++)
         memcpy(sigs + d * K, sigs, K * sizeof *sigs);
     /* Over the cap: each member paired with the bucket's first only; one capped bucket
@@ -382,8 +366,8 @@ START_TEST(test_bucket_cap)
     ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 10, &out, &capped), ND_OK);
     ck_assert_uint_eq(out.n, N - 1);
     for (size_t i = 0; i < out.n; i++)
-        REQUIRE(out.v[i].a == 0 && out.v[i].b == i + 1, "pair %zu: (%u, %u)", i, out.v[i].a,
-                out.v[i].b);
+        TU_REQUIRE(out.v[i].a == 0 && out.v[i].b == i + 1, "pair %zu: (%u, %u)", i, out.v[i].a,
+                   out.v[i].b);
     ck_assert_uint_eq(capped, p.bands);
     /* The default cap (ND_LSH_BUCKET_CAP < 500) also caps. */
     nd_pairs_clear(&out);
@@ -405,13 +389,13 @@ START_TEST(test_bucket_cap)
     uint32_t *mixed = malloc((N + 100) * K * sizeof *mixed);
     ck_assert_ptr_nonnull(mixed);
     for (size_t i = 0; i < 100 * K; i++)
-        mixed[i] = (uint32_t)rnd();
+        mixed[i] = (uint32_t)tu_rand();
     memcpy(mixed + 100 * K, sigs, (size_t)N * K * sizeof *mixed);
     nd_pairs_clear(&out);
     ck_assert_int_eq(nd_lsh_candidates(mixed, N + 100, K, NULL, &p, 10, &out, &capped), ND_OK);
     ck_assert_uint_eq(out.n, N - 1);
     for (size_t i = 0; i < out.n; i++)
-        REQUIRE(out.v[i].a == 100 && out.v[i].b == 100 + i + 1, "pair %zu", i);
+        TU_REQUIRE(out.v[i].a == 100 && out.v[i].b == 100 + i + 1, "pair %zu", i);
     free(mixed);
     free(sigs);
 }
@@ -432,9 +416,9 @@ START_TEST(test_pairs_push_and_sort_unique)
     nd_pairs_clear(&p);
     static unsigned char seen[40][41];
     memset(seen, 0, sizeof seen);
-    rng_state = 4;
+    tu_rand_seed(4);
     for (int i = 0; i < 3000; i++) {
-        uint32_t a = (uint32_t)(rnd() % 40), b = (uint32_t)(rnd() % 40);
+        uint32_t a = (uint32_t)(tu_rand() % 40), b = (uint32_t)(tu_rand() % 40);
         if (a == b)
             b = a + 1;
         seen[a < b ? a : b][a < b ? b : a] = 1;
@@ -474,7 +458,7 @@ START_TEST(test_threads_do_not_change_result)
 {
     enum { N = 400, K = 24 };
     const nd_lsh_params p = {8, 3};
-    rng_state = 31337;
+    tu_rand_seed(31337);
     uint32_t *sigs = collision_sigs(N, K, 4);
     ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 20, &out, NULL), ND_OK);
     ck_assert_uint_gt(out.n, 1000);
@@ -511,17 +495,17 @@ START_TEST(test_empirical_banding_probability)
     ck_assert_int_eq(nd_minhash_create(K, ND_MINHASH_SEED, &mh), ND_OK);
     uint32_t *sigs = malloc((size_t)2 * NPAIRS * K * sizeof *sigs);
     ck_assert_ptr_nonnull(sigs);
-    rng_state = 8080;
+    tu_rand_seed(8080);
     for (size_t t = 0; t < sizeof js / sizeof *js; t++) {
         size_t shared = (size_t)lround(js[t] * UNION), own = (UNION - shared) / 2;
         ck_assert_uint_eq(shared + 2 * own, UNION);
         for (size_t q = 0; q < NPAIRS; q++) {
             uint64_t a[UNION], b[UNION];
             for (size_t i = 0; i < shared; i++)
-                a[i] = b[i] = rnd();
+                a[i] = b[i] = tu_rand();
             for (size_t i = 0; i < own; i++) {
-                a[shared + i] = rnd();
-                b[shared + i] = rnd();
+                a[shared + i] = tu_rand();
+                b[shared + i] = tu_rand();
             }
             nd_minhash_sign(mh, a, shared + own, sigs + 2 * q * K);
             nd_minhash_sign(mh, b, shared + own, sigs + (2 * q + 1) * K);
@@ -530,9 +514,9 @@ START_TEST(test_empirical_banding_probability)
         ck_assert_int_eq(nd_lsh_candidates(sigs, 2 * NPAIRS, K, NULL, &p, 0, &out, NULL), ND_OK);
         size_t hits = 0;
         for (size_t i = 0; i < out.n; i++) {
-            REQUIRE(out.v[i].a % 2 == 0 && out.v[i].b == out.v[i].a + 1,
-                    "J=%.1f: pair (%u, %u) across unrelated sets", js[t], out.v[i].a,
-                    out.v[i].b);
+            TU_REQUIRE(out.v[i].a % 2 == 0 && out.v[i].b == out.v[i].a + 1,
+                       "J=%.1f: pair (%u, %u) across unrelated sets", js[t], out.v[i].a,
+                       out.v[i].b);
             hits++;
         }
         double pr = nd_lsh_probability(js[t], p.bands, p.rows);
@@ -553,7 +537,7 @@ START_TEST(test_oom_candidates)
 {
     enum { N = 300, K = 8 };
     const nd_lsh_params p = {4, 2};
-    rng_state = 77;
+    tu_rand_seed(77);
     uint32_t *sigs = collision_sigs(N, K, 3);
     ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 50, &out, NULL), ND_OK);
     ck_assert_uint_gt(out.n, 2048); /* the pair buffers grow more than once */
@@ -601,7 +585,7 @@ START_TEST(test_oom_pairs_push)
         nd_alloc_fail_after(-1);
         ck_assert_uint_eq(p.n, pushed);
         for (size_t i = 0; i < p.n; i++)
-            REQUIRE(p.v[i].a == i && p.v[i].b == i + 1, "pair %zu", i);
+            TU_REQUIRE(p.v[i].a == i && p.v[i].b == i + 1, "pair %zu", i);
         nd_pairs_clear(&p);
         if (st == ND_OK)
             break;
@@ -653,9 +637,5 @@ static Suite *lsh_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(lsh_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(lsh_suite());
 }

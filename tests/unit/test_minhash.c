@@ -24,22 +24,6 @@
 #include "neardup/verify.h"
 #include "testutil.h"
 
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 /* A sorted, unique 5-shingle set of text[0..len) (malloc'd, *n elements). */
 static uint64_t *shingle_set(nd_normalizer *nz, const char *text, size_t len, size_t *n)
 {
@@ -146,7 +130,7 @@ START_TEST(test_empty_set)
         memset(sig, 0, sizeof sig);
         nd_minhash_sign(m, NULL, 0, sig);
         for (unsigned j = 0; j < ks[i]; j++)
-            REQUIRE(sig[j] == UINT32_MAX, "k=%u sig[%u] = %u", ks[i], j, sig[j]);
+            TU_REQUIRE(sig[j] == UINT32_MAX, "k=%u sig[%u] = %u", ks[i], j, sig[j]);
         nd_minhash_free(m);
     }
 }
@@ -158,9 +142,9 @@ START_TEST(test_k_prefix)
      * prefix of the signature for any larger k, and nothing past sig[k-1] is written. */
     enum { NX = 700 };
     static uint64_t x[NX];
-    rng_state = 3;
+    tu_rand_seed(3);
     for (size_t i = 0; i < NX; i++)
-        x[i] = rnd();
+        x[i] = tu_rand();
     nd_minhash *big;
     ck_assert_int_eq(nd_minhash_create(ND_PERMS_MAX, ND_MINHASH_SEED, &big), ND_OK);
     static uint32_t full[ND_PERMS_MAX];
@@ -177,7 +161,7 @@ START_TEST(test_k_prefix)
         nd_minhash_sign(m, x, NX, sig);
         ck_assert_msg(memcmp(sig, full, k * sizeof *sig) == 0, "k=%u is not a prefix", k);
         for (size_t j = k; j < sizeof sig / sizeof *sig; j++)
-            REQUIRE(sig[j] == 0xdeadbeefu, "k=%u wrote sig[%zu]", k, j);
+            TU_REQUIRE(sig[j] == 0xdeadbeefu, "k=%u wrote sig[%zu]", k, j);
         nd_minhash_free(m);
     }
     nd_minhash_free(big);
@@ -188,9 +172,9 @@ START_TEST(test_order_and_repeats_do_not_matter)
 {
     enum { N = 300 };
     uint64_t a[N], b[3 * N];
-    rng_state = 11;
+    tu_rand_seed(11);
     for (size_t i = 0; i < N; i++)
-        a[i] = rnd();
+        a[i] = tu_rand();
     /* b: a reversed, then a twice more in a shuffled order. */
     for (size_t i = 0; i < N; i++)
         b[i] = a[N - 1 - i];
@@ -210,17 +194,17 @@ START_TEST(test_union_is_elementwise_min)
      * set's values are its hashes, which are distinct for distinct shingles. */
     enum { N = 200 };
     uint64_t x[N];
-    rng_state = 5;
+    tu_rand_seed(5);
     for (size_t i = 0; i < N; i++)
-        x[i] = rnd();
+        x[i] = tu_rand();
     uint32_t all[128], left[128], right[128];
     for (size_t cut = 0; cut <= N; cut += 25) {
         nd_minhash_sign(mh128, x, N, all);
         nd_minhash_sign(mh128, x, cut, left);
         nd_minhash_sign(mh128, x + cut, N - cut, right);
         for (int i = 0; i < 128; i++)
-            REQUIRE(all[i] == (left[i] < right[i] ? left[i] : right[i]), "cut %zu pos %d", cut,
-                    i);
+            TU_REQUIRE(all[i] == (left[i] < right[i] ? left[i] : right[i]), "cut %zu pos %d", cut,
+                       i);
     }
     /* Each signature value is the hash of some member: the minimum over singletons. */
     static uint32_t single[N][128];
@@ -243,9 +227,9 @@ START_TEST(test_seed_matters)
 {
     enum { N = 100 };
     uint64_t x[N];
-    rng_state = 9;
+    tu_rand_seed(9);
     for (size_t i = 0; i < N; i++)
-        x[i] = rnd();
+        x[i] = tu_rand();
     nd_minhash *other;
     ck_assert_int_eq(nd_minhash_create(128, ND_MINHASH_SEED + 1, &other), ND_OK);
     uint32_t a[128], b[128], c[128];
@@ -285,12 +269,12 @@ START_TEST(test_synthetic_jaccard)
      * k = 1024 the estimate's standard deviation is about 0.015. */
     enum { SHARED = 2000, OWN = 500 };
     static uint64_t a[SHARED + OWN], b[SHARED + OWN];
-    rng_state = 77;
+    tu_rand_seed(77);
     for (size_t i = 0; i < SHARED; i++)
-        a[i] = b[i] = rnd();
+        a[i] = b[i] = tu_rand();
     for (size_t i = 0; i < OWN; i++) {
-        a[SHARED + i] = rnd();
-        b[SHARED + i] = rnd();
+        a[SHARED + i] = tu_rand();
+        b[SHARED + i] = tu_rand();
     }
     nd_minhash *m;
     ck_assert_int_eq(nd_minhash_create(1024, ND_MINHASH_SEED, &m), ND_OK);
@@ -524,9 +508,5 @@ static Suite *minhash_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(minhash_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(minhash_suite());
 }

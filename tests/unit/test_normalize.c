@@ -22,12 +22,6 @@
 #include "testutil.h"
 
 /* A cheap assertion for hot loops: ck_assert records a checkpoint per call. */
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
 static const char *const seed_files[] = {
     "data/000_beebcc9d70568a44.txt",
     "data/001_038cac575548727a.txt",
@@ -172,14 +166,14 @@ START_TEST(test_seed_articles_match_reference)
                       nref);
         for (size_t i = 0; i < nref; i++) {
             const nd_token *t = &toks.v[i];
-            REQUIRE(t->len == rlen[i] && lower_eq(text + start[i], toks.text + t->off, t->len),
-                    "%s: token %zu is \"%.*s\", reference \"%.*s\"", seed_files[f], i,
-                    (int)t->len, toks.text + t->off, (int)rlen[i], text + start[i]);
+            TU_REQUIRE(t->len == rlen[i] && lower_eq(text + start[i], toks.text + t->off, t->len),
+                       "%s: token %zu is \"%.*s\", reference \"%.*s\"", seed_files[f], i,
+                       (int)t->len, toks.text + t->off, (int)rlen[i], text + start[i]);
             /* A token after an ASCII byte (or at the start) is in an ASCII segment: its
              * source offset is the run's first byte. */
             if (start[i] == 0 || (unsigned char)text[start[i] - 1] < 0x80)
-                REQUIRE(t->src == start[i], "%s: token %zu (%.*s) src %u, expected %zu",
-                        seed_files[f], i, (int)t->len, toks.text + t->off, t->src, start[i]);
+                TU_REQUIRE(t->src == start[i], "%s: token %zu (%.*s) src %u, expected %zu",
+                           seed_files[f], i, (int)t->len, toks.text + t->off, t->src, start[i]);
         }
         free(text);
     }
@@ -211,7 +205,7 @@ START_TEST(test_seed_article_reduplication_and_quotes)
     for (size_t i = 0; i < toks.n; i++)
         for (size_t k = 0; k < toks.v[i].len; k++) {
             unsigned char c = (unsigned char)toks.text[toks.v[i].off + k];
-            REQUIRE(c < 0x80 && !(c >= 'A' && c <= 'Z'), "byte 0x%02x in token %zu", c, i);
+            TU_REQUIRE(c < 0x80 && !(c >= 'A' && c <= 'Z'), "byte 0x%02x in token %zu", c, i);
         }
     free(text);
 }
@@ -518,22 +512,22 @@ START_TEST(test_utf8_check_exhaustive)
     size_t checked = 0;
     for (unsigned x = 0; x < 256; x++) {
         b[0] = (unsigned char)x;
-        REQUIRE(nd_utf8_check((const char *)b, 1) == ref_check(b, 1), "byte %02x", x);
+        TU_REQUIRE(nd_utf8_check((const char *)b, 1) == ref_check(b, 1), "byte %02x", x);
         for (unsigned y = 0; y < 256; y++) {
             b[1] = (unsigned char)y;
-            REQUIRE(nd_utf8_check((const char *)b, 2) == ref_check(b, 2), "bytes %02x %02x", x,
-                    y);
+            TU_REQUIRE(nd_utf8_check((const char *)b, 2) == ref_check(b, 2), "bytes %02x %02x", x,
+                       y);
             if (x < 0xc0)
                 continue;
             for (size_t t = 0; t < sizeof tails; t++) {
                 b[2] = tails[t];
-                REQUIRE(nd_utf8_check((const char *)b, 3) == ref_check(b, 3),
-                        "bytes %02x %02x %02x", x, y, b[2]);
+                TU_REQUIRE(nd_utf8_check((const char *)b, 3) == ref_check(b, 3),
+                           "bytes %02x %02x %02x", x, y, b[2]);
                 for (size_t u = 0; u < sizeof tails; u++) {
                     b[3] = tails[u];
-                    REQUIRE(nd_utf8_check((const char *)b, 4) == ref_check(b, 4),
-                            "bytes %02x %02x %02x %02x: %zu, reference %zu", x, y, b[2], b[3],
-                            nd_utf8_check((const char *)b, 4), ref_check(b, 4));
+                    TU_REQUIRE(nd_utf8_check((const char *)b, 4) == ref_check(b, 4),
+                               "bytes %02x %02x %02x %02x: %zu, reference %zu", x, y, b[2], b[3],
+                               nd_utf8_check((const char *)b, 4), ref_check(b, 4));
                     checked += ref_check(b, 4) == 4 && b[0] >= 0xf0;
                 }
             }
@@ -572,12 +566,12 @@ START_TEST(test_long_text_1mb)
     for (size_t r = 0; r < reps; r++)
         for (size_t i = 0; i < per; i++) {
             const nd_token *a = &toks.v[r * per + i], *b = &one.v[i];
-            REQUIRE(a->len == b->len &&
-                        memcmp(toks.text + a->off, one.text + b->off, a->len) == 0,
-                    "repetition %zu, token %zu", r, i);
+            TU_REQUIRE(a->len == b->len &&
+                           memcmp(toks.text + a->off, one.text + b->off, a->len) == 0,
+                       "repetition %zu, token %zu", r, i);
             /* Offsets of later copies are shifted by whole paragraphs. */
-            REQUIRE(a->src == b->src + r * plen, "repetition %zu, token %zu: src %u", r, i,
-                    a->src);
+            TU_REQUIRE(a->src == b->src + r * plen, "repetition %zu, token %zu: src %u", r, i,
+                       a->src);
         }
     /* ASCII-segment tokens of the last repetition point into the last copy. */
     const nd_token *last = &toks.v[toks.n - 1]; /* "siberia" */
@@ -602,7 +596,7 @@ START_TEST(test_one_huge_token)
     ck_assert_uint_eq(toks.v[0].len, 2 * n);
     const unsigned char *u = (const unsigned char *)toks.text + toks.v[0].off;
     for (size_t i = 0; i < n; i++)
-        REQUIRE(u[2 * i] == 0xc3 && u[2 * i + 1] == 0xa9, "char %zu", i);
+        TU_REQUIRE(u[2 * i] == 0xc3 && u[2 * i + 1] == 0xa9, "char %zu", i);
     ck_assert_uint_eq(toks.v[0].src, 0);
     /* 1 MB of "a ": half a million one-letter tokens. */
     for (size_t i = 0; i < n; i++) {
@@ -611,7 +605,7 @@ START_TEST(test_one_huge_token)
     }
     ck_assert_int_eq(nd_normalize(nz, s, 2 * n, &toks, NULL), ND_OK);
     ck_assert_uint_eq(toks.n, n);
-    REQUIRE(toks.v[n - 1].src == 2 * (n - 1) && toks.v[n - 1].len == 1, "last token");
+    TU_REQUIRE(toks.v[n - 1].src == 2 * (n - 1) && toks.v[n - 1].len == 1, "last token");
     free(s);
 }
 END_TEST
@@ -647,11 +641,11 @@ static void expect_shifted(const nd_tokens *whole, size_t from, const nd_tokens 
 {
     for (size_t i = 0; i < part->n; i++) {
         const nd_token *a = &whole->v[from + i], *b = &part->v[i];
-        REQUIRE(a->len == b->len &&
-                    memcmp(whole->text + a->off, part->text + b->off, a->len) == 0 &&
-                    a->src == b->src + shift,
-                "%s %zu: token %zu \"%.*s\"@%u vs \"%.*s\"@%u+%zu", what, k, i, (int)a->len,
-                whole->text + a->off, a->src, (int)b->len, part->text + b->off, b->src, shift);
+        TU_REQUIRE(a->len == b->len &&
+                       memcmp(whole->text + a->off, part->text + b->off, a->len) == 0 &&
+                       a->src == b->src + shift,
+                   "%s %zu: token %zu \"%.*s\"@%u vs \"%.*s\"@%u+%zu", what, k, i, (int)a->len,
+                   whole->text + a->off, a->src, (int)b->len, part->text + b->off, b->src, shift);
     }
 }
 
@@ -850,9 +844,5 @@ static Suite *normalize_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(normalize_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(normalize_suite());
 }

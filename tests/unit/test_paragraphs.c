@@ -39,37 +39,11 @@
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-/* A growable string. */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        ck_assert_ptr_nonnull(b->p);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
 /* s and a newline. */
-static void sb_line(sbuf *b, const char *s)
+static void sb_line(tu_sbuf *b, const char *s)
 {
-    sb_puts(b, s);
-    sb_add(b, "\n", 1);
+    tu_sb_puts(b, s);
+    tu_sb_add(b, "\n", 1);
 }
 
 /* The lines of a seed article (1-based: v[1] is line 1), without their newlines. */
@@ -121,12 +95,12 @@ static size_t ws_words(const char *s)
 /* s with its whitespace-separated word number `idx` (0-based) replaced by `repl`. */
 static char *replace_word(const char *s, size_t idx, const char *repl)
 {
-    sbuf b = {0};
+    tu_sbuf b = {0};
     size_t w = 0, i = 0, len = strlen(s);
     int done = 0;
     while (i < len) {
         if (s[i] == ' ') {
-            sb_add(&b, s + i, 1);
+            tu_sb_add(&b, s + i, 1);
             i++;
             continue;
         }
@@ -134,10 +108,10 @@ static char *replace_word(const char *s, size_t idx, const char *repl)
         while (j < len && s[j] != ' ')
             j++;
         if (w == idx) {
-            sb_puts(&b, repl);
+            tu_sb_puts(&b, repl);
             done = 1;
         } else {
-            sb_add(&b, s + i, j - i);
+            tu_sb_add(&b, s + i, j - i);
         }
         w++;
         i = j;
@@ -598,7 +572,7 @@ static const unsigned body_lines[] = {1, 2, 3, 4, 5, 9, 12, 13};
 START_TEST(test_body_doubled_edited)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (size_t i = 0; i < 8; i++) {
         ck_assert_uint_ge(ws_words(s.v[body_lines[i]]), 20);
         sb_line(&b, s.v[body_lines[i]]);
@@ -640,7 +614,7 @@ END_TEST
 START_TEST(test_body_doubled_one_rewritten)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (size_t i = 0; i < 8; i++)
         sb_line(&b, s.v[body_lines[i]]);
     for (size_t i = 0; i < 8; i++) {
@@ -674,7 +648,7 @@ END_TEST
 START_TEST(test_block_tripled)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (size_t k = 0; k < 3; k++)
         for (size_t i = 3; i <= 5; i++)
             sb_line(&b, s.v[i]);
@@ -710,7 +684,7 @@ END_TEST
 START_TEST(test_single_paragraph_doubled)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     sb_line(&b, s.v[13]);
     sb_line(&b, s.v[13]);
     para_run r;
@@ -736,9 +710,9 @@ START_TEST(test_single_paragraph_doubled)
     o.mode = ND_PARA_BLOCK;
     free(b.p);
     memset(&b, 0, sizeof b);
-    sb_puts(&b, "Judul\n\n");
+    tu_sb_puts(&b, "Judul\n\n");
     sb_line(&b, s.v[13]);
-    sb_puts(&b, "\n");
+    tu_sb_puts(&b, "\n");
     sb_line(&b, s.v[13]);
     analyze(&r, &o, b.p, b.n);
     ck_assert_uint_eq(r.dp.n, 3);
@@ -753,7 +727,7 @@ END_TEST
 START_TEST(test_short_lines_repeated)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     sb_line(&b, "A");          /* 1 */
     sb_line(&b, "A");          /* 2 */
     sb_line(&b, "Global");     /* 3 */
@@ -821,7 +795,7 @@ END_TEST
 START_TEST(test_paragraph_repeated_far)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     static const unsigned order[] = {1, 2, 3, 4, 5, 9, 12, 2, 13};
     for (size_t i = 0; i < 9; i++)
         sb_line(&b, s.v[order[i]]);
@@ -918,7 +892,7 @@ END_TEST
 
 /* An article of two paragraphs of made-up words (unique to `seed`) around `line3` as its
  * third line (NULL: none). */
-static void made_up_article(sbuf *b, unsigned seed, const char *line3)
+static void made_up_article(tu_sbuf *b, unsigned seed, const char *line3)
 {
     uint32_t x = 2654435761u * (seed + 1);
     for (int para = 0; para < 2; para++) {
@@ -927,9 +901,9 @@ static void made_up_article(sbuf *b, unsigned seed, const char *line3)
             char word[32];
             snprintf(word, sizeof word, "%s%c%u", w ? " " : "", 'b' + (x >> 28) % 20,
                      (x >> 8) % 100000u);
-            sb_puts(b, word);
+            tu_sb_puts(b, word);
         }
-        sb_puts(b, ".\n");
+        tu_sb_puts(b, ".\n");
     }
     if (line3)
         sb_line(b, line3);
@@ -944,7 +918,7 @@ START_TEST(test_shared_boilerplate)
     char *dir = tu_tmpdir();
     char *paths[6];
     for (unsigned i = 0; i < 6; i++) {
-        sbuf b = {0};
+        tu_sbuf b = {0};
         made_up_article(&b, i, BOILER);
         char name[16];
         snprintf(name, sizeof name, "%c.txt", 'a' + i);
@@ -997,7 +971,7 @@ END_TEST
 static char *seed_near_copy(size_t *len)
 {
     seed_lines s = read_seed(SEED0);
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (size_t i = 1; i <= s.n; i++) {
         const char *from = i == 1 ? "Jumat" : i == 3 ? "troll" : i == 5 ? "khusus" : NULL;
         const char *to = i == 1 ? "Kamis" : i == 3 ? "bot" : "umum";
@@ -1005,14 +979,14 @@ static char *seed_near_copy(size_t *len)
         if (from)
             ck_assert_ptr_nonnull(at);
         if (at) {
-            sb_add(&b, s.v[i], strlen(s.v[i]) - strlen(at));
-            sb_puts(&b, to);
-            sb_puts(&b, at + strlen(from));
+            tu_sb_add(&b, s.v[i], strlen(s.v[i]) - strlen(at));
+            tu_sb_puts(&b, to);
+            tu_sb_puts(&b, at + strlen(from));
         } else {
-            sb_puts(&b, s.v[i]);
+            tu_sb_puts(&b, s.v[i]);
         }
         if (i < s.n)
-            sb_add(&b, "\n", 1);
+            tu_sb_add(&b, "\n", 1);
     }
     free_seed(&s);
     *len = b.n;
@@ -1109,7 +1083,7 @@ END_TEST
  * one paragraph must not break the block. */
 START_TEST(test_doubled_body_frequent_line)
 {
-    sbuf b = {0};
+    tu_sbuf b = {0};
     for (int copy = 0; copy < 2; copy++) {
         uint32_t x = 12345; /* the same words again */
         for (int p = 0; p < 70; p++) {
@@ -1118,9 +1092,9 @@ START_TEST(test_doubled_body_frequent_line)
                 char word[32];
                 snprintf(word, sizeof word, "%s%c%u", w ? " " : "", 'b' + (x >> 28) % 20,
                          (x >> 8) % 100000u);
-                sb_puts(&b, word);
+                tu_sb_puts(&b, word);
             }
-            sb_puts(&b, "\nSCROLL TO CONTINUE WITH CONTENT\n");
+            tu_sb_puts(&b, "\nSCROLL TO CONTINUE WITH CONTENT\n");
         }
     }
     para_run r;
@@ -1231,9 +1205,5 @@ static Suite *paragraphs_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(paragraphs_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(paragraphs_suite());
 }

@@ -60,40 +60,14 @@ static xset exact_set(const char *text, size_t len, unsigned ngram)
     return s;
 }
 
-/* A growable string. */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t len)
-{
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        ck_assert_ptr_nonnull(b->p);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
 /* text with the whitespace-separated words at the given indices replaced. */
 static char *replace_words(const char *text, const size_t *idx, size_t nidx)
 {
-    sbuf b = {0};
+    tu_sbuf b = {0};
     size_t w = 0, i = 0, len = strlen(text);
     while (i < len) {
         if (strchr(" \t\r\n", text[i])) {
-            sb_add(&b, text + i, 1);
+            tu_sb_add(&b, text + i, 1);
             i++;
             continue;
         }
@@ -106,9 +80,9 @@ static char *replace_words(const char *text, const size_t *idx, size_t nidx)
         if (hit) {
             char repl[32];
             snprintf(repl, sizeof repl, "qzxv%zu", w);
-            sb_puts(&b, repl);
+            tu_sb_puts(&b, repl);
         } else {
-            sb_add(&b, text + i, j - i);
+            tu_sb_add(&b, text + i, j - i);
         }
         w++;
         i = j;
@@ -165,13 +139,7 @@ static char *report(const nd_scan_result *res, nd_report_format fmt)
     FILE *f = tmpfile();
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(nd_report_write(res, fmt, f), ND_OK);
-    long n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
+    char *buf = tu_read_stream(f, NULL);
     fclose(f);
     return buf;
 }
@@ -209,10 +177,10 @@ static void fixture_make(fixture *fx)
     static const size_t idx[3] = {60, 250, 470};
     fx->text[0] = orig;
     fx->text[1] = replace_words(orig, idx, 3);
-    sbuf b = {0};
-    sb_puts(&b, orig);
-    sb_puts(&b, orig[strlen(orig) - 1] == '\n' ? "" : "\n");
-    sb_puts(&b, "Baca juga: berita pilihan lainnya hanya di portal kami, setiap hari.\n");
+    tu_sbuf b = {0};
+    tu_sb_puts(&b, orig);
+    tu_sb_puts(&b, orig[strlen(orig) - 1] == '\n' ? "" : "\n");
+    tu_sb_puts(&b, "Baca juga: berita pilihan lainnya hanya di portal kami, setiap hari.\n");
     fx->text[2] = b.p;
     fx->text[3] = strdup(orig);
     size_t lines = count_lines(orig);
@@ -510,34 +478,34 @@ static uint32_t lcg(uint32_t *s)
  * 500th document is followed by a broken line. */
 static char *make_corpus(const char *dir, size_t ndocs)
 {
-    sbuf b = {0};
+    tu_sbuf b = {0};
     char **docs = calloc(ndocs, sizeof *docs);
     ck_assert_ptr_nonnull(docs);
     uint32_t seed = 12345;
     for (size_t i = 0; i < ndocs; i++) {
-        sbuf t = {0};
+        tu_sbuf t = {0};
         if (i % 7 == 6) {
             const char *src = docs[i - 5];
             const char *last = strrchr(src, ' ');
-            sb_add(&t, src, (size_t)(last - src));
-            sb_puts(&t, " zzchanged");
+            tu_sb_add(&t, src, (size_t)(last - src));
+            tu_sb_puts(&t, " zzchanged");
         } else {
             for (size_t w = 0; w < 150; w++) {
                 char word[16];
                 uint32_t v = lcg(&seed) % 3000u;
                 snprintf(word, sizeof word, "%sw%c%c%c", w ? " " : "", 'a' + (int)(v % 26),
                          'a' + (int)(v / 26 % 26), 'a' + (int)(v / 676));
-                sb_puts(&t, word);
+                tu_sb_puts(&t, word);
             }
         }
         docs[i] = t.p;
         char head[64];
         snprintf(head, sizeof head, "{\"id\":\"doc-%05zu\",\"text\":\"", i);
-        sb_puts(&b, head);
-        sb_puts(&b, t.p);
-        sb_puts(&b, "\"}\n");
+        tu_sb_puts(&b, head);
+        tu_sb_puts(&b, t.p);
+        tu_sb_puts(&b, "\"}\n");
         if (i % 500 == 499)
-            sb_puts(&b, "{\"id\":\"broken\",\"text\":\n");
+            tu_sb_puts(&b, "{\"id\":\"broken\",\"text\":\n");
     }
     for (size_t i = 0; i < ndocs; i++)
         free(docs[i]);
@@ -891,38 +859,11 @@ START_TEST(test_oom_scan_threads)
 }
 END_TEST
 
-/* Every test's temporary directories live under one base per test case, made and removed
- * by an unchecked fixture in the runner's process: they go away even when a test fails
- * half-way (a failing forked test exits without running its own cleanup). */
-static char *tmp_base;
-static char *saved_tmpdir;
-
-static void tmp_setup(void)
-{
-    const char *old = getenv("TMPDIR");
-    saved_tmpdir = old ? strdup(old) : NULL;
-    tmp_base = tu_tmpdir();
-    ck_assert_int_eq(setenv("TMPDIR", tmp_base, 1), 0);
-}
-
-static void tmp_teardown(void)
-{
-    if (saved_tmpdir)
-        setenv("TMPDIR", saved_tmpdir, 1);
-    else
-        unsetenv("TMPDIR");
-    free(saved_tmpdir);
-    saved_tmpdir = NULL;
-    tu_rmtree(tmp_base);
-    free(tmp_base);
-    tmp_base = NULL;
-}
-
 static Suite *scan_suite(void)
 {
     Suite *s = suite_create("scan");
     TCase *tc = tcase_create("core");
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_sample_batch);
     tcase_add_test(tc, test_near_copies);
@@ -934,7 +875,7 @@ static Suite *scan_suite(void)
 
     tc = tcase_create("limits");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_batches_threads_identical);
     tcase_add_test(tc, test_option_bounds_valid);
@@ -942,7 +883,7 @@ static Suite *scan_suite(void)
 
     tc = tcase_create("errors");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_skipped_inputs);
     tcase_add_test(tc, test_skipped_inputs_threads);
     tcase_add_test(tc, test_missing_path_skipped);
@@ -952,7 +893,7 @@ static Suite *scan_suite(void)
 
     tc = tcase_create("oom");
 
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_oom_scan);
     tcase_add_test(tc, test_oom_scan_threads);
@@ -962,9 +903,5 @@ static Suite *scan_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(scan_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(scan_suite());
 }

@@ -22,12 +22,6 @@
 #include "neardup/shingle.h"
 #include "testutil.h"
 
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
 static nd_normalizer *nz;
 static nd_tokens toks;
 static nd_u64s scratch, out;
@@ -61,35 +55,6 @@ static void token_hashes(size_t first, size_t count, uint64_t *h)
         const nd_token *t = &toks.v[first + i];
         h[i] = nd_token_hash(toks.text + t->off, t->len);
     }
-}
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* The reference: qsort then drop repeats. */
-static size_t ref_sort_unique(uint64_t *a, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(a, n, sizeof *a, cmp_u64);
-    size_t w = 1;
-    for (size_t i = 1; i < n; i++)
-        if (a[i] != a[w - 1])
-            a[w++] = a[i];
-    return w;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -140,7 +105,7 @@ START_TEST(test_shingle_count)
     for (size_t t = 0; t < 200; t++)
         for (unsigned n = 1; n <= ND_NGRAM_MAX; n++) {
             size_t want = t == 0 ? 0 : t >= n ? t - n + 1 : 1;
-            REQUIRE(nd_shingle_count(t, n) == want, "count(%zu, %u)", t, n);
+            TU_REQUIRE(nd_shingle_count(t, n) == want, "count(%zu, %u)", t, n);
         }
 }
 END_TEST
@@ -227,7 +192,7 @@ START_TEST(test_windows_match_combine)
         ck_assert_int_eq(nd_shingle_hashes(&toks, 0, toks.n, n, &scratch, &out), ND_OK);
         ck_assert_uint_eq(out.n, toks.n - n + 1);
         for (size_t i = 0; i < out.n; i++)
-            REQUIRE(out.v[i] == nd_shingle_combine(h + i, n), "n=%u, shingle %zu", n, i);
+            TU_REQUIRE(out.v[i] == nd_shingle_combine(h + i, n), "n=%u, shingle %zu", n, i);
     }
     free(h);
     free(text);
@@ -278,7 +243,7 @@ START_TEST(test_repeated_text_collapses)
     memcpy(first6, out.v, sizeof first6);
     size_t u = nd_u64_sort_unique(out.v, out.n, &scratch);
     ck_assert_uint_eq(u, 6);
-    size_t w = ref_sort_unique(first6, 6);
+    size_t w = tu_sort_unique(first6, 6);
     ck_assert_uint_eq(w, 6);
     ck_assert_mem_eq(out.v, first6, sizeof first6);
 }
@@ -328,9 +293,9 @@ static void check_sort_unique(size_t n, uint64_t mask, const char *what)
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     for (size_t i = 0; i < n; i++)
-        a[i] = b[i] = rnd() & mask;
+        a[i] = b[i] = tu_rand() & mask;
     size_t got = nd_u64_sort_unique(a, n, &scratch);
-    size_t want = ref_sort_unique(b, n);
+    size_t want = tu_sort_unique(b, n);
     ck_assert_msg(got == want, "%s n=%zu: %zu unique, reference %zu", what, n, got, want);
     if (want)
         ck_assert_msg(memcmp(a, b, want * sizeof *a) == 0, "%s n=%zu: order differs", what, n);
@@ -341,7 +306,7 @@ static void check_sort_unique(size_t n, uint64_t mask, const char *what)
 START_TEST(test_sort_unique_random)
 {
     static const size_t sizes[] = {0, 1, 2, 3, 63, 64, 65, 100, 1000, 4097, 100000};
-    rng_state = 101;
+    tu_rand_seed(101);
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         check_sort_unique(sizes[i], UINT64_MAX, "random");
         check_sort_unique(sizes[i], 0xff, "few distinct");
@@ -390,14 +355,14 @@ START_TEST(test_sort_unique_without_memory)
     uint64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
-    rng_state = 7;
+    tu_rand_seed(7);
     for (size_t i = 0; i < N; i++)
-        a[i] = b[i] = rnd() % 2000;
+        a[i] = b[i] = tu_rand() % 2000;
     nd_u64s empty = {0};
     nd_alloc_fail_after(0);
     size_t got = nd_u64_sort_unique(a, N, &empty);
     nd_alloc_fail_after(-1);
-    size_t want = ref_sort_unique(b, N);
+    size_t want = tu_sort_unique(b, N);
     ck_assert_uint_eq(got, want);
     ck_assert_mem_eq(a, b, want * sizeof *a);
     ck_assert_ptr_null(empty.v);
@@ -452,7 +417,7 @@ START_TEST(test_many_tokens)
     ck_assert_int_eq(nd_shingle_hashes(&toks, 0, toks.n, 5, &scratch, &out), ND_OK);
     ck_assert_uint_eq(out.n, per * reps - 4);
     for (size_t i = 0; i + per < out.n; i++)
-        REQUIRE(out.v[i] == out.v[i + per], "shingle %zu", i);
+        TU_REQUIRE(out.v[i] == out.v[i + per], "shingle %zu", i);
     /* The repetition adds only the 4 shingles that straddle the joint. */
     size_t uniq = nd_u64_sort_unique(out.v, out.n, &scratch);
     ck_assert_uint_eq(uniq, uniq1 + 4);
@@ -566,9 +531,5 @@ static Suite *shingle_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(shingle_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(shingle_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "neardup/status.h"
+#include "testutil.h"
 
 START_TEST(test_every_code_described)
 {
@@ -44,9 +45,5 @@ static Suite *status_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(status_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(status_suite());
 }

@@ -17,41 +17,6 @@
 #include "neardup/verify.h"
 #include "testutil.h"
 
-#define REQUIRE(cond, ...)                                                                   \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
-    } while (0)
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* Sorts and de-duplicates a[0..n) with qsort; returns the new length. */
-static size_t sort_unique(uint64_t *a, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(a, n, sizeof *a, cmp_u64);
-    size_t w = 1;
-    for (size_t i = 1; i < n; i++)
-        if (a[i] != a[w - 1])
-            a[w++] = a[i];
-    return w;
-}
-
 /* ------------------------------------------------------------------------------------- */
 /* core                                                                                  */
 
@@ -134,30 +99,30 @@ START_TEST(test_random_against_brute_force)
 {
     enum { MAXN = 400 };
     static uint64_t a[MAXN], b[MAXN];
-    rng_state = 42;
+    tu_rand_seed(42);
     for (int round = 0; round < 300; round++) {
-        size_t na = (size_t)(rnd() % MAXN), nb = (size_t)(rnd() % MAXN);
-        uint64_t range = 1 + rnd() % 600;
+        size_t na = (size_t)(tu_rand() % MAXN), nb = (size_t)(tu_rand() % MAXN);
+        uint64_t range = 1 + tu_rand() % 600;
         for (size_t i = 0; i < na; i++)
-            a[i] = rnd() % range;
+            a[i] = tu_rand() % range;
         for (size_t i = 0; i < nb; i++)
-            b[i] = rnd() % range;
-        na = sort_unique(a, na);
-        nb = sort_unique(b, nb);
+            b[i] = tu_rand() % range;
+        na = tu_sort_unique(a, na);
+        nb = tu_sort_unique(b, nb);
         size_t inter = 0;
         for (size_t i = 0; i < na; i++)
-            inter += bsearch(&a[i], b, nb, sizeof *b, cmp_u64) != NULL;
+            inter += bsearch(&a[i], b, nb, sizeof *b, tu_cmp_u64) != NULL;
         nd_sim s = nd_verify_exact(a, na, b, nb), t = nd_verify_exact(b, nb, a, na);
-        REQUIRE(s.inter == inter, "round %d: inter %zu, expected %zu", round, s.inter, inter);
+        TU_REQUIRE(s.inter == inter, "round %d: inter %zu, expected %zu", round, s.inter, inter);
         size_t uni = na + nb - inter;
         double j = uni ? (double)inter / (double)uni : 1.0;
-        REQUIRE(s.jaccard == j, "round %d: jaccard %f, expected %f", round, s.jaccard, j);
-        REQUIRE(s.contain_a == (na ? (double)inter / (double)na : 0.0), "round %d", round);
-        REQUIRE(s.contain_b == (nb ? (double)inter / (double)nb : 0.0), "round %d", round);
+        TU_REQUIRE(s.jaccard == j, "round %d: jaccard %f, expected %f", round, s.jaccard, j);
+        TU_REQUIRE(s.contain_a == (na ? (double)inter / (double)na : 0.0), "round %d", round);
+        TU_REQUIRE(s.contain_b == (nb ? (double)inter / (double)nb : 0.0), "round %d", round);
         /* Symmetry: the same Jaccard, containments swapped. */
-        REQUIRE(t.inter == s.inter && t.jaccard == s.jaccard && t.contain_a == s.contain_b &&
-                    t.contain_b == s.contain_a,
-                "round %d: not symmetric", round);
+        TU_REQUIRE(t.inter == s.inter && t.jaccard == s.jaccard && t.contain_a == s.contain_b &&
+                       t.contain_b == s.contain_a,
+                   "round %d: not symmetric", round);
     }
 }
 END_TEST
@@ -213,11 +178,11 @@ START_TEST(test_passes_at_threshold)
                 continue; /* t * uni is not a whole number of shingles */
             size_t inter = k * uni / 1000;
             /* A has all of the union, B only the shared part. */
-            REQUIRE(nd_verify_passes(inter, uni, inter, t) == 1, "%zu/%zu at t=%s", inter, uni,
-                    buf);
+            TU_REQUIRE(nd_verify_passes(inter, uni, inter, t) == 1, "%zu/%zu at t=%s", inter, uni,
+                       buf);
             if (inter > 0)
-                REQUIRE(nd_verify_passes(inter - 1, uni, inter - 1, t) == 0,
-                        "%zu/%zu at t=%s", inter - 1, uni, buf);
+                TU_REQUIRE(nd_verify_passes(inter - 1, uni, inter - 1, t) == 0,
+                           "%zu/%zu at t=%s", inter - 1, uni, buf);
         }
     }
 }
@@ -243,17 +208,17 @@ START_TEST(test_passes_agrees_with_exact)
 {
     /* nd_verify_passes(inter, na, nb, t) is nd_verify_exact's Jaccard >= t away from the
      * threshold. */
-    rng_state = 5;
+    tu_rand_seed(5);
     for (int i = 0; i < 100000; i++) {
-        size_t na = 1 + (size_t)(rnd() % 5000), nb = 1 + (size_t)(rnd() % 5000);
+        size_t na = 1 + (size_t)(tu_rand() % 5000), nb = 1 + (size_t)(tu_rand() % 5000);
         size_t lo = na < nb ? na : nb;
-        size_t inter = (size_t)(rnd() % (lo + 1));
+        size_t inter = (size_t)(tu_rand() % (lo + 1));
         double j = (double)inter / (double)(na + nb - inter);
-        double t = (double)(rnd() % 1000 + 1) / 1000.0;
+        double t = (double)(tu_rand() % 1000 + 1) / 1000.0;
         if (j > t - 1e-9 && j < t + 1e-9)
             continue;
-        REQUIRE(nd_verify_passes(inter, na, nb, t) == (j >= t), "%zu of %zu, %zu at %f", inter,
-                na, nb, t);
+        TU_REQUIRE(nd_verify_passes(inter, na, nb, t) == (j >= t), "%zu of %zu, %zu at %f", inter,
+                   na, nb, t);
     }
 }
 END_TEST
@@ -283,9 +248,5 @@ static Suite *verify_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(verify_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run_suite(verify_suite());
 }

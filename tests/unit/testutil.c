@@ -15,14 +15,21 @@ char *tu_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "cannot open %s", path);
+    char *buf = tu_read_stream(f, len);
+    fclose(f);
+    return buf;
+}
+
+char *tu_read_stream(FILE *f, size_t *len)
+{
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
     char *buf = malloc((size_t)n + 1);
     ck_assert_ptr_nonnull(buf);
     ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
     buf[n] = '\0';
-    fclose(f);
     if (len)
         *len = (size_t)n;
     return buf;
@@ -69,4 +76,92 @@ char *tu_write(const char *dir, const char *name, const char *data, size_t len)
     ck_assert_uint_eq(fwrite(data, 1, len, f), len);
     fclose(f);
     return path;
+}
+
+static char *tmp_base;
+static char *saved_tmpdir;
+
+void tu_tmp_fixture_setup(void)
+{
+    const char *old = getenv("TMPDIR");
+    saved_tmpdir = old ? strdup(old) : NULL;
+    tmp_base = tu_tmpdir();
+    ck_assert_int_eq(setenv("TMPDIR", tmp_base, 1), 0);
+}
+
+void tu_tmp_fixture_teardown(void)
+{
+    if (saved_tmpdir)
+        setenv("TMPDIR", saved_tmpdir, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved_tmpdir);
+    saved_tmpdir = NULL;
+    tu_rmtree(tmp_base);
+    free(tmp_base);
+    tmp_base = NULL;
+}
+
+static uint64_t rng_state;
+
+void tu_rand_seed(uint64_t seed)
+{
+    rng_state = seed;
+}
+
+uint64_t tu_rand(void)
+{
+    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+int tu_cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+size_t tu_sort_unique(uint64_t *a, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(a, n, sizeof *a, tu_cmp_u64);
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (a[i] != a[w - 1])
+            a[w++] = a[i];
+    return w;
+}
+
+size_t tu_sb_add(tu_sbuf *b, const char *s, size_t len)
+{
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+        ck_assert_ptr_nonnull(b->p);
+        b->cap = cap;
+    }
+    size_t at = b->n;
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return at;
+}
+
+size_t tu_sb_puts(tu_sbuf *b, const char *s)
+{
+    return tu_sb_add(b, s, strlen(s));
+}
+
+int tu_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

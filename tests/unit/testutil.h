@@ -4,10 +4,22 @@
 #ifndef NEARDUP_TESTUTIL_H
 #define NEARDUP_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Fails the test with a printf-style message unless cond holds (cheap in hot loops). */
+#define TU_REQUIRE(cond, ...)                                                                \
+    do {                                                                                     \
+        if (!(cond))                                                                         \
+            ck_abort_msg(__VA_ARGS__);                                                       \
+    } while (0)
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer; aborts the test on failure. */
 char *tu_read_file(const char *path, size_t *len);
+/* Reads all of stream f (rewound first) into a NUL-terminated malloc'd buffer; f stays open. */
+char *tu_read_stream(FILE *f, size_t *len);
 /* Path of a file in the source tree / in ../shared (static buffer per call site is not
  * thread-safe; tests are single-threaded). */
 const char *tu_src(const char *rel);
@@ -17,5 +29,33 @@ char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 /* Writes len bytes to dir/name; returns the malloc'd path. */
 char *tu_write(const char *dir, const char *name, const char *data, size_t len);
+
+/* Unchecked fixture: one temporary base directory per test case, made TMPDIR for its tests
+ * and removed (TMPDIR restored) in the runner's process, even when a forked test fails. */
+void tu_tmp_fixture_setup(void);
+void tu_tmp_fixture_teardown(void);
+
+/* Seeds the deterministic splitmix64 generator behind tu_rand. */
+void tu_rand_seed(uint64_t seed);
+/* The next splitmix64 value (reproducible for a given tu_rand_seed). */
+uint64_t tu_rand(void);
+
+/* qsort/bsearch comparator of uint64_t values. */
+int tu_cmp_u64(const void *x, const void *y);
+/* Reference sort + de-duplicate of a[0..n) with qsort; returns the new length. */
+size_t tu_sort_unique(uint64_t *a, size_t n);
+
+/* A growable NUL-terminated string; zero-initialise ({0}), free p when done. */
+typedef struct tu_sbuf {
+    char *p;
+    size_t n, cap;
+} tu_sbuf;
+/* Appends s[0..len) to b; returns the offset it was written at. */
+size_t tu_sb_add(tu_sbuf *b, const char *s, size_t len);
+/* Appends the NUL-terminated s to b; returns the offset it was written at. */
+size_t tu_sb_puts(tu_sbuf *b, const char *s);
+
+/* Runs suite s (CK_NORMAL output), frees it; returns EXIT_SUCCESS or EXIT_FAILURE for main. */
+int tu_run_suite(Suite *s);
 
 #endif
