@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "neardup/alloc.h"
+#include "grow.h"
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
 
@@ -57,22 +58,10 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     memset(d, 0, sizeof *d);
 }
 
-#define GROW(ptr, n, cap, init)                                                              \
-    do {                                                                                     \
-        if ((n) == (cap)) {                                                                  \
-            size_t c_ = (cap) ? (cap) * 2 : (init);                                          \
-            void *p_ = nd_reallocarray((ptr), c_, sizeof *(ptr));                            \
-            if (!p_)                                                                         \
-                return ND_ENOMEM;                                                            \
-            (ptr) = p_;                                                                      \
-            (cap) = c_;                                                                      \
-        }                                                                                    \
-    } while (0)
-
 static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_line,
                           size_t start, size_t end, size_t tok_first, size_t ntok)
 {
-    GROW(d->p, d->n, d->cap, 64);
+    ND_GROW(d->n, d->cap, 64, d->p);
     nd_para *p = &d->p[d->n++];
     memset(p, 0, sizeof *p);
     p->first_line = first_line;
@@ -337,7 +326,7 @@ static nd_status short_repeats(nd_doc_paras *d)
         while (j < ns && kv[2 * j] == kv[2 * i])
             j++;
         if (j - i >= 2) {
-            GROW(d->shorts, d->nshorts, d->capshorts, 8);
+            ND_GROW(d->nshorts, d->capshorts, 8, d->shorts);
             nd_short_repeat *r = &d->shorts[d->nshorts++];
             r->para = (uint32_t)kv[2 * i + 1];
             r->first_line = d->p[r->para].first_line;

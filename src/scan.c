@@ -20,9 +20,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "xxh.h"
 
 #include "neardup/alloc.h"
+#include "grow.h"
 #include "neardup/cluster.h"
 #include "neardup/minhash.h"
 #include "neardup/normalize.h"
@@ -351,34 +352,6 @@ static nd_status make_snippet(arena *a, const char *text, size_t len, size_t *ou
     return ND_OK;
 }
 
-/* Makes room for element n of one or two parallel arrays of capacity cap. */
-#define BGROW(n, cap, init, p1)                                                              \
-    do {                                                                                     \
-        if ((n) == (cap)) {                                                                  \
-            size_t c_ = (cap) ? (cap) * 2 : (init);                                          \
-            void *q1_ = nd_reallocarray((p1), c_, sizeof *(p1));                             \
-            if (!q1_)                                                                        \
-                return ND_ENOMEM;                                                            \
-            (p1) = q1_;                                                                      \
-            (cap) = c_;                                                                      \
-        }                                                                                    \
-    } while (0)
-#define BGROW2(n, cap, init, p1, p2)                                                         \
-    do {                                                                                     \
-        if ((n) == (cap)) {                                                                  \
-            size_t c_ = (cap) ? (cap) * 2 : (init);                                          \
-            void *q1_ = nd_reallocarray((p1), c_, sizeof *(p1));                             \
-            if (!q1_)                                                                        \
-                return ND_ENOMEM;                                                            \
-            (p1) = q1_;                                                                      \
-            void *q2_ = nd_reallocarray((p2), c_, sizeof *(p2));                             \
-            if (!q2_)                                                                        \
-                return ND_ENOMEM;                                                            \
-            (p2) = q2_;                                                                      \
-            (cap) = c_;                                                                      \
-        }                                                                                    \
-    } while (0)
-
 /* The paragraph pass over one signed document: its internal repeats, and its long
  * paragraphs for the cross-article pass. Token hashes are still in w->scratch. */
 static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc)
@@ -397,7 +370,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     if (o->parts & ND_PART_SHARED) {
         for (size_t i = 0; i < dp->ns; i++) {
             const nd_sentence *se = &dp->s[i];
-            BGROW(b->nprecs, b->capprecs, 256, b->precs);
+            ND_GROW(b->nprecs, b->capprecs, 256, b->precs);
             nd_para_rec *r = &b->precs[b->nprecs++];
             memset(r, 0, sizeof *r);
             r->key = se->key;
@@ -424,7 +397,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     }
     if (o->parts & ND_PART_BLOCKS) {
         for (size_t i = 0; i < dp->nblocks; i++) {
-            BGROW2(b->nblocks, b->capblocks, 16, b->blocks, b->block_txt);
+            ND_GROW2(b->nblocks, b->capblocks, 16, b->blocks, b->block_txt);
             b->blocks[b->nblocks] = dp->blocks[i];
             /* The text of the block's first paragraph. */
             const nd_para *p = dp->p;
@@ -443,7 +416,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     }
     if (o->parts & ND_PART_SHORT) {
         for (size_t i = 0; i < dp->nshorts; i++) {
-            BGROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
+            ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
             const nd_para *p = &dp->p[dp->shorts[i].para];
             nd_short_line *sl = &b->shorts[b->nshorts];
             sl->first_line = dp->shorts[i].first_line;
@@ -791,7 +764,7 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
     }
     if (!it->blk_n && !it->sh_n)
         return ND_OK;
-    BGROW2(pv->nreps, pv->capreps, 64, pv->reps, pv->rep_first);
+    ND_GROW2(pv->nreps, pv->capreps, 64, pv->reps, pv->rep_first);
     nd_doc_repeats *r = &pv->reps[pv->nreps];
     memset(r, 0, sizeof *r);
     r->doc = doc;
@@ -803,14 +776,14 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
     r->nshort = it->sh_n;
     pv->rep_first[pv->nreps] = pv->nblocks;
     for (size_t j = 0; j < it->blk_n; j++) {
-        BGROW2(pv->nblocks, pv->capblocks, 64, pv->blocks, pv->block_txt);
+        ND_GROW2(pv->nblocks, pv->capblocks, 64, pv->blocks, pv->block_txt);
         const char *t = b->strs.p + b->block_txt[it->blk_first + j] - 1;
         if (arena_put(&pv->strs, t, strlen(t), &pv->block_txt[pv->nblocks]) != ND_OK)
             return ND_ENOMEM;
         pv->blocks[pv->nblocks++] = b->blocks[it->blk_first + j];
     }
     for (size_t j = 0; j < it->sh_n; j++) {
-        BGROW2(pv->nshorts, pv->capshorts, 64, pv->shorts, pv->short_txt);
+        ND_GROW2(pv->nshorts, pv->capshorts, 64, pv->shorts, pv->short_txt);
         const char *t = b->strs.p + b->short_txt[it->sh_first + j] - 1;
         if (arena_put(&pv->strs, t, strlen(t), &pv->short_txt[pv->nshorts]) != ND_OK)
             return ND_ENOMEM;

@@ -13,15 +13,7 @@
 
 #include <string.h>
 
-/* xxhash.h carries the whole implementation: inlining XXH3 saves a call through the PLT
- * per token, and lets the compiler specialise it for short inputs. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wcast-qual"
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-#pragma GCC diagnostic pop
+#include "xxh.h"
 
 #include "neardup/alloc.h"
 
