@@ -2,7 +2,8 @@
 """neardup benchmark harness (Python 3 standard library only; not part of ctest).
 
 For each corpus size it builds (or reuses) the reference corpus of the shared benchmark kit
-(`gen_corpus.py --n N --seed 2 --no-dir`), then times `neardup scan -f tsv` and the Go peer
+(`gen_corpus.py --n N --seed 2 --no-dir`; sizes that are multiples of 100k above 100k are
+composed from independent 100k corpora of seeds 2, 3, ..., see compose_corpus), then times `neardup scan -f tsv` and the Go peer
 (`run_go_peer.sh`) alternately, each under `/usr/bin/time -v` for the peak RSS, with the wall
 time taken here (time.monotonic around the subprocess). It prints, per size, a table of
 median/min wall time, MB/s, documents/s, peak RSS, precision and recall against the corpus
@@ -13,7 +14,9 @@ failed correctness check (the pathological corpus) does.
 
     python3 tests/bench/bench.py --neardup build/neardup
     python3 tests/bench/bench.py --pathological --json /tmp/bench.json
-    python3 tests/bench/bench.py --scaling            # 10k, 100k, 1M (1M: ~10 min, ~2.6 GB)
+    python3 tests/bench/bench.py --scaling --no-peer  # 10k, 100k, 1M + curve (first time
+                                                      # ~10 min: 1M is composed from ten
+                                                      # 100k corpora, ~5.5 GB of disk)
 
 See tests/bench/README.md for what each line means.
 """
