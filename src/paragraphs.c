@@ -657,46 +657,13 @@ static void sort_kv(uint64_t *kv, size_t n, unsigned key_bits, uint64_t *tmp, si
 
 #define SMALL_BUCKET 32u
 
-static void sort_u16(uint16_t *a, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint16_t x = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1] > x) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = x;
-    }
-}
-
-static size_t unique_u16(uint16_t *a, size_t n)
-{
-    size_t w = n ? 1 : 0;
-    for (size_t i = 1; i < n; i++)
-        if (a[i] != a[w - 1])
-            a[w++] = a[i];
-    return w;
-}
-
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold)
 {
-    uint16_t x[ND_SENT_FP_MAX], y[ND_SENT_FP_MAX];
-    if (na > ND_SENT_FP_MAX)
-        na = ND_SENT_FP_MAX;
-    if (nb > ND_SENT_FP_MAX)
-        nb = ND_SENT_FP_MAX;
-    memcpy(x, a, na * sizeof *x);
-    memcpy(y, b, nb * sizeof *y);
-    sort_u16(x, na);
-    sort_u16(y, nb);
-    na = unique_u16(x, na);
-    nb = unique_u16(y, nb);
     size_t i = 0, j = 0, inter = 0;
     while (i < na && j < nb) {
-        if (x[i] < y[j])
+        if (a[i] < b[j])
             i++;
-        else if (x[i] > y[j])
+        else if (a[i] > b[j])
             j++;
         else
             inter++, i++, j++;
@@ -716,11 +683,26 @@ typedef struct band_ctx {
     const nd_para_rec *recs;
     const uint32_t *reps; /* one record per exact key */
     size_t nreps;
-    unsigned min_eq;      /* loose estimate filter */
+    unsigned min_eq;      /* estimates below this are not near-identical */
+    unsigned acc_eq;      /* estimates at or above this are */
     unsigned first, step;
-    nd_pairs out;
+    nd_pairs acc;         /* near-identical by the estimate */
+    nd_pairs out;         /* just below: for exact verification */
     nd_status st;
 } band_ctx;
+
+/* Sorts a candidate pair of records into acc or out by its signature estimate. */
+static nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
+{
+    if (c->recs[a].doc == c->recs[b].doc)
+        return ND_OK;
+    unsigned eq = sig_equal(&c->recs[a], &c->recs[b]);
+    if (eq >= c->acc_eq)
+        return nd_pairs_push(&c->acc, a, b);
+    if (eq >= c->min_eq)
+        return nd_pairs_push(&c->out, a, b);
+    return ND_OK;
+}
 
 /* LSD radix sort of 64-bit values by their upper 32 bits (two 16-bit passes); tmp holds
  * n values and count 65536. Stable, so equal keys keep the order of their low bits'
@@ -784,23 +766,16 @@ static void *band_worker(void *arg)
             if (j - i <= SMALL_BUCKET) {
                 /* A small bucket: every pair. */
                 for (size_t x = i; x < j && c->st == ND_OK; x++)
-                    for (size_t y = x + 1; y < j && c->st == ND_OK; y++) {
-                        uint32_t a = REC(x), b = REC(y);
-                        if (c->recs[a].doc != c->recs[b].doc &&
-                            sig_equal(&c->recs[a], &c->recs[b]) >= c->min_eq)
-                            c->st = nd_pairs_push(&c->out, a, b);
-                    }
+                    for (size_t y = x + 1; y < j && c->st == ND_OK; y++)
+                        c->st = consider(c, REC(x), REC(y));
                 i = j;
                 continue;
             }
             for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
                 uint32_t a = REC(m), prev = REC(m - 1);
-                if (c->recs[a].doc != c->recs[f].doc &&
-                    sig_equal(&c->recs[a], &c->recs[f]) >= c->min_eq)
-                    c->st = nd_pairs_push(&c->out, a, f);
-                if (c->st == ND_OK && prev != f && c->recs[a].doc != c->recs[prev].doc &&
-                    sig_equal(&c->recs[a], &c->recs[prev]) >= c->min_eq)
-                    c->st = nd_pairs_push(&c->out, a, prev);
+                c->st = consider(c, a, f);
+                if (c->st == ND_OK && prev != f)
+                    c->st = consider(c, a, prev);
             }
             i = j;
         }
@@ -874,11 +849,14 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
         goto out;
     double loose = threshold - ND_PARA_VERIFY_BAND;
     unsigned min_eq = loose > 0 ? (unsigned)(loose * ND_PARA_PERMS) : 0;
+    double acc = threshold * ND_PARA_PERMS * (1.0 - 1e-12);
+    unsigned acc_eq = (unsigned)acc + ((double)(unsigned)acc < acc);
     for (unsigned t = 0; t < threads; t++) {
         ctx[t].recs = recs;
         ctx[t].reps = reps;
         ctx[t].nreps = nreps;
         ctx[t].min_eq = min_eq;
+        ctx[t].acc_eq = acc_eq;
         ctx[t].first = t;
         ctx[t].step = threads;
         ctx[t].st = ND_OK;
@@ -900,23 +878,17 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
             st = ctx[t].st;
             break;
         }
-        for (size_t i = 0; i < ctx[t].out.n && st == ND_OK; i++) {
-            uint32_t a = ctx[t].out.v[i].a, b = ctx[t].out.v[i].b;
-            /* At or above the threshold by the estimate: near-identical. Just below it:
-             * for the caller to verify exactly. */
-            if ((double)sig_equal(&recs[a], &recs[b]) >=
-                threshold * ND_PARA_PERMS * (1.0 - 1e-12))
-                nd_uf_union(uf, a, b);
-            else
-                st = nd_pairs_push(near, a, b);
-        }
+        for (size_t i = 0; i < ctx[t].acc.n; i++)
+            nd_uf_union(uf, ctx[t].acc.v[i].a, ctx[t].acc.v[i].b);
+        for (size_t i = 0; i < ctx[t].out.n && st == ND_OK; i++)
+            st = nd_pairs_push(near, ctx[t].out.v[i].a, ctx[t].out.v[i].b);
     }
-    if (st == ND_OK)
-        st = nd_pairs_sort_unique(near);
 out:
     if (ctx)
-        for (unsigned t = 0; t < threads; t++)
+        for (unsigned t = 0; t < threads; t++) {
             nd_pairs_clear(&ctx[t].out);
+            nd_pairs_clear(&ctx[t].acc);
+        }
     nd_free(ctx);
     nd_free(tid);
     nd_free(kv);

@@ -390,9 +390,23 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
                 b->capfps = c;
             }
             r->fp_off = (uint32_t)b->nfps;
-            r->fp_n = (uint16_t)nf;
-            for (size_t k = 0; k < nf; k++)
-                b->fps[b->nfps++] = (uint16_t)(dp->ssets.v[se->set_off + k] >> 48);
+            uint16_t *fp = b->fps + b->nfps;
+            for (size_t k = 0; k < nf; k++) {
+                /* insertion sort as they come: a sentence has a few dozen bigrams */
+                uint16_t x = (uint16_t)(dp->ssets.v[se->set_off + k] >> 48);
+                size_t j = k;
+                while (j > 0 && fp[j - 1] > x) {
+                    fp[j] = fp[j - 1];
+                    j--;
+                }
+                fp[j] = x;
+            }
+            size_t u = nf ? 1 : 0;
+            for (size_t k = 1; k < nf; k++)
+                if (fp[k] != fp[u - 1])
+                    fp[u++] = fp[k];
+            r->fp_n = (uint16_t)u;
+            b->nfps += u;
         }
     }
     if (o->parts & ND_PART_BLOCKS) {
@@ -1089,8 +1103,11 @@ static nd_status shared_pass(scan *s, const nd_groups *ag)
             near.v[w++] = near.v[i];
     }
     near.n = w;
-    /* Exact verification of the pairs the estimate left just below the threshold. */
+    /* Exact verification of the pairs the estimate left just below the threshold (unless
+     * other matches joined them meanwhile: the components do not depend on the order). */
     for (size_t i = 0; i < near.n; i++) {
+        if (nd_uf_find(uf, near.v[i].a) == nd_uf_find(uf, near.v[i].b))
+            continue;
         const nd_para_rec *ra = &pv->precs[near.v[i].a], *rb = &pv->precs[near.v[i].b];
         if (nd_sent_similar(pv->fps + ra->fp_off, ra->fp_n, pv->fps + rb->fp_off, rb->fp_n,
                             s->opts.para.threshold))

@@ -139,14 +139,15 @@ typedef struct nd_para_rec {
     uint32_t line;   /* first line of its paragraph */
     uint32_t start;  /* byte range of the sentence in the document's text */
     uint32_t len;
-    uint32_t fp_off; /* its bigram fingerprints (top 16 bits of each bigram hash, unsorted) */
+    uint32_t fp_off; /* its bigram fingerprints (top 16 bits of each bigram hash), sorted,
+                        without repeats */
     uint16_t fp_n;   /* how many (at most ND_SENT_FP_MAX) */
 } nd_para_rec;
 
 #define ND_SENT_FP_MAX 1024u
 
-/* Exact test of two sentences by their bigram fingerprints: Jaccard of the two sets of
- * 16-bit values >= threshold. (Two distinct bigrams share a fingerprint with probability
+/* Exact test of two sentences by their bigram fingerprints (sorted, without repeats):
+ * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct bigrams share a fingerprint with probability
  * 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
 
@@ -167,7 +168,8 @@ void nd_para_groups_clear(nd_para_groups *g);
  * Step 1 of the cross-article pass over recs[0..n) (appended document by document): joins
  * in uf (created for n) the records with equal exact keys and the pairs of records that
  * share an LSH band and whose signature estimate of Jaccard is at least `threshold`; pairs
- * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near`, for the
+ * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near` (unsorted, may
+ * repeat; skip a pair whose records uf already joins), for the
  * caller to verify exactly with nd_sent_similar (the estimate's standard error at 32
  * values is about 0.07, so a pair at J = 0.81 often estimates 0.75). In a large band bucket each record is paired
  * with the bucket's first record and its predecessor, so the work stays linear even for
