@@ -116,7 +116,6 @@ struct nd_scan_priv {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
-    size_t *rep_first;       /* per rep: first block, first short */
     nd_shared_para *shared;
     nd_para_place *places;
     size_t *shared_txt;
@@ -778,7 +777,7 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
     }
     if (!it->blk_n && !it->sh_n)
         return ND_OK;
-    ND_GROW2(pv->nreps, pv->capreps, 64, pv->reps, pv->rep_first);
+    ND_GROW(pv->nreps, pv->capreps, 64, pv->reps);
     nd_doc_repeats *r = &pv->reps[pv->nreps];
     memset(r, 0, sizeof *r);
     r->doc = doc;
@@ -788,7 +787,6 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
                                       s->opts.para.doubled_share * (double)it->words;
     r->nblocks = it->blk_n;
     r->nshort = it->sh_n;
-    pv->rep_first[pv->nreps] = pv->nblocks;
     for (size_t j = 0; j < it->blk_n; j++) {
         ND_GROW2(pv->nblocks, pv->capblocks, 64, pv->blocks, pv->block_txt);
         const char *t = b->strs.p + b->block_txt[it->blk_first + j] - 1;
@@ -1359,7 +1357,6 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->block_txt);
         nd_free(pv->shorts);
         nd_free(pv->short_txt);
-        nd_free(pv->rep_first);
         nd_free(pv->shared);
         nd_free(pv->places);
         nd_free(pv->shared_txt);
