@@ -19,10 +19,8 @@ static int should_fail(void)
 {
     atomic_fetch_add(&count, 1);
     long n = atomic_load(&fail_after);
-    if (n < 0)
-        return 0;
-    if (n == 0)
-        return 1;
+    if (n < 0) return 0;
+    if (n == 0) return 1;
     atomic_fetch_sub(&fail_after, 1);
     return 0;
 }
@@ -40,24 +38,20 @@ long nd_alloc_count(void)
 
 void *nd_malloc(size_t size)
 {
-    if (should_fail())
-        return NULL;
+    if (should_fail()) return NULL;
     return malloc(size ? size : 1);
 }
 
 void *nd_calloc(size_t n, size_t size)
 {
-    if (should_fail())
-        return NULL;
+    if (should_fail()) return NULL;
     return calloc(n ? n : 1, size ? size : 1);
 }
 
 void *nd_reallocarray(void *ptr, size_t n, size_t size)
 {
-    if (size && n > SIZE_MAX / size)
-        return NULL;
-    if (should_fail())
-        return NULL;
+    if (size && n > SIZE_MAX / size) return NULL;
+    if (should_fail()) return NULL;
     size_t bytes = n * size;
     return realloc(ptr, bytes ? bytes : 1);
 }
@@ -70,10 +64,8 @@ void nd_free(void *ptr)
 char *nd_strndup(const char *s, size_t len)
 {
     char *p = nd_malloc(len + 1);
-    if (!p)
-        return NULL;
-    if (len)
-        memcpy(p, s, len);
+    if (!p) return NULL;
+    if (len) memcpy(p, s, len);
     p[len] = '\0';
     return p;
 }

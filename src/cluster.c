@@ -15,11 +15,9 @@ struct nd_uf {
 
 nd_status nd_uf_create(size_t n, nd_uf **out)
 {
-    if (n >= UINT32_MAX)
-        return ND_EINVAL;
+    if (n >= UINT32_MAX) return ND_EINVAL;
     nd_uf *uf = nd_calloc(1, sizeof *uf);
-    if (!uf)
-        return ND_ENOMEM;
+    if (!uf) return ND_ENOMEM;
     uf->parent = nd_malloc((n ? n : 1) * sizeof *uf->parent);
     uf->size = nd_malloc((n ? n : 1) * sizeof *uf->size);
     if (!uf->parent || !uf->size) {
@@ -37,8 +35,7 @@ nd_status nd_uf_create(size_t n, nd_uf **out)
 
 void nd_uf_free(nd_uf *uf)
 {
-    if (!uf)
-        return;
+    if (!uf) return;
     nd_free(uf->parent);
     nd_free(uf->size);
     nd_free(uf);
@@ -57,8 +54,7 @@ int nd_uf_union(nd_uf *uf, uint32_t a, uint32_t b)
 {
     a = nd_uf_find(uf, a);
     b = nd_uf_find(uf, b);
-    if (a == b)
-        return 0;
+    if (a == b) return 0;
     if (uf->size[a] < uf->size[b]) {
         uint32_t t = a;
         a = b;
@@ -83,51 +79,42 @@ nd_status nd_cluster(size_t ndocs, const nd_pair *pairs, size_t npairs, const ui
     uint32_t *gid = NULL; /* root -> group number + 1, 0 = none yet */
     nd_groups g = {0};
     nd_status st = nd_uf_create(ndocs, &uf);
-    if (st != ND_OK)
-        return st;
+    if (st != ND_OK) return st;
     for (size_t i = 0; i < npairs; i++)
         nd_uf_union(uf, pairs[i].a, pairs[i].b);
     gid = nd_calloc(ndocs ? ndocs : 1, sizeof *gid);
-    if (!gid)
-        goto nomem;
+    if (!gid) goto nomem;
     /* Number groups in order of their earliest member; count members. */
     size_t ngroups = 0, nmembers = 0;
     for (size_t i = 0; i < ndocs; i++) {
         uint32_t r = nd_uf_find(uf, (uint32_t)i);
-        if (uf->size[r] < 2)
-            continue;
-        if (!gid[r])
-            gid[r] = (uint32_t)++ngroups;
+        if (uf->size[r] < 2) continue;
+        if (!gid[r]) gid[r] = (uint32_t)++ngroups;
         nmembers++;
     }
     g.n = ngroups;
     g.start = nd_calloc(ngroups + 1, sizeof *g.start);
     g.members = nd_malloc((nmembers ? nmembers : 1) * sizeof *g.members);
-    if (!g.start || !g.members)
-        goto nomem;
+    if (!g.start || !g.members) goto nomem;
     for (size_t i = 0; i < ndocs; i++) {
         uint32_t r = nd_uf_find(uf, (uint32_t)i);
-        if (uf->size[r] >= 2)
-            g.start[gid[r]]++;
+        if (uf->size[r] >= 2) g.start[gid[r]]++;
     }
     for (size_t k = 1; k <= ngroups; k++)
         g.start[k] += g.start[k - 1];
     /* Fill in input order, so members are sorted; then move the longest to the front. */
     size_t *fill = nd_malloc((ngroups ? ngroups : 1) * sizeof *fill);
-    if (!fill)
-        goto nomem;
+    if (!fill) goto nomem;
     memcpy(fill, g.start, ngroups * sizeof *fill);
     for (size_t i = 0; i < ndocs; i++) {
         uint32_t r = nd_uf_find(uf, (uint32_t)i);
-        if (uf->size[r] >= 2)
-            g.members[fill[gid[r] - 1]++] = (uint32_t)i;
+        if (uf->size[r] >= 2) g.members[fill[gid[r] - 1]++] = (uint32_t)i;
     }
     nd_free(fill);
     for (size_t k = 0; k < ngroups; k++) {
         size_t best = g.start[k];
         for (size_t m = g.start[k] + 1; m < g.start[k + 1]; m++)
-            if (length[g.members[m]] > length[g.members[best]])
-                best = m;
+            if (length[g.members[m]] > length[g.members[best]]) best = m;
         uint32_t rep = g.members[best];
         memmove(&g.members[g.start[k] + 1], &g.members[g.start[k]],
                 (best - g.start[k]) * sizeof *g.members);

@@ -19,11 +19,11 @@
 #define uthash_free(ptr, sz) nd_free(ptr)
 /* The table whose insert ran out of memory records it in its own oom flag field. */
 #define uthash_nonfatal_oom(elt) ((elt)->oom = 1)
-#define HASH_FUNCTION(keyptr, keylen, hashv)                                                 \
-    do {                                                                                     \
-        uint64_t k_;                                                                         \
-        memcpy(&k_, (keyptr), sizeof k_);                                                    \
-        (hashv) = (unsigned)(k_ ^ (k_ >> 32));                                               \
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                       \
+    do {                                                                                           \
+        uint64_t k_;                                                                               \
+        memcpy(&k_, (keyptr), sizeof k_);                                                          \
+        (hashv) = (unsigned)(k_ ^ (k_ >> 32));                                                     \
     } while (0)
 
 #include <uthash.h>

@@ -49,16 +49,16 @@ struct nd_reader {
 
     /* The JSON Lines file being read (fd >= 0), or none. */
     int fd;
-    uint32_t cur;      /* its source index */
-    char *buf;         /* bytes [pos, len) not yet consumed */
+    uint32_t cur; /* its source index */
+    char *buf;    /* bytes [pos, len) not yet consumed */
     size_t pos, len, cap;
-    uint64_t base;     /* file offset of buf[0] */
-    uint64_t line;     /* line number of buf[pos] */
+    uint64_t base; /* file offset of buf[0] */
+    uint64_t line; /* line number of buf[pos] */
     int eof;
 
     char *fetch;
     size_t fetch_cap;
-    int fetch_fd;         /* the last file fetched from, kept open for the next fetch */
+    int fetch_fd; /* the last file fetched from, kept open for the next fetch */
     uint32_t fetch_src;
     char msg[512];
     char *errpath; /* path of an error record that has no source */
@@ -77,8 +77,7 @@ static nd_status push_pending(nd_reader *r, char *path, unsigned char from_dir)
     if (r->nstack == r->capstack) {
         size_t cap = r->capstack ? r->capstack * 2 : 16;
         pending *p = nd_reallocarray(r->stack, cap, sizeof *p);
-        if (!p)
-            return ND_ENOMEM;
+        if (!p) return ND_ENOMEM;
         r->stack = p;
         r->capstack = cap;
     }
@@ -90,19 +89,16 @@ static nd_status push_pending(nd_reader *r, char *path, unsigned char from_dir)
 
 static nd_status add_source(nd_reader *r, const char *path, unsigned char json, uint32_t *idx)
 {
-    if (r->nsrc >= UINT32_MAX - 1)
-        return ND_EINVAL;
+    if (r->nsrc >= UINT32_MAX - 1) return ND_EINVAL;
     if (r->nsrc == r->capsrc) {
         size_t cap = r->capsrc ? r->capsrc * 2 : 16;
         src_file *s = nd_reallocarray(r->src, cap, sizeof *s);
-        if (!s)
-            return ND_ENOMEM;
+        if (!s) return ND_ENOMEM;
         r->src = s;
         r->capsrc = cap;
     }
     char *p = nd_strndup(path, strlen(path));
-    if (!p)
-        return ND_ENOMEM;
+    if (!p) return ND_ENOMEM;
     r->src[r->nsrc].path = p;
     r->src[r->nsrc].json = json;
     r->src[r->nsrc].spool = NULL;
@@ -112,14 +108,12 @@ static nd_status add_source(nd_reader *r, const char *path, unsigned char json, 
 
 static nd_status reserve_buf(nd_reader *r, size_t need)
 {
-    if (need <= r->cap)
-        return ND_OK;
+    if (need <= r->cap) return ND_OK;
     size_t cap = r->cap ? r->cap : CHUNK;
     while (cap < need)
         cap *= 2;
     char *b = nd_reallocarray(r->buf, cap, 1);
-    if (!b)
-        return ND_ENOMEM;
+    if (!b) return ND_ENOMEM;
     r->buf = b;
     r->cap = cap;
     return ND_OK;
@@ -131,12 +125,9 @@ static ssize_t read_full(int fd, char *p, size_t n)
     size_t got = 0;
     while (got < n) {
         ssize_t k = read(fd, p + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            break;
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) break;
         got += (size_t)k;
     }
     return (ssize_t)got;
@@ -166,17 +157,13 @@ static void error_record(nd_reader *r, nd_record *out, const char *path, uint32_
 nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
                            nd_reader **out)
 {
-    if (npaths == 0)
-        return ND_EINVAL;
+    if (npaths == 0) return ND_EINVAL;
     nd_reader *r = nd_calloc(1, sizeof *r);
-    if (!r)
-        return ND_ENOMEM;
+    if (!r) return ND_ENOMEM;
     r->fd = -1;
     r->fetch_fd = -1;
-    if (opts)
-        r->opts = *opts;
-    if (r->opts.max_doc_bytes == 0)
-        r->opts.max_doc_bytes = ND_MAX_DOC_BYTES;
+    if (opts) r->opts = *opts;
+    if (r->opts.max_doc_bytes == 0) r->opts.max_doc_bytes = ND_MAX_DOC_BYTES;
     /* Pushed in reverse so they pop in the order given. */
     for (size_t i = npaths; i-- > 0;) {
         char *p = nd_strndup(paths[i], strlen(paths[i]));
@@ -192,23 +179,19 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
 
 void nd_reader_free(nd_reader *r)
 {
-    if (!r)
-        return;
-    if (r->fd > STDIN_FILENO)
-        close(r->fd);
+    if (!r) return;
+    if (r->fd > STDIN_FILENO) close(r->fd);
     for (size_t i = 0; i < r->nstack; i++)
         nd_free(r->stack[i].path);
     for (size_t i = 0; i < r->nsrc; i++) {
         nd_free(r->src[i].path);
-        if (r->src[i].spool)
-            fclose(r->src[i].spool);
+        if (r->src[i].spool) fclose(r->src[i].spool);
     }
     nd_free(r->stack);
     nd_free(r->src);
     nd_free(r->buf);
     nd_free(r->fetch);
-    if (r->fetch_fd >= 0)
-        close(r->fetch_fd);
+    if (r->fetch_fd >= 0) close(r->fetch_fd);
     nd_free(r->errpath);
     nd_free(r);
 }
@@ -245,8 +228,7 @@ static nd_status expand_dir(nd_reader *r, const char *path)
     struct dirent *e;
     errno = 0;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue; /* ".", "..", and hidden files such as .git */
+        if (e->d_name[0] == '.') continue; /* ".", "..", and hidden files such as .git */
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
             char **p = nd_reallocarray(names, nc, sizeof *p);
@@ -265,16 +247,13 @@ static nd_status expand_dir(nd_reader *r, const char *path)
             goto out;
         }
         memcpy(full, path, pl);
-        if (slash)
-            full[pl] = '/';
+        if (slash) full[pl] = '/';
         memcpy(full + pl + slash, e->d_name, el + 1);
         names[n++] = full;
     }
-    if (n)
-        qsort(names, n, sizeof *names, name_cmp);
+    if (n) qsort(names, n, sizeof *names, name_cmp);
     while (n > 0) {
-        if ((st = push_pending(r, names[n - 1], 1)) != ND_OK)
-            goto out;
+        if ((st = push_pending(r, names[n - 1], 1)) != ND_OK) goto out;
         n--;
     }
 out:
@@ -298,22 +277,16 @@ static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_
         if (n > max) { /* keep draining (streams) without storing */
             char tmp[4096];
             ssize_t k = read_full(fd, tmp, sizeof tmp);
-            if (k < 0)
-                return ND_EIO;
-            if (k == 0)
-                break;
+            if (k < 0) return ND_EIO;
+            if (k == 0) break;
             continue;
         }
-        if (reserve_buf(r, n + CHUNK) != ND_OK)
-            return ND_ENOMEM;
+        if (reserve_buf(r, n + CHUNK) != ND_OK) return ND_ENOMEM;
         ssize_t k = read_full(fd, r->buf + n, CHUNK);
-        if (k < 0)
-            return ND_EIO;
-        if (spool && k > 0 && fwrite(r->buf + n, 1, (size_t)k, spool) != (size_t)k)
-            return ND_EIO;
+        if (k < 0) return ND_EIO;
+        if (spool && k > 0 && fwrite(r->buf + n, 1, (size_t)k, spool) != (size_t)k) return ND_EIO;
         n += (size_t)k;
-        if ((size_t)k < CHUNK)
-            break;
+        if ((size_t)k < CHUNK) break;
     }
     if (n > max) {
         *too_big = 1;
@@ -324,22 +297,20 @@ static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_
 }
 
 /* One text file (or a stream of one article) as one record. */
-static nd_status text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size_t have,
-                             int eof, nd_record *out)
+static nd_status text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size_t have, int eof,
+                             nd_record *out)
 {
     const char *path = r->src[si].path;
     size_t n = have;
     int too_big = 0;
     nd_status st = eof ? ND_OK : slurp(r, fd, spool, &n, &too_big);
-    if (eof && n > r->opts.max_doc_bytes)
-        too_big = 1;
+    if (eof && n > r->opts.max_doc_bytes) too_big = 1;
     if (st == ND_EIO) {
         snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
         error_record(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
         return ND_OK;
     }
-    if (st != ND_OK)
-        return st;
+    if (st != ND_OK) return st;
     if (too_big) {
         snprintf(r->msg, sizeof r->msg, "file is larger than the %zu-byte limit (--max-bytes)",
                  r->opts.max_doc_bytes);
@@ -375,32 +346,26 @@ static int fill(nd_reader *r)
         r->len -= r->pos;
         r->pos = 0;
     }
-    if (reserve_buf(r, r->len + CHUNK) != ND_OK)
-        return -2;
+    if (reserve_buf(r, r->len + CHUNK) != ND_OK) return -2;
     ssize_t k = read_full(r->fd, r->buf + r->len, CHUNK);
-    if (k < 0)
-        return -1;
+    if (k < 0) return -1;
     FILE *spool = r->src[r->cur].spool;
-    if (spool && k > 0 && fwrite(r->buf + r->len, 1, (size_t)k, spool) != (size_t)k)
-        return -1;
-    if ((size_t)k < CHUNK)
-        r->eof = 1;
+    if (spool && k > 0 && fwrite(r->buf + r->len, 1, (size_t)k, spool) != (size_t)k) return -1;
+    if ((size_t)k < CHUNK) r->eof = 1;
     r->len += (size_t)k;
     return 0;
 }
 
 static void end_jsonl(nd_reader *r)
 {
-    if (r->fd > STDIN_FILENO)
-        close(r->fd);
+    if (r->fd > STDIN_FILENO) close(r->fd);
     r->fd = -1;
 }
 
 static int blank(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return 0;
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return 0;
     return 1;
 }
 
@@ -419,10 +384,8 @@ static nd_status next_line(nd_reader *r, nd_record *out)
                 for (;;) {
                     r->pos = r->len;
                     int f = fill(r);
-                    if (f == -2)
-                        return ND_ENOMEM;
-                    if (f < 0)
-                        break;
+                    if (f == -2) return ND_ENOMEM;
+                    if (f < 0) break;
                     nl = memchr(r->buf, '\n', r->len);
                     if (nl) {
                         r->pos = (size_t)(nl - r->buf) + 1;
@@ -440,12 +403,10 @@ static nd_status next_line(nd_reader *r, nd_record *out)
                 return ND_OK;
             }
             int f = fill(r);
-            if (f == -2)
-                return ND_ENOMEM;
+            if (f == -2) return ND_ENOMEM;
             if (f < 0) {
                 snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
-                error_record(r, out, path, r->cur, r->line, r->base + r->pos, ND_EIO,
-                             ND_REC_ERROR);
+                error_record(r, out, path, r->cur, r->line, r->base + r->pos, ND_EIO, ND_REC_ERROR);
                 r->eof = 1;
                 r->pos = r->len;
                 return ND_OK;
@@ -453,13 +414,11 @@ static nd_status next_line(nd_reader *r, nd_record *out)
             continue;
         }
         size_t n = nl ? (size_t)(nl - start) : r->len - r->pos;
-        if (!nl && n == 0)
-            return ND_END;
+        if (!nl && n == 0) return ND_END;
         uint64_t line = r->line, off = r->base + r->pos;
         r->pos += n + (nl ? 1 : 0);
         r->line++;
-        if (blank(start, n))
-            continue;
+        if (blank(start, n)) continue;
         if (n > max) {
             snprintf(r->msg, sizeof r->msg,
                      "line is longer than the %zu-byte limit (--max-bytes); skipped", max);
@@ -491,8 +450,7 @@ static nd_status start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
     r->line = 1;
     r->eof = 0;
     int f = fill(r);
-    if (f == -2)
-        return ND_ENOMEM;
+    if (f == -2) return ND_ENOMEM;
     const char *path = r->src[si].path;
     if (f < 0) {
         snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
@@ -518,11 +476,9 @@ static nd_status start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
                      ND_REC_ERROR);
         return ND_OK;
     }
-    if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
-        r->pos = 3; /* a byte-order mark */
+    if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) r->pos = 3; /* a byte-order mark */
     nd_status st = next_line(r, out);
-    if (st == ND_END)
-        end_jsonl(r);
+    if (st == ND_END) end_jsonl(r);
     return st;
 }
 
@@ -536,16 +492,14 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
     uint32_t si;
     if (!spool) {
         snprintf(r->msg, sizeof r->msg, "cannot create a temporary file: %s", strerror(errno));
-        if (fd > STDIN_FILENO)
-            close(fd);
+        if (fd > STDIN_FILENO) close(fd);
         error_record(r, out, name, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
         return ND_OK;
     }
     nd_status st = add_source(r, name, 0, &si);
     if (st != ND_OK) {
         fclose(spool);
-        if (fd > STDIN_FILENO)
-            close(fd);
+        if (fd > STDIN_FILENO) close(fd);
         return st;
     }
     r->src[si].spool = spool;
@@ -558,8 +512,7 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
         r->base = 0;
         r->eof = 0;
         int f = fill(r);
-        if (f == -2)
-            return ND_ENOMEM;
+        if (f == -2) return ND_ENOMEM;
         size_t i = 0;
         while (i < r->len && strchr(" \t\r\n", r->buf[i]))
             i++;
@@ -568,8 +521,7 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
         if (json) {
             r->line = 1;
             nd_status s2 = next_line(r, out);
-            if (s2 == ND_END)
-                end_jsonl(r);
+            if (s2 == ND_END) end_jsonl(r);
             if (s2 == ND_END) {
                 snprintf(r->msg, sizeof r->msg, "empty input");
                 error_record(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY,
@@ -581,8 +533,7 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
         /* One article: what fill() read is already in buf; read the rest behind it. */
         r->fd = -1;
         st = text_record(r, si, fd, spool, r->len, r->eof, out);
-        if (fd > STDIN_FILENO)
-            close(fd);
+        if (fd > STDIN_FILENO) close(fd);
         return st;
     }
     r->src[si].json = (unsigned char)json;
@@ -597,8 +548,7 @@ static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned ch
         return st;
     }
     st = text_record(r, si, fd, spool, 0, 0, out);
-    if (fd > STDIN_FILENO)
-        close(fd);
+    if (fd > STDIN_FILENO) close(fd);
     return st;
 }
 
@@ -616,12 +566,10 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
     for (;;) {
         if (r->fd >= 0) {
             nd_status st = next_line(r, out);
-            if (st != ND_END)
-                return st;
+            if (st != ND_END) return st;
             end_jsonl(r);
         }
-        if (r->nstack == 0)
-            return ND_END;
+        if (r->nstack == 0) return ND_END;
         pending p = r->stack[--r->nstack];
         nd_status st = ND_OK;
         if (strcmp(p.path, "-") == 0 && !p.from_dir) {
@@ -636,8 +584,8 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                 nd_free(p.path);
                 return ND_ENOMEM;
             }
-            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
-                         ND_EIO, ND_REC_ERROR);
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_EIO,
+                         ND_REC_ERROR);
             nd_free(p.path);
             return ND_OK;
         }
@@ -649,8 +597,8 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                     nd_free(p.path);
                     return ND_ENOMEM;
                 }
-                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE,
-                             ND_NO_OFFSET, ND_OK, ND_REC_NOTE);
+                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_OK,
+                             ND_REC_NOTE);
                 nd_free(p.path);
                 return ND_OK;
             }
@@ -660,14 +608,13 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                     nd_free(p.path);
                     return ND_ENOMEM;
                 }
-                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE,
-                             ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
+                error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_EIO,
+                             ND_REC_ERROR);
                 nd_free(p.path);
                 return ND_OK;
             }
             nd_free(p.path);
-            if (st != ND_OK)
-                return st;
+            if (st != ND_OK) return st;
             continue;
         }
         int is_jsonl = ends_with(p.path, ".jsonl");
@@ -677,13 +624,13 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                 nd_free(p.path);
                 return ND_ENOMEM;
             }
-            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
-                         ND_OK, ND_REC_NOTE);
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_OK,
+                         ND_REC_NOTE);
             nd_free(p.path);
             return ND_OK;
         }
-        int json = r->opts.format == ND_INPUT_JSONL ||
-                   (r->opts.format == ND_INPUT_AUTO && is_jsonl);
+        int json =
+            r->opts.format == ND_INPUT_JSONL || (r->opts.format == ND_INPUT_AUTO && is_jsonl);
         int fd = open(p.path, O_RDONLY);
         if (fd < 0) {
             snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
@@ -691,8 +638,8 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                 nd_free(p.path);
                 return ND_ENOMEM;
             }
-            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET,
-                         ND_EIO, ND_REC_ERROR);
+            error_record(r, out, r->errpath, UINT32_MAX, ND_NO_LINE, ND_NO_OFFSET, ND_EIO,
+                         ND_REC_ERROR);
             nd_free(p.path);
             return ND_OK;
         }
@@ -735,13 +682,11 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
 nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len, uint64_t line,
                           nd_record *out)
 {
-    if (si >= r->nsrc)
-        return ND_EINVAL;
+    if (si >= r->nsrc) return ND_EINVAL;
     if (len + 1 > r->fetch_cap) {
         size_t cap = len + 1 > 4096 ? len + 1 : 4096;
         char *b = nd_reallocarray(r->fetch, cap, 1);
-        if (!b)
-            return ND_ENOMEM;
+        if (!b) return ND_ENOMEM;
         r->fetch = b;
         r->fetch_cap = cap;
     }
@@ -753,24 +698,19 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
     } else if (r->fetch_fd >= 0 && r->fetch_src == si) {
         fd = r->fetch_fd;
     } else {
-        if (r->fetch_fd >= 0)
-            close(r->fetch_fd);
+        if (r->fetch_fd >= 0) close(r->fetch_fd);
         r->fetch_fd = fd = open(s->path, O_RDONLY);
         r->fetch_src = si;
-        if (fd < 0)
-            return ND_EIO;
+        if (fd < 0) return ND_EIO;
     }
     size_t got = 0;
     while (got < len) {
         ssize_t k = pread(fd, r->fetch + got, len - got, (off_t)(offset + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
         got += (size_t)k;
     }
-    if (got < len)
-        return ND_ECHANGED;
+    if (got < len) return ND_ECHANGED;
     set_record(out, ND_REC_DOC, s->path, si, line, offset);
     out->json = s->json;
     out->data = r->fetch;
@@ -792,12 +732,10 @@ struct nd_decoder {
 nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
 {
     nd_decoder *d = nd_calloc(1, sizeof *d);
-    if (!d)
-        return ND_ENOMEM;
+    if (!d) return ND_ENOMEM;
     const char *tf = opts && opts->text_field ? opts->text_field : "text";
     d->text_field = nd_strndup(tf, strlen(tf));
-    if (opts && opts->id_field)
-        d->id_field = nd_strndup(opts->id_field, strlen(opts->id_field));
+    if (opts && opts->id_field) d->id_field = nd_strndup(opts->id_field, strlen(opts->id_field));
     if (!d->text_field || (opts && opts->id_field && !d->id_field)) {
         nd_decoder_free(d);
         return ND_ENOMEM;
@@ -808,8 +746,7 @@ nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
 
 void nd_decoder_free(nd_decoder *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     cJSON_Delete(d->root);
     nd_free(d->text_field);
     nd_free(d->id_field);
@@ -821,8 +758,7 @@ static nd_status reserve_idbuf(nd_decoder *d, size_t n)
 {
     if (n + 1 > d->idcap) {
         char *b = nd_reallocarray(d->idbuf, n + 64, 1);
-        if (!b)
-            return ND_ENOMEM;
+        if (!b) return ND_ENOMEM;
         d->idbuf = b;
         d->idcap = n + 64;
     }
@@ -903,8 +839,7 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
             k = snprintf(num, sizeof num, "%lld", (long long)id->valuedouble);
         else
             k = snprintf(num, sizeof num, "%.17g", id->valuedouble);
-        if (reserve_idbuf(d, (size_t)k) != ND_OK)
-            return ND_ENOMEM;
+        if (reserve_idbuf(d, (size_t)k) != ND_OK) return ND_ENOMEM;
         memcpy(d->idbuf, num, (size_t)k + 1);
         out->id = d->idbuf;
         out->id_len = (size_t)k;
@@ -912,8 +847,7 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
         char loc[64];
         int k = snprintf(loc, sizeof loc, ":%llu", (unsigned long long)rec->line);
         size_t pl = strlen(rec->path);
-        if (reserve_idbuf(d, pl + (size_t)k) != ND_OK)
-            return ND_ENOMEM;
+        if (reserve_idbuf(d, pl + (size_t)k) != ND_OK) return ND_ENOMEM;
         memcpy(d->idbuf, rec->path, pl);
         memcpy(d->idbuf + pl, loc, (size_t)k + 1);
         out->id = d->idbuf;

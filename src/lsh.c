@@ -41,8 +41,7 @@ static double mass(double lo, double hi, unsigned b, unsigned r, int fn)
 
 nd_status nd_lsh_params_for(double t, unsigned k, nd_lsh_params *out)
 {
-    if (!(t > 0.0 && t <= 1.0) || k == 0)
-        return ND_EINVAL;
+    if (!(t > 0.0 && t <= 1.0) || k == 0) return ND_EINVAL;
     double best = INFINITY;
     nd_lsh_params bp = {1, k};
     for (unsigned b = 1; b <= k; b++) {
@@ -71,8 +70,7 @@ nd_status nd_pairs_push(nd_pairs *p, uint32_t a, uint32_t b)
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 1024;
         nd_pair *v = nd_reallocarray(p->v, cap, sizeof *v);
-        if (!v)
-            return ND_ENOMEM;
+        if (!v) return ND_ENOMEM;
         p->v = v;
         p->cap = cap;
     }
@@ -85,20 +83,17 @@ nd_status nd_pairs_push(nd_pairs *p, uint32_t a, uint32_t b)
 static int pair_cmp(const void *x, const void *y)
 {
     const nd_pair *p = x, *q = y;
-    if (p->a != q->a)
-        return p->a < q->a ? -1 : 1;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
     return (p->b > q->b) - (p->b < q->b);
 }
 
 nd_status nd_pairs_sort_unique(nd_pairs *p)
 {
-    if (p->n < 2)
-        return ND_OK;
+    if (p->n < 2) return ND_OK;
     qsort(p->v, p->n, sizeof *p->v, pair_cmp);
     size_t w = 1;
     for (size_t i = 1; i < p->n; i++)
-        if (p->v[i].a != p->v[w - 1].a || p->v[i].b != p->v[w - 1].b)
-            p->v[w++] = p->v[i];
+        if (p->v[i].a != p->v[w - 1].a || p->v[i].b != p->v[w - 1].b) p->v[w++] = p->v[i];
     p->n = w;
     return ND_OK;
 }
@@ -120,14 +115,12 @@ static nd_status emit_bucket(const bucket *bk, const uint32_t *next, size_t cap,
 {
     if (bk->count > cap) {
         for (uint32_t m = next[bk->first]; m != UINT32_MAX; m = next[m])
-            if (nd_pairs_push(out, bk->first, m) != ND_OK)
-                return ND_ENOMEM;
+            if (nd_pairs_push(out, bk->first, m) != ND_OK) return ND_ENOMEM;
         return ND_OK;
     }
     for (uint32_t x = bk->first; x != UINT32_MAX; x = next[x])
         for (uint32_t y = next[x]; y != UINT32_MAX; y = next[y])
-            if (nd_pairs_push(out, x, y) != ND_OK)
-                return ND_ENOMEM;
+            if (nd_pairs_push(out, x, y) != ND_OK) return ND_ENOMEM;
     return ND_OK;
 }
 
@@ -158,8 +151,7 @@ static void *run_bands(void *arg)
         bucket *table = NULL;
         size_t used = 0;
         for (size_t i = 0; i < n; i++) {
-            if (j->use && !j->use[i])
-                continue;
+            if (j->use && !j->use[i]) continue;
             uint64_t key = nd_lsh_band_key(j->sigs + i * j->stride, band, j->p.rows);
             bucket *bk;
             next[i] = UINT32_MAX;
@@ -184,15 +176,12 @@ static void *run_bands(void *arg)
         }
         /* Buckets in pool order = order of their first document: deterministic. */
         for (size_t b = 0; b < used && j->st == ND_OK; b++) {
-            if (pool[b].count < 2)
-                continue;
-            if (pool[b].count > j->cap)
-                j->capped++;
+            if (pool[b].count < 2) continue;
+            if (pool[b].count > j->cap) j->capped++;
             j->st = emit_bucket(&pool[b], next, j->cap, &j->out);
         }
         HASH_CLEAR(hh, table);
-        if (j->st != ND_OK)
-            goto out;
+        if (j->st != ND_OK) goto out;
     }
 out:
     nd_free(pool);
@@ -201,23 +190,19 @@ out:
 }
 
 nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
-                            const unsigned char *use, const nd_lsh_params *p,
-                            size_t bucket_cap, nd_pairs *out, size_t *capped)
+                            const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
+                            nd_pairs *out, size_t *capped)
 {
     return nd_lsh_candidates_mt(sigs, ndocs, stride, use, p, bucket_cap, 1, out, capped);
 }
 
 nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride,
-                               const unsigned char *use, const nd_lsh_params *p,
-                               size_t bucket_cap, unsigned threads, nd_pairs *out,
-                               size_t *capped)
+                               const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
+                               unsigned threads, nd_pairs *out, size_t *capped)
 {
-    if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0)
-        return ND_EINVAL;
-    if (threads < 1)
-        threads = 1;
-    if (threads > p->bands)
-        threads = p->bands;
+    if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
+    if (threads < 1) threads = 1;
+    if (threads > p->bands) threads = p->bands;
     band_job *jobs = nd_calloc(threads, sizeof *jobs);
     pthread_t *tid = nd_calloc(threads, sizeof *tid);
     unsigned started = 0;
@@ -250,13 +235,11 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
         pthread_join(tid[t], NULL);
     size_t total = 0, ncapped = 0;
     for (unsigned t = 0; t < threads; t++) {
-        if (jobs[t].st != ND_OK)
-            st = jobs[t].st;
+        if (jobs[t].st != ND_OK) st = jobs[t].st;
         total += jobs[t].out.n;
         ncapped += jobs[t].capped;
     }
-    if (st != ND_OK)
-        goto out;
+    if (st != ND_OK) goto out;
     if (out->cap - out->n < total) {
         nd_pair *v = nd_reallocarray(out->v, out->n + total, sizeof *v);
         if (!v) {
@@ -267,13 +250,11 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
         out->cap = out->n + total;
     }
     for (unsigned t = 0; t < threads; t++) {
-        if (jobs[t].out.n)
-            memcpy(out->v + out->n, jobs[t].out.v, jobs[t].out.n * sizeof *out->v);
+        if (jobs[t].out.n) memcpy(out->v + out->n, jobs[t].out.v, jobs[t].out.n * sizeof *out->v);
         out->n += jobs[t].out.n;
     }
     st = nd_pairs_sort_unique(out);
-    if (st == ND_OK && capped)
-        *capped = ncapped;
+    if (st == ND_OK && capped) *capped = ncapped;
 out:
     if (jobs)
         for (unsigned t = 0; t < threads; t++)

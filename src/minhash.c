@@ -39,11 +39,9 @@ static uint64_t splitmix64(uint64_t *state)
 
 nd_status nd_minhash_create(unsigned k, uint64_t seed, nd_minhash **out)
 {
-    if (k == 0 || k > ND_PERMS_MAX)
-        return ND_EINVAL;
+    if (k == 0 || k > ND_PERMS_MAX) return ND_EINVAL;
     nd_minhash *mh = nd_calloc(1, sizeof *mh);
-    if (!mh)
-        return ND_ENOMEM;
+    if (!mh) return ND_ENOMEM;
     mh->k = k;
     mh->nvec = (k + LANES - 1) / LANES;
     /* Three parameter arrays, 64-byte aligned inside one block. */
@@ -70,8 +68,7 @@ nd_status nd_minhash_create(unsigned k, uint64_t seed, nd_minhash **out)
 
 void nd_minhash_free(nd_minhash *mh)
 {
-    if (!mh)
-        return;
+    if (!mh) return;
     nd_free(mh->mem);
     nd_free(mh);
 }
@@ -88,13 +85,13 @@ unsigned nd_minhash_k(const nd_minhash *mh)
 #endif
 
 /* One permutation step for one vector of lanes: the new minimum of acc and h(xb). */
-#define STEP(acc, xb, sv, av, cv)                                                            \
-    do {                                                                                     \
-        vu32 y_ = ((xb) ^ (sv)) * (av);                                                      \
-        y_ ^= y_ >> 15;                                                                      \
-        y_ *= (cv);                                                                          \
-        vu32 lt_ = (vu32)(y_ < (acc));                                                       \
-        (acc) = (y_ & lt_) | ((acc) & ~lt_);                                                 \
+#define STEP(acc, xb, sv, av, cv)                                                                  \
+    do {                                                                                           \
+        vu32 y_ = ((xb) ^ (sv)) * (av);                                                            \
+        y_ ^= y_ >> 15;                                                                            \
+        y_ *= (cv);                                                                                \
+        vu32 lt_ = (vu32)(y_ < (acc));                                                             \
+        (acc) = (y_ & lt_) | ((acc) & ~lt_);                                                       \
     } while (0)
 
 /*

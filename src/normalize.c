@@ -24,11 +24,11 @@
 struct nd_normalizer {
     utf8proc_int32_t *cp; /* code point scratch for one segment */
     size_t cp_cap;
-    uint32_t *runs;       /* offsets of the word runs of the original segment */
+    uint32_t *runs; /* offsets of the word runs of the original segment */
     size_t runs_cap;
 };
 
-#define NFKC_CF                                                                              \
+#define NFKC_CF                                                                                    \
     (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
 
 void nd_tokens_init(nd_tokens *t)
@@ -46,16 +46,14 @@ void nd_tokens_clear(nd_tokens *t)
 nd_status nd_normalizer_create(nd_normalizer **out)
 {
     nd_normalizer *nz = nd_calloc(1, sizeof *nz);
-    if (!nz)
-        return ND_ENOMEM;
+    if (!nz) return ND_ENOMEM;
     *out = nz;
     return ND_OK;
 }
 
 void nd_normalizer_free(nd_normalizer *nz)
 {
-    if (!nz)
-        return;
+    if (!nz) return;
     nd_free(nz->cp);
     nd_free(nz->runs);
     nd_free(nz);
@@ -89,11 +87,9 @@ size_t nd_utf8_check(const char *str, size_t len)
                 hi = 0x8f; /* nothing above U+10FFFF */
         } else
             return i;
-        if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
+        if (len - i < n || s[i + 1] < lo || s[i + 1] > hi) return i;
         for (size_t k = 2; k < n; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
+            if ((s[i + k] & 0xc0) != 0x80) return i;
         i += n;
     }
     return len;
@@ -101,14 +97,12 @@ size_t nd_utf8_check(const char *str, size_t len)
 
 static nd_status reserve_text(nd_tokens *t, size_t more)
 {
-    if (t->text_cap - t->text_len >= more)
-        return ND_OK;
+    if (t->text_cap - t->text_len >= more) return ND_OK;
     size_t cap = t->text_cap ? t->text_cap : 4096;
     while (cap - t->text_len < more)
         cap *= 2;
     char *p = nd_reallocarray(t->text, cap, 1);
-    if (!p)
-        return ND_ENOMEM;
+    if (!p) return ND_ENOMEM;
     t->text = p;
     t->text_cap = cap;
     return ND_OK;
@@ -119,8 +113,7 @@ static nd_status push_token(nd_tokens *t, size_t off, size_t len, size_t src)
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 512;
         nd_token *v = nd_reallocarray(t->v, cap, sizeof *v);
-        if (!v)
-            return ND_ENOMEM;
+        if (!v) return ND_ENOMEM;
         t->v = v;
         t->cap = cap;
     }
@@ -147,22 +140,18 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
     for (;;) {
         n = utf8proc_decompose(u, (utf8proc_ssize_t)len, nz->cp, (utf8proc_ssize_t)nz->cp_cap,
                                NFKC_CF);
-        if (n < 0)
-            return n == UTF8PROC_ERROR_NOMEM ? ND_ENOMEM : ND_EUTF8;
-        if ((size_t)n <= nz->cp_cap)
-            break;
+        if (n < 0) return n == UTF8PROC_ERROR_NOMEM ? ND_ENOMEM : ND_EUTF8;
+        if ((size_t)n <= nz->cp_cap) break;
         size_t cap = nz->cp_cap ? nz->cp_cap : 256;
         while (cap < (size_t)n)
             cap *= 2;
         utf8proc_int32_t *p = nd_reallocarray(nz->cp, cap, sizeof *p);
-        if (!p)
-            return ND_ENOMEM;
+        if (!p) return ND_ENOMEM;
         nz->cp = p;
         nz->cp_cap = cap;
     }
     n = utf8proc_normalize_utf32(nz->cp, n, NFKC_CF);
-    if (n < 0)
-        return ND_EUTF8;
+    if (n < 0) return ND_EUTF8;
     /* Where the word runs start in the original bytes: the k-th token takes the k-th run's
      * offset (normalisation rarely merges or splits runs; when it does, the later tokens
      * keep the last run's offset, still inside the segment). */
@@ -173,15 +162,13 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
         while (i < (utf8proc_ssize_t)len) {
             utf8proc_int32_t c;
             utf8proc_ssize_t k = utf8proc_iterate(u + i, (utf8proc_ssize_t)len - i, &c);
-            if (k <= 0)
-                return ND_EUTF8;
+            if (k <= 0) return ND_EUTF8;
             int w = is_word_cp(c);
             if (w && !in_word) {
                 if (nruns == nz->runs_cap) {
                     size_t cap = nz->runs_cap ? nz->runs_cap * 2 : 16;
                     uint32_t *r = nd_reallocarray(nz->runs, cap, sizeof *r);
-                    if (!r)
-                        return ND_ENOMEM;
+                    if (!r) return ND_ENOMEM;
                     nz->runs = r;
                     nz->runs_cap = cap;
                 }
@@ -194,20 +181,17 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
     size_t ntok = 0;
     /* At most 4 bytes per code point. */
     nd_status st = reserve_text(t, (size_t)n * 4);
-    if (st != ND_OK)
-        return st;
+    if (st != ND_OK) return st;
     size_t start = SIZE_MAX;
     for (utf8proc_ssize_t i = 0; i <= n; i++) {
         int word = i < n && is_word_cp(nz->cp[i]);
         if (word) {
-            if (start == SIZE_MAX)
-                start = t->text_len;
-            t->text_len += (size_t)utf8proc_encode_char(nz->cp[i],
-                                                       (utf8proc_uint8_t *)t->text + t->text_len);
+            if (start == SIZE_MAX) start = t->text_len;
+            t->text_len +=
+                (size_t)utf8proc_encode_char(nz->cp[i], (utf8proc_uint8_t *)t->text + t->text_len);
         } else if (start != SIZE_MAX) {
             size_t at = nruns ? nz->runs[ntok < nruns ? ntok : nruns - 1] : src;
-            if ((st = push_token(t, start, t->text_len - start, at)) != ND_OK)
-                return st;
+            if ((st = push_token(t, start, t->text_len - start, at)) != ND_OK) return st;
             ntok++;
             start = SIZE_MAX;
         }
@@ -277,13 +261,12 @@ nd_status nd_normalize(nd_normalizer *nz, const char *text, size_t len, nd_token
     nd_status st;
     t->n = 0;
     t->text_len = 0;
-    if ((st = reserve_text(t, len + 64)) != ND_OK)
-        return st;
+    if ((st = reserve_text(t, len + 64)) != ND_OK) return st;
     t->text_len = len;
     unsigned char *low = (unsigned char *)t->text;
-    size_t start = 0;              /* start of the open token */
-    size_t last_na = SIZE_MAX;     /* last non-ASCII byte before the current block */
-    uint64_t carry = 0;            /* was the byte before the block a word byte? */
+    size_t start = 0;          /* start of the open token */
+    size_t last_na = SIZE_MAX; /* last non-ASCII byte before the current block */
+    uint64_t carry = 0;        /* was the byte before the block a word byte? */
     for (size_t base = 0; base < len + 1; base += 64) {
         uint64_t m, na;
         if (base + 64 <= len) {
@@ -294,12 +277,10 @@ nd_status nd_normalize(nd_normalizer *nz, const char *text, size_t len, nd_token
             unsigned char tmp[64], lo[64];
             size_t rest = len > base ? len - base : 0;
             memset(tmp, ' ', sizeof tmp);
-            if (rest)
-                memcpy(tmp, s + base, rest);
+            if (rest) memcpy(tmp, s + base, rest);
             m = classify64(tmp, lo, &na);
             low = (unsigned char *)t->text; /* slow segments may have moved it */
-            if (rest)
-                memcpy(low + base, lo, rest);
+            if (rest) memcpy(low + base, lo, rest);
         }
         uint64_t edges = m ^ ((m << 1) | carry);
         carry = m >> 63;
@@ -315,23 +296,19 @@ nd_status nd_normalize(nd_normalizer *nz, const char *text, size_t len, nd_token
             uint64_t before = i ? na & (~UINT64_C(0) >> (64 - i)) : 0;
             size_t lastn = before ? base + 63 - (unsigned)__builtin_clzll(before) : last_na;
             if (lastn == SIZE_MAX || lastn < start) {
-                if ((st = push_token(t, start, pos - start, start)) != ND_OK)
-                    goto fail;
+                if ((st = push_token(t, start, pos - start, start)) != ND_OK) goto fail;
                 continue;
             }
             size_t bad = nd_utf8_check(text + start, pos - start);
             if (bad != pos - start) {
-                if (bad_offset)
-                    *bad_offset = start + bad;
+                if (bad_offset) *bad_offset = start + bad;
                 st = ND_EUTF8;
                 goto fail;
             }
-            if ((st = slow_segment(nz, text + start, pos - start, start, t)) != ND_OK)
-                goto fail;
+            if ((st = slow_segment(nz, text + start, pos - start, start, t)) != ND_OK) goto fail;
             low = (unsigned char *)t->text;
         }
-        if (na)
-            last_na = base + 63 - (unsigned)__builtin_clzll(na);
+        if (na) last_na = base + 63 - (unsigned)__builtin_clzll(na);
     }
     return ND_OK;
 fail:

@@ -34,7 +34,6 @@
 
 #define MAX_CHAIN 64u
 
-
 void nd_para_opts_init(nd_para_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -58,8 +57,8 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     memset(d, 0, sizeof *d);
 }
 
-static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_line,
-                          size_t start, size_t end, size_t tok_first, size_t ntok)
+static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_line, size_t start,
+                          size_t end, size_t tok_first, size_t ntok)
 {
     ND_GROW(d->n, d->cap, 64, d->p);
     nd_para *p = &d->p[d->n++];
@@ -76,8 +75,7 @@ static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_li
 static int blank_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
-            return 0;
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v') return 0;
     return 1;
 }
 
@@ -131,8 +129,7 @@ static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uin
 {
     if (d->set_cap < d->n + 1) {
         size_t *so = nd_reallocarray(d->set_off, d->n + 1, sizeof *so);
-        if (!so)
-            return ND_ENOMEM;
+        if (!so) return ND_ENOMEM;
         d->set_off = so;
         d->set_cap = d->n + 1;
     }
@@ -145,11 +142,9 @@ static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uin
         p->is_short = p->ntok < o->short_words;
         d->words += p->ntok;
         d->set_off[i] = d->sets.n;
-        if (p->is_short)
-            continue;
+        if (p->is_short) continue;
         size_t nb = p->ntok > 1 ? p->ntok - 1 : 1;
-        if (nd_u64s_reserve(&d->sets, d->sets.n + nb) != ND_OK)
-            return ND_ENOMEM;
+        if (nd_u64s_reserve(&d->sets, d->sets.n + nb) != ND_OK) return ND_ENOMEM;
         uint64_t *out = d->sets.v + d->sets.n;
         if (p->ntok == 1)
             out[0] = nd_shingle_combine(h, 1);
@@ -178,8 +173,8 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
     int space = 0;
     /* Opening quotes or brackets of the next sentence. */
     for (;;) {
-        if (i > prev && (text[i - 1] == '"' || text[i - 1] == '\'' || text[i - 1] == '(' ||
-                         text[i - 1] == '['))
+        if (i > prev &&
+            (text[i - 1] == '"' || text[i - 1] == '\'' || text[i - 1] == '(' || text[i - 1] == '['))
             i--;
         else if (i >= prev + 3 && (unsigned char)text[i - 3] == 0xe2 &&
                  (unsigned char)text[i - 2] == 0x80 &&
@@ -195,8 +190,7 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
         i--;
         space = 1;
     }
-    if (!space)
-        return 0;
+    if (!space) return 0;
     for (;;) {
         if (i > prev && strchr("\"')]", text[i - 1]) && text[i - 1] != '\0') {
             i--;
@@ -211,8 +205,7 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
             break;
         }
     }
-    if (i > prev && (text[i - 1] == '.' || text[i - 1] == '!' || text[i - 1] == '?'))
-        return 1;
+    if (i > prev && (text[i - 1] == '.' || text[i - 1] == '!' || text[i - 1] == '?')) return 1;
     return i >= prev + 3 && (unsigned char)text[i - 3] == 0xe2 &&
            (unsigned char)text[i - 2] == 0x80 && (unsigned char)text[i - 1] == 0xa6; /* … */
 }
@@ -226,14 +219,12 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     if (d->ns == d->caps) {
         size_t c = d->caps ? d->caps * 2 : 64;
         nd_sentence *v = nd_reallocarray(d->s, c, sizeof *v);
-        if (!v)
-            return ND_ENOMEM;
+        if (!v) return ND_ENOMEM;
         d->s = v;
         d->caps = c;
     }
     size_t n = b - a, nb = n > 1 ? n - 1 : 1;
-    if (nd_u64s_reserve(&d->ssets, d->ssets.n + nb) != ND_OK)
-        return ND_ENOMEM;
+    if (nd_u64s_reserve(&d->ssets, d->ssets.n + nb) != ND_OK) return ND_ENOMEM;
     nd_sentence *se = &d->s[d->ns++];
     se->para = (uint32_t)pi;
     se->start = t->v[a].src;
@@ -265,14 +256,12 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
     d->ssets.n = 0;
     for (size_t pi = 0; pi < d->n; pi++) {
         const nd_para *p = &d->p[pi];
-        if (p->is_short)
-            continue;
+        if (p->is_short) continue;
         size_t first = p->tok_first, last = p->tok_first + p->ntok; /* [first, last) */
         size_t s0 = first, ps = SIZE_MAX, pe = 0; /* [ps, pe): the sentence not yet added */
         for (size_t i = first; i < last; i++) {
-            int end = i + 1 == last ||
-                      (t->v[i + 1].src > t->v[i].src &&
-                       sentence_gap(text, t->v[i].src, t->v[i + 1].src));
+            int end = i + 1 == last || (t->v[i + 1].src > t->v[i].src &&
+                                        sentence_gap(text, t->v[i].src, t->v[i + 1].src));
             if (!end || (i + 1 - s0 < o->short_words && i + 1 < last))
                 continue; /* too short: extends to the next boundary */
             if (i + 1 - s0 < o->short_words && ps != SIZE_MAX) {
@@ -280,14 +269,12 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
                 s0 = i + 1;
                 continue;
             }
-            if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK)
-                return st;
+            if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK) return st;
             ps = s0;
             pe = i + 1;
             s0 = i + 1;
         }
-        if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK)
-            return st;
+        if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK) return st;
     }
     return ND_OK;
 }
@@ -296,7 +283,7 @@ static int key_cmp(const void *a, const void *b)
 {
     const uint64_t *x = a, *y = b;
     return (x[0] > y[0]) - (x[0] < y[0]) ? (x[0] > y[0]) - (x[0] < y[0])
-                                          : (x[1] > y[1]) - (x[1] < y[1]);
+                                         : (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 /* Short lines that occur more than once. */
@@ -305,11 +292,9 @@ static nd_status short_repeats(nd_doc_paras *d)
     size_t ns = 0;
     for (size_t i = 0; i < d->n; i++)
         ns += d->p[i].is_short;
-    if (ns < 2)
-        return ND_OK;
+    if (ns < 2) return ND_OK;
     /* (key, index) pairs sorted: runs are repeats, in order of first occurrence within. */
-    if (nd_u64s_reserve(&d->tmp, 2 * ns) != ND_OK)
-        return ND_ENOMEM;
+    if (nd_u64s_reserve(&d->tmp, 2 * ns) != ND_OK) return ND_ENOMEM;
     uint64_t *kv = d->tmp.v;
     size_t k = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -318,8 +303,7 @@ static nd_status short_repeats(nd_doc_paras *d)
             kv[2 * k + 1] = i;
             k++;
         }
-    if (ns)
-        qsort(kv, ns, 2 * sizeof *kv, key_cmp);
+    if (ns) qsort(kv, ns, 2 * sizeof *kv, key_cmp);
     size_t first_new = d->nshorts;
     for (size_t i = 0; i < ns;) {
         size_t j = i + 1;
@@ -354,8 +338,7 @@ static nd_status short_repeats(nd_doc_paras *d)
 static void sort_set(nd_doc_paras *d, size_t i)
 {
     nd_para *p = &d->p[i];
-    if (p->sorted)
-        return;
+    if (p->sorted) return;
     /* Without scratch memory the set is still sorted (insertion sort), just slower. */
     p->nbigrams = (uint32_t)nd_u64_sort_unique(d->sets.v + d->set_off[i], p->nbigrams, &d->tmp);
     p->sorted = 1;
@@ -364,14 +347,12 @@ static void sort_set(nd_doc_paras *d, size_t i)
 static int same_para(const nd_para_opts *o, nd_doc_paras *d, size_t a, size_t b)
 {
     const nd_para *p = &d->p[a], *q = &d->p[b];
-    if (p->key == q->key)
-        return 2;
+    if (p->key == q->key) return 2;
     sort_set(d, a);
     sort_set(d, b);
     size_t na = p->nbigrams, nb = q->nbigrams;
     size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
-    if ((double)lo < o->threshold * (double)hi * (1.0 - 1e-12))
-        return 0; /* J <= lo / hi */
+    if ((double)lo < o->threshold * (double)hi * (1.0 - 1e-12)) return 0; /* J <= lo / hi */
     nd_sim s = nd_verify_exact(d->sets.v + d->set_off[a], na, d->sets.v + d->set_off[b], nb);
     return nd_verify_passes(s.inter, na, nb, o->threshold) ? 1 : 0;
 }
@@ -387,8 +368,7 @@ static int lookup(const uint64_t *m, size_t n, uint64_t x, uint64_t y)
         else
             hi = mid;
     }
-    if (lo < n && (m[lo] & ~UINT64_C(1)) == key)
-        return (int)(m[lo] & 1) + 1;
+    if (lo < n && (m[lo] & ~UINT64_C(1)) == key) return (int)(m[lo] & 1) + 1;
     return 0;
 }
 
@@ -404,8 +384,7 @@ static int match_at(const nd_doc_paras *d, const uint32_t *L, const uint64_t *m,
                     uint64_t x, uint64_t y)
 {
     int k = lookup(m, n, x, y);
-    if (k)
-        return k;
+    if (k) return k;
     return d->p[L[x]].key == d->p[L[y]].key ? 2 : 0;
 }
 
@@ -419,16 +398,14 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
         return ND_OK; /* (over two million lines: not searched for blocks) */
     if (d->match_cap < nl) {
         uint32_t *m = nd_reallocarray(d->match, nl, sizeof *m);
-        if (!m)
-            return ND_ENOMEM;
+        if (!m) return ND_ENOMEM;
         d->match = m;
         d->match_cap = nl;
     }
     uint32_t *L = d->match; /* L[x] = paragraph index of long paragraph x */
     nl = 0;
     for (size_t i = 0; i < d->n; i++)
-        if (!d->p[i].is_short)
-            L[nl++] = (uint32_t)i;
+        if (!d->p[i].is_short) L[nl++] = (uint32_t)i;
 
     nd_u64s m = {0};
     nd_status st = ND_OK;
@@ -456,8 +433,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             memset(tlast, 0xff, tsz * sizeof *tlast);
             for (size_t y = 0; y < nl && st == ND_OK; y++) {
                 const nd_para *p = &d->p[L[y]];
-                if (freq[y])
-                    continue;
+                if (freq[y]) continue;
                 uint64_t key = p->key;
                 if (pass > 0) {
                     unsigned band = pass - 1;
@@ -479,11 +455,9 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
                 unsigned steps = 0;
                 for (uint32_t x = prev[y]; x != UINT32_MAX && steps < MAX_CHAIN;
                      x = prev[x], steps++) {
-                    if (freq[x])
-                        continue;
+                    if (freq[x]) continue;
                     int k = same_para(o, d, L[x], L[y]);
-                    if (!k)
-                        continue;
+                    if (!k) continue;
                     if (nd_u64s_reserve(&m, m.n + 1) != ND_OK) {
                         st = ND_ENOMEM;
                         break;
@@ -516,17 +490,14 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             nd_free(freq);
             goto out;
         }
-        if (m.n)
-            qsort(m.v, m.n, sizeof *m.v, u64_cmp);
+        if (m.n) qsort(m.v, m.n, sizeof *m.v, u64_cmp);
         size_t w = 0;
         for (size_t i = 0; i < m.n; i++)
-            if (w == 0 || m.v[i] != m.v[w - 1])
-                m.v[w++] = m.v[i];
+            if (w == 0 || m.v[i] != m.v[w - 1]) m.v[w++] = m.v[i];
         m.n = w;
         nd_free(freq);
     }
-    if (m.n == 0)
-        goto out;
+    if (m.n == 0) goto out;
     /* Maximal diagonal runs, in order of source position then length. */
     {
         nd_u64s runs = {0}; /* x << 40 | (1023 - min(len,1023)) << 30 ... packed below */
@@ -551,8 +522,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             }
             runs.v[runs.n++] = (x << 42) | (((UINT64_C(1) << 21) - 1 - len) << 21) | y;
         }
-        if (runs.n)
-            qsort(runs.v, runs.n, sizeof *runs.v, u64_cmp);
+        if (runs.n) qsort(runs.v, runs.n, sizeof *runs.v, u64_cmp);
         for (size_t i = 0; i < runs.n && st == ND_OK; i++) {
             uint64_t x = runs.v[i] >> 42;
             uint64_t len = (UINT64_C(1) << 21) - 1 - ((runs.v[i] >> 21) & 0x1fffff);
@@ -562,8 +532,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
                 src_copy &= covered[x + t];
                 dst_done &= covered[y + t];
             }
-            if (src_copy || dst_done)
-                continue;
+            if (src_copy || dst_done) continue;
             if (d->nblocks == d->capblocks) {
                 size_t c = d->capblocks ? d->capblocks * 2 : 8;
                 nd_block_repeat *v = nd_reallocarray(d->blocks, c, sizeof *v);
@@ -584,8 +553,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
             b->identical = 1;
             for (uint64_t t = 0; t < len; t++) {
                 b->identical &= match_at(d, L, m.v, m.n, x + t, y + t) == 2;
-                if (!covered[y + t])
-                    b->words += d->p[L[y + t]].ntok;
+                if (!covered[y + t]) b->words += d->p[L[y + t]].ntok;
                 covered[y + t] = 1;
             }
             d->repeated_words += b->words;
@@ -605,14 +573,10 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
     out->n = out->nblocks = out->nshorts = out->ns = 0;
     out->words = out->repeated_words = 0;
     nd_status st = split(o, text, len, toks, out);
-    if (st == ND_OK)
-        st = features(o, mh, th, out);
-    if (st == ND_OK)
-        st = short_repeats(out);
-    if (st == ND_OK)
-        st = doubled_blocks(o, out);
-    if (st == ND_OK && o->want_sentences)
-        st = sentences(o, mh, text, toks, th, out);
+    if (st == ND_OK) st = features(o, mh, th, out);
+    if (st == ND_OK) st = short_repeats(out);
+    if (st == ND_OK) st = doubled_blocks(o, out);
+    if (st == ND_OK && o->want_sentences) st = sentences(o, mh, text, toks, th, out);
     return st;
 }
 
@@ -651,8 +615,7 @@ static void sort_kv(uint64_t *kv, size_t n, unsigned key_bits, uint64_t *tmp, si
         src = dst;
         dst = t;
     }
-    if (src != kv)
-        memcpy(kv, src, n * 2 * sizeof *kv);
+    if (src != kv) memcpy(kv, src, n * 2 * sizeof *kv);
 }
 
 #define SMALL_BUCKET 32u
@@ -683,24 +646,21 @@ typedef struct band_ctx {
     const nd_para_rec *recs;
     const uint32_t *reps; /* one record per exact key */
     size_t nreps;
-    unsigned min_eq;      /* estimates below this are not near-identical */
-    unsigned acc_eq;      /* estimates at or above this are */
+    unsigned min_eq; /* estimates below this are not near-identical */
+    unsigned acc_eq; /* estimates at or above this are */
     unsigned first, step;
-    nd_pairs acc;         /* near-identical by the estimate */
-    nd_pairs out;         /* just below: for exact verification */
+    nd_pairs acc; /* near-identical by the estimate */
+    nd_pairs out; /* just below: for exact verification */
     nd_status st;
 } band_ctx;
 
 /* Sorts a candidate pair of records into acc or out by its signature estimate. */
 static nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
 {
-    if (c->recs[a].doc == c->recs[b].doc)
-        return ND_OK;
+    if (c->recs[a].doc == c->recs[b].doc) return ND_OK;
     unsigned eq = sig_equal(&c->recs[a], &c->recs[b]);
-    if (eq >= c->acc_eq)
-        return nd_pairs_push(&c->acc, a, b);
-    if (eq >= c->min_eq)
-        return nd_pairs_push(&c->out, a, b);
+    if (eq >= c->acc_eq) return nd_pairs_push(&c->acc, a, b);
+    if (eq >= c->min_eq) return nd_pairs_push(&c->out, a, b);
     return ND_OK;
 }
 
@@ -774,13 +734,11 @@ static void *band_worker(void *arg)
             for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
                 uint32_t a = REC(m), prev = REC(m - 1);
                 c->st = consider(c, a, f);
-                if (c->st == ND_OK && prev != f)
-                    c->st = consider(c, a, prev);
+                if (c->st == ND_OK && prev != f) c->st = consider(c, a, prev);
             }
             i = j;
         }
-        if (c->st != ND_OK)
-            break;
+        if (c->st != ND_OK) break;
     }
 #undef KEY
 #undef REC
@@ -798,8 +756,7 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
     uint32_t *reps = NULL;
     band_ctx *ctx = NULL;
     pthread_t *tid = NULL;
-    if (n >= UINT32_MAX)
-        return ND_EINVAL;
+    if (n >= UINT32_MAX) return ND_EINVAL;
     /* Exact keys: sort (key, index); join runs; keep one representative per key. */
     kv = nd_malloc((n ? n : 1) * 2 * sizeof *kv);
     reps = nd_malloc((n ? n : 1) * sizeof *reps);
@@ -834,19 +791,15 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
     }
     size_t nreps = 0;
     for (size_t i = 0; i < n; i++)
-        if (reps[i])
-            reps[nreps++] = (uint32_t)i;
+        if (reps[i]) reps[nreps++] = (uint32_t)i;
     nd_free(kv);
     kv = NULL;
-    if (threads < 1)
-        threads = 1;
-    if (threads > ND_PARA_BANDS)
-        threads = ND_PARA_BANDS;
+    if (threads < 1) threads = 1;
+    if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
     st = ND_ENOMEM;
     ctx = nd_calloc(threads, sizeof *ctx);
     tid = nd_calloc(threads, sizeof *tid);
-    if (!ctx || !tid)
-        goto out;
+    if (!ctx || !tid) goto out;
     double loose = threshold - ND_PARA_VERIFY_BAND;
     unsigned min_eq = loose > 0 ? (unsigned)(loose * ND_PARA_PERMS) : 0;
     double acc = threshold * ND_PARA_PERMS * (1.0 - 1e-12);
@@ -904,8 +857,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     gid = nd_calloc(n ? n : 1, sizeof *gid);
     cnt = nd_calloc(n ? n : 1, sizeof *cnt);
     lastdoc = nd_malloc((n ? n : 1) * sizeof *lastdoc);
-    if (!gid || !cnt || !lastdoc)
-        goto out;
+    if (!gid || !cnt || !lastdoc) goto out;
     for (size_t i = 0; i < n; i++)
         lastdoc[i] = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -918,10 +870,8 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     size_t ng = 0, nm = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = nd_uf_find(uf, (uint32_t)i);
-        if (cnt[r] < 2)
-            continue;
-        if (!gid[r])
-            gid[r] = (uint32_t)++ng;
+        if (cnt[r] < 2) continue;
+        if (!gid[r]) gid[r] = (uint32_t)++ng;
         nm++;
     }
     g.n = ng;
@@ -929,8 +879,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     g.member = nd_malloc((nm ? nm : 1) * sizeof *g.member);
     g.identical = nd_malloc(ng ? ng : 1);
     g.ndocs = nd_malloc((ng ? ng : 1) * sizeof *g.ndocs);
-    if (!g.start || !g.member || !g.identical || !g.ndocs)
-        goto out;
+    if (!g.start || !g.member || !g.identical || !g.ndocs) goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = nd_uf_find(uf, (uint32_t)i);
         if (cnt[r] >= 2) {
@@ -943,13 +892,11 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     memset(g.identical, 1, ng ? ng : 1);
     {
         size_t *fill = nd_malloc((ng ? ng : 1) * sizeof *fill);
-        if (!fill)
-            goto out;
+        if (!fill) goto out;
         memcpy(fill, g.start, ng * sizeof *fill);
         for (size_t i = 0; i < n; i++) {
             uint32_t r = nd_uf_find(uf, (uint32_t)i);
-            if (cnt[r] < 2)
-                continue;
+            if (cnt[r] < 2) continue;
             size_t k = gid[r] - 1;
             if (fill[k] > g.start[k] && recs[g.member[g.start[k]]].key != recs[i].key)
                 g.identical[k] = 0;

@@ -30,10 +30,18 @@ static void put_field(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '\t': fputs("\\t", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\\': fputs("\\\\", f); break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
         default:
             if ((unsigned char)*s < 0x20 || *s == 0x7f)
                 fprintf(f, "\\x%02x", (unsigned char)*s);
@@ -113,8 +121,7 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
         fprintf(f, "doubled blocks:\n");
         for (size_t i = 0; i < r->nrepeats; i++) {
             const nd_doc_repeats *rp = &r->repeats[i];
-            if (!rp->nblocks)
-                continue;
+            if (!rp->nblocks) continue;
             fputs("  ", f);
             put_doc(f, r, rp->doc);
             fprintf(f, ": %.1f%% of its words are repeats%s\n",
@@ -139,8 +146,7 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
         fprintf(f, "repeated short lines:\n");
         for (size_t i = 0; i < r->nrepeats; i++) {
             const nd_doc_repeats *rp = &r->repeats[i];
-            if (!rp->nshort)
-                continue;
+            if (!rp->nshort) continue;
             fputs("  ", f);
             put_doc(f, r, rp->doc);
             fputs(":", f);
@@ -199,8 +205,7 @@ static void write_text(const nd_scan_result *r, FILE *f)
             r->nskipped);
     if (r->opts.parts & ND_PART_GROUPS)
         fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
-                plural(r->ngroups, "group", "groups"), dups,
-                plural(dups, "document", "documents"));
+                plural(r->ngroups, "group", "groups"), dups, plural(dups, "document", "documents"));
     if (r->opts.parts & ND_PART_BLOCKS)
         fprintf(f, "; %zu with doubled blocks (%zu doubled %s)", count_blocks(r), r->ndoubled,
                 plural(r->ndoubled, "body", "bodies"));
@@ -209,9 +214,10 @@ static void write_text(const nd_scan_result *r, FILE *f)
     if (r->opts.parts & ND_PART_SHARED)
         fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
                 plural(r->nshared, "paragraph", "paragraphs"), count_boilerplate(r));
-    fprintf(f, "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
-               "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
-               "%.2f)\n",
+    fprintf(f,
+            "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
+            "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
+            "%.2f)\n",
             r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
             r->opts.verify_estimate ? "estimated" : "exact",
             r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
@@ -244,14 +250,16 @@ static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
         json_str(f, di->id);
         fputs(", \"source\": ", f);
         json_str(f, r->sources[di->source]);
-        fprintf(f, ", \"line\": %llu, \"words\": %u, \"repeated_words\": %u, "
-                   "\"repeated_share\": %.4f, \"doubled\": %s,\n      \"blocks\": [",
+        fprintf(f,
+                ", \"line\": %llu, \"words\": %u, \"repeated_words\": %u, "
+                "\"repeated_share\": %.4f, \"doubled\": %s,\n      \"blocks\": [",
                 (unsigned long long)di->line, rp->words, rp->repeated_words,
                 share(rp->repeated_words, rp->words), rp->doubled ? "true" : "false");
         for (size_t b = 0; b < rp->nblocks; b++) {
             const nd_block_repeat *bl = &rp->blocks[b];
-            fprintf(f, "%s{\"lines\": [%u, %u], \"repeated_as\": [%u, %u], \"paragraphs\": %u, "
-                       "\"identical\": %s, \"words\": %u, \"text\": ",
+            fprintf(f,
+                    "%s{\"lines\": [%u, %u], \"repeated_as\": [%u, %u], \"paragraphs\": %u, "
+                    "\"identical\": %s, \"words\": %u, \"text\": ",
                     b ? ",\n        " : "\n        ", bl->a_first, bl->a_last, bl->b_first,
                     bl->b_last, bl->nparas, bl->identical ? "true" : "false", bl->words);
             json_str(f, rp->block_text[b]);
@@ -260,9 +268,9 @@ static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
         fputs(rp->nblocks ? "\n      ],\n      \"short_lines\": [" : "],\n      \"short_lines\": [",
               f);
         for (size_t k = 0; k < rp->nshort; k++) {
-            fprintf(f, "%s{\"line\": %u, \"count\": %u, \"text\": ",
-                    k ? ",\n        " : "\n        ", rp->shorts[k].first_line,
-                    rp->shorts[k].count);
+            fprintf(f,
+                    "%s{\"line\": %u, \"count\": %u, \"text\": ", k ? ",\n        " : "\n        ",
+                    rp->shorts[k].first_line, rp->shorts[k].count);
             json_str(f, rp->shorts[k].text);
             fputc('}', f);
         }
@@ -291,18 +299,20 @@ static void write_json(const nd_scan_result *r, FILE *f)
 {
     fprintf(f, "{\n  \"tool\": \"neardup\",\n  \"version\": \"%s\",\n  \"schema\": %d,\n",
             NEARDUP_VERSION, ND_JSON_SCHEMA);
-    fprintf(f, "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, "
-               "\"bands\": %u, \"rows\": %u, \"verify\": \"%s\", \"paragraphs\": \"%s\", "
-               "\"short_words\": %u, \"paragraph_threshold\": %.4f, "
-               "\"boilerplate_docs\": %zu},\n",
+    fprintf(f,
+            "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, "
+            "\"bands\": %u, \"rows\": %u, \"verify\": \"%s\", \"paragraphs\": \"%s\", "
+            "\"short_words\": %u, \"paragraph_threshold\": %.4f, "
+            "\"boilerplate_docs\": %zu},\n",
             r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
             r->opts.verify_estimate ? "estimate" : "exact",
             r->opts.para.mode == ND_PARA_BLOCK ? "block" : "line", r->opts.para.short_words,
             r->opts.para.threshold, r->opts.boilerplate_docs);
-    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"groups\": %zu, "
-               "\"duplicates\": %zu, \"pairs\": %zu, \"doubled_block_articles\": %zu, "
-               "\"doubled_bodies\": %zu, \"short_repeat_articles\": %zu, "
-               "\"shared_paragraphs\": %zu, \"boilerplate_paragraphs\": %zu},\n",
+    fprintf(f,
+            "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"groups\": %zu, "
+            "\"duplicates\": %zu, \"pairs\": %zu, \"doubled_block_articles\": %zu, "
+            "\"doubled_bodies\": %zu, \"short_repeat_articles\": %zu, "
+            "\"shared_paragraphs\": %zu, \"boilerplate_paragraphs\": %zu},\n",
             r->ndocs, r->nskipped, r->ngroups, duplicates(r), r->npairs, count_blocks(r),
             r->ndoubled, count_shorts(r), r->nshared, count_boilerplate(r));
     fputs("  \"groups\": [", f);
@@ -320,8 +330,9 @@ static void write_json(const nd_scan_result *r, FILE *f)
             json_str(f, di->id);
             fputs(", \"source\": ", f);
             json_str(f, r->sources[di->source]);
-            fprintf(f, ", \"line\": %llu, \"words\": %u, \"jaccard\": ",
-                    (unsigned long long)di->line, di->ntokens);
+            fprintf(f,
+                    ", \"line\": %llu, \"words\": %u, \"jaccard\": ", (unsigned long long)di->line,
+                    di->ntokens);
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
@@ -388,9 +399,9 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             const nd_block_repeat *bl = &rp->blocks[b];
             fputs("block\t", f);
             put_field(f, r->docs[rp->doc].id);
-            fprintf(f, "\t%u-%u\t%u-%u\t%u\t%s\t%u\t%.4f\n", bl->a_first, bl->a_last,
-                    bl->b_first, bl->b_last, bl->nparas, bl->identical ? "identical" : "near",
-                    bl->words, share(rp->repeated_words, rp->words));
+            fprintf(f, "\t%u-%u\t%u-%u\t%u\t%s\t%u\t%.4f\n", bl->a_first, bl->a_last, bl->b_first,
+                    bl->b_last, bl->nparas, bl->identical ? "identical" : "near", bl->words,
+                    share(rp->repeated_words, rp->words));
         }
         for (size_t k = 0; k < rp->nshort && (parts & ND_PART_SHORT); k++) {
             fputs("short\t", f);
@@ -414,9 +425,15 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)
 {
     switch (fmt) {
-    case ND_REPORT_TEXT: write_text(res, f); break;
-    case ND_REPORT_JSON: write_json(res, f); break;
-    case ND_REPORT_TSV: write_tsv(res, f); break;
+    case ND_REPORT_TEXT:
+        write_text(res, f);
+        break;
+    case ND_REPORT_JSON:
+        write_json(res, f);
+        break;
+    case ND_REPORT_TSV:
+        write_tsv(res, f);
+        break;
     }
     return fflush(f) == 0 && !ferror(f) ? ND_OK : ND_EIO;
 }

@@ -42,11 +42,10 @@ static double now(void)
 
 /* ---- committing results ---------------------------------------------------------------------- */
 
-static void emit_diag(scan *s, nd_diag_level level, nd_status code, const char *path,
-                      uint64_t line, uint64_t offset, const char *message)
+static void emit_diag(scan *s, nd_diag_level level, nd_status code, const char *path, uint64_t line,
+                      uint64_t offset, const char *message)
 {
-    if (!s->opts.on_diag)
-        return;
+    if (!s->opts.on_diag) return;
     nd_diag d;
     d.code = code;
     d.level = level;
@@ -57,15 +56,13 @@ static void emit_diag(scan *s, nd_diag_level level, nd_status code, const char *
     s->opts.on_diag(&d, s->opts.userdata);
 }
 
-static nd_status add_skip(scan *s, const char *path, uint64_t line, nd_status code,
-                          const char *msg)
+static nd_status add_skip(scan *s, const char *path, uint64_t line, nd_status code, const char *msg)
 {
     nd_scan_priv *pv = s->priv;
     if (pv->nskips == pv->capskips) {
         size_t cap = pv->capskips ? pv->capskips * 2 : 16;
         skiprec *v = nd_reallocarray(pv->skips, cap, sizeof *v);
-        if (!v)
-            return ND_ENOMEM;
+        if (!v) return ND_ENOMEM;
         pv->skips = v;
         pv->capskips = cap;
     }
@@ -89,8 +86,7 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             while (cap - pv->nprecs < it->prec_n)
                 cap *= 2;
             nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
-            if (!v)
-                return ND_ENOMEM;
+            if (!v) return ND_ENOMEM;
             pv->precs = v;
             pv->capprecs = cap;
         }
@@ -103,29 +99,26 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
                 while (c - pv->nfps < r->fp_n)
                     c *= 2;
                 uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
-                if (!v)
-                    return ND_ENOMEM;
+                if (!v) return ND_ENOMEM;
                 pv->fps = v;
                 pv->capfps = c;
             }
-            if (pv->nfps + r->fp_n > UINT32_MAX)
-                return ND_ENOMEM;
+            if (pv->nfps + r->fp_n > UINT32_MAX) return ND_ENOMEM;
             memcpy(pv->fps + pv->nfps, b->fps + r->fp_off, r->fp_n * sizeof *pv->fps);
             r->fp_off = (uint32_t)pv->nfps;
             pv->nfps += r->fp_n;
             pv->nprecs++;
         }
     }
-    if (!it->blk_n && !it->sh_n)
-        return ND_OK;
+    if (!it->blk_n && !it->sh_n) return ND_OK;
     ND_GROW(pv->nreps, pv->capreps, 64, pv->reps);
     nd_doc_repeats *r = &pv->reps[pv->nreps];
     memset(r, 0, sizeof *r);
     r->doc = doc;
     r->words = it->words;
     r->repeated_words = it->rwords;
-    r->doubled = it->words > 0 && (double)it->rwords >=
-                                      s->opts.para.doubled_share * (double)it->words;
+    r->doubled =
+        it->words > 0 && (double)it->rwords >= s->opts.para.doubled_share * (double)it->words;
     r->nblocks = it->blk_n;
     r->nshort = it->sh_n;
     for (size_t j = 0; j < it->blk_n; j++) {
@@ -149,13 +142,11 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
 static nd_status commit_sign(scan *s, batch *b)
 {
     nd_scan_priv *pv = s->priv;
-    if (b->fatal != ND_OK)
-        return b->fatal;
+    if (b->fatal != ND_OK) return b->fatal;
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
         const char *msg = it->msg ? b->strs.p + it->msg - 1 : "";
-        if (it->path_str)
-            it->path = b->strs.p + it->path_str - 1;
+        if (it->path_str) it->path = b->strs.p + it->path_str - 1;
         if (it->kind == ND_REC_NOTE) {
             emit_diag(s, ND_DIAG_WARNING, it->status, it->path, it->diag_line, it->diag_offset,
                       msg);
@@ -163,30 +154,24 @@ static nd_status commit_sign(scan *s, batch *b)
             continue;
         }
         if (it->kind == ND_REC_ERROR || it->status != ND_OK) {
-            emit_diag(s, ND_DIAG_ERROR, it->status, it->path, it->diag_line, it->diag_offset,
-                      msg);
-            if (add_skip(s, it->path, it->diag_line, it->status, msg) != ND_OK)
-                return ND_ENOMEM;
+            emit_diag(s, ND_DIAG_ERROR, it->status, it->path, it->diag_line, it->diag_offset, msg);
+            if (add_skip(s, it->path, it->diag_line, it->status, msg) != ND_OK) return ND_ENOMEM;
             continue;
         }
-        if (pv->ndocs >= UINT32_MAX - 1)
-            return ND_EINVAL;
+        if (pv->ndocs >= UINT32_MAX - 1) return ND_EINVAL;
         if (pv->ndocs == pv->capdocs) {
             size_t cap = pv->capdocs ? pv->capdocs * 2 : 1024;
             docrec *d = nd_reallocarray(pv->docs, cap, sizeof *d);
-            if (!d)
-                return ND_ENOMEM;
+            if (!d) return ND_ENOMEM;
             pv->docs = d;
             uint32_t *sg = nd_reallocarray(pv->sigs, cap * s->k, sizeof *sg);
-            if (!sg)
-                return ND_ENOMEM;
+            if (!sg) return ND_ENOMEM;
             pv->sigs = sg;
             pv->capdocs = cap;
         }
         docrec *d = &pv->docs[pv->ndocs];
         size_t off;
-        if (nd_arena_put(&pv->ids, b->strs.p + it->id, it->id_len, &off) != ND_OK)
-            return ND_ENOMEM;
+        if (nd_arena_put(&pv->ids, b->strs.p + it->id, it->id_len, &off) != ND_OK) return ND_ENOMEM;
         d->id_off = off;
         d->offset = it->offset;
         d->line = it->line;
@@ -196,8 +181,7 @@ static nd_status commit_sign(scan *s, batch *b)
         d->ntokens = it->ntokens;
         d->snippet = 0;
         memcpy(pv->sigs + pv->ndocs * s->k, b->sigs + i * s->k, s->k * sizeof *pv->sigs);
-        if (commit_paragraphs(s, b, it, (uint32_t)pv->ndocs) != ND_OK)
-            return ND_ENOMEM;
+        if (commit_paragraphs(s, b, it, (uint32_t)pv->ndocs) != ND_OK) return ND_ENOMEM;
         pv->ndocs++;
         s->res->stats.bytes += it->len;
     }
@@ -207,20 +191,16 @@ static nd_status commit_sign(scan *s, batch *b)
 static nd_status commit_set(scan *s, batch *b)
 {
     nd_scan_priv *pv = s->priv;
-    if (b->fatal != ND_OK)
-        return b->fatal;
+    if (b->fatal != ND_OK) return b->fatal;
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
-        if (it->status != ND_OK)
-            return ND_ECHANGED; /* it was fine in pass 1 */
+        if (it->status != ND_OK) return ND_ECHANGED; /* it was fine in pass 1 */
         pv->sets[it->doc] = it->set;
         it->set.v = NULL;
         const char *sn = b->strs.p + it->snippet - 1;
         size_t off;
-        if (nd_arena_put(&pv->strs, sn, strlen(sn), &off) != ND_OK)
-            return ND_ENOMEM;
-        if (off + 1 > UINT32_MAX)
-            return ND_ENOMEM;
+        if (nd_arena_put(&pv->strs, sn, strlen(sn), &off) != ND_OK) return ND_ENOMEM;
+        if (off + 1 > UINT32_MAX) return ND_ENOMEM;
         pv->docs[it->doc].snippet = (uint32_t)(off + 1);
     }
     return ND_OK;
@@ -232,13 +212,13 @@ static nd_status drain(scan *s, size_t keep)
         batch *b = nd_wait_oldest(s);
         nd_status st = b->mode == MODE_SIGN ? commit_sign(s, b) : commit_set(s, b);
         nd_recycle(s, b);
-        if (st != ND_OK)
-            return st;
+        if (st != ND_OK) return st;
     }
     return ND_OK;
 }
 
-/* ---- pass 1 ------------------------------------------------------------------------------------ */
+/* ---- pass 1 ------------------------------------------------------------------------------------
+ */
 
 static nd_status pass1(scan *s)
 {
@@ -247,19 +227,14 @@ static nd_status pass1(scan *s)
     for (;;) {
         nd_record rec;
         st = nd_reader_next(s->reader, &rec);
-        if (st == ND_END)
-            break;
-        if (st != ND_OK)
-            goto out;
-        if (!b && (st = nd_get_batch(s, MODE_SIGN, &b)) != ND_OK)
-            goto out;
-        if ((st = nd_batch_add(b, &rec, 0, 0)) != ND_OK)
-            goto out;
+        if (st == ND_END) break;
+        if (st != ND_OK) goto out;
+        if (!b && (st = nd_get_batch(s, MODE_SIGN, &b)) != ND_OK) goto out;
+        if ((st = nd_batch_add(b, &rec, 0, 0)) != ND_OK) goto out;
         if (nd_batch_full(b)) {
             nd_submit(s, b);
             b = NULL;
-            if ((st = drain(s, s->max_inflight - 1)) != ND_OK)
-                goto out;
+            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
         }
     }
     st = ND_OK;
@@ -269,12 +244,12 @@ static nd_status pass1(scan *s)
     }
     st = drain(s, 0);
 out:
-    if (b)
-        nd_recycle(s, b);
+    if (b) nd_recycle(s, b);
     return st;
 }
 
-/* ---- pass 2 ------------------------------------------------------------------------------------ */
+/* ---- pass 2 ------------------------------------------------------------------------------------
+ */
 
 /* Reads again the documents whose need[] is set and builds their exact sets. */
 static nd_status pass2(scan *s, const unsigned char *need, int mode)
@@ -283,24 +258,18 @@ static nd_status pass2(scan *s, const unsigned char *need, int mode)
     batch *b = NULL;
     nd_status st = ND_OK;
     for (size_t i = 0; i < pv->ndocs; i++) {
-        if (!need[i] || (mode == MODE_SET && pv->sets[i].v))
-            continue;
+        if (!need[i] || (mode == MODE_SET && pv->sets[i].v)) continue;
         const docrec *d = &pv->docs[i];
         nd_record rec;
         st = nd_reader_fetch(s->reader, d->source, d->offset, d->len, d->line, &rec);
-        if (st != ND_OK)
-            goto out;
-        if (!b && (st = nd_get_batch(s, mode, &b)) != ND_OK)
-            goto out;
-        if ((st = nd_batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK)
-            goto out;
-        if (mode == MODE_SET)
-            s->res->stats.refetched++;
+        if (st != ND_OK) goto out;
+        if (!b && (st = nd_get_batch(s, mode, &b)) != ND_OK) goto out;
+        if ((st = nd_batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK) goto out;
+        if (mode == MODE_SET) s->res->stats.refetched++;
         if (nd_batch_full(b)) {
             nd_submit(s, b);
             b = NULL;
-            if ((st = drain(s, s->max_inflight - 1)) != ND_OK)
-                goto out;
+            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
         }
     }
     if (b) {
@@ -309,20 +278,19 @@ static nd_status pass2(scan *s, const unsigned char *need, int mode)
     }
     st = drain(s, 0);
 out:
-    if (b)
-        nd_recycle(s, b);
+    if (b) nd_recycle(s, b);
     return st;
 }
 
-/* ---- verification, groups, result -------------------------------------------------------------- */
+/* ---- verification, groups, result --------------------------------------------------------------
+ */
 
 static nd_status push_pair_sim(nd_pair_sim **v, size_t *n, size_t *cap, nd_pair_sim ps)
 {
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 256;
         nd_pair_sim *p = nd_reallocarray(*v, c, sizeof *p);
-        if (!p)
-            return ND_ENOMEM;
+        if (!p) return ND_ENOMEM;
         *v = p;
         *cap = c;
     }
@@ -346,12 +314,11 @@ static nd_status verify_pairs(scan *s, const nd_pairs *cand, nd_pairs *ok)
             unsigned eq = 0;
             for (unsigned j = 0; j < s->k; j++)
                 eq += sa[j] == sb[j];
-            if ((double)eq < need_eq)
-                continue;
+            if ((double)eq < need_eq) continue;
             ps.jaccard = (double)eq / (double)s->k;
         } else {
-            nd_sim sim = nd_verify_exact(pv->sets[a].v, pv->sets[a].n, pv->sets[b].v,
-                                         pv->sets[b].n);
+            nd_sim sim =
+                nd_verify_exact(pv->sets[a].v, pv->sets[a].n, pv->sets[b].v, pv->sets[b].n);
             if (!nd_verify_passes(sim.inter, pv->sets[a].n, pv->sets[b].n, s->opts.threshold))
                 continue;
             ps.jaccard = sim.jaccard;
@@ -373,8 +340,7 @@ static nd_status build_groups(scan *s, const nd_groups *g)
     size_t total = g->n ? g->start[g->n] : 0;
     pv->groups = nd_calloc(g->n ? g->n : 1, sizeof *pv->groups);
     pv->members = nd_calloc(total ? total : 1, sizeof *pv->members);
-    if (!pv->groups || !pv->members)
-        return ND_ENOMEM;
+    if (!pv->groups || !pv->members) return ND_ENOMEM;
     for (size_t k = 0; k < g->n; k++) {
         nd_group *gr = &pv->groups[k];
         gr->members = pv->members + g->start[k];
@@ -384,8 +350,8 @@ static nd_status build_groups(scan *s, const nd_groups *g)
             uint32_t d = g->members[g->start[k] + m];
             nd_member *mb = &gr->members[m];
             mb->doc = d;
-            nd_sim sim = nd_verify_exact(pv->sets[d].v, pv->sets[d].n, pv->sets[rep].v,
-                                         pv->sets[rep].n);
+            nd_sim sim =
+                nd_verify_exact(pv->sets[d].v, pv->sets[d].n, pv->sets[rep].v, pv->sets[rep].n);
             mb->jaccard = sim.jaccard;
             mb->containment = sim.contain_a;
             mb->snippet = pv->docs[d].snippet ? pv->strs.p + pv->docs[d].snippet - 1 : "";
@@ -402,8 +368,7 @@ static nd_status finish_result(scan *s)
     nd_scan_result *res = s->res;
     res->ndocs = pv->ndocs;
     pv->info = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->info);
-    if (!pv->info)
-        return ND_ENOMEM;
+    if (!pv->info) return ND_ENOMEM;
     for (size_t i = 0; i < pv->ndocs; i++) {
         pv->info[i].id = pv->ids.p + pv->docs[i].id_off;
         pv->info[i].source = pv->docs[i].source;
@@ -444,8 +409,7 @@ static nd_status finish_result(scan *s)
     }
     res->nskipped = pv->nskips;
     pv->block_ptrs = nd_calloc(pv->nblocks ? pv->nblocks : 1, sizeof *pv->block_ptrs);
-    if (!pv->block_ptrs)
-        return ND_ENOMEM;
+    if (!pv->block_ptrs) return ND_ENOMEM;
     for (size_t i = 0; i < pv->nblocks; i++)
         pv->block_ptrs[i] = pv->strs.p + pv->block_txt[i];
     for (size_t i = 0; i < pv->nshorts; i++)
@@ -473,7 +437,8 @@ static nd_status finish_result(scan *s)
     return ND_OK;
 }
 
-/* ---- public -------------------------------------------------------------------------------------- */
+/* ---- public
+ * -------------------------------------------------------------------------------------- */
 
 void nd_scan_opts_init(nd_scan_opts *o)
 {
@@ -488,8 +453,7 @@ void nd_scan_opts_init(nd_scan_opts *o)
 
 void nd_scan_result_free(nd_scan_result *res)
 {
-    if (!res)
-        return;
+    if (!res) return;
     nd_scan_priv *pv = res->priv;
     if (pv) {
         nd_arena_clear(&pv->ids);
@@ -526,8 +490,7 @@ void nd_scan_result_free(nd_scan_result *res)
 
 static void free_sets(nd_scan_priv *pv)
 {
-    if (!pv->sets)
-        return;
+    if (!pv->sets) return;
     for (size_t i = 0; i < pv->ndocs; i++)
         nd_free(pv->sets[i].v);
     nd_free(pv->sets);
@@ -537,8 +500,7 @@ static void free_sets(nd_scan_priv *pv)
 nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                   nd_scan_result **out)
 {
-    if (!opts || npaths == 0)
-        return ND_EINVAL;
+    if (!opts || npaths == 0) return ND_EINVAL;
     if (opts->ngram < 1 || opts->ngram > ND_NGRAM_MAX || opts->perms < 1 ||
         opts->perms > ND_PERMS_MAX || !(opts->threshold > 0.0 && opts->threshold <= 1.0) ||
         opts->bands > opts->perms)
@@ -552,17 +514,14 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     unsigned char *need = NULL;
 
     s->res = nd_calloc(1, sizeof *s->res);
-    if (!s->res)
-        return ND_ENOMEM;
+    if (!s->res) return ND_ENOMEM;
     s->priv = s->res->priv = nd_calloc(1, sizeof *s->priv);
-    if (!s->priv)
-        goto out;
+    if (!s->priv) goto out;
     if (s->opts.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->opts.threads = n > 0 ? (unsigned)n : 1;
     }
-    if (s->opts.threads > 256)
-        s->opts.threads = 256;
+    if (s->opts.threads > 256) s->opts.threads = 256;
     s->k = s->opts.perms;
     s->opts.para.want_sentences = (s->opts.parts & ND_PART_SHARED) != 0;
     if (s->opts.bands) {
@@ -571,24 +530,18 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     } else if ((st = nd_lsh_params_for(s->opts.threshold, s->k, &s->res->lsh)) != ND_OK) {
         goto out;
     }
-    if ((st = nd_minhash_create(s->k, ND_MINHASH_SEED, &s->mh)) != ND_OK)
-        goto out;
-    if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &s->pmh)) != ND_OK)
-        goto out;
-    if ((st = nd_reader_create(&s->opts.input, paths, npaths, &s->reader)) != ND_OK)
-        goto out;
-    if ((st = nd_worker_init(&s->inline_worker, &s->opts, s->mh, s->pmh)) != ND_OK)
-        goto out;
+    if ((st = nd_minhash_create(s->k, ND_MINHASH_SEED, &s->mh)) != ND_OK) goto out;
+    if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &s->pmh)) != ND_OK) goto out;
+    if ((st = nd_reader_create(&s->opts.input, paths, npaths, &s->reader)) != ND_OK) goto out;
+    if ((st = nd_worker_init(&s->inline_worker, &s->opts, s->mh, s->pmh)) != ND_OK) goto out;
     unsigned nthreads = s->opts.threads > 1 ? s->opts.threads : 0;
-    s->max_inflight = nthreads ? (2 * nthreads + 2 < MAX_INFLIGHT ? 2 * nthreads + 2 : MAX_INFLIGHT)
-                               : 1;
-    if ((st = nd_pool_start(s, nthreads)) != ND_OK)
-        goto out;
+    s->max_inflight =
+        nthreads ? (2 * nthreads + 2 < MAX_INFLIGHT ? 2 * nthreads + 2 : MAX_INFLIGHT) : 1;
+    if ((st = nd_pool_start(s, nthreads)) != ND_OK) goto out;
     s->res->stats.threads = s->opts.threads;
 
     double t0 = now();
-    if ((st = pass1(s)) != ND_OK)
-        goto out;
+    if ((st = pass1(s)) != ND_OK) goto out;
     double t1 = now();
     nd_scan_priv *pv = s->priv;
     if ((st = nd_lsh_candidates_mt(pv->sigs, pv->ndocs, s->k, NULL, &s->res->lsh, 0,
@@ -600,26 +553,21 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     st = ND_ENOMEM;
     pv->sets = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->sets);
     need = nd_calloc(pv->ndocs ? pv->ndocs : 1, 1);
-    if (!pv->sets || !need)
-        goto out;
+    if (!pv->sets || !need) goto out;
     double t3 = t2, t4 = t2;
     if (!s->opts.verify_estimate) {
         for (size_t i = 0; i < cand.n; i++)
             need[cand.v[i].a] = need[cand.v[i].b] = 1;
-        if ((st = pass2(s, need, MODE_SET)) != ND_OK)
-            goto out;
+        if ((st = pass2(s, need, MODE_SET)) != ND_OK) goto out;
         t3 = now();
-        if ((st = verify_pairs(s, &cand, &ok)) != ND_OK)
-            goto out;
+        if ((st = verify_pairs(s, &cand, &ok)) != ND_OK) goto out;
         t4 = now();
     } else {
-        if ((st = verify_pairs(s, &cand, &ok)) != ND_OK)
-            goto out;
+        if ((st = verify_pairs(s, &cand, &ok)) != ND_OK) goto out;
         t4 = now();
         for (size_t i = 0; i < ok.n; i++)
             need[ok.v[i].a] = need[ok.v[i].b] = 1;
-        if ((st = pass2(s, need, MODE_SET)) != ND_OK)
-            goto out;
+        if ((st = pass2(s, need, MODE_SET)) != ND_OK) goto out;
         t3 = now();
     }
     nd_pairs_clear(&cand);
@@ -632,18 +580,14 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
         len[i] = pv->docs[i].ntokens;
     st = nd_cluster(pv->ndocs, ok.v, ok.n, len, &groups);
     nd_free(len);
-    if (st != ND_OK)
-        goto out;
-    if ((st = build_groups(s, &groups)) != ND_OK)
-        goto out;
+    if (st != ND_OK) goto out;
+    if ((st = build_groups(s, &groups)) != ND_OK) goto out;
     free_sets(pv);
     double t5 = now();
     s->res->stats.paragraphs = pv->nprecs;
-    if ((s->opts.parts & ND_PART_SHARED) && (st = nd_shared_pass(s, &groups)) != ND_OK)
-        goto out;
+    if ((s->opts.parts & ND_PART_SHARED) && (st = nd_shared_pass(s, &groups)) != ND_OK) goto out;
     double t6 = now();
-    if ((st = finish_result(s)) != ND_OK)
-        goto out;
+    if ((st = finish_result(s)) != ND_OK) goto out;
     s->res->stats.t_shared = t6 - t5;
     s->res->stats.t_pass1 = t1 - t0;
     s->res->stats.t_lsh = t2 - t1;

@@ -38,13 +38,11 @@ nd_status nd_arena_put(arena *a, const char *s, size_t n, size_t *off)
         while (cap - a->len < n + 1)
             cap *= 2;
         char *p = nd_reallocarray(a->p, cap, 1);
-        if (!p)
-            return ND_ENOMEM;
+        if (!p) return ND_ENOMEM;
         a->p = p;
         a->cap = cap;
     }
-    if (n)
-        memcpy(a->p + a->len, s, n);
+    if (n) memcpy(a->p + a->len, s, n);
     a->p[a->len + n] = '\0';
     *off = a->len;
     a->len += n + 1;
@@ -74,8 +72,7 @@ static void batch_reset(batch *b, int mode)
 
 void nd_batch_free(batch *b)
 {
-    if (!b)
-        return;
+    if (!b) return;
     batch_reset(b, MODE_SIGN);
     nd_free(b->items);
     nd_arena_clear(&b->bytes);
@@ -93,8 +90,7 @@ void nd_batch_free(batch *b)
 static nd_status batch_create(unsigned k, batch **out)
 {
     batch *b = nd_calloc(1, sizeof *b);
-    if (!b)
-        return ND_ENOMEM;
+    if (!b) return ND_ENOMEM;
     b->cap = BATCH_ITEMS;
     b->items = nd_calloc(b->cap, sizeof *b->items);
     b->sigs = nd_malloc((size_t)BATCH_ITEMS * k * sizeof *b->sigs);
@@ -129,8 +125,7 @@ nd_status nd_batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_t su
     it->sum = sum;
     nd_status st;
     if (rec->kind == ND_REC_DOC) {
-        if ((st = nd_arena_put(&b->bytes, rec->data, rec->len, &it->data)) != ND_OK)
-            return st;
+        if ((st = nd_arena_put(&b->bytes, rec->data, rec->len, &it->data)) != ND_OK) return st;
         it->len = rec->len;
     } else {
         size_t off;
@@ -139,8 +134,7 @@ nd_status nd_batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_t su
                 return st;
             it->msg = off + 1;
         }
-        if ((st = nd_arena_put(&b->strs, rec->path, strlen(rec->path), &off)) != ND_OK)
-            return st;
+        if ((st = nd_arena_put(&b->strs, rec->path, strlen(rec->path), &off)) != ND_OK) return st;
         it->path_str = off + 1;
     }
     b->n++;
@@ -161,14 +155,15 @@ void nd_worker_clear(worker *w)
 }
 
 nd_status nd_worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *mh,
-                      const nd_minhash *pmh)
+                         const nd_minhash *pmh)
 {
     memset(w, 0, sizeof *w);
     w->mh = mh;
     w->pmh = pmh;
     w->opts = opts;
     nd_tokens_init(&w->toks);
-    if (nd_normalizer_create(&w->nz) != ND_OK || nd_decoder_create(&opts->decode, &w->dec) != ND_OK) {
+    if (nd_normalizer_create(&w->nz) != ND_OK ||
+        nd_decoder_create(&opts->decode, &w->dec) != ND_OK) {
         nd_worker_clear(w);
         return ND_ENOMEM;
     }
@@ -179,8 +174,7 @@ static nd_status item_message(batch *b, item *it, nd_status code, const char *ms
 {
     size_t off;
     it->status = code;
-    if (nd_arena_put(&b->strs, msg, strlen(msg), &off) != ND_OK)
-        return ND_ENOMEM;
+    if (nd_arena_put(&b->strs, msg, strlen(msg), &off) != ND_OK) return ND_ENOMEM;
     it->msg = off + 1;
     return ND_OK;
 }
@@ -200,10 +194,8 @@ nd_status nd_make_snippet(arena *a, const char *text, size_t len, size_t *out)
             continue;
         }
         size_t cl = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        if (n + space + cl > SNIPPET_BYTES || i + cl > len)
-            break;
-        if (space)
-            buf[n++] = ' ';
+        if (n + space + cl > SNIPPET_BYTES || i + cl > len) break;
+        if (space) buf[n++] = ' ';
         space = 0;
         memcpy(buf + n, text + i, cl);
         n += cl;
@@ -216,8 +208,7 @@ nd_status nd_make_snippet(arena *a, const char *text, size_t len, size_t *out)
         n += 3;
     }
     size_t off;
-    if (nd_arena_put(a, buf, n, &off) != ND_OK)
-        return ND_ENOMEM;
+    if (nd_arena_put(a, buf, n, &off) != ND_OK) return ND_ENOMEM;
     *out = off + 1;
     return ND_OK;
 }
@@ -228,10 +219,9 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
 {
     const nd_scan_opts *o = w->opts;
     nd_doc_paras *dp = &w->dp;
-    nd_status st = nd_paragraphs_analyze(&o->para, w->pmh, doc->text, doc->len, &w->toks,
-                                         w->scratch.v, dp);
-    if (st != ND_OK)
-        return st;
+    nd_status st =
+        nd_paragraphs_analyze(&o->para, w->pmh, doc->text, doc->len, &w->toks, w->scratch.v, dp);
+    if (st != ND_OK) return st;
     it->words = dp->words;
     it->rwords = dp->repeated_words;
     it->prec_first = b->nprecs;
@@ -254,8 +244,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
                 while (c - b->nfps < nf)
                     c *= 2;
                 uint16_t *v = nd_reallocarray(b->fps, c, sizeof *v);
-                if (!v)
-                    return ND_ENOMEM;
+                if (!v) return ND_ENOMEM;
                 b->fps = v;
                 b->capfps = c;
             }
@@ -273,8 +262,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
             }
             size_t u = nf ? 1 : 0;
             for (size_t k = 1; k < nf; k++)
-                if (fp[k] != fp[u - 1])
-                    fp[u++] = fp[k];
+                if (fp[k] != fp[u - 1]) fp[u++] = fp[k];
             r->fp_n = (uint16_t)u;
             b->nfps += u;
         }
@@ -291,7 +279,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
                     break;
                 }
             if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
-                             &b->block_txt[b->nblocks]) != ND_OK)
+                                &b->block_txt[b->nblocks]) != ND_OK)
                 return ND_ENOMEM;
             b->nblocks++;
         }
@@ -307,7 +295,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
             sl->count = dp->shorts[i].count;
             sl->text = NULL;
             if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
-                             &b->short_txt[b->nshorts]) != ND_OK)
+                                &b->short_txt[b->nshorts]) != ND_OK)
                 return ND_ENOMEM;
             b->nshorts++;
         }
@@ -321,8 +309,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
 static nd_status process_item(worker *w, batch *b, size_t idx)
 {
     item *it = &b->items[idx];
-    if (it->kind != ND_REC_DOC)
-        return ND_OK;
+    if (it->kind != ND_REC_DOC) return ND_OK;
     nd_record rec;
     memset(&rec, 0, sizeof rec);
     rec.kind = ND_REC_DOC;
@@ -343,14 +330,11 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     nd_doc doc;
     const char *msg = NULL;
     nd_status st = nd_decode(w->dec, &rec, &doc, &msg);
-    if (st == ND_ENOMEM)
-        return st;
-    if (st != ND_OK)
-        return item_message(b, it, st, msg);
+    if (st == ND_ENOMEM) return st;
+    if (st != ND_OK) return item_message(b, it, st, msg);
     size_t bad = 0;
     st = nd_normalize(w->nz, doc.text, doc.len, &w->toks, &bad);
-    if (st == ND_ENOMEM)
-        return st;
+    if (st == ND_ENOMEM) return st;
     if (st == ND_EUTF8) {
         char m[160];
         if (it->json) {
@@ -370,13 +354,11 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
         return item_message(b, it, ND_ENOWORDS, "no words (only punctuation or symbols); skipped");
     it->ntokens = w->toks.n > UINT32_MAX ? UINT32_MAX : (uint32_t)w->toks.n;
     st = nd_shingle_hashes(&w->toks, 0, w->toks.n, w->opts->ngram, &w->scratch, &w->sh);
-    if (st != ND_OK)
-        return st;
+    if (st != ND_OK) return st;
     if (b->mode == MODE_SIGN) {
         unsigned k = nd_minhash_k(w->mh);
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
-        if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK)
-            return ND_ENOMEM;
+        if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
         if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
             return paragraph_pass(w, b, it, &doc);
@@ -385,8 +367,7 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     /* MODE_SET: the exact set, and a snippet for the report. */
     size_t n = nd_u64_sort_unique(w->sh.v, w->sh.n, &w->scratch);
     it->set.v = nd_malloc(n * sizeof *it->set.v);
-    if (!it->set.v)
-        return ND_ENOMEM;
+    if (!it->set.v) return ND_ENOMEM;
     memcpy(it->set.v, w->sh.v, n * sizeof *it->set.v);
     it->set.n = n;
     return nd_make_snippet(&b->strs, doc.text, doc.len, &it->snippet);
@@ -409,8 +390,7 @@ static void *thread_main(void *arg)
     for (;;) {
         while (p->qlen == 0 && !p->stop)
             pthread_cond_wait(&p->work, &p->mu);
-        if (p->qlen == 0 && p->stop)
-            break;
+        if (p->qlen == 0 && p->stop) break;
         batch *b = p->queue[p->qhead];
         p->qhead = (p->qhead + 1) % MAX_INFLIGHT;
         p->qlen--;
@@ -428,25 +408,20 @@ nd_status nd_pool_start(scan *s, unsigned n)
 {
     pool *p = &s->pool;
     memset(p, 0, sizeof *p);
-    if (n <= 1)
-        return ND_OK;
+    if (n <= 1) return ND_OK;
     p->threads = nd_calloc(n, sizeof *p->threads);
     p->workers = nd_calloc(n, sizeof *p->workers);
     s->targs = nd_calloc(n, sizeof *s->targs);
-    if (!p->threads || !p->workers || !s->targs)
-        return ND_ENOMEM;
-    if (pthread_mutex_init(&p->mu, NULL) != 0)
-        return ND_ENOMEM;
+    if (!p->threads || !p->workers || !s->targs) return ND_ENOMEM;
+    if (pthread_mutex_init(&p->mu, NULL) != 0) return ND_ENOMEM;
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
     p->nthreads = n;
     for (unsigned i = 0; i < n; i++) {
-        if (nd_worker_init(&p->workers[i], &s->opts, s->mh, s->pmh) != ND_OK)
-            return ND_ENOMEM;
+        if (nd_worker_init(&p->workers[i], &s->opts, s->mh, s->pmh) != ND_OK) return ND_ENOMEM;
         s->targs[i].p = p;
         s->targs[i].w = &p->workers[i];
-        if (pthread_create(&p->threads[i], NULL, thread_main, &s->targs[i]) != 0)
-            return ND_ENOMEM;
+        if (pthread_create(&p->threads[i], NULL, thread_main, &s->targs[i]) != 0) return ND_ENOMEM;
         p->started++;
     }
     return ND_OK;

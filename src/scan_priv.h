@@ -51,9 +51,9 @@ typedef struct docrec {
     uint64_t id_off; /* into priv->ids */
     uint64_t offset; /* record's byte offset in its source */
     uint64_t line;
-    uint64_t sum;    /* XXH3 of the record's bytes: detects a file changed between passes */
+    uint64_t sum; /* XXH3 of the record's bytes: detects a file changed between passes */
     uint32_t source;
-    uint32_t len;    /* record bytes */
+    uint32_t len; /* record bytes */
     uint32_t ntokens;
     uint32_t snippet; /* offset + 1 into priv->strs, 0 = none */
 } docrec;
@@ -82,7 +82,7 @@ struct nd_scan_priv {
     nd_member *members;
     nd_group *groups;
     /* paragraph pass */
-    nd_para_rec *precs;  /* long paragraphs of all documents, in document order */
+    nd_para_rec *precs; /* long paragraphs of all documents, in document order */
     size_t nprecs, capprecs;
     nd_doc_repeats *reps;
     size_t nreps, capreps;
@@ -96,7 +96,7 @@ struct nd_scan_priv {
     nd_para_place *places;
     size_t *shared_txt;
     const char **block_ptrs;
-    uint16_t *fps;       /* bigram fingerprints of all sentences (see nd_para_rec) */
+    uint16_t *fps; /* bigram fingerprints of all sentences (see nd_para_rec) */
     size_t nfps, capfps;
     nd_pair_sim *pairs;
     nd_doc_info *info;
@@ -110,23 +110,23 @@ enum { MODE_SIGN, MODE_SET };
 typedef struct item {
     nd_record_kind kind;
     unsigned char json;
-    size_t data, len;   /* raw bytes in batch->bytes */
-    const char *path;   /* borrowed from the reader (a source's path: lives with it) */
-    size_t path_str;    /* offset + 1 into batch->strs: a copy of the path of an error or
-                           note record, whose path the reader frees at its next record */
+    size_t data, len; /* raw bytes in batch->bytes */
+    const char *path; /* borrowed from the reader (a source's path: lives with it) */
+    size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or
+                         note record, whose path the reader frees at its next record */
     uint32_t source;
     uint64_t line, offset;
-    nd_status status;   /* reader's or ours */
-    size_t msg;         /* offset + 1 into batch->strs, 0 = none */
+    nd_status status; /* reader's or ours */
+    size_t msg;       /* offset + 1 into batch->strs, 0 = none */
     uint64_t diag_line, diag_offset;
     /* results */
-    size_t id;          /* offset into batch->strs */
+    size_t id; /* offset into batch->strs */
     size_t id_len;
     uint32_t ntokens;
     uint64_t sum;
-    uint32_t doc;       /* pass 2: the document */
-    set set;            /* pass 2: the exact shingle set (owned until committed) */
-    size_t snippet;     /* pass 2: offset + 1 into batch->strs */
+    uint32_t doc;   /* pass 2: the document */
+    set set;        /* pass 2: the exact shingle set (owned until committed) */
+    size_t snippet; /* pass 2: offset + 1 into batch->strs */
     /* paragraph pass: ranges in the batch's arrays */
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
     uint32_t words, rwords;
@@ -175,7 +175,7 @@ typedef struct worker {
 
 /* Readies w to work with opts, mh and pmh (borrowed, must outlive w). */
 nd_status nd_worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *mh,
-                      const nd_minhash *pmh);
+                         const nd_minhash *pmh);
 /* Frees what w owns and zeroes it. */
 void nd_worker_clear(worker *w);
 /* Appends a one-line snippet of text[0..len) to a; *out is its offset + 1. */

@@ -38,8 +38,7 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     nd_pairs near = {0};
     nd_uf *uf = NULL;
     nd_status st = nd_uf_create(pv->nprecs, &uf);
-    if (st != ND_OK)
-        return st;
+    if (st != ND_OK) return st;
     agid = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *agid);
     if (!agid) {
         st = ND_ENOMEM;
@@ -65,22 +64,19 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     /* Exact verification of the pairs the estimate left just below the threshold (unless
      * other matches joined them meanwhile: the components do not depend on the order). */
     for (size_t i = 0; i < near.n; i++) {
-        if (nd_uf_find(uf, near.v[i].a) == nd_uf_find(uf, near.v[i].b))
-            continue;
+        if (nd_uf_find(uf, near.v[i].a) == nd_uf_find(uf, near.v[i].b)) continue;
         const nd_para_rec *ra = &pv->precs[near.v[i].a], *rb = &pv->precs[near.v[i].b];
         if (nd_sent_similar(pv->fps + ra->fp_off, ra->fp_n, pv->fps + rb->fp_off, rb->fp_n,
                             s->opts.para.threshold))
             nd_uf_union(uf, near.v[i].a, near.v[i].b);
     }
-    if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK)
-        goto out;
+    if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK) goto out;
     st = ND_ENOMEM;
     size_t total = pg.n ? pg.start[pg.n] : 0;
     pv->places = nd_malloc((total ? total : 1) * sizeof *pv->places);
     pstart = nd_malloc((pg.n + 1) * sizeof *pstart);
     sig = nd_malloc((pg.n ? pg.n : 1) * 2 * sizeof *sig);
-    if (!pv->places || !pstart || !sig)
-        goto out;
+    if (!pv->places || !pstart || !sig) goto out;
     /* Places of each group, without repeats (members are in (doc, line) order), and a
      * hash of the place list to find groups with the same places. */
     size_t np = 0, nkeep = 0;
@@ -136,13 +132,11 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     pv->shared = nd_calloc(kept ? kept : 1, sizeof *pv->shared);
     pv->shared_txt = nd_calloc(kept ? kept : 1, sizeof *pv->shared_txt);
     order = nd_malloc((kept ? kept : 1) * 2 * sizeof *order);
-    if (!pv->shared || !pv->shared_txt || !order)
-        goto out;
+    if (!pv->shared || !pv->shared_txt || !order) goto out;
     size_t k = 0;
     double share_docs = s->opts.boilerplate_share * (double)pv->ndocs;
     for (size_t g = 0; g < pg.n; g++) {
-        if (!pg.ndocs[g])
-            continue;
+        if (!pg.ndocs[g]) continue;
         nd_shared_para *sp = &pv->shared[k];
         sp->places = pv->places + pstart[g];
         sp->nplaces = pstart[g + 1] - pstart[g];
@@ -173,7 +167,8 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
         if ((st = nd_reader_fetch(s->reader, dr->source, dr->offset, dr->len, dr->line, &rec)) !=
             ND_OK)
             goto out;
-        if (XXH3_64bits(rec.data, rec.len) != dr->sum || nd_decode(dec, &rec, &doc, &msg) != ND_OK) {
+        if (XXH3_64bits(rec.data, rec.len) != dr->sum ||
+            nd_decode(dec, &rec, &doc, &msg) != ND_OK) {
             st = ND_ECHANGED;
             goto out;
         }
@@ -184,7 +179,8 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
                 st = ND_ECHANGED;
                 goto out;
             }
-            if ((st = nd_make_snippet(&pv->strs, doc.text + start, len, &pv->shared_txt[g])) != ND_OK)
+            if ((st = nd_make_snippet(&pv->strs, doc.text + start, len, &pv->shared_txt[g])) !=
+                ND_OK)
                 goto out;
         }
     }

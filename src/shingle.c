@@ -29,14 +29,12 @@ void nd_u64s_clear(nd_u64s *a)
 
 nd_status nd_u64s_reserve(nd_u64s *a, size_t need)
 {
-    if (need <= a->cap)
-        return ND_OK;
+    if (need <= a->cap) return ND_OK;
     size_t cap = a->cap ? a->cap : 256;
     while (cap < need)
         cap *= 2;
     uint64_t *v = nd_reallocarray(a->v, cap, sizeof *v);
-    if (!v)
-        return ND_ENOMEM;
+    if (!v) return ND_ENOMEM;
     a->v = v;
     a->cap = cap;
     return ND_OK;
@@ -72,8 +70,7 @@ uint64_t nd_shingle_combine(const uint64_t *h, size_t n)
 
 size_t nd_shingle_count(size_t ntokens, unsigned n)
 {
-    if (ntokens == 0)
-        return 0;
+    if (ntokens == 0) return 0;
     return ntokens >= n ? ntokens - n + 1 : 1;
 }
 
@@ -82,8 +79,7 @@ nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsi
 {
     size_t ns = nd_shingle_count(count, n);
     out->n = 0;
-    if (ns == 0)
-        return ND_OK;
+    if (ns == 0) return ND_OK;
     if (nd_u64s_reserve(scratch, count) != ND_OK || nd_u64s_reserve(out, ns) != ND_OK)
         return ND_ENOMEM;
     uint64_t *th = scratch->v;
@@ -113,8 +109,7 @@ nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsi
 
 size_t nd_u64_sort_unique(uint64_t *a, size_t n, nd_u64s *scratch)
 {
-    if (n < 2)
-        return n;
+    if (n < 2) return n;
     if (n <= 64 || nd_u64s_reserve(scratch, n) != ND_OK) {
         /* Insertion sort: small sets, or no memory for the radix buffer (still correct). */
         for (size_t i = 1; i < n; i++) {
@@ -150,7 +145,6 @@ size_t nd_u64_sort_unique(uint64_t *a, size_t n, nd_u64s *scratch)
     }
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
-        if (a[i] != a[w - 1])
-            a[w++] = a[i];
+        if (a[i] != a[w - 1]) a[w++] = a[i];
     return w;
 }

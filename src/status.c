@@ -6,20 +6,34 @@
 const char *nd_status_str(nd_status s)
 {
     switch (s) {
-    case ND_OK: return "success";
-    case ND_END: return "end of input";
-    case ND_ENOMEM: return "out of memory";
-    case ND_EIO: return "cannot read";
-    case ND_EINVAL: return "invalid argument";
-    case ND_EUTF8: return "invalid UTF-8";
-    case ND_EJSON: return "malformed JSON";
-    case ND_EFIELD: return "missing text field";
-    case ND_EEMPTY: return "empty document";
-    case ND_EBINARY: return "binary file";
-    case ND_ETOOBIG: return "too large";
-    case ND_ENOWORDS: return "no words";
-    case ND_ECHANGED: return "input changed during the run";
-    case ND_EINTERNAL: return "internal error";
+    case ND_OK:
+        return "success";
+    case ND_END:
+        return "end of input";
+    case ND_ENOMEM:
+        return "out of memory";
+    case ND_EIO:
+        return "cannot read";
+    case ND_EINVAL:
+        return "invalid argument";
+    case ND_EUTF8:
+        return "invalid UTF-8";
+    case ND_EJSON:
+        return "malformed JSON";
+    case ND_EFIELD:
+        return "missing text field";
+    case ND_EEMPTY:
+        return "empty document";
+    case ND_EBINARY:
+        return "binary file";
+    case ND_ETOOBIG:
+        return "too large";
+    case ND_ENOWORDS:
+        return "no words";
+    case ND_ECHANGED:
+        return "input changed during the run";
+    case ND_EINTERNAL:
+        return "internal error";
     }
     return "unknown status";
 }

@@ -40,15 +40,15 @@ typedef struct nd_reader_opts {
 } nd_reader_opts;
 
 typedef enum nd_record_kind {
-    ND_REC_DOC = 0,  /* a document: data[0..len) */
-    ND_REC_ERROR,    /* something was skipped: see status and message */
-    ND_REC_NOTE      /* a warning; nothing was skipped (e.g. a file of another type) */
+    ND_REC_DOC = 0, /* a document: data[0..len) */
+    ND_REC_ERROR,   /* something was skipped: see status and message */
+    ND_REC_NOTE     /* a warning; nothing was skipped (e.g. a file of another type) */
 } nd_record_kind;
 
 typedef struct nd_record {
     nd_record_kind kind;
-    unsigned char json;  /* 1: data is one JSON Lines line; 0: the whole text of a file */
-    const char *data;    /* borrowed until the next call on the reader; NULL unless a doc */
+    unsigned char json; /* 1: data is one JSON Lines line; 0: the whole text of a file */
+    const char *data;   /* borrowed until the next call on the reader; NULL unless a doc */
     size_t len;
     const char *path;    /* the source's path ("<stdin>"), valid while the reader lives */
     uint32_t source;     /* index of the source file, in reading order */
@@ -72,8 +72,8 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out);
 /* Reads again the record of `len` bytes at `offset` of `source` (as returned by
  * nd_reader_next) into out, borrowed until the next call on the reader.
  * ND_OK, ND_EIO (the file cannot be read) or ND_ECHANGED (it is shorter now), ND_ENOMEM. */
-nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len,
-                          uint64_t line, nd_record *out);
+nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len, uint64_t line,
+                          nd_record *out);
 
 /* Number of sources (files) seen so far, and the path of one. */
 size_t nd_reader_nsources(const nd_reader *r);
@@ -81,7 +81,7 @@ const char *nd_reader_path(const nd_reader *r, uint32_t source);
 
 /* A decoded document. All pointers borrowed from the decoder until its next call. */
 typedef struct nd_doc {
-    const char *id;   /* JSON: the id field, else url, else "path:line"; text file: path */
+    const char *id; /* JSON: the id field, else url, else "path:line"; text file: path */
     size_t id_len;
     const char *text; /* the article text (UTF-8 not yet validated) */
     size_t len;

@@ -65,14 +65,13 @@ uint64_t nd_lsh_band_key(const uint32_t *sig, unsigned band, unsigned rows);
  * receives the number of buckets that exceeded the cap. ND_OK or ND_ENOMEM.
  */
 nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
-                            const unsigned char *use, const nd_lsh_params *p,
-                            size_t bucket_cap, nd_pairs *out, size_t *capped);
+                            const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
+                            nd_pairs *out, size_t *capped);
 
 /* The same, with the bands shared among `threads` threads (the calling one included).
  * The result does not depend on the thread count. */
 nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride,
-                               const unsigned char *use, const nd_lsh_params *p,
-                               size_t bucket_cap, unsigned threads, nd_pairs *out,
-                               size_t *capped);
+                               const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
+                               unsigned threads, nd_pairs *out, size_t *capped);
 
 #endif

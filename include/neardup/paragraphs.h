@@ -42,7 +42,7 @@
 #define ND_PARA_BANDS 10u
 #define ND_PARA_ROWS 3u
 #define ND_PARA_SEED UINT64_C(0x70617261677261) /* "paragra" */
-#define ND_PARA_VERIFY_BAND 0.15 /* see nd_para_link */
+#define ND_PARA_VERIFY_BAND 0.15                /* see nd_para_link */
 
 typedef enum nd_para_mode { ND_PARA_LINE = 0, ND_PARA_BLOCK } nd_para_mode;
 
@@ -65,16 +65,16 @@ typedef struct nd_para {
     uint64_t key;                   /* exact key: hash of the normalised word sequence */
     uint16_t sig[ND_PARA_PERMS];    /* low 16 bits of its MinHash values (long only) */
     unsigned char is_short;
-    unsigned char sorted;           /* its bigram set is sorted and unique */
+    unsigned char sorted; /* its bigram set is sorted and unique */
 } nd_para;
 
 /* A sentence of a long paragraph (for matching across articles). */
 typedef struct nd_sentence {
-    uint32_t para;            /* index into nd_doc_paras.p */
-    uint32_t start, end;      /* byte range in the text */
-    uint64_t key;             /* hash of its normalised word sequence */
+    uint32_t para;       /* index into nd_doc_paras.p */
+    uint32_t start, end; /* byte range in the text */
+    uint64_t key;        /* hash of its normalised word sequence */
     uint16_t sig[ND_PARA_PERMS];
-    size_t set_off;           /* its bigram set: nd_doc_paras.ssets.v[set_off ..] */
+    size_t set_off; /* its bigram set: nd_doc_paras.ssets.v[set_off ..] */
     uint32_t set_n;
 } nd_sentence;
 
@@ -90,7 +90,7 @@ typedef struct nd_block_repeat {
 typedef struct nd_short_repeat {
     uint32_t first_line; /* its first occurrence */
     uint32_t count;
-    uint32_t para;       /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t para; /* index of the first occurrence in nd_doc_paras.p */
 } nd_short_repeat;
 
 /* Everything the paragraph pass learns about one document. Reuse across documents with
@@ -102,18 +102,18 @@ typedef struct nd_doc_paras {
     size_t nblocks, capblocks;
     nd_short_repeat *shorts;
     size_t nshorts, capshorts;
-    nd_sentence *s;          /* sentences of long paragraphs (want_sentences only) */
+    nd_sentence *s; /* sentences of long paragraphs (want_sentences only) */
     size_t ns, caps;
     nd_u64s ssets;           /* bigrams of the sentences (unsorted, with repeats), back to
                                 back */
     uint32_t words;          /* words in all paragraphs */
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
     /* scratch */
-    nd_u64s sets;      /* bigram sets of all paragraphs, back to back */
-    size_t *set_off;   /* n + 1 offsets into sets */
+    nd_u64s sets;    /* bigram sets of all paragraphs, back to back */
+    size_t *set_off; /* n + 1 offsets into sets */
     size_t set_cap;
     nd_u64s tmp;
-    uint32_t *match;   /* scratch for block detection */
+    uint32_t *match; /* scratch for block detection */
     size_t match_cap;
 } nd_doc_paras;
 
@@ -136,8 +136,8 @@ typedef struct nd_para_rec {
     uint64_t key;
     uint16_t sig[ND_PARA_PERMS];
     uint32_t doc;
-    uint32_t line;   /* first line of its paragraph */
-    uint32_t start;  /* byte range of the sentence in the document's text */
+    uint32_t line;  /* first line of its paragraph */
+    uint32_t start; /* byte range of the sentence in the document's text */
     uint32_t len;
     uint32_t fp_off; /* its bigram fingerprints (top 16 bits of each bigram hash), sorted,
                         without repeats */
@@ -147,8 +147,8 @@ typedef struct nd_para_rec {
 #define ND_SENT_FP_MAX 1024u
 
 /* Exact test of two sentences by their bigram fingerprints (sorted, without repeats):
- * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct bigrams share a fingerprint with probability
- * 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
+ * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct bigrams share a fingerprint
+ * with probability 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
 
 /* Groups of sentences shared by two or more documents: members of group g are
@@ -171,10 +171,10 @@ void nd_para_groups_clear(nd_para_groups *g);
  * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near` (unsorted, may
  * repeat; skip a pair whose records uf already joins), for the
  * caller to verify exactly with nd_sent_similar (the estimate's standard error at 32
- * values is about 0.07, so a pair at J = 0.81 often estimates 0.75). In a large band bucket each record is paired
- * with the bucket's first record and its predecessor, so the work stays linear even for
- * boilerplate in thousands of articles. `threads` threads share the bands.
- * ND_OK or ND_ENOMEM.
+ * values is about 0.07, so a pair at J = 0.81 often estimates 0.75). In a large band bucket each
+ * record is paired with the bucket's first record and its predecessor, so the work stays linear
+ * even for boilerplate in thousands of articles. `threads` threads share the bands. ND_OK or
+ * ND_ENOMEM.
  */
 nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsigned threads,
                        nd_uf *uf, nd_pairs *near);

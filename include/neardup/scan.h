@@ -26,28 +26,28 @@
 #include "neardup/status.h"
 
 /* What nd_scan looks for (nd_scan_opts.parts). */
-#define ND_PART_GROUPS 1u  /* near-duplicate article groups */
-#define ND_PART_BLOCKS 2u  /* doubled blocks inside an article */
-#define ND_PART_SHORT 4u   /* repeated short lines inside an article */
-#define ND_PART_SHARED 8u  /* paragraphs shared across articles */
+#define ND_PART_GROUPS 1u /* near-duplicate article groups */
+#define ND_PART_BLOCKS 2u /* doubled blocks inside an article */
+#define ND_PART_SHORT 4u  /* repeated short lines inside an article */
+#define ND_PART_SHARED 8u /* paragraphs shared across articles */
 #define ND_PART_ALL 15u
 
 typedef struct nd_scan_opts {
-    unsigned ngram;        /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
-    unsigned perms;        /* MinHash permutations, 1..ND_PERMS_MAX; default 128 */
-    double threshold;      /* Jaccard threshold, (0, 1]; default 0.8 */
-    unsigned bands;        /* LSH bands; 0 = derived from threshold and perms */
-    int verify_estimate;   /* 0: exact Jaccard of shingle sets; 1: signature estimate */
-    unsigned threads;      /* worker threads; 0 = one per online CPU */
-    nd_reader_opts input;  /* size limit, input format */
-    nd_decode_opts decode; /* JSON field names */
-    unsigned parts;        /* ND_PART_* bits; default ND_PART_ALL */
-    nd_para_opts para;     /* paragraph rule and thresholds */
+    unsigned ngram;           /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
+    unsigned perms;           /* MinHash permutations, 1..ND_PERMS_MAX; default 128 */
+    double threshold;         /* Jaccard threshold, (0, 1]; default 0.8 */
+    unsigned bands;           /* LSH bands; 0 = derived from threshold and perms */
+    int verify_estimate;      /* 0: exact Jaccard of shingle sets; 1: signature estimate */
+    unsigned threads;         /* worker threads; 0 = one per online CPU */
+    nd_reader_opts input;     /* size limit, input format */
+    nd_decode_opts decode;    /* JSON field names */
+    unsigned parts;           /* ND_PART_* bits; default ND_PART_ALL */
+    nd_para_opts para;        /* paragraph rule and thresholds */
     size_t boilerplate_docs;  /* a shared paragraph in >= this many articles is
                                  boilerplate; default 5 */
     double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
-    nd_diag_fn on_diag;    /* may be NULL */
-    void *userdata;        /* passed to on_diag */
+    nd_diag_fn on_diag;       /* may be NULL */
+    void *userdata;           /* passed to on_diag */
 } nd_scan_opts;
 
 /* Fills opts with the defaults above. */
@@ -127,14 +127,14 @@ typedef struct nd_shared_para {
 
 /* Where the time went (seconds of wall time) and what the stages saw. */
 typedef struct nd_scan_stats {
-    double t_pass1;   /* read + decode + normalise + shingle + sign, all documents */
-    double t_lsh;     /* banding and candidate pairs */
-    double t_pass2;   /* re-read + normalise + shingle + sort the candidates' sets */
-    double t_verify;  /* exact Jaccard of candidate pairs */
-    double t_cluster; /* union-find, representatives, similarities */
-    double t_shared;  /* grouping paragraphs across articles, and their texts */
-    size_t paragraphs; /* long paragraphs kept for the cross-article pass */
-    uint64_t bytes;   /* bytes of document records read in pass 1 */
+    double t_pass1;        /* read + decode + normalise + shingle + sign, all documents */
+    double t_lsh;          /* banding and candidate pairs */
+    double t_pass2;        /* re-read + normalise + shingle + sort the candidates' sets */
+    double t_verify;       /* exact Jaccard of candidate pairs */
+    double t_cluster;      /* union-find, representatives, similarities */
+    double t_shared;       /* grouping paragraphs across articles, and their texts */
+    size_t paragraphs;     /* long paragraphs kept for the cross-article pass */
+    uint64_t bytes;        /* bytes of document records read in pass 1 */
     size_t candidates;     /* candidate pairs from LSH, after de-duplication */
     size_t capped_buckets; /* buckets larger than the cap (see lsh.h) */
     size_t refetched;      /* documents read again in pass 2 */
@@ -142,24 +142,24 @@ typedef struct nd_scan_stats {
 } nd_scan_stats;
 
 typedef struct nd_scan_result {
-    nd_scan_opts opts;   /* the options in force (defaults filled in) */
-    nd_lsh_params lsh;   /* the banding used */
-    size_t ndocs;        /* documents read and signed */
+    nd_scan_opts opts; /* the options in force (defaults filled in) */
+    nd_lsh_params lsh; /* the banding used */
+    size_t ndocs;      /* documents read and signed */
     nd_doc_info *docs;
     size_t nsources;
     const char **sources; /* paths of the files read */
     size_t nskipped;      /* documents or paths skipped (errors) */
     nd_skip *skipped;
-    size_t nwarnings;     /* notes that skipped nothing */
+    size_t nwarnings; /* notes that skipped nothing */
     size_t ngroups;
-    nd_group *groups;     /* sorted by their earliest member */
+    nd_group *groups; /* sorted by their earliest member */
     size_t npairs;
-    nd_pair_sim *pairs;   /* verified pairs, sorted by (a, b) */
+    nd_pair_sim *pairs; /* verified pairs, sorted by (a, b) */
     size_t nrepeats;
     nd_doc_repeats *repeats; /* articles with internal repeats, in input order */
     size_t ndoubled;         /* articles whose repeats make a doubled body */
     size_t nshared;
-    nd_shared_para *shared;  /* sorted by first occurrence */
+    nd_shared_para *shared; /* sorted by first occurrence */
     nd_scan_stats stats;
     struct nd_scan_priv *priv; /* owned memory */
 } nd_scan_result;

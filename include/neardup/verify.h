@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 typedef struct nd_sim {
-    double jaccard;    /* |A n B| / |A u B|; 1 for two empty sets */
-    double contain_a;  /* |A n B| / |A| (0 if A is empty) */
-    double contain_b;  /* |A n B| / |B| */
-    size_t inter;      /* |A n B| */
+    double jaccard;   /* |A n B| / |A u B|; 1 for two empty sets */
+    double contain_a; /* |A n B| / |A| (0 if A is empty) */
+    double contain_b; /* |A n B| / |B| */
+    size_t inter;     /* |A n B| */
 } nd_sim;
 
 /* Exact similarity of two sorted, unique sets. */

@@ -16,56 +16,55 @@
 
 static void usage(FILE *f)
 {
-    fputs(
-        "Usage: neardup scan [OPTIONS] PATH...\n"
-        "Find groups of near-duplicate articles and print a report on stdout.\n"
-        "\n"
-        "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
-        "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
-        "standard input (JSON Lines if it starts with '{', else one article).\n"
-        "\n"
-        "Similarity:\n"
-        "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
-        "  -k, --perms K           MinHash permutations, 1-1024 (default 128)\n"
-        "  -t, --threshold T       Jaccard threshold, above 0 and at most 1 (default 0.8)\n"
-        "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
-        "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
-        "                          estimate: trust the signatures (faster, approximate)\n"
-        "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
-        "      --paragraphs MODE   line (default): every non-empty line is a paragraph;\n"
-        "                          block: blank-line separated blocks (hard-wrapped text)\n"
-        "      --short-words N     paragraphs of fewer words are short lines, 1-1000\n"
-        "                          (default 4): counted, never a doubled block\n"
-        "      --para-threshold T  word-bigram Jaccard for near-identical paragraphs\n"
-        "                          (default 0.8)\n"
-        "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
-        "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
-        "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
-        "                          short, shared (default all four)\n"
-        "Input:\n"
-        "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
-        "                          txt or jsonl\n"
-        "      --text-field NAME   JSON field with the article text (default text)\n"
-        "      --id-field NAME     JSON field with its name (default id, then url)\n"
-        "      --max-bytes N       skip documents or lines longer than N bytes\n"
-        "                          (K/M/G suffixes; default 16M)\n"
-        "Output:\n"
-        "  -f, --format F          text (default), json or tsv (one record per line, its\n"
-        "                          type first: pair, block, short or shared; see README)\n"
-        "  -q, --quiet             no warnings (errors are still printed)\n"
-        "      --stats             print stage timings and counts on stderr\n"
-        "Run:\n"
-        "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
-        "      --fail-on-duplicates  exit 1 when a group or a doubled block is found\n"
-        "      --allow-skips       skipped input does not by itself make the exit status 2\n"
-        "  -h, --help              show this help and exit\n"
-        "  -V, --version           show the version and exit\n"
-        "\n"
-        "Exit status: 0 ok (with or without duplicates); 1 duplicates found and\n"
-        "--fail-on-duplicates given; 2 usage error, fatal error, or any input skipped\n"
-        "(unreadable path, empty or binary file, invalid UTF-8, malformed JSON line, ...)\n"
-        "unless --allow-skips. 2 wins over 1.\n",
-        f);
+    fputs("Usage: neardup scan [OPTIONS] PATH...\n"
+          "Find groups of near-duplicate articles and print a report on stdout.\n"
+          "\n"
+          "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
+          "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
+          "standard input (JSON Lines if it starts with '{', else one article).\n"
+          "\n"
+          "Similarity:\n"
+          "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
+          "  -k, --perms K           MinHash permutations, 1-1024 (default 128)\n"
+          "  -t, --threshold T       Jaccard threshold, above 0 and at most 1 (default 0.8)\n"
+          "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
+          "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
+          "                          estimate: trust the signatures (faster, approximate)\n"
+          "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
+          "      --paragraphs MODE   line (default): every non-empty line is a paragraph;\n"
+          "                          block: blank-line separated blocks (hard-wrapped text)\n"
+          "      --short-words N     paragraphs of fewer words are short lines, 1-1000\n"
+          "                          (default 4): counted, never a doubled block\n"
+          "      --para-threshold T  word-bigram Jaccard for near-identical paragraphs\n"
+          "                          (default 0.8)\n"
+          "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
+          "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
+          "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
+          "                          short, shared (default all four)\n"
+          "Input:\n"
+          "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
+          "                          txt or jsonl\n"
+          "      --text-field NAME   JSON field with the article text (default text)\n"
+          "      --id-field NAME     JSON field with its name (default id, then url)\n"
+          "      --max-bytes N       skip documents or lines longer than N bytes\n"
+          "                          (K/M/G suffixes; default 16M)\n"
+          "Output:\n"
+          "  -f, --format F          text (default), json or tsv (one record per line, its\n"
+          "                          type first: pair, block, short or shared; see README)\n"
+          "  -q, --quiet             no warnings (errors are still printed)\n"
+          "      --stats             print stage timings and counts on stderr\n"
+          "Run:\n"
+          "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
+          "      --fail-on-duplicates  exit 1 when a group or a doubled block is found\n"
+          "      --allow-skips       skipped input does not by itself make the exit status 2\n"
+          "  -h, --help              show this help and exit\n"
+          "  -V, --version           show the version and exit\n"
+          "\n"
+          "Exit status: 0 ok (with or without duplicates); 1 duplicates found and\n"
+          "--fail-on-duplicates given; 2 usage error, fatal error, or any input skipped\n"
+          "(unreadable path, empty or binary file, invalid UTF-8, malformed JSON line, ...)\n"
+          "unless --allow-skips. 2 wins over 1.\n",
+          f);
 }
 
 typedef struct diag_ctx {
@@ -76,14 +75,12 @@ static void on_diag(const nd_diag *d, void *ud)
 {
     const diag_ctx *c = ud;
     if (d->level == ND_DIAG_WARNING) {
-        if (c->quiet)
-            return;
+        if (c->quiet) return;
         fprintf(stderr, "neardup: warning: %s: %s\n", d->path, d->message);
         return;
     }
     if (d->line != ND_NO_LINE)
-        fprintf(stderr, "neardup: %s:%llu: %s\n", d->path, (unsigned long long)d->line,
-                d->message);
+        fprintf(stderr, "neardup: %s:%llu: %s\n", d->path, (unsigned long long)d->line, d->message);
     else if (d->offset != ND_NO_OFFSET)
         fprintf(stderr, "neardup: %s: byte %llu: %s\n", d->path, (unsigned long long)d->offset,
                 d->message);
@@ -154,8 +151,7 @@ static unsigned parse_parts(const char *s)
         else
             return 0;
         s += n;
-        if (*s == ',')
-            s++;
+        if (*s == ',') s++;
     }
     return bits;
 }
@@ -169,9 +165,9 @@ static void print_stats(const nd_scan_result *r)
             "%zu, refetched %zu, pairs %zu, groups %zu, paragraphs %zu, shared %zu\n"
             "neardup: stats: pass1 %.3fs, lsh %.3fs, pass2 %.3fs, verify %.3fs, cluster %.3fs, "
             "shared %.3fs, total %.3fs (%.1f MB/s)\n",
-            r->ndocs, (unsigned long long)s->bytes, s->threads, s->candidates,
-            s->capped_buckets, s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared,
-            s->t_pass1, s->t_lsh, s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, total,
+            r->ndocs, (unsigned long long)s->bytes, s->threads, s->candidates, s->capped_buckets,
+            s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared, s->t_pass1, s->t_lsh,
+            s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
 }
 
@@ -185,12 +181,10 @@ static int bad_value(void)
 /* What --fail-on-duplicates reacts to: article groups and doubled blocks. */
 static int found_something(const nd_scan_result *r)
 {
-    if ((r->opts.parts & ND_PART_GROUPS) && r->ngroups > 0)
-        return 1;
+    if ((r->opts.parts & ND_PART_GROUPS) && r->ngroups > 0) return 1;
     if (r->opts.parts & ND_PART_BLOCKS)
         for (size_t i = 0; i < r->nrepeats; i++)
-            if (r->repeats[i].nblocks > 0)
-                return 1;
+            if (r->repeats[i].nblocks > 0) return 1;
     return 0;
 }
 
@@ -208,13 +202,11 @@ int nd_cmd_scan(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":n:k:t:b:f:qj:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u))
-                return bad_value();
+            if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
             opts.ngram = (unsigned)u;
             break;
         case 'k':
-            if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u))
-                return bad_value();
+            if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
             opts.perms = (unsigned)u;
             break;
         case 't':
@@ -222,8 +214,7 @@ int nd_cmd_scan(int argc, char **argv)
                 return bad_value();
             break;
         case 'b':
-            if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u))
-                return bad_value();
+            if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
             opts.bands = (unsigned)u;
             break;
         case OPT_VERIFY:
@@ -243,9 +234,8 @@ int nd_cmd_scan(int argc, char **argv)
             else if (strcmp(optarg, "jsonl") == 0)
                 opts.input.format = ND_INPUT_JSONL;
             else
-                return nd_cli_usage_error("scan",
-                                          "--input-format takes auto, txt or jsonl, not '%s'",
-                                          optarg);
+                return nd_cli_usage_error(
+                    "scan", "--input-format takes auto, txt or jsonl, not '%s'", optarg);
             break;
         case OPT_TEXT_FIELD:
             opts.decode.text_field = optarg;
@@ -269,8 +259,7 @@ int nd_cmd_scan(int argc, char **argv)
             stats = 1;
             break;
         case 'j':
-            if (nd_arg_uint("--threads", optarg, 0, 256, &u))
-                return bad_value();
+            if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
             opts.threads = (unsigned)u;
             break;
         case OPT_FAIL:
@@ -289,8 +278,7 @@ int nd_cmd_scan(int argc, char **argv)
                                           optarg);
             break;
         case OPT_SHORT_WORDS:
-            if (nd_arg_uint("--short-words", optarg, 1, 1000, &u))
-                return bad_value();
+            if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
             opts.para.short_words = (unsigned)u;
             break;
         case OPT_PARA_THRESHOLD:
@@ -298,20 +286,17 @@ int nd_cmd_scan(int argc, char **argv)
                 return bad_value();
             break;
         case OPT_BOILER_DOCS:
-            if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u))
-                return bad_value();
+            if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
             opts.boilerplate_docs = u;
             break;
         case OPT_BOILER_SHARE:
-            if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1,
-                              &opts.boilerplate_share))
+            if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &opts.boilerplate_share))
                 return bad_value();
             break;
         case OPT_PARTS:
             if (!(opts.parts = parse_parts(optarg)))
                 return nd_cli_usage_error(
-                    "scan", "--parts takes groups, blocks, short, shared or all, not '%s'",
-                    optarg);
+                    "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
             break;
         case 'h':
             usage(stdout);
@@ -334,14 +319,13 @@ int nd_cmd_scan(int argc, char **argv)
     opts.userdata = &dc;
 
     nd_scan_result *res = NULL;
-    nd_status st = nd_scan(&opts, (const char *const *)(argv + optind), (size_t)(argc - optind),
-                           &res);
+    nd_status st =
+        nd_scan(&opts, (const char *const *)(argv + optind), (size_t)(argc - optind), &res);
     if (st != ND_OK) {
         nd_cli_error("scan failed: %s", nd_status_str(st));
         return ND_EXIT_ERROR;
     }
-    if (stats)
-        print_stats(res);
+    if (stats) print_stats(res);
     st = nd_report_write(res, fmt, stdout);
     int rc = ND_EXIT_OK;
     if (st != ND_OK) {

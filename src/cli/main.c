@@ -30,8 +30,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return nd_cli_usage_error(NULL, "missing command");
+    if (argc < 2) return nd_cli_usage_error(NULL, "missing command");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
@@ -41,9 +40,7 @@ int main(int argc, char **argv)
         printf("neardup %s\n", NEARDUP_VERSION);
         return ND_EXIT_OK;
     }
-    if (strcmp(cmd, "scan") == 0)
-        return nd_cmd_scan(argc - 1, argv + 1);
-    if (cmd[0] == '-')
-        return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
+    if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
+    if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
     return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -36,14 +36,14 @@ static void expect_group(size_t k, const uint32_t *want, size_t n)
     size_t size = g.start[k + 1] - g.start[k];
     ck_assert_msg(size == n, "group %zu has %zu members, expected %zu", k, size, n);
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(g.members[g.start[k] + i] == want[i], "group %zu member %zu is %u, not %u",
-                      k, i, g.members[g.start[k] + i], want[i]);
+        ck_assert_msg(g.members[g.start[k] + i] == want[i], "group %zu member %zu is %u, not %u", k,
+                      i, g.members[g.start[k] + i], want[i]);
 }
 
-#define GROUP(k, ...)                                                                        \
-    do {                                                                                     \
-        static const uint32_t want_[] = {__VA_ARGS__};                                       \
-        expect_group((k), want_, sizeof want_ / sizeof *want_);                              \
+#define GROUP(k, ...)                                                                              \
+    do {                                                                                           \
+        static const uint32_t want_[] = {__VA_ARGS__};                                             \
+        expect_group((k), want_, sizeof want_ / sizeof *want_);                                    \
     } while (0)
 
 /* ------------------------------------------------------------------------------------- */
@@ -96,8 +96,7 @@ START_TEST(test_uf_union_count)
         if (joined) {
             uint32_t from = label[b], to = label[a];
             for (uint32_t i = 0; i < N; i++)
-                if (label[i] == from)
-                    label[i] = to;
+                if (label[i] == from) label[i] = to;
         }
     }
     for (uint32_t i = 0; i < N; i += 7)
@@ -206,15 +205,13 @@ START_TEST(test_cluster_random_against_reference)
     }
     for (size_t k = 0; k < P; k++) {
         uint32_t a = (uint32_t)(tu_rand() % N), b = (uint32_t)(tu_rand() % N);
-        if (a == b)
-            b = (a + 1) % N;
+        if (a == b) b = (a + 1) % N;
         pairs[k].a = a < b ? a : b;
         pairs[k].b = a < b ? b : a;
         uint32_t from = label[pairs[k].b], to = label[pairs[k].a];
         if (from != to)
             for (uint32_t i = 0; i < N; i++)
-                if (label[i] == from)
-                    label[i] = to;
+                if (label[i] == from) label[i] = to;
     }
     ck_assert_int_eq(nd_cluster(N, pairs, P, length, &g), ND_OK);
     /* Component sizes by label. */
@@ -237,14 +234,11 @@ START_TEST(test_cluster_random_against_reference)
             uint32_t d = g.members[m];
             ck_assert_uint_eq(label[d], lab);
             ck_assert(length[d] < length[rep] || (length[d] == length[rep] && d > rep));
-            if (m > lo + 1)
-                ck_assert_uint_lt(g.members[m - 1], d); /* the rest in input order */
-            if (d < min)
-                min = d;
+            if (m > lo + 1) ck_assert_uint_lt(g.members[m - 1], d); /* the rest in input order */
+            if (d < min) min = d;
         }
         /* Groups ordered by earliest member. */
-        if (k)
-            ck_assert_uint_gt(min, prev_min);
+        if (k) ck_assert_uint_gt(min, prev_min);
         prev_min = min;
         for (size_t m = lo; m < hi; m++) {
             ck_assert(!seen[g.members[m]]);

@@ -45,8 +45,7 @@ typedef struct recs {
 
 static char *dup_or_null(const char *s, size_t len)
 {
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     char *p = malloc(len + 1);
     ck_assert_ptr_nonnull(p);
     memcpy(p, s, len);
@@ -194,10 +193,10 @@ START_TEST(test_dir_sorted_recursive)
 
     recs rs = read_one(NULL, dir);
     /* Byte-wise: 'B' (0x42) < 'a'; '-' (0x2d) < '.' (0x2e); "sub" < "x.html". */
-    static const char *const names[] = {"B.txt", "a-b.txt", "a.txt", "b.txt", "m.jsonl",
-                                        "sub/c.txt", "x.html"};
-    static const char *const texts[] = {"big bee", "dash", "ay", "bee", "{\"text\":\"em\"}",
-                                        "sea", NULL};
+    static const char *const names[] = {"B.txt",   "a-b.txt",   "a.txt", "b.txt",
+                                        "m.jsonl", "sub/c.txt", "x.html"};
+    static const char *const texts[] = {"big bee",           "dash", "ay", "bee",
+                                        "{\"text\":\"em\"}", "sea",  NULL};
     ck_assert_uint_eq(rs.n, 7);
     for (size_t i = 0; i < rs.n; i++) {
         char *p = join(dir, names[i]);
@@ -295,7 +294,7 @@ START_TEST(test_jsonl_framing)
     size_t o4 = tu_sb_puts(&b, l4);
     tu_sb_puts(&b, "\r\n");
     size_t o5 = tu_sb_puts(&b, l5);
-    tu_sb_puts(&b, "\n\r\n"); /* line 6: a lone CR is blank too */
+    tu_sb_puts(&b, "\n\r\n");       /* line 6: a lone CR is blank too */
     size_t o7 = tu_sb_puts(&b, l7); /* no final newline */
 
     char *dir = tu_tmpdir();
@@ -308,8 +307,8 @@ START_TEST(test_jsonl_framing)
     ck_assert_int_eq(rs.v[1].kind, ND_REC_DOC);
     ck_assert_uint_eq(rs.v[1].line, 4);
     ck_assert_uint_eq(rs.v[1].offset, o4);
-    ck_assert_msg(rs.v[1].len == strlen(l4) || (rs.v[1].len == strlen(l4) + 1 &&
-                                                 rs.v[1].data[strlen(l4)] == '\r'),
+    ck_assert_msg(rs.v[1].len == strlen(l4) ||
+                      (rs.v[1].len == strlen(l4) + 1 && rs.v[1].data[strlen(l4)] == '\r'),
                   "CRLF line has length %zu", rs.v[1].len);
     ck_assert_mem_eq(rs.v[1].data, l4, strlen(l4));
     check_doc(&rs.v[2], path, l5, strlen(l5), 1, 5, o5);
@@ -376,11 +375,9 @@ static void check_fetch_all(nd_reader *r, const recs *rs)
 {
     for (size_t i = 0; i < rs->n; i++) {
         const srec *c = &rs->v[i];
-        if (c->kind != ND_REC_DOC)
-            continue;
+        if (c->kind != ND_REC_DOC) continue;
         nd_record out;
-        ck_assert_int_eq(nd_reader_fetch(r, c->source, c->offset, c->len, c->line, &out),
-                         ND_OK);
+        ck_assert_int_eq(nd_reader_fetch(r, c->source, c->offset, c->len, c->line, &out), ND_OK);
         ck_assert_int_eq(out.kind, ND_REC_DOC);
         ck_assert_uint_eq(out.len, c->len);
         ck_assert_mem_eq(out.data, c->data, c->len);
@@ -547,8 +544,7 @@ static void multi_chunk_case(size_t limit, int kept, int last_newline)
         ck_assert_uint_eq(rs.v[1].line, 2);
         ck_assert_uint_eq(rs.v[1].offset, o2);
     }
-    if (last_newline)
-        check_doc(&rs.v[2], path, b.p + o3, 16, 1, 3, o3);
+    if (last_newline) check_doc(&rs.v[2], path, b.p + o3, 16, 1, 3, o3);
     nd_reader_free(r);
     recs_free(&rs);
     free(b.p);
@@ -637,9 +633,8 @@ static void jsonl_nul_case(size_t pad)
     char *dir = tu_tmpdir();
     char *path = tu_write(dir, "nul.jsonl", b.p, b.n);
     recs rs = read_one(NULL, path);
-    ck_assert_msg(rs.n == pad + 3, "%zu records for %zu lines (first: kind %d, status %d)",
-                  rs.n, pad + 3, rs.n ? (int)rs.v[0].kind : -1,
-                  rs.n ? (int)rs.v[0].status : -1);
+    ck_assert_msg(rs.n == pad + 3, "%zu records for %zu lines (first: kind %d, status %d)", rs.n,
+                  pad + 3, rs.n ? (int)rs.v[0].kind : -1, rs.n ? (int)rs.v[0].status : -1);
     check_doc(&rs.v[pad], path, b.p + o1, 18, 1, pad + 1, o1);
     check_error(&rs.v[pad + 1], path, ND_EBINARY);
     ck_assert_uint_eq(rs.v[pad + 1].line, pad + 2);
@@ -745,8 +740,7 @@ START_TEST(test_decode_ids)
 {
     check_decoded(NULL, "{\"id\":\"abc\",\"url\":\"http://u\",\"text\":\"t\"}", "abc", "t");
     check_decoded(NULL, "{\"url\":\"http://x/1\",\"text\":\"t u\"}", "http://x/1", "t u");
-    check_decoded(NULL, "{\"id\":null,\"url\":\"http://x/2\",\"text\":\"t\"}", "http://x/2",
-                  "t");
+    check_decoded(NULL, "{\"id\":null,\"url\":\"http://x/2\",\"text\":\"t\"}", "http://x/2", "t");
     check_decoded(NULL, "{\"id\":42,\"text\":\"t\"}", "42", "t");
     check_decoded(NULL, "{\"id\":-7,\"text\":\"t\"}", "-7", "t");
     check_decoded(NULL, "{\"id\":1.5,\"text\":\"t\"}", "1.5", "t");
@@ -904,9 +898,9 @@ static char *oom_tree(void)
 
 static int rec_equal(const srec *a, const srec *b)
 {
-    return a->kind == b->kind && a->json == b->json && a->len == b->len &&
-           a->source == b->source && a->line == b->line && a->offset == b->offset &&
-           a->status == b->status && strcmp(a->path, b->path) == 0 &&
+    return a->kind == b->kind && a->json == b->json && a->len == b->len && a->source == b->source &&
+           a->line == b->line && a->offset == b->offset && a->status == b->status &&
+           strcmp(a->path, b->path) == 0 &&
            (a->kind != ND_REC_DOC || memcmp(a->data, b->data, a->len) == 0);
 }
 
@@ -941,11 +935,10 @@ START_TEST(test_oom_reader_next)
         ck_assert_msg(got.n == want.n, "n=%ld: %zu records instead of %zu", n, got.n, want.n);
         for (size_t i = 0; i < got.n; i++)
             ck_assert_msg(rec_equal(&got.v[i], &want.v[i]),
-                          "n=%ld: record %zu differs (path '%s', want '%s')", n, i,
-                          got.v[i].path, want.v[i].path);
+                          "n=%ld: record %zu differs (path '%s', want '%s')", n, i, got.v[i].path,
+                          want.v[i].path);
         recs_free(&got);
-        if (used <= n)
-            break; /* no allocation failed: done */
+        if (used <= n) break; /* no allocation failed: done */
     }
     ck_assert_int_gt(failures, 0);
     ck_assert_int_lt(n, 10000);

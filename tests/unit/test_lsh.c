@@ -49,15 +49,13 @@ static void check_sorted_unique(const nd_pairs *p, size_t ndocs)
 }
 
 /* The brute-force candidates: every used pair that agrees on all rows of some band. */
-static void brute_force(const uint32_t *sigs, size_t ndocs, size_t stride,
-                        const unsigned char *use, const nd_lsh_params *p, nd_pairs *ref)
+static void brute_force(const uint32_t *sigs, size_t ndocs, size_t stride, const unsigned char *use,
+                        const nd_lsh_params *p, nd_pairs *ref)
 {
     for (size_t i = 0; i < ndocs; i++) {
-        if (use && !use[i])
-            continue;
+        if (use && !use[i]) continue;
         for (size_t j = i + 1; j < ndocs; j++) {
-            if (use && !use[j])
-                continue;
+            if (use && !use[j]) continue;
             for (unsigned b = 0; b < p->bands; b++) {
                 const uint32_t *x = sigs + i * stride + b * p->rows;
                 const uint32_t *y = sigs + j * stride + b * p->rows;
@@ -140,8 +138,8 @@ START_TEST(test_params_other_thresholds)
         double at = nd_lsh_probability(ts[i], p.bands, p.rows);
         double below = nd_lsh_probability(ts[i] - 0.3, p.bands, p.rows);
         ck_assert_msg(at >= 0.9, "t=%.2f: %ux%u gives P(t) = %f", ts[i], p.bands, p.rows, at);
-        ck_assert_msg(below <= 0.35, "t=%.2f: %ux%u gives P(t - 0.3) = %f", ts[i], p.bands,
-                      p.rows, below);
+        ck_assert_msg(below <= 0.35, "t=%.2f: %ux%u gives P(t - 0.3) = %f", ts[i], p.bands, p.rows,
+                      below);
         /* A higher threshold needs at least as many rows per band. */
         ck_assert_msg(p.rows >= prev_rows, "t=%.2f: %u rows < %u", ts[i], p.rows, prev_rows);
         prev_rows = p.rows;
@@ -158,8 +156,7 @@ START_TEST(test_params_other_thresholds)
         ck_assert_uint_ge(p.bands, 1);
         ck_assert_uint_ge(p.rows, 1);
         ck_assert_uint_le(p.bands * p.rows, ks[i]);
-        if (ks[i] >= 16)
-            ck_assert_double_ge(nd_lsh_probability(0.8, p.bands, p.rows), 0.95);
+        if (ks[i] >= 16) ck_assert_double_ge(nd_lsh_probability(0.8, p.bands, p.rows), 0.95);
     }
 }
 END_TEST
@@ -229,8 +226,7 @@ START_TEST(test_identical_always_candidates)
     /* Differing everywhere but one band: still a candidate. */
     nd_pairs_clear(&out);
     for (size_t i = 0; i < K; i++)
-        if (i / p.rows != 3)
-            sigs[K + i] = ~sigs[i];
+        if (i / p.rows != 3) sigs[K + i] = ~sigs[i];
     ck_assert_int_eq(nd_lsh_candidates(sigs, 2, K, NULL, &p, 0, &out, NULL), ND_OK);
     ck_assert_uint_eq(out.n, 1);
     ck_assert_uint_eq(out.v[0].a, 0);
@@ -305,8 +301,8 @@ START_TEST(test_appends_to_existing_output)
 {
     /* Pairs already in `out` are kept, and merged (sorted, de-duplicated) with the new. */
     const nd_lsh_params p = {2, 2};
-    const uint32_t sigs[3 * 4] = {1, 2, 3, 4, /* doc 0 */
-                                  1, 2, 9, 9, /* doc 1: band 0 as doc 0 */
+    const uint32_t sigs[3 * 4] = {1, 2, 3, 4,  /* doc 0 */
+                                  1, 2, 9, 9,  /* doc 1: band 0 as doc 0 */
                                   7, 7, 3, 4}; /* doc 2: band 1 as doc 0 */
     ck_assert_int_eq(nd_pairs_push(&out, 1, 2), ND_OK);
     ck_assert_int_eq(nd_pairs_push(&out, 0, 1), ND_OK);
@@ -419,8 +415,7 @@ START_TEST(test_pairs_push_and_sort_unique)
     tu_rand_seed(4);
     for (int i = 0; i < 3000; i++) {
         uint32_t a = (uint32_t)(tu_rand() % 40), b = (uint32_t)(tu_rand() % 40);
-        if (a == b)
-            b = a + 1;
+        if (a == b) b = a + 1;
         seen[a < b ? a : b][a < b ? b : a] = 1;
         ck_assert_int_eq(nd_pairs_push(&p, a, b), ND_OK);
     }
@@ -522,8 +517,8 @@ START_TEST(test_empirical_banding_probability)
         double pr = nd_lsh_probability(js[t], p.bands, p.rows);
         double obs = (double)hits / NPAIRS;
         double tol = 4.0 * sqrt(pr * (1.0 - pr) / NPAIRS) + 0.01;
-        ck_assert_msg(fabs(obs - pr) <= tol, "J=%.1f, %ux%u: observed %f, expected %f +- %f",
-                      js[t], p.bands, p.rows, obs, pr, tol);
+        ck_assert_msg(fabs(obs - pr) <= tol, "J=%.1f, %ux%u: observed %f, expected %f +- %f", js[t],
+                      p.bands, p.rows, obs, pr, tol);
     }
     free(sigs);
     nd_minhash_free(mh);
@@ -587,8 +582,7 @@ START_TEST(test_oom_pairs_push)
         for (size_t i = 0; i < p.n; i++)
             TU_REQUIRE(p.v[i].a == i && p.v[i].b == i + 1, "pair %zu", i);
         nd_pairs_clear(&p);
-        if (st == ND_OK)
-            break;
+        if (st == ND_OK) break;
         ck_assert_int_eq(st, ND_ENOMEM);
     }
     ck_assert_int_ge(n, 2);

@@ -35,8 +35,7 @@ static uint64_t *shingle_set(nd_normalizer *nz, const char *text, size_t len, si
     out.n = nd_u64_sort_unique(out.v, out.n, &scratch);
     uint64_t *v = malloc((out.n ? out.n : 1) * sizeof *v);
     ck_assert_ptr_nonnull(v);
-    if (out.n)
-        memcpy(v, out.v, out.n * sizeof *v);
+    if (out.n) memcpy(v, out.v, out.n * sizeof *v);
     *n = out.n;
     nd_u64s_clear(&scratch);
     nd_u64s_clear(&out);
@@ -84,8 +83,7 @@ START_TEST(test_kat_sentence)
     uint32_t sig[128];
     nd_minhash_sign(mh128, set, n, sig);
     for (int i = 0; i < 8; i++)
-        ck_assert_msg(sig[i] == want[i], "sig[%d] = 0x%08x, expected 0x%08x", i, sig[i],
-                      want[i]);
+        ck_assert_msg(sig[i] == want[i], "sig[%d] = 0x%08x, expected 0x%08x", i, sig[i], want[i]);
     free(set);
     nd_normalizer_free(nz);
 }
@@ -98,8 +96,7 @@ START_TEST(test_kat_raw_shingles)
     static const uint64_t x[5] = {1, 2, 3, UINT64_C(0x0123456789abcdef), UINT64_MAX};
     static const uint32_t want16[8] = {0x009a9b3du, 0x046845e5u, 0x12a75443u, 0x07ba613du,
                                        0x061a462cu, 0x054bab26u, 0x2059c685u, 0x1839753bu};
-    static const uint32_t want1024_tail[4] = {0x25aaa65du, 0x12fdacb1u, 0x402a227eu,
-                                              0x07ab89f5u};
+    static const uint32_t want1024_tail[4] = {0x25aaa65du, 0x12fdacb1u, 0x402a227eu, 0x07ab89f5u};
     nd_minhash *m16, *m1024;
     ck_assert_int_eq(nd_minhash_create(16, ND_MINHASH_SEED, &m16), ND_OK);
     ck_assert_int_eq(nd_minhash_create(1024, ND_MINHASH_SEED, &m1024), ND_OK);
@@ -213,8 +210,7 @@ START_TEST(test_union_is_elementwise_min)
     for (int i = 0; i < 128; i++) {
         uint32_t m = UINT32_MAX;
         for (size_t j = 0; j < N; j++)
-            if (single[j][i] < m)
-                m = single[j][i];
+            if (single[j][i] < m) m = single[j][i];
         ck_assert_uint_eq(all[i], m);
     }
     /* A permutation: two shingles differing in their folded 32 bits never collide. */
@@ -354,8 +350,7 @@ static void corpus_free(corpus *c)
 static size_t corpus_find(const corpus *c, const char *id)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->id[i], id) == 0)
-            return i;
+        if (strcmp(c->id[i], id) == 0) return i;
     ck_abort_msg("document %s not in docs.jsonl", id);
     return 0;
 }
@@ -407,11 +402,9 @@ START_TEST(test_estimate_on_real_pairs)
     sum_err = 0.0;
     for (size_t i = 0; i + 1 < c.n; i++) {
         size_t ia = i, ib = (i * 389 + 101) % c.n;
-        if (ia == ib)
-            continue;
+        if (ia == ib) continue;
         nd_sim s = nd_verify_exact(c.set[ia], c.nset[ia], c.set[ib], c.nset[ib]);
-        if (s.jaccard >= 0.5)
-            continue; /* a family pair after all */
+        if (s.jaccard >= 0.5) continue; /* a family pair after all */
         double est = nd_minhash_estimate(c.sig + ia * 128, c.sig + ib * 128, 128);
         double err = fabs(est - s.jaccard);
         ck_assert_msg(err <= tolerance(s.jaccard), "%s %s: estimate %f, exact %f", c.id[ia],

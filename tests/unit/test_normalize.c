@@ -75,17 +75,16 @@ static void expect_tokens(const char *s, const char *const *want)
                       s, i, (int)toks.v[i].len, toks.text + toks.v[i].off, want[i]);
 }
 
-#define TOKENS(s, ...)                                                                       \
-    do {                                                                                     \
-        static const char *const want_[] = {__VA_ARGS__, NULL};                              \
-        expect_tokens((s), want_);                                                           \
+#define TOKENS(s, ...)                                                                             \
+    do {                                                                                           \
+        static const char *const want_[] = {__VA_ARGS__, NULL};                                    \
+        expect_tokens((s), want_);                                                                 \
     } while (0)
 
 /* Whether two token lists hold the same tokens (bytes and source offsets). */
 static int tokens_equal(const nd_tokens *a, const nd_tokens *b)
 {
-    if (a->n != b->n)
-        return 0;
+    if (a->n != b->n) return 0;
     for (size_t i = 0; i < a->n; i++)
         if (a->v[i].len != b->v[i].len || a->v[i].src != b->v[i].src ||
             memcmp(a->text + a->v[i].off, b->text + b->v[i].off, a->v[i].len) != 0)
@@ -128,10 +127,8 @@ static int lower_eq(const char *orig, const char *tok, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)orig[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        if (c != (unsigned char)tok[i])
-            return 0;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if (c != (unsigned char)tok[i]) return 0;
     }
     return 1;
 }
@@ -162,8 +159,7 @@ START_TEST(test_seed_articles_match_reference)
         ck_assert_uint_gt(nref, 300);
         size_t bad = 0;
         ck_assert_int_eq(nd_normalize(nz, text, len, &toks, &bad), ND_OK);
-        ck_assert_msg(toks.n == nref, "%s: %zu tokens, reference %zu", seed_files[f], toks.n,
-                      nref);
+        ck_assert_msg(toks.n == nref, "%s: %zu tokens, reference %zu", seed_files[f], toks.n, nref);
         for (size_t i = 0; i < nref; i++) {
             const nd_token *t = &toks.v[i];
             TU_REQUIRE(t->len == rlen[i] && lower_eq(text + start[i], toks.text + t->off, t->len),
@@ -189,10 +185,8 @@ START_TEST(test_seed_article_reduplication_and_quotes)
     ck_assert_int_eq(nd_normalize(nz, text, len, &toks, NULL), ND_OK);
     int negara2 = 0, besar = 0, disinf = 0;
     for (size_t i = 0; i + 1 < toks.n; i++) {
-        if (tok_is(&toks, i, "negara") && tok_is(&toks, i + 1, "negara"))
-            negara2++;
-        if (tok_is(&toks, i, "besar") && tok_is(&toks, i + 1, "besaran"))
-            besar++;
+        if (tok_is(&toks, i, "negara") && tok_is(&toks, i + 1, "negara")) negara2++;
+        if (tok_is(&toks, i, "besar") && tok_is(&toks, i + 1, "besaran")) besar++;
         if (tok_is(&toks, i, "kampanye") && tok_is(&toks, i + 1, "disinformasi") &&
             i + 2 < toks.n && tok_is(&toks, i + 2, "terhadap"))
             disinf++;
@@ -213,8 +207,7 @@ END_TEST
 
 START_TEST(test_typographic_quotes)
 {
-    TOKENS("“Negara-negara” besar-besaran ‘kata’", "negara", "negara", "besar", "besaran",
-           "kata");
+    TOKENS("“Negara-negara” besar-besaran ‘kata’", "negara", "negara", "besar", "besaran", "kata");
     TOKENS("«Ini» „itu“ ‹a› ‚b‘ \"c\" 'd'", "ini", "itu", "a", "b", "c", "d");
     TOKENS("“disinformasi”", "disinformasi");
 }
@@ -223,8 +216,8 @@ END_TEST
 START_TEST(test_reduplicated_words)
 {
     TOKENS("negara-negara", "negara", "negara");
-    TOKENS("Negara-Negara besar-besaran masing-masing orang-orang", "negara", "negara",
-           "besar", "besaran", "masing", "masing", "orang", "orang");
+    TOKENS("Negara-Negara besar-besaran masing-masing orang-orang", "negara", "negara", "besar",
+           "besaran", "masing", "masing", "orang", "orang");
     /* Both halves hash the same later on: identical bytes. */
     ck_assert_uint_eq(toks.v[0].len, toks.v[1].len);
     ck_assert_mem_eq(toks.text + toks.v[0].off, toks.text + toks.v[1].off, toks.v[0].len);
@@ -234,11 +227,13 @@ END_TEST
 START_TEST(test_case_folding)
 {
     TOKENS("HELLO World mIxEd", "hello", "world", "mixed");
-    TOKENS("ÉCOLE", "\xc3\xa9" "cole");
-    TOKENS("école", "\xc3\xa9" "cole");
+    TOKENS("ÉCOLE", "\xc3\xa9"
+                    "cole");
+    TOKENS("école", "\xc3\xa9"
+                    "cole");
     TOKENS("Straße STRASSE strasse", "strasse", "strasse", "strasse");
     TOKENS("ÀÉÎÕÜ", "\xc3\xa0\xc3\xa9\xc3\xae\xc3\xb5\xc3\xbc");
-    TOKENS("ΣΟΦΙΑ", "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1"); /* σοφια */
+    TOKENS("ΣΟΦΙΑ", "\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1");          /* σοφια */
     TOKENS("ПРИВЕТ", "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"); /* привет */
 }
 END_TEST
@@ -247,7 +242,7 @@ START_TEST(test_nfkc)
 {
     TOKENS("ＡＢＣ", "abc");
     TOKENS("ｆｕｌｌ１２３", "full123");
-    TOKENS("\xef\xac\x81nal", "final"); /* U+FB01 LATIN SMALL LIGATURE FI */
+    TOKENS("\xef\xac\x81nal", "final");                /* U+FB01 LATIN SMALL LIGATURE FI */
     TOKENS("e\xcc\x81t\xc3\xa9", "\xc3\xa9t\xc3\xa9"); /* e + U+0301 composes to é */
     /* Decomposed and precomposed spellings give identical bytes. */
     ck_assert_int_eq(norm("Caf\xc3\xa9", NULL), ND_OK);
@@ -261,7 +256,7 @@ START_TEST(test_nfkc)
     ck_assert_uint_eq(toks.v[0].len, plen);
     ck_assert_mem_eq(toks.text + toks.v[0].off, pre, plen);
     ck_assert_mem_eq(pre, "caf\xc3\xa9", 5);
-    TOKENS("x\xc2\xb2", "x2");    /* superscript two */
+    TOKENS("x\xc2\xb2", "x2");     /* superscript two */
     TOKENS("\xe2\x85\xab", "xii"); /* ROMAN NUMERAL TWELVE */
 }
 END_TEST
@@ -283,8 +278,8 @@ END_TEST
 
 START_TEST(test_digits_are_tokens)
 {
-    TOKENS("Senin (18/8/2025) pukul 10.30 WIB", "senin", "18", "8", "2025", "pukul", "10",
-           "30", "wib");
+    TOKENS("Senin (18/8/2025) pukul 10.30 WIB", "senin", "18", "8", "2025", "pukul", "10", "30",
+           "wib");
     TOKENS("Covid-19 G20", "covid", "19", "g20");
 }
 END_TEST
@@ -315,9 +310,14 @@ START_TEST(test_src_after_typographic_quote)
 {
     /* normalize.h: `src` is the byte offset of the token's first byte in the original. A
      * curly quote or dash is a separator, so the token after it starts after its 3 bytes. */
-    TOKENS("\xe2\x80\x9c" "kata" "\xe2\x80\x9d", "kata");
+    TOKENS("\xe2\x80\x9c"
+           "kata"
+           "\xe2\x80\x9d",
+           "kata");
     ck_assert_uint_eq(toks.v[0].src, 3);
-    TOKENS("a\xe2\x80\x94" "b", "a", "b");
+    TOKENS("a\xe2\x80\x94"
+           "b",
+           "a", "b");
     ck_assert_uint_eq(toks.v[0].src, 0);
     ck_assert_uint_eq(toks.v[1].src, 4);
 }
@@ -388,31 +388,36 @@ typedef struct bad_case {
     size_t off;
 } bad_case;
 
-#define BAD(lit, off) {lit, sizeof lit - 1, off}
+#define BAD(lit, off)                                                                              \
+    {                                                                                              \
+        lit, sizeof lit - 1, off                                                                   \
+    }
 
 static const bad_case bad_cases[] = {
-    BAD("ab\x80" "cd", 2),                 /* lone continuation byte */
-    BAD("\xbf", 0),                        /* lone continuation byte at the start */
-    BAD("abc \xe2\x80", 4),                /* truncated 3-byte sequence at the end */
-    BAD("abc \xf0\x9f\x98", 4),            /* truncated 4-byte sequence at the end */
-    BAD("abc \xc3", 4),                    /* truncated 2-byte sequence at the end */
-    BAD("\xe2\x80 x", 0),                  /* truncated, then a space */
-    BAD("\xe2\x80x", 0),                   /* truncated, then a letter */
-    BAD("xy\xc0\x80", 2),                  /* overlong NUL */
-    BAD("xy\xc1\xbf", 2),                  /* overlong 2-byte */
-    BAD("q \xe0\x80\xaf", 2),              /* overlong 3-byte '/' */
-    BAD("q \xf0\x8f\xbf\xbf", 2),          /* overlong 4-byte */
-    BAD("ab \xed\xa0\x80", 3),             /* high surrogate U+D800 */
-    BAD("ab \xed\xbf\xbf", 3),             /* low surrogate U+DFFF */
-    BAD("\xf4\x90\x80\x80", 0),            /* above U+10FFFF */
-    BAD("z\xf5\x80\x80\x80", 1),           /* F5 lead */
-    BAD("z\xf8\x88\x80\x80\x80", 1),       /* 5-byte form */
-    BAD("z\xfe", 1),                       /* FE */
-    BAD("z\xff", 1),                       /* FF */
-    BAD("\xc3\xa9t\xc3\xa9 \x80", 6),      /* after a valid non-ASCII word */
+    BAD("ab\x80"
+        "cd",
+        2),                                             /* lone continuation byte */
+    BAD("\xbf", 0),                                     /* lone continuation byte at the start */
+    BAD("abc \xe2\x80", 4),                             /* truncated 3-byte sequence at the end */
+    BAD("abc \xf0\x9f\x98", 4),                         /* truncated 4-byte sequence at the end */
+    BAD("abc \xc3", 4),                                 /* truncated 2-byte sequence at the end */
+    BAD("\xe2\x80 x", 0),                               /* truncated, then a space */
+    BAD("\xe2\x80x", 0),                                /* truncated, then a letter */
+    BAD("xy\xc0\x80", 2),                               /* overlong NUL */
+    BAD("xy\xc1\xbf", 2),                               /* overlong 2-byte */
+    BAD("q \xe0\x80\xaf", 2),                           /* overlong 3-byte '/' */
+    BAD("q \xf0\x8f\xbf\xbf", 2),                       /* overlong 4-byte */
+    BAD("ab \xed\xa0\x80", 3),                          /* high surrogate U+D800 */
+    BAD("ab \xed\xbf\xbf", 3),                          /* low surrogate U+DFFF */
+    BAD("\xf4\x90\x80\x80", 0),                         /* above U+10FFFF */
+    BAD("z\xf5\x80\x80\x80", 1),                        /* F5 lead */
+    BAD("z\xf8\x88\x80\x80\x80", 1),                    /* 5-byte form */
+    BAD("z\xfe", 1),                                    /* FE */
+    BAD("z\xff", 1),                                    /* FF */
+    BAD("\xc3\xa9t\xc3\xa9 \x80", 6),                   /* after a valid non-ASCII word */
     BAD("\xe2\x80\x9cok\xe2\x80\x9d \xc3\xa9\xc3", 11), /* after quotes */
-    BAD("satu dua tiga \xe2\x82\x41", 14), /* bad third byte */
-    BAD("satu dua tiga \xf0\x9f\x98\x41", 14), /* bad fourth byte */
+    BAD("satu dua tiga \xe2\x82\x41", 14),              /* bad third byte */
+    BAD("satu dua tiga \xf0\x9f\x98\x41", 14),          /* bad fourth byte */
 };
 
 START_TEST(test_invalid_utf8_offsets)
@@ -461,8 +466,7 @@ END_TEST
  * Decodes the code point and checks it, unlike the byte-range table of the library. */
 static size_t ref_seq_len(const unsigned char *s, size_t len)
 {
-    if (s[0] < 0x80)
-        return 1;
+    if (s[0] < 0x80) return 1;
     size_t n;
     uint32_t cp;
     if ((s[0] & 0xe0) == 0xc0) {
@@ -476,16 +480,13 @@ static size_t ref_seq_len(const unsigned char *s, size_t len)
         cp = s[0] & 0x07u;
     } else
         return 0;
-    if (len < n)
-        return 0;
+    if (len < n) return 0;
     for (size_t k = 1; k < n; k++) {
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
+        if ((s[k] & 0xc0) != 0x80) return 0;
         cp = (cp << 6) | (s[k] & 0x3fu);
     }
     static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
+    if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
     return n;
 }
 
@@ -495,8 +496,7 @@ static size_t ref_check(const unsigned char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t n = ref_seq_len(s + i, len - i);
-        if (n == 0)
-            return i;
+        if (n == 0) return i;
         i += n;
     }
     return len;
@@ -506,8 +506,8 @@ START_TEST(test_utf8_check_exhaustive)
 {
     /* Every 1- and 2-byte input; every 3- and 4-byte input with a lead byte >= 0xC0, a
      * second byte from the full range and interesting later bytes; all prefix lengths. */
-    static const unsigned char tails[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0,
-                                          0xbf, 0xc0, 0xc3, 0xe2, 0xf0, 0xff};
+    static const unsigned char tails[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f,
+                                          0xa0, 0xbf, 0xc0, 0xc3, 0xe2, 0xf0, 0xff};
     unsigned char b[4];
     size_t checked = 0;
     for (unsigned x = 0; x < 256; x++) {
@@ -517,8 +517,7 @@ START_TEST(test_utf8_check_exhaustive)
             b[1] = (unsigned char)y;
             TU_REQUIRE(nd_utf8_check((const char *)b, 2) == ref_check(b, 2), "bytes %02x %02x", x,
                        y);
-            if (x < 0xc0)
-                continue;
+            if (x < 0xc0) continue;
             for (size_t t = 0; t < sizeof tails; t++) {
                 b[2] = tails[t];
                 TU_REQUIRE(nd_utf8_check((const char *)b, 3) == ref_check(b, 3),
@@ -636,8 +635,8 @@ START_TEST(test_every_prefix)
 END_TEST
 
 /* Asserts that `part` shifted by `shift` bytes equals whole's tokens [from, from+part.n). */
-static void expect_shifted(const nd_tokens *whole, size_t from, const nd_tokens *part,
-                           size_t shift, const char *what, size_t k)
+static void expect_shifted(const nd_tokens *whole, size_t from, const nd_tokens *part, size_t shift,
+                           const char *what, size_t k)
 {
     for (size_t i = 0; i < part->n; i++) {
         const nd_token *a = &whole->v[from + i], *b = &part->v[i];
@@ -667,8 +666,7 @@ START_TEST(test_split_and_shift_invariance)
     ck_assert_uint_eq(whole.n, 39);
     size_t splits = 0;
     for (size_t k = 0; k <= plen; k++) {
-        if (k < plen && para[k] != ' ')
-            continue;
+        if (k < plen && para[k] != ' ') continue;
         ck_assert_int_eq(nd_normalize(nz, para, k, &left, NULL), ND_OK);
         ck_assert_int_eq(nd_normalize(nz, para + k, plen - k, &right, NULL), ND_OK);
         ck_assert_msg(left.n + right.n == whole.n, "split at %zu: %zu + %zu tokens != %zu", k,
@@ -752,8 +750,7 @@ START_TEST(test_oom_normalize)
         nd_tokens_init(&t);
         nd_alloc_fail_after(n);
         nd_status st = nd_normalizer_create(&z);
-        if (st == ND_OK)
-            st = nd_normalize(z, mixed, mlen, &t, NULL);
+        if (st == ND_OK) st = nd_normalize(z, mixed, mlen, &t, NULL);
         nd_alloc_fail_after(-1);
         if (st == ND_OK) {
             ck_assert(tokens_equal(&t, &toks));
@@ -787,7 +784,10 @@ START_TEST(test_oom_reuse_after_failure)
         nd_status st = nd_normalize(nz, s, sizeof s - 1, &toks, NULL);
         nd_alloc_fail_after(-1);
         ck_assert(st == ND_ENOMEM || st == ND_OK);
-        TOKENS(s, "\xc3\xa9" "cole", "negara", "negara", "besar", "besaran");
+        TOKENS(s,
+               "\xc3\xa9"
+               "cole",
+               "negara", "negara", "besar", "besaran");
     }
 }
 END_TEST

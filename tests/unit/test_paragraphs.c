@@ -65,8 +65,7 @@ static seed_lines read_seed(const char *rel)
     while (p < s.buf + len) {
         char *nl = memchr(p, '\n', (size_t)(s.buf + len - p));
         s.v[++s.n] = p;
-        if (!nl)
-            break;
+        if (!nl) break;
         *nl = '\0';
         p = nl + 1;
     }
@@ -232,13 +231,11 @@ static uint64_t *sorted_set(const uint64_t *v, size_t n, size_t *out_n)
 {
     uint64_t *c = malloc((n ? n : 1) * sizeof *c);
     ck_assert_ptr_nonnull(c);
-    if (n)
-        memcpy(c, v, n * sizeof *c);
+    if (n) memcpy(c, v, n * sizeof *c);
     qsort(c, n, sizeof *c, u64_cmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (w == 0 || c[i] != c[w - 1])
-            c[w++] = c[i];
+        if (w == 0 || c[i] != c[w - 1]) c[w++] = c[i];
     *out_n = w;
     return c;
 }
@@ -416,8 +413,7 @@ START_TEST(test_sentences)
         ck_assert_uint_eq(se->para, para[k]);
         size_t wl = strlen(want[k]);
         ck_assert_msg(se->end - se->start == wl && memcmp(text + se->start, want[k], wl) == 0,
-                      "sentence %zu is '%.*s'", k, (int)(se->end - se->start),
-                      text + se->start);
+                      "sentence %zu is '%.*s'", k, (int)(se->end - se->start), text + se->start);
         ck_assert_uint_gt(se->set_n, 0);
         ck_assert_uint_le(se->set_off + se->set_n, r.dp.ssets.n);
     }
@@ -548,8 +544,8 @@ START_TEST(test_reuse)
         ck_assert_uint_le(dp.s[i].set_off + dp.s[i].set_n, dp.ssets.n);
         size_t nx, ny;
         uint64_t *x = sorted_set(dp.ssets.v + dp.s[i].set_off, dp.s[i].set_n, &nx);
-        uint64_t *y = sorted_set(fresh.dp.ssets.v + fresh.dp.s[i].set_off, fresh.dp.s[i].set_n,
-                                 &ny);
+        uint64_t *y =
+            sorted_set(fresh.dp.ssets.v + fresh.dp.s[i].set_off, fresh.dp.s[i].set_n, &ny);
         ck_assert_uint_eq(nx, ny);
         ck_assert_mem_eq(x, y, nx * sizeof *x);
         free(x);
@@ -580,8 +576,7 @@ START_TEST(test_body_doubled_edited)
     /* The copy with one word changed in each of paragraphs 1, 4 and 7. */
     for (size_t i = 0; i < 8; i++) {
         char *line = NULL;
-        if (i == 0 || i == 3 || i == 6)
-            line = replace_word(s.v[body_lines[i]], 4 + i, "qzxvedit");
+        if (i == 0 || i == 3 || i == 6) line = replace_word(s.v[body_lines[i]], 4 + i, "qzxvedit");
         sb_line(&b, line ? line : s.v[body_lines[i]]);
         free(line);
     }
@@ -637,8 +632,7 @@ START_TEST(test_body_doubled_one_rewritten)
     ck_assert_uint_eq(r.dp.nblocks, 2);
     expect_block(&r, 0, 1, 4, 9, 12, 4, 1);
     expect_block(&r, 1, 6, 8, 14, 16, 3, 1);
-    ck_assert_uint_eq(r.dp.repeated_words,
-                      words_in_lines(&r, 9, 12) + words_in_lines(&r, 14, 16));
+    ck_assert_uint_eq(r.dp.repeated_words, words_in_lines(&r, 9, 12) + words_in_lines(&r, 14, 16));
     run_clear(&r);
     free(b.p);
     free_seed(&s);
@@ -728,20 +722,20 @@ START_TEST(test_short_lines_repeated)
 {
     seed_lines s = read_seed(SEED0);
     tu_sbuf b = {0};
-    sb_line(&b, "A");          /* 1 */
-    sb_line(&b, "A");          /* 2 */
-    sb_line(&b, "Global");     /* 3 */
-    sb_line(&b, s.v[1]);       /* 4 */
-    sb_line(&b, "Baca juga");  /* 5 */
-    sb_line(&b, "Global");     /* 6 */
-    sb_line(&b, s.v[2]);       /* 7 */
-    sb_line(&b, "Baca juga:"); /* 8: the same words */
-    sb_line(&b, "Global");     /* 9 */
-    sb_line(&b, s.v[3]);       /* 10 */
-    sb_line(&b, "A");          /* 11 */
-    sb_line(&b, "GLOBAL");     /* 12: the same after case folding */
-    sb_line(&b, "A");          /* 13 */
-    sb_line(&b, "Baca  juga"); /* 14 */
+    sb_line(&b, "A");              /* 1 */
+    sb_line(&b, "A");              /* 2 */
+    sb_line(&b, "Global");         /* 3 */
+    sb_line(&b, s.v[1]);           /* 4 */
+    sb_line(&b, "Baca juga");      /* 5 */
+    sb_line(&b, "Global");         /* 6 */
+    sb_line(&b, s.v[2]);           /* 7 */
+    sb_line(&b, "Baca juga:");     /* 8: the same words */
+    sb_line(&b, "Global");         /* 9 */
+    sb_line(&b, s.v[3]);           /* 10 */
+    sb_line(&b, "A");              /* 11 */
+    sb_line(&b, "GLOBAL");         /* 12: the same after case folding */
+    sb_line(&b, "A");              /* 13 */
+    sb_line(&b, "Baca  juga");     /* 14 */
     sb_line(&b, "Baca juga lagi"); /* 15: three words, still short, once */
     para_run r;
     analyze(&r, NULL, b.p, b.n);
@@ -847,8 +841,8 @@ static void expect_shared(const nd_scan_result *res, size_t k, const uint32_t (*
     ck_assert_uint_eq(sp->ndocs, ndocs);
     ck_assert_int_eq(sp->identical, identical);
     ck_assert_int_eq(sp->boilerplate, boilerplate);
-    ck_assert_msg(strncmp(sp->text, text_prefix, strlen(text_prefix)) == 0,
-                  "shared %zu text '%s'", k, sp->text);
+    ck_assert_msg(strncmp(sp->text, text_prefix, strlen(text_prefix)) == 0, "shared %zu text '%s'",
+                  k, sp->text);
 }
 
 START_TEST(test_shared_seeds)
@@ -905,12 +899,11 @@ static void made_up_article(tu_sbuf *b, unsigned seed, const char *line3)
         }
         tu_sb_puts(b, ".\n");
     }
-    if (line3)
-        sb_line(b, line3);
+    if (line3) sb_line(b, line3);
 }
 
-#define BOILER                                                                             \
-    "Ikuti berita terkini dan menarik lainnya dari redaksi kami di saluran WhatsApp resmi " \
+#define BOILER                                                                                     \
+    "Ikuti berita terkini dan menarik lainnya dari redaksi kami di saluran WhatsApp resmi "        \
     "setiap hari."
 
 START_TEST(test_shared_boilerplate)
@@ -976,8 +969,7 @@ static char *seed_near_copy(size_t *len)
         const char *from = i == 1 ? "Jumat" : i == 3 ? "troll" : i == 5 ? "khusus" : NULL;
         const char *to = i == 1 ? "Kamis" : i == 3 ? "bot" : "umum";
         const char *at = from ? strstr(s.v[i], from) : NULL;
-        if (from)
-            ck_assert_ptr_nonnull(at);
+        if (from) ck_assert_ptr_nonnull(at);
         if (at) {
             tu_sb_add(&b, s.v[i], strlen(s.v[i]) - strlen(at));
             tu_sb_puts(&b, to);
@@ -985,8 +977,7 @@ static char *seed_near_copy(size_t *len)
         } else {
             tu_sb_puts(&b, s.v[i]);
         }
-        if (i < s.n)
-            tu_sb_add(&b, "\n", 1);
+        if (i < s.n) tu_sb_add(&b, "\n", 1);
     }
     free_seed(&s);
     *len = b.n;
@@ -1041,8 +1032,8 @@ END_TEST
 /* A short tail joins the sentence before it (paragraphs.h), so two sentences that differ
  * only in their tails are not identical: with the tails (two bigrams each) their bigram
  * Jaccard is 19/23 = 0.83, so the paragraph is shared, near-identical. */
-#define TAIL_SENTENCE                                                                      \
-    "Presiden itu membacakan pernyataan panjang di depan para wartawan istana pada hari " \
+#define TAIL_SENTENCE                                                                              \
+    "Presiden itu membacakan pernyataan panjang di depan para wartawan istana pada hari "          \
     "Jumat pagi setelah rapat kabinet yang berlangsung tertutup."
 
 START_TEST(test_shared_tail_not_identical)

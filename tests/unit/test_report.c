@@ -23,17 +23,17 @@
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* Three unrelated texts of 37, 33 and 39 words. */
-#define T1                                                                                 \
-    "The central bank kept its benchmark rate unchanged on Thursday as policymakers "      \
-    "weighed slowing inflation against a weaker currency and signs that household "       \
+#define T1                                                                                         \
+    "The central bank kept its benchmark rate unchanged on Thursday as policymakers "              \
+    "weighed slowing inflation against a weaker currency and signs that household "                \
     "spending had begun to recover after a long and difficult year for many families"
-#define T2                                                                                 \
-    "Heavy rain flooded several districts of the capital overnight, forcing hundreds of " \
-    "residents to leave their homes while rescue teams used rubber boats to reach people " \
+#define T2                                                                                         \
+    "Heavy rain flooded several districts of the capital overnight, forcing hundreds of "          \
+    "residents to leave their homes while rescue teams used rubber boats to reach people "         \
     "trapped on the upper floors of houses"
-#define T3                                                                                 \
-    "A new railway line linking the port to the industrial zone opened this week, "        \
-    "cutting the journey for freight trains from six hours to less than two, officials "  \
+#define T3                                                                                         \
+    "A new railway line linking the port to the industrial zone opened this week, "                \
+    "cutting the journey for freight trains from six hours to less than two, officials "           \
     "said at a ceremony attended by local leaders"
 
 /* The awkward id of the first document, as the JSON line spells it and as bytes. */
@@ -105,10 +105,18 @@ static char *field_escape(const char *s)
     char *p = out;
     for (; *s; s++) {
         switch (*s) {
-        case '\t': *p++ = '\\', *p++ = 't'; break;
-        case '\n': *p++ = '\\', *p++ = 'n'; break;
-        case '\r': *p++ = '\\', *p++ = 'r'; break;
-        case '\\': *p++ = '\\', *p++ = '\\'; break;
+        case '\t':
+            *p++ = '\\', *p++ = 't';
+            break;
+        case '\n':
+            *p++ = '\\', *p++ = 'n';
+            break;
+        case '\r':
+            *p++ = '\\', *p++ = 'r';
+            break;
+        case '\\':
+            *p++ = '\\', *p++ = '\\';
+            break;
         default:
             if ((unsigned char)*s < 0x20 || *s == 0x7f)
                 p += sprintf(p, "\\x%02x", (unsigned char)*s);
@@ -203,8 +211,8 @@ static void check_keys(const cJSON *obj, const char *const *keys)
 {
     ck_assert(cJSON_IsObject(obj));
     for (size_t i = 0; keys[i]; i++)
-        ck_assert_msg(cJSON_GetObjectItemCaseSensitive(obj, keys[i]) != NULL,
-                      "missing key \"%s\"", keys[i]);
+        ck_assert_msg(cJSON_GetObjectItemCaseSensitive(obj, keys[i]) != NULL, "missing key \"%s\"",
+                      keys[i]);
 }
 
 /* Splits a TSV "pair" record (in place) into its five fields after the tag. */
@@ -216,8 +224,7 @@ static void pair_fields(char *line, char **fields)
     for (int i = 0; i < 5; i++) {
         fields[i] = p;
         p = strchr(p, '\t');
-        if (p)
-            *p++ = '\0';
+        if (p) *p++ = '\0';
     }
 }
 
@@ -254,9 +261,8 @@ START_TEST(test_text_format)
     ck_assert_int_eq(strncmp(lines[2], "      The central bank kept its benchmark rate", 46), 0);
     ck_assert_uint_le(strlen(lines[2]), 6 + 100 + 3);
     ck_assert_str_eq(lines[2] + strlen(lines[2]) - 3, "...");
-    snprintf(want, sizeof want,
-             "    copy-2 (%s:2)  [jaccard 1.0000, containment 1.0000, %u words]", c.jsonl,
-             r->docs[1].ntokens);
+    snprintf(want, sizeof want, "    copy-2 (%s:2)  [jaccard 1.0000, containment 1.0000, %u words]",
+             c.jsonl, r->docs[1].ntokens);
     ck_assert_str_eq(lines[3], want);
     ck_assert_str_eq(lines[4], lines[2]);
     ck_assert_str_eq(lines[5], "");
@@ -366,7 +372,7 @@ START_TEST(test_json_schema)
     corpus_make(&c, 0, ND_PART_ALL);
     const nd_scan_result *r = c.res;
     cJSON *root = parse_json_report(r);
-    static const char *const top[] = {"tool",   "version", "schema", "options", "summary",
+    static const char *const top[] = {"tool",   "version", "schema",  "options", "summary",
                                       "groups", "pairs",   "skipped", NULL};
     check_keys(root, top);
     ck_assert_str_eq(str(root, "tool"), "neardup");
@@ -375,8 +381,8 @@ START_TEST(test_json_schema)
     ck_assert_int_eq(ND_JSON_SCHEMA, 1);
 
     const cJSON *opt = get(root, "options");
-    static const char *const optk[] = {"ngram", "perms", "threshold", "bands", "rows", "verify",
-                                       NULL};
+    static const char *const optk[] = {"ngram", "perms",  "threshold", "bands",
+                                       "rows",  "verify", NULL};
     check_keys(opt, optk);
     ck_assert_double_eq(num(opt, "ngram"), 5);
     ck_assert_double_eq(num(opt, "perms"), 128);
@@ -386,8 +392,8 @@ START_TEST(test_json_schema)
     ck_assert_str_eq(str(opt, "verify"), "exact");
 
     const cJSON *sum = get(root, "summary");
-    static const char *const sumk[] = {"documents", "skipped", "groups", "duplicates", "pairs",
-                                       NULL};
+    static const char *const sumk[] = {"documents",  "skipped", "groups",
+                                       "duplicates", "pairs",   NULL};
     check_keys(sum, sumk);
     ck_assert_double_eq(num(sum, "documents"), 4);
     ck_assert_double_eq(num(sum, "skipped"), 2);
@@ -402,7 +408,7 @@ START_TEST(test_json_schema)
     ck_assert_str_eq(str(g, "representative"), ODD_ID);
     ck_assert_double_eq(num(g, "size"), 2);
     const cJSON *members = arr(g, "members", 2);
-    static const char *const mk[] = {"id",    "source",  "line", "words",
+    static const char *const mk[] = {"id",      "source",      "line", "words",
                                      "jaccard", "containment", NULL};
     static const char *const ids[] = {ODD_ID, "copy-2"};
     for (int m = 0; m < 2; m++) {
@@ -418,8 +424,7 @@ START_TEST(test_json_schema)
 
     const cJSON *pairs = arr(root, "pairs", 1);
     const cJSON *p = cJSON_GetArrayItem(pairs, 0);
-    static const char *const pk[] = {"a", "b", "jaccard", "containment_a", "containment_b",
-                                     NULL};
+    static const char *const pk[] = {"a", "b", "jaccard", "containment_a", "containment_b", NULL};
     check_keys(p, pk);
     ck_assert_str_eq(str(p, "a"), ODD_ID);
     ck_assert_str_eq(str(p, "b"), "copy-2");
@@ -467,11 +472,13 @@ START_TEST(test_json_id_round_trip)
 {
     /* Every awkward byte a JSON Lines id can carry comes back from the JSON report. */
     static const char *const json_ids[] = {
-        "\\\"quoted\\\"", "back\\\\slash\\\\", "tab\\there", "new\\nline\\r\\n",
-        "ctl\\u0001\\u001f\\u007f", "emoji \\ud83d\\ude00 \\u00e9", "slash\\/ok"};
-    static const char *const ids[] = {
-        "\"quoted\"", "back\\slash\\", "tab\there", "new\nline\r\n",
-        "ctl\x01\x1f\x7f", "emoji \xf0\x9f\x98\x80 \xc3\xa9", "slash/ok"};
+        "\\\"quoted\\\"",   "back\\\\slash\\\\",        "tab\\there",
+        "new\\nline\\r\\n", "ctl\\u0001\\u001f\\u007f", "emoji \\ud83d\\ude00 \\u00e9",
+        "slash\\/ok"};
+    static const char *const ids[] = {"\"quoted\"",      "back\\slash\\",
+                                      "tab\there",       "new\nline\r\n",
+                                      "ctl\x01\x1f\x7f", "emoji \xf0\x9f\x98\x80 \xc3\xa9",
+                                      "slash/ok"};
     size_t n = sizeof ids / sizeof *ids;
     char *dir = tu_tmpdir();
     char *jl = malloc(65536);
@@ -613,8 +620,8 @@ START_TEST(test_format_parse)
     ck_assert_int_eq(f, ND_REPORT_JSON);
     ck_assert_int_eq(nd_report_format_parse("tsv", &f), ND_OK);
     ck_assert_int_eq(f, ND_REPORT_TSV);
-    static const char *const bad[] = {"", "JSON", "Text", "tsv ", " json", "csv", "js",
-                                      "jsonl", "text\n"};
+    static const char *const bad[] = {"",    "JSON", "Text",  "tsv ",  " json",
+                                      "csv", "js",   "jsonl", "text\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         f = ND_REPORT_JSON;
         ck_assert_int_eq(nd_report_format_parse(bad[i], &f), ND_EINVAL);

@@ -198,18 +198,15 @@ static void fixture_make(fixture *fx)
         changed = 0;
         for (size_t i = 0; i < NFIX; i++)
             for (size_t j = 0; j < NFIX; j++) {
-                if (!fx->in_group[i] || fx->in_group[j])
-                    continue;
-                nd_sim s = nd_verify_exact(fx->set[i].v, fx->set[i].n, fx->set[j].v,
-                                           fx->set[j].n);
+                if (!fx->in_group[i] || fx->in_group[j]) continue;
+                nd_sim s = nd_verify_exact(fx->set[i].v, fx->set[i].n, fx->set[j].v, fx->set[j].n);
                 if (nd_verify_passes(s.inter, fx->set[i].n, fx->set[j].n, 0.8))
                     fx->in_group[j] = changed = 1;
             }
     }
     fx->rep = 0;
     for (size_t i = 0; i < NFIX; i++)
-        if (fx->in_group[i] && fx->set[i].ntokens > fx->set[fx->rep].ntokens)
-            fx->rep = i;
+        if (fx->in_group[i] && fx->set[i].ntokens > fx->set[fx->rep].ntokens) fx->rep = i;
     /* The fixture is what it claims: the footer copy is longest, the unrelated article is
      * out, and no copy sits so close to the threshold that LSH could reasonably miss it. */
     ck_assert_uint_eq(fx->rep, 2);
@@ -235,8 +232,7 @@ static void fixture_free(fixture *fx)
 static size_t fix_index(const char *id)
 {
     for (size_t i = 0; i < NFIX; i++)
-        if (strcmp(base_name(id), fix_names[i]) == 0)
-            return i;
+        if (strcmp(base_name(id), fix_names[i]) == 0) return i;
     ck_abort_msg("unknown id %s", id);
     return 0;
 }
@@ -261,8 +257,7 @@ static void check_fixture_result(const fixture *fx, const nd_scan_result *res, i
         ck_assert_msg(fx->in_group[d], "%s should not be in the group", fix_names[d]);
         ck_assert(!seen[d]);
         seen[d] = 1;
-        if (m > 1)
-            ck_assert_uint_lt(g->members[m - 1].doc, g->members[m].doc);
+        if (m > 1) ck_assert_uint_lt(g->members[m - 1].doc, g->members[m].doc);
     }
     size_t want = 0;
     for (size_t i = 0; i < NFIX; i++) {
@@ -298,8 +293,8 @@ static void check_fixture_result(const fixture *fx, const nd_scan_result *res, i
             ck_assert(res->pairs[i - 1].a < p->a ||
                       (res->pairs[i - 1].a == p->a && res->pairs[i - 1].b < p->b));
         ck_assert(fx->in_group[p->a] && fx->in_group[p->b]);
-        nd_sim sim = nd_verify_exact(fx->set[p->a].v, fx->set[p->a].n, fx->set[p->b].v,
-                                     fx->set[p->b].n);
+        nd_sim sim =
+            nd_verify_exact(fx->set[p->a].v, fx->set[p->a].n, fx->set[p->b].v, fx->set[p->b].n);
         ck_assert(p->jaccard >= 0.0 && p->jaccard <= 1.0);
         if (exact) {
             ck_assert(nd_verify_passes(sim.inter, fx->set[p->a].n, fx->set[p->b].n, 0.8));
@@ -504,8 +499,7 @@ static char *make_corpus(const char *dir, size_t ndocs)
         tu_sb_puts(&b, head);
         tu_sb_puts(&b, t.p);
         tu_sb_puts(&b, "\"}\n");
-        if (i % 500 == 499)
-            tu_sb_puts(&b, "{\"id\":\"broken\",\"text\":\n");
+        if (i % 500 == 499) tu_sb_puts(&b, "{\"id\":\"broken\",\"text\":\n");
     }
     for (size_t i = 0; i < ndocs; i++)
         free(docs[i]);
@@ -578,8 +572,7 @@ START_TEST(test_batches_threads_identical)
         }
         ck_assert_uint_eq(res->npairs, res->ngroups);
         ck_assert_uint_ge(res->stats.refetched, 2 * res->ngroups);
-        if (t == 0)
-            want_ngroups = res->ngroups;
+        if (t == 0) want_ngroups = res->ngroups;
         ck_assert_uint_eq(res->ngroups, want_ngroups);
         for (int f = 0; f < 3; f++) {
             char *got = report(res, (nd_report_format)f);
@@ -727,8 +720,7 @@ static void check_einval(const nd_scan_opts *o, size_t npaths)
     const char *paths[1] = {tu_src("data")};
     nd_scan_result *res = (nd_scan_result *)(uintptr_t)0x1;
     nd_status st = nd_scan(o, paths, npaths, &res);
-    ck_assert_msg(st == ND_EINVAL, "status %d (%s), want ND_EINVAL", (int)st,
-                  nd_status_str(st));
+    ck_assert_msg(st == ND_EINVAL, "status %d (%s), want ND_EINVAL", (int)st, nd_status_str(st));
     ck_assert_ptr_eq(res, (nd_scan_result *)(uintptr_t)0x1);
 }
 

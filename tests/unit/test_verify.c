@@ -135,8 +135,8 @@ START_TEST(test_large_sets)
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     for (size_t i = 0; i < N; i++) {
-        a[i] = 2 * (uint64_t)i;            /* evens below 2N */
-        b[i] = (uint64_t)N + (uint64_t)i;  /* N .. 2N - 1 */
+        a[i] = 2 * (uint64_t)i;           /* evens below 2N */
+        b[i] = (uint64_t)N + (uint64_t)i; /* N .. 2N - 1 */
     }
     nd_sim s = nd_verify_exact(a, N, b, N);
     ck_assert_uint_eq(s.inter, N / 2);
@@ -154,8 +154,8 @@ START_TEST(test_passes_at_threshold)
     /* 4 shared of a union of 5 is exactly 0.8: it passes at 0.8; one fewer does not. */
     ck_assert_int_eq(nd_verify_passes(4, 5, 4, 0.8), 1);
     ck_assert_int_eq(nd_verify_passes(4, 4, 5, 0.8), 1);
-    ck_assert_int_eq(nd_verify_passes(3, 5, 3, 0.8), 0);  /* 3/5 */
-    ck_assert_int_eq(nd_verify_passes(4, 5, 5, 0.8), 0);  /* 4/6 */
+    ck_assert_int_eq(nd_verify_passes(3, 5, 3, 0.8), 0); /* 3/5 */
+    ck_assert_int_eq(nd_verify_passes(4, 5, 5, 0.8), 0); /* 4/6 */
     ck_assert_int_eq(nd_verify_passes(4, 5, 4, 0.79999), 1);
     /* A pair at 0.79999 fails at 0.8, passes at 0.79999. */
     ck_assert_int_eq(nd_verify_passes(79999, 100000, 79999, 0.8), 0);
@@ -171,18 +171,16 @@ START_TEST(test_passes_at_threshold)
         for (size_t k = 1; k <= 1000; k++) {
             char buf[32];
             snprintf(buf, sizeof buf, "0.%03zu", k);
-            if (k == 1000)
-                snprintf(buf, sizeof buf, "1.0");
+            if (k == 1000) snprintf(buf, sizeof buf, "1.0");
             double t = strtod(buf, NULL);
-            if ((k * uni) % 1000 != 0)
-                continue; /* t * uni is not a whole number of shingles */
+            if ((k * uni) % 1000 != 0) continue; /* t * uni is not a whole number of shingles */
             size_t inter = k * uni / 1000;
             /* A has all of the union, B only the shared part. */
             TU_REQUIRE(nd_verify_passes(inter, uni, inter, t) == 1, "%zu/%zu at t=%s", inter, uni,
                        buf);
             if (inter > 0)
-                TU_REQUIRE(nd_verify_passes(inter - 1, uni, inter - 1, t) == 0,
-                           "%zu/%zu at t=%s", inter - 1, uni, buf);
+                TU_REQUIRE(nd_verify_passes(inter - 1, uni, inter - 1, t) == 0, "%zu/%zu at t=%s",
+                           inter - 1, uni, buf);
         }
     }
 }
@@ -215,8 +213,7 @@ START_TEST(test_passes_agrees_with_exact)
         size_t inter = (size_t)(tu_rand() % (lo + 1));
         double j = (double)inter / (double)(na + nb - inter);
         double t = (double)(tu_rand() % 1000 + 1) / 1000.0;
-        if (j > t - 1e-9 && j < t + 1e-9)
-            continue;
+        if (j > t - 1e-9 && j < t + 1e-9) continue;
         TU_REQUIRE(nd_verify_passes(inter, na, nb, t) == (j >= t), "%zu of %zu, %zu at %f", inter,
                    na, nb, t);
     }

@@ -30,8 +30,7 @@ char *tu_read_stream(FILE *f, size_t *len)
     ck_assert_ptr_nonnull(buf);
     ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
     buf[n] = '\0';
-    if (len)
-        *len = (size_t)n;
+    if (len) *len = (size_t)n;
     return buf;
 }
 
@@ -125,13 +124,11 @@ int tu_cmp_u64(const void *x, const void *y)
 
 size_t tu_sort_unique(uint64_t *a, size_t n)
 {
-    if (n == 0)
-        return 0;
+    if (n == 0) return 0;
     qsort(a, n, sizeof *a, tu_cmp_u64);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
-        if (a[i] != a[w - 1])
-            a[w++] = a[i];
+        if (a[i] != a[w - 1]) a[w++] = a[i];
     return w;
 }
 

@@ -10,10 +10,9 @@
 #include <stdio.h>
 
 /* Fails the test with a printf-style message unless cond holds (cheap in hot loops). */
-#define TU_REQUIRE(cond, ...)                                                                \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            ck_abort_msg(__VA_ARGS__);                                                       \
+#define TU_REQUIRE(cond, ...)                                                                      \
+    do {                                                                                           \
+        if (!(cond)) ck_abort_msg(__VA_ARGS__);                                                    \
     } while (0)
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer; aborts the test on failure. */
