@@ -13,7 +13,7 @@
  * dropped, so a block tripled is reported as two copies of its first occurrence.
  *
  * Across articles: exact keys are grouped by sorting; near-identical paragraphs by MinHash
- * LSH, where a band key is simply the band's three 16-bit signature values packed into one
+ * LSH, where a band key is the band's four 16-bit signature values packed into one
  * integer. Each band is sorted; a run of equal keys of at most SMALL_BUCKET records yields
  * all its pairs, a longer one (boilerplate in thousands of articles) pairs each member
  * with the run's first member and its predecessor, so the work stays linear. Pairs whose

@@ -38,9 +38,9 @@
 #include "neardup/shingle.h"
 #include "neardup/status.h"
 
-#define ND_PARA_PERMS 32u
+#define ND_PARA_PERMS 40u
 #define ND_PARA_BANDS 10u
-#define ND_PARA_ROWS 3u
+#define ND_PARA_ROWS 4u
 #define ND_PARA_SEED UINT64_C(0x70617261677261) /* "paragra" */
 #define ND_PARA_VERIFY_BAND 0.15                /* see nd_para_link */
 
@@ -130,7 +130,7 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
                                 size_t len, const nd_tokens *toks, const uint64_t *th,
                                 nd_doc_paras *out);
 
-/* A sentence of some document, as kept for the cross-article pass: 96 bytes, plus 2 bytes
+/* A sentence of some document, as kept for the cross-article pass: 112 bytes, plus 2 bytes
  * per word bigram in a fingerprint array kept beside the records. */
 typedef struct nd_para_rec {
     uint64_t key;
@@ -169,12 +169,12 @@ void nd_para_groups_clear(nd_para_groups *g);
  * in uf (created for n) the records with equal exact keys and the pairs of records that
  * share an LSH band and whose signature estimate of Jaccard is at least `threshold`; pairs
  * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near` (unsorted, may
- * repeat; skip a pair whose records uf already joins), for the
- * caller to verify exactly with nd_sent_similar (the estimate's standard error at 32
- * values is about 0.07, so a pair at J = 0.81 often estimates 0.75). In a large band bucket each
- * record is paired with the bucket's first record and its predecessor, so the work stays linear
- * even for boilerplate in thousands of articles. `threads` threads share the bands. ND_OK or
- * ND_ENOMEM.
+ * repeat; skip a pair whose records uf already joins), for the caller to verify exactly
+ * with nd_sent_similar (the estimate's standard error at 40 values is about 0.06, so a
+ * pair at J = 0.81 can estimate 0.75). In a large band bucket each record is paired with
+ * the bucket's first record and its predecessor, so the work stays linear even for
+ * boilerplate in thousands of articles. `threads` threads share the bands.
+ * ND_OK or ND_ENOMEM.
  */
 nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsigned threads,
                        nd_uf *uf, nd_pairs *near);
