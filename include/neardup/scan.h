@@ -9,6 +9,12 @@
  * shingle sets and verifies every candidate pair (or, with verify_estimate, trusts the
  * signature estimate). Union-find makes the groups.
  *
+ * The paragraph pass (opts.parts) runs on the same workers during pass 1: each article's
+ * internal repeats are found there (paragraphs.h), and the sentences of its long paragraphs
+ * are kept as small records (key, 40 signature values, bigram fingerprints) that are
+ * grouped across articles after clustering; sharing that only one near-duplicate group has
+ * is left out.
+ *
  * The reading, normalising, shingling and signing of both passes runs on `threads` worker
  * threads over batches of documents; results are committed in input order, so the output
  * is byte-identical whatever the thread count. nd_scan() never prints: diagnostics go to
