@@ -231,7 +231,9 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     se->end = b < p->tok_first + p->ntok ? t->v[b].src : p->end;
     se->key = nd_shingle_combine(th + a, n);
     uint64_t *bg = d->ssets.v + d->ssets.n;
-    if (n == 1)
+    if (n >= 2 && !p->sorted) /* its bigrams are a run of its paragraph's (still in order) */
+        memcpy(bg, d->sets.v + d->set_off[pi] + (a - p->tok_first), nb * sizeof *bg);
+    else if (n == 1)
         bg[0] = nd_shingle_combine(th + a, 1);
     else
         for (size_t k = 0; k + 1 < n; k++)
@@ -239,6 +241,10 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     se->set_off = d->ssets.n; /* unsorted, with repeats: MinHash does not care */
     se->set_n = (uint32_t)nb;
     d->ssets.n += nb;
+    if (a == p->tok_first && b == p->tok_first + p->ntok) {
+        memcpy(se->sig, p->sig, sizeof se->sig); /* the whole paragraph: same multiset */
+        return ND_OK;
+    }
     nd_minhash_sign(mh, bg, nb, sig);
     for (unsigned k = 0; k < ND_PARA_PERMS; k++)
         se->sig[k] = (uint16_t)sig[k];
@@ -574,9 +580,11 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
     out->words = out->repeated_words = 0;
     nd_status st = split(o, text, len, toks, out);
     if (st == ND_OK) st = features(o, mh, th, out);
+    /* Sentences first: they copy their bigrams from the paragraphs' sets, which
+     * doubled_blocks sorts (in place) when it needs them. */
+    if (st == ND_OK && o->want_sentences) st = sentences(o, mh, text, toks, th, out);
     if (st == ND_OK) st = short_repeats(out);
     if (st == ND_OK) st = doubled_blocks(o, out);
-    if (st == ND_OK && o->want_sentences) st = sentences(o, mh, text, toks, th, out);
     return st;
 }
 
