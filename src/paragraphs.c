@@ -4,25 +4,28 @@
  *
  * Inside an article: paragraphs are split by line (or blank-line block) and mapped to the
  * article's tokens through the tokens' byte offsets, so the text is tokenised only once.
- * Every pair of long paragraphs is compared (exact key first, then the exact Jaccard of
- * their bigram sets, skipping pairs whose sizes alone rule it out); above MAX_PAIRWISE long
- * paragraphs only pairs that share an exact key or an LSH band are compared. Matches lie
- * on diagonals of the paragraph x paragraph matrix: a maximal diagonal run (x..x+L-1 ->
- * y..y+L-1, x+L-1 < y) is a repeated block. Runs are taken by source position and length,
- * and a run whose source is itself a reported copy, or whose copy is already reported, is
- * dropped, so a block tripled is reported as two copies of its first occurrence.
+ * Candidate pairs of long paragraphs are those with equal exact keys and those whose
+ * prefixes share a bigram (prefix filtering: the smallest n - ceil(t n) + 1 of a set's n
+ * bigram hashes; two sets with Jaccard >= t share the smallest element of their
+ * intersection in both prefixes), each verified exactly once. Chains are cut at MAX_CHAIN
+ * earlier paragraphs per key, so the work stays linear. Matches lie on diagonals of the
+ * paragraph x paragraph matrix: a maximal diagonal run (x..x+L-1 -> y..y+L-1, x+L-1 < y)
+ * is a repeated block. Runs are taken by source position and length, and a run whose
+ * source is itself a reported copy, or whose copy is already reported, is dropped, so a
+ * block tripled is reported as two copies of its first occurrence.
  *
- * Across articles: exact keys are grouped by sorting; near-identical paragraphs by MinHash
- * LSH, where a band key is the band's four 16-bit signature values packed into one
- * integer. Each band is sorted; a run of equal keys of at most SMALL_BUCKET records yields
- * all its pairs, a longer one (boilerplate in thousands of articles) pairs each member
- * with the run's first member and its predecessor, so the work stays linear. Pairs whose
- * signature estimate is far below the threshold are dropped; the caller verifies the rest
- * exactly; union-find joins what matches. A group is kept when it spans two or more
- * articles.
+ * Across articles: exact keys are grouped by sorting; sentences with near-identical word
+ * sets by MinHash LSH, whose band keys the workers compute in pass 1. Each band is sorted; a run of
+ * equal keys of at most SMALL_BUCKET records yields all its pairs, a longer one (boilerplate in
+ * thousands of articles) pairs each member with the run's first member and its
+ * predecessor, so the work stays linear. Every candidate is verified exactly on the
+ * sentences' fingerprints, with the records prefetched ahead (the candidates are in random
+ * order, and a cache miss costs more than the check); union-find joins what matches. A
+ * group is kept when it spans two or more articles.
  */
 #include "neardup/paragraphs.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +52,33 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     nd_free(d->blocks);
     nd_free(d->shorts);
     nd_free(d->s);
-    nd_u64s_clear(&d->ssets);
+    nd_free(d->fps);
     nd_u64s_clear(&d->sets);
     nd_u64s_clear(&d->tmp);
+    nd_u64s_clear(&d->pre);
+    nd_u64s_clear(&d->cnt);
     nd_free(d->set_off);
     nd_free(d->match);
+    nd_free(d->tkey);
+    nd_free(d->tval);
     memset(d, 0, sizeof *d);
+}
+
+/* nd_shingle_combine(h, 2), inlined: the hash of the word bigram (h0, h1). */
+static inline uint64_t bigram(uint64_t h0, uint64_t h1)
+{
+    const uint64_t p2 = UINT64_C(0xc2b2ae3d27d4eb4f);
+    uint64_t g = 2 * UINT64_C(0x9e3779b97f4a7c15);
+    g ^= h0;
+    g = ((g << 27) | (g >> 37)) * p2;
+    g ^= h1;
+    g = ((g << 27) | (g >> 37)) * p2;
+    g ^= g >> 33;
+    g *= UINT64_C(0xff51afd7ed558ccd);
+    g ^= g >> 33;
+    g *= UINT64_C(0xc4ceb9fe1a85ec53);
+    g ^= g >> 33;
+    return g;
 }
 
 static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_line, size_t start,
@@ -123,9 +147,8 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
     return ND_OK;
 }
 
-/* Exact key, bigram set and signature of every paragraph. */
-static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uint64_t *th,
-                          nd_doc_paras *d)
+/* Exact key and bigram multiset of every paragraph (bigrams of long ones only). */
+static nd_status features(const nd_para_opts *o, const uint64_t *th, nd_doc_paras *d)
 {
     if (d->set_cap < d->n + 1) {
         size_t *so = nd_reallocarray(d->set_off, d->n + 1, sizeof *so);
@@ -134,7 +157,6 @@ static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uin
         d->set_cap = d->n + 1;
     }
     d->sets.n = 0;
-    uint32_t sig[ND_PARA_PERMS];
     for (size_t i = 0; i < d->n; i++) {
         nd_para *p = &d->p[i];
         const uint64_t *h = th + p->tok_first;
@@ -150,15 +172,12 @@ static nd_status features(const nd_para_opts *o, const nd_minhash *mh, const uin
             out[0] = nd_shingle_combine(h, 1);
         else
             for (size_t k = 0; k + 1 < p->ntok; k++)
-                out[k] = nd_shingle_combine(h + k, 2);
-        /* Unsorted, with repeats: MinHash does not care, and most paragraphs never need
-         * their exact set (same_para sorts it on first use). */
+                out[k] = bigram(h[k], h[k + 1]);
+        /* Unsorted, with repeats: most paragraphs never need their exact set (sort_set
+         * sorts it on first use). */
         d->sets.n += nb;
         p->nbigrams = (uint32_t)nb;
         p->sorted = 0;
-        nd_minhash_sign(mh, out, nb, sig);
-        for (unsigned k = 0; k < ND_PARA_PERMS; k++)
-            p->sig[k] = (uint16_t)sig[k];
     }
     d->set_off[d->n] = d->sets.n;
     return ND_OK;
@@ -171,6 +190,12 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
 {
     size_t i = next;
     int space = 0;
+    if (next >= prev + 2 && text[next - 1] == ' ') {
+        /* The common gap, "word ": no quote, bracket or stop before the space. */
+        unsigned char c = (unsigned char)text[next - 2];
+        if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') || c == ',')
+            return 0;
+    }
     /* Opening quotes or brackets of the next sentence. */
     for (;;) {
         if (i > prev &&
@@ -192,7 +217,8 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
     }
     if (!space) return 0;
     for (;;) {
-        if (i > prev && strchr("\"')]", text[i - 1]) && text[i - 1] != '\0') {
+        if (i > prev && (text[i - 1] == '"' || text[i - 1] == '\'' || text[i - 1] == ')' ||
+                         text[i - 1] == ']')) {
             i--;
         } else if (i >= prev + 3 && (unsigned char)text[i - 3] == 0xe2 &&
                    (unsigned char)text[i - 2] == 0x80 &&
@@ -210,44 +236,72 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
            (unsigned char)text[i - 2] == 0x80 && (unsigned char)text[i - 1] == 0xa6; /* … */
 }
 
-/* Appends the sentence of tokens [a, b) of paragraph pi with its key, bigrams, signature. */
+/* The LSH band keys of a signature: each band's ND_PARA_ROWS values hashed to 32 bits. */
+static void band_keys(const uint32_t *sig, uint32_t *band)
+{
+    for (unsigned b = 0; b < ND_PARA_BANDS; b++) {
+        uint64_t x = (uint64_t)(b + 1) * UINT64_C(0x9e3779b97f4a7c15);
+        for (unsigned r = 0; r < ND_PARA_ROWS; r++) {
+            x = (x ^ sig[b * ND_PARA_ROWS + r]) * UINT64_C(0xff51afd7ed558ccd);
+            x ^= x >> 32;
+        }
+        band[b] = (uint32_t)(x >> 32);
+    }
+}
+
+size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
+{
+    if (n > ND_SENT_FP_MAX) n = ND_SENT_FP_MAX;
+    size_t u = 0;
+    for (size_t k = 0; k < n; k++) {
+        /* insertion sort as they come, dropping repeats: a sentence has a few dozen */
+        uint16_t x = (uint16_t)(hashes[k] >> 48);
+        size_t j = u;
+        while (j > 0 && out[j - 1] > x) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        if (j > 0 && out[j - 1] == x) {
+            /* a repeat: undo the shift */
+            for (; j < u; j++)
+                out[j] = out[j + 1];
+            continue;
+        }
+        out[j] = x;
+        u++;
+    }
+    return u;
+}
+
+/* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and
+ * fingerprints, all of its set of words (token hashes). */
 static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const uint64_t *th,
                               nd_doc_paras *d, size_t pi, size_t a, size_t b)
 {
     const nd_para *p = &d->p[pi];
     uint32_t sig[ND_PARA_PERMS];
-    if (d->ns == d->caps) {
-        size_t c = d->caps ? d->caps * 2 : 64;
-        nd_sentence *v = nd_reallocarray(d->s, c, sizeof *v);
+    ND_GROW(d->ns, d->caps, 64, d->s);
+    size_t n = b - a;
+    size_t nf = n < ND_SENT_FP_MAX ? n : ND_SENT_FP_MAX;
+    if (d->capfps - d->nfps < nf) {
+        size_t c = d->capfps ? d->capfps : 1024;
+        while (c - d->nfps < nf)
+            c *= 2;
+        uint16_t *v = nd_reallocarray(d->fps, c, sizeof *v);
         if (!v) return ND_ENOMEM;
-        d->s = v;
-        d->caps = c;
+        d->fps = v;
+        d->capfps = c;
     }
-    size_t n = b - a, nb = n > 1 ? n - 1 : 1;
-    if (nd_u64s_reserve(&d->ssets, d->ssets.n + nb) != ND_OK) return ND_ENOMEM;
     nd_sentence *se = &d->s[d->ns++];
     se->para = (uint32_t)pi;
     se->start = t->v[a].src;
     se->end = b < p->tok_first + p->ntok ? t->v[b].src : p->end;
     se->key = nd_shingle_combine(th + a, n);
-    uint64_t *bg = d->ssets.v + d->ssets.n;
-    if (n >= 2 && !p->sorted) /* its bigrams are a run of its paragraph's (still in order) */
-        memcpy(bg, d->sets.v + d->set_off[pi] + (a - p->tok_first), nb * sizeof *bg);
-    else if (n == 1)
-        bg[0] = nd_shingle_combine(th + a, 1);
-    else
-        for (size_t k = 0; k + 1 < n; k++)
-            bg[k] = nd_shingle_combine(th + a + k, 2);
-    se->set_off = d->ssets.n; /* unsorted, with repeats: MinHash does not care */
-    se->set_n = (uint32_t)nb;
-    d->ssets.n += nb;
-    if (a == p->tok_first && b == p->tok_first + p->ntok) {
-        memcpy(se->sig, p->sig, sizeof se->sig); /* the whole paragraph: same multiset */
-        return ND_OK;
-    }
-    nd_minhash_sign(mh, bg, nb, sig);
-    for (unsigned k = 0; k < ND_PARA_PERMS; k++)
-        se->sig[k] = (uint16_t)sig[k];
+    nd_minhash_sign(mh, th + a, n, sig);
+    band_keys(sig, se->band);
+    se->fp_off = d->nfps;
+    se->fp_n = (uint32_t)nd_sent_fingerprints(th + a, n, d->fps + d->nfps);
+    d->nfps += se->fp_n;
     return ND_OK;
 }
 
@@ -259,7 +313,7 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
 {
     nd_status st;
     d->ns = 0;
-    d->ssets.n = 0;
+    d->nfps = 0;
     for (size_t pi = 0; pi < d->n; pi++) {
         const nd_para *p = &d->p[pi];
         if (p->is_short) continue;
@@ -394,114 +448,210 @@ static int match_at(const nd_doc_paras *d, const uint32_t *L, const uint64_t *m,
     return d->p[L[x]].key == d->p[L[y]].key ? 2 : 0;
 }
 
+/* The prefix of long paragraph i: its smallest distinct bigram hashes, as many as prefix
+ * filtering at threshold t needs, into out (room for plen(...) values); returns how many. */
+static size_t plen(double t, size_t n)
+{
+    size_t need = (size_t)ceil(t * (double)n * (1.0 - 1e-12));
+    size_t p = need < n ? n - need + 1 : 1;
+    return p < n ? p : n;
+}
+
+typedef struct ordtok {
+    uint64_t order; /* occurrences in the document (saturated) << 56 | hash >> 8 */
+    uint64_t hash;
+} ordtok;
+
+static int ordtok_cmp(const void *a, const void *b)
+{
+    const ordtok *x = a, *y = b;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+/*
+ * The shareable part of the prefix of long paragraph i at threshold t, into *out (valid
+ * until the next call); returns its length, often 0.
+ *
+ * Bigrams are ordered by (occurrences in the document, hash), with occurrences read from
+ * cnt, a counting array indexed by hash bits that can only over-count: any fixed order is
+ * a valid one for prefix filtering, and this one puts a paragraph's own bigrams first. A
+ * bigram counted once occurs only here, so it cannot be shared: when the prefix holds only
+ * such bigrams, the paragraph has no partner at all and nothing needs doing, which is the
+ * common case. With repeats the bigram count is an upper bound of the distinct one, and a
+ * longer prefix is still a correct one.
+ */
+static size_t prefix_of(nd_doc_paras *d, size_t i, double t, const uint8_t *cnt, size_t mask,
+                        const uint64_t **out)
+{
+    const nd_para *para = &d->p[i];
+    const uint64_t *v = d->sets.v + d->set_off[i];
+    size_t n = para->nbigrams, want = plen(t, n), own = 0;
+    for (size_t k = 0; k < n; k++)
+        own += cnt[v[k] & mask] == 1;
+    if (own >= want) return 0;
+    ordtok *o = (ordtok *)d->pre.v;
+    size_t c = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned f = cnt[v[k] & mask];
+        if (f < 2) continue;
+        o[c].order = ((uint64_t)f << 56) | (v[k] >> 8);
+        o[c].hash = v[k];
+        c++;
+    }
+    qsort(o, c, sizeof *o, ordtok_cmp);
+    uint64_t *pre = d->pre.v;
+    size_t u = 0;
+    for (size_t k = 0; k < c && u < want - own; k++)
+        if (u == 0 || o[k].hash != pre[u - 1]) pre[u++] = o[k].hash; /* (u <= k: in place) */
+    *out = pre;
+    return u;
+}
+
+/* Slot of key in the open-addressing table (tcap a power of two): its own or a free one. */
+static size_t slot(const nd_doc_paras *d, uint64_t key)
+{
+    size_t h = (size_t)(key >> 32) & (d->tcap - 1);
+    while (d->tval[h] != UINT32_MAX && d->tkey[h] != key)
+        h = (h + 1) & (d->tcap - 1);
+    return h;
+}
+
+/* Records the candidate pair (x, y) of long paragraphs if they match. */
+static nd_status try_pair(const nd_para_opts *o, nd_doc_paras *d, const uint32_t *L, uint32_t x,
+                          uint32_t y, nd_u64s *m)
+{
+    int k = same_para(o, d, L[x], L[y]);
+    if (!k) return ND_OK;
+    if (nd_u64s_reserve(m, m->n + 1) != ND_OK) return ND_ENOMEM;
+    m->v[m->n++] = ((uint64_t)x << 33) | ((uint64_t)y << 1) | (uint64_t)(k == 2);
+    return ND_OK;
+}
+
 static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d)
 {
-    /* Positions of long paragraphs. */
-    size_t nl = 0;
+    /* Positions of long paragraphs, and how many prefix bigrams they may have. */
+    size_t nl = 0, np = 0, maxb = 0, nbig = 0;
     for (size_t i = 0; i < d->n; i++)
-        nl += !d->p[i].is_short;
+        if (!d->p[i].is_short) {
+            size_t nb = d->p[i].nbigrams;
+            nl++;
+            np += plen(o->threshold, nb);
+            nbig += nb;
+            maxb = nb > maxb ? nb : maxb;
+        }
     if (nl < 2 || nl >= (1u << 21))
         return ND_OK; /* (over two million lines: not searched for blocks) */
-    if (d->match_cap < nl) {
-        uint32_t *m = nd_reallocarray(d->match, nl, sizeof *m);
-        if (!m) return ND_ENOMEM;
-        d->match = m;
-        d->match_cap = nl;
+    /* Scratch: L, prev, stamp, freq (nl each); entry paragraph and chain (np each); the
+     * table (tcap slots of key, value and count). */
+    size_t need = 4 * nl + 2 * np;
+    if (d->match_cap < need) {
+        uint32_t *v = nd_reallocarray(d->match, need, sizeof *v);
+        if (!v) return ND_ENOMEM;
+        d->match = v;
+        d->match_cap = need;
     }
+    size_t tsz = 16;
+    while (tsz < 2 * nl || tsz < 2 * np)
+        tsz *= 2;
+    if (d->tcap < tsz) {
+        uint64_t *k = nd_reallocarray(d->tkey, tsz, sizeof *k);
+        if (k) d->tkey = k;
+        uint32_t *v = k ? nd_reallocarray(d->tval, tsz, 2 * sizeof *v) : NULL;
+        if (!v) return ND_ENOMEM;
+        d->tval = v;
+        d->tcap = tsz;
+    } else {
+        tsz = d->tcap;
+    }
+    size_t csz = 1024;
+    while (csz < 8 * nbig && csz < ((size_t)1 << 22))
+        csz *= 2;
+    if (nd_u64s_reserve(&d->pre, 2 * maxb) != ND_OK || nd_u64s_reserve(&d->cnt, csz / 8) != ND_OK)
+        return ND_ENOMEM;
     uint32_t *L = d->match; /* L[x] = paragraph index of long paragraph x */
+    uint32_t *prev = L + nl, *stamp = prev + nl, *freq = stamp + nl;
+    uint32_t *epara = freq + nl, *eprev = epara + np;
+    uint32_t *tcount = d->tval + tsz;
     nl = 0;
     for (size_t i = 0; i < d->n; i++)
         if (!d->p[i].is_short) L[nl++] = (uint32_t)i;
 
     nd_u64s m = {0};
     nd_status st = ND_OK;
+    /* Exact keys. The table holds one slot per distinct key with its latest paragraph,
+     * and prev[] chains the earlier ones, so each paragraph is compared with at most
+     * MAX_CHAIN earlier ones (the most recent first). A paragraph whose exact key occurs
+     * more than MAX_CHAIN times ("SCROLL TO CONTINUE" between every paragraph) takes part
+     * only through key equality when runs are extended. */
+    memset(d->tval, 0xff, tsz * sizeof *d->tval);
+    for (uint32_t y = 0; y < nl && st == ND_OK; y++) {
+        uint64_t key = d->p[L[y]].key;
+        size_t h = slot(d, key);
+        prev[y] = d->tval[h];
+        if (d->tval[h] == UINT32_MAX) {
+            d->tkey[h] = key;
+            tcount[h] = 0;
+        }
+        d->tval[h] = y;
+        tcount[h]++;
+        unsigned steps = 0;
+        for (uint32_t x = prev[y]; x != UINT32_MAX && steps < MAX_CHAIN && st == ND_OK;
+             x = prev[x], steps++)
+            st = try_pair(o, d, L, x, y, &m);
+    }
+    for (size_t y = 0; y < nl && st == ND_OK; y++)
+        freq[y] = tcount[slot(d, d->p[L[y]].key)] > MAX_CHAIN;
+    if (st == ND_OK) {
+        /* Frequent exact keys: drop their pairs. */
+        size_t w = 0;
+        for (size_t i = 0; i < m.n; i++)
+            if (!freq[m.v[i] >> 33] && !freq[(m.v[i] >> 1) & 0xffffffffu]) m.v[w++] = m.v[i];
+        m.n = w;
+    }
+    /* Near-identical ones: paragraphs whose prefixes share a bigram, each pair once. The
+     * bigrams' occurrences are counted in d->cnt (bytes, saturating) for prefix_of. */
+    uint8_t *cnt = (uint8_t *)d->cnt.v;
+    memset(cnt, 0, csz);
+    for (size_t y = 0; y < nl; y++) {
+        const uint64_t *v = d->sets.v + d->set_off[L[y]];
+        for (size_t k = 0, nb = d->p[L[y]].nbigrams; k < nb; k++) {
+            uint8_t *c = &cnt[v[k] & (csz - 1)];
+            *c += *c < 255;
+        }
+    }
+    memset(d->tval, 0xff, tsz * sizeof *d->tval);
+    memset(stamp, 0xff, nl * sizeof *stamp);
+    size_t ne = 0;
+    for (uint32_t y = 0; y < nl && st == ND_OK; y++) {
+        if (freq[y]) continue;
+        const nd_para *py = &d->p[L[y]];
+        const uint64_t *tok;
+        size_t pn = prefix_of(d, L[y], o->threshold, cnt, csz - 1, &tok);
+        for (size_t k = 0; k < pn && st == ND_OK; k++) {
+            size_t h = slot(d, tok[k]);
+            uint32_t head = d->tval[h];
+            unsigned steps = 0;
+            for (uint32_t e = head; e != UINT32_MAX && steps < MAX_CHAIN && st == ND_OK;
+                 e = eprev[e], steps++) {
+                uint32_t x = epara[e];
+                if (stamp[x] == y || d->p[L[x]].key == py->key) continue;
+                stamp[x] = y;
+                st = try_pair(o, d, L, x, y, &m);
+            }
+            if (head == UINT32_MAX) d->tkey[h] = tok[k];
+            epara[ne] = y;
+            eprev[ne] = head;
+            d->tval[h] = (uint32_t)ne++;
+        }
+    }
+    if (st != ND_OK) goto out;
+    if (m.n) qsort(m.v, m.n, sizeof *m.v, u64_cmp);
     {
-        /* Candidates: equal exact key, or equal band of the signature. Per pass, a table
-         * holds one slot per distinct key with its latest paragraph, and prev[] chains the
-         * earlier ones, so each paragraph is compared with at most MAX_CHAIN earlier ones
-         * (the most recent first) and the work stays linear. A paragraph whose exact key
-         * occurs more than MAX_CHAIN times ("SCROLL TO CONTINUE" between every paragraph)
-         * takes part only through key equality when runs are extended. */
-        size_t tsz = 16;
-        while (tsz < 2 * nl)
-            tsz *= 2;
-        uint64_t *tkey = nd_malloc(tsz * sizeof *tkey);
-        uint32_t *tlast = nd_malloc(tsz * sizeof *tlast);
-        uint32_t *tcount = nd_malloc(tsz * sizeof *tcount);
-        uint32_t *prev = nd_malloc(nl * sizeof *prev);
-        unsigned char *freq = nd_calloc(nl, 1);
-        if (!tkey || !tlast || !tcount || !prev || !freq) {
-            st = ND_ENOMEM;
-            goto cand_out;
-        }
-        for (unsigned pass = 0; pass <= ND_PARA_BANDS && st == ND_OK; pass++) {
-            /* pass 0: exact keys (also finds the frequent ones); then the bands */
-            memset(tlast, 0xff, tsz * sizeof *tlast);
-            for (size_t y = 0; y < nl && st == ND_OK; y++) {
-                const nd_para *p = &d->p[L[y]];
-                if (freq[y]) continue;
-                uint64_t key = p->key;
-                if (pass > 0) {
-                    unsigned band = pass - 1;
-                    key = 0;
-                    for (unsigned r = 0; r < ND_PARA_ROWS; r++)
-                        key = (key << 16) | p->sig[band * ND_PARA_ROWS + r];
-                    key = key * UINT64_C(0x9e3779b97f4a7c15) + band;
-                }
-                size_t h = (size_t)(key >> 32) & (tsz - 1);
-                while (tlast[h] != UINT32_MAX && tkey[h] != key)
-                    h = (h + 1) & (tsz - 1);
-                prev[y] = tlast[h];
-                if (tlast[h] == UINT32_MAX) {
-                    tkey[h] = key;
-                    tcount[h] = 0;
-                }
-                tlast[h] = (uint32_t)y;
-                tcount[h]++;
-                unsigned steps = 0;
-                for (uint32_t x = prev[y]; x != UINT32_MAX && steps < MAX_CHAIN;
-                     x = prev[x], steps++) {
-                    if (freq[x]) continue;
-                    int k = same_para(o, d, L[x], L[y]);
-                    if (!k) continue;
-                    if (nd_u64s_reserve(&m, m.n + 1) != ND_OK) {
-                        st = ND_ENOMEM;
-                        break;
-                    }
-                    m.v[m.n++] = ((uint64_t)x << 33) | ((uint64_t)y << 1) | (uint64_t)(k == 2);
-                }
-            }
-            if (pass == 0 && st == ND_OK) {
-                /* Frequent exact keys: drop their pairs, mark their paragraphs. */
-                for (size_t y = 0; y < nl; y++) {
-                    uint64_t key = d->p[L[y]].key;
-                    size_t h = (size_t)(key >> 32) & (tsz - 1);
-                    while (tlast[h] != UINT32_MAX && tkey[h] != key)
-                        h = (h + 1) & (tsz - 1);
-                    freq[y] = tlast[h] != UINT32_MAX && tcount[h] > MAX_CHAIN;
-                }
-                size_t w = 0;
-                for (size_t i = 0; i < m.n; i++)
-                    if (!freq[m.v[i] >> 33] && !freq[(m.v[i] >> 1) & 0xffffffffu])
-                        m.v[w++] = m.v[i];
-                m.n = w;
-            }
-        }
-    cand_out:
-        nd_free(tkey);
-        nd_free(tlast);
-        nd_free(tcount);
-        nd_free(prev);
-        if (st != ND_OK) {
-            nd_free(freq);
-            goto out;
-        }
-        if (m.n) qsort(m.v, m.n, sizeof *m.v, u64_cmp);
         size_t w = 0;
         for (size_t i = 0; i < m.n; i++)
             if (w == 0 || m.v[i] != m.v[w - 1]) m.v[w++] = m.v[i];
         m.n = w;
-        nd_free(freq);
     }
     if (m.n == 0) goto out;
     /* Maximal diagonal runs, in order of source position then length. */
@@ -579,9 +729,7 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
     out->n = out->nblocks = out->nshorts = out->ns = 0;
     out->words = out->repeated_words = 0;
     nd_status st = split(o, text, len, toks, out);
-    if (st == ND_OK) st = features(o, mh, th, out);
-    /* Sentences first: they copy their bigrams from the paragraphs' sets, which
-     * doubled_blocks sorts (in place) when it needs them. */
+    if (st == ND_OK) st = features(o, th, out);
     if (st == ND_OK && o->want_sentences) st = sentences(o, mh, text, toks, th, out);
     if (st == ND_OK) st = short_repeats(out);
     if (st == ND_OK) st = doubled_blocks(o, out);
@@ -599,225 +747,225 @@ void nd_para_groups_clear(nd_para_groups *g)
     memset(g, 0, sizeof *g);
 }
 
-/* LSD radix sort of (key, value) pairs by key: 16-bit digits; tmp holds 2 * n values and
- * count 65536. */
-static void sort_kv(uint64_t *kv, size_t n, unsigned key_bits, uint64_t *tmp, size_t *count)
-{
-    uint64_t *src = kv, *dst = tmp;
-    for (unsigned shift = 0; shift < key_bits; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[2 * i] >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t at = count[(src[2 * i] >> shift) & 0xffff]++;
-            dst[2 * at] = src[2 * i];
-            dst[2 * at + 1] = src[2 * i + 1];
-        }
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != kv) memcpy(kv, src, n * 2 * sizeof *kv);
-}
-
 #define SMALL_BUCKET 32u
+#define AHEAD 8u /* candidates prefetched ahead of the one being verified */
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define ND_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ND_CLONES
+#endif
+
+typedef uint16_t v16u16 __attribute__((vector_size(32)));
+typedef uint64_t v4u64 __attribute__((vector_size(32)));
+
+/* |a & b| for sets of at most 16 values: each of a against all of b at once (b padded
+ * with its own first value, which cannot count twice). Branch-free, unlike a merge of two
+ * short lists, whose every step is a coin flip for the branch predictor. */
+ND_CLONES
+static size_t inter16(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    v16u16 bv;
+    for (unsigned k = 0; k < 16; k++)
+        bv[k] = b[k < nb ? k : 0];
+    size_t inter = 0;
+    for (size_t i = 0; i < na; i++) {
+        v4u64 e = (v4u64)(bv == a[i]);
+        inter += (e[0] | e[1] | e[2] | e[3]) != 0;
+    }
+    return inter;
+}
 
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold)
 {
+    size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
+    if ((double)lo < threshold * (double)hi * (1.0 - 1e-12)) return 0; /* J <= lo / hi */
+    if (nb == 0) return nd_verify_passes(0, na, nb, threshold);
+    if (nb <= 16) return nd_verify_passes(inter16(a, na, b, nb), na, nb, threshold);
     size_t i = 0, j = 0, inter = 0;
     while (i < na && j < nb) {
-        if (a[i] < b[j])
-            i++;
-        else if (a[i] > b[j])
-            j++;
-        else
-            inter++, i++, j++;
+        uint16_t x = a[i], y = b[j];
+        inter += x == y;
+        i += x <= y;
+        j += y <= x;
     }
     return nd_verify_passes(inter, na, nb, threshold);
 }
 
-static unsigned sig_equal(const nd_para_rec *a, const nd_para_rec *b)
-{
-    unsigned eq = 0;
-    for (unsigned k = 0; k < ND_PARA_PERMS; k++)
-        eq += a->sig[k] == b->sig[k];
-    return eq;
-}
-
-typedef struct band_ctx {
-    const nd_para_rec *recs;
-    const uint32_t *reps; /* one record per exact key */
-    size_t nreps;
-    unsigned min_eq; /* estimates below this are not near-identical */
-    unsigned acc_eq; /* estimates at or above this are */
-    unsigned first, step;
-    nd_pairs acc; /* near-identical by the estimate */
-    nd_pairs out; /* just below: for exact verification */
-    nd_status st;
-} band_ctx;
-
-/* Sorts a candidate pair of records into acc or out by its signature estimate. */
-static nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
-{
-    if (c->recs[a].doc == c->recs[b].doc) return ND_OK;
-    unsigned eq = sig_equal(&c->recs[a], &c->recs[b]);
-    if (eq >= c->acc_eq) return nd_pairs_push(&c->acc, a, b);
-    if (eq >= c->min_eq) return nd_pairs_push(&c->out, a, b);
-    return ND_OK;
-}
-
-/* LSD radix sort of 64-bit values by their upper 32 bits (two 16-bit passes); tmp holds
- * n values and count 65536. Stable, so equal keys keep the order of their low bits'
- * insertion. */
-static void sort_hi32(uint64_t *a, size_t n, uint64_t *tmp, size_t *count)
+/* LSD radix sort of a[0..n) by the values' upper 32 bits, in three passes of 11 bits (the
+ * counts stay in L1); tmp holds n values. Stable. Returns the sorted array: tmp. */
+static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 {
     uint64_t *src = a, *dst = tmp;
-    for (unsigned shift = 32; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
+    uint32_t count[2048];
+    for (unsigned shift = 32; shift < 64; shift += 11) {
+        memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t b = 0; b < 65536; b++) {
-            size_t c = count[b];
+            count[(src[i] >> shift) & 0x7ff]++;
+        uint32_t sum = 0;
+        for (size_t b = 0; b < 2048; b++) {
+            uint32_t c = count[b];
             count[b] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+            dst[count[(src[i] >> shift) & 0x7ff]++] = src[i];
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
-    /* two passes: the result is back in a */
+    return src; /* three passes: tmp */
+}
+
+typedef struct band_ctx {
+    const nd_para_input *in;
+    const uint32_t *reps; /* one record per exact key, in record order */
+    size_t nreps;
+    double threshold;
+    unsigned first, step;
+    nd_pairs cand; /* one band's candidate pairs */
+    nd_pairs yes;  /* verified pairs */
+    nd_status st;
+} band_ctx;
+
+static const uint16_t *sketch_fps(const nd_para_input *in, const nd_para_sketch *k)
+{
+    return k->fp_n <= ND_SENT_FP_INLINE ? k->u.fp : in->fps + k->u.off;
+}
+
+/* Verifies the candidates of c->cand into c->yes. They come in random order, so the
+ * sketches are prefetched AHEAD candidates in advance. */
+static nd_status verify_candidates(band_ctx *c)
+{
+    const nd_para_input *in = c->in;
+    const nd_para_sketch *sk = in->sk;
+    const nd_pair *v = c->cand.v;
+    size_t n = c->cand.n;
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            __builtin_prefetch(&sk[v[i + AHEAD].a]);
+            __builtin_prefetch(&sk[v[i + AHEAD].b]);
+        }
+        const nd_para_sketch *ka = &sk[v[i].a], *kb = &sk[v[i].b];
+        if (ka->doc == kb->doc) continue;
+        if (nd_sent_similar(sketch_fps(in, ka), ka->fp_n, sketch_fps(in, kb), kb->fp_n,
+                            c->threshold) &&
+            nd_pairs_push(&c->yes, v[i].a, v[i].b) != ND_OK)
+            return ND_ENOMEM;
+    }
+    return ND_OK;
 }
 
 static void *band_worker(void *arg)
 {
     band_ctx *c = arg;
-    /* Entries are (32-bit band key << 32 | record): 8 bytes, two radix passes. Keys of
-     * different bands that collide in 32 bits only cost a signature comparison. */
-    uint64_t *kv = nd_malloc((c->nreps ? c->nreps : 1) * sizeof *kv);
-    uint64_t *tmp = nd_malloc((c->nreps ? c->nreps : 1) * sizeof *tmp);
-    size_t *count = nd_malloc(65536 * sizeof *count);
-    c->st = ND_OK;
-    if (!kv || !tmp || !count) {
-        nd_free(kv);
-        nd_free(tmp);
-        nd_free(count);
-        c->st = ND_ENOMEM;
-        return NULL;
-    }
-    for (unsigned band = c->first; band < ND_PARA_BANDS; band += c->step) {
-        /* reps are in record order: this walk is sequential. */
-        for (size_t i = 0; i < c->nreps; i++) {
-            const nd_para_rec *r = &c->recs[c->reps[i]];
-            uint64_t key = 0;
-            for (unsigned k = 0; k < ND_PARA_ROWS; k++)
-                key = (key << 16) | r->sig[band * ND_PARA_ROWS + k];
-            key = (key * UINT64_C(0x9e3779b97f4a7c15)) >> 32;
-            kv[i] = (key << 32) | c->reps[i];
-        }
-        sort_hi32(kv, c->nreps, tmp, count);
+    /* Entries are (32-bit band key << 32 | record): 8 bytes, two radix passes. */
+    size_t n = c->nreps ? c->nreps : 1;
+    uint64_t *buf = nd_malloc(n * sizeof *buf);
+    uint64_t *tmp = nd_malloc(n * sizeof *tmp);
+    c->st = buf && tmp ? ND_OK : ND_ENOMEM;
+    for (unsigned band = c->first; band < ND_PARA_BANDS && c->st == ND_OK; band += c->step) {
+        const nd_para_sketch *sk = c->in->sk;
+        for (size_t i = 0; i < c->nreps; i++)
+            buf[i] = ((uint64_t)sk[c->reps[i]].band[band] << 32) | c->reps[i];
+        const uint64_t *kv = sort_hi32(buf, c->nreps, tmp);
+        c->cand.n = 0;
 #define KEY(i) (kv[(i)] >> 32)
 #define REC(i) ((uint32_t)kv[(i)])
         for (size_t i = 0; i < c->nreps && c->st == ND_OK;) {
             size_t j = i + 1;
             while (j < c->nreps && KEY(j) == KEY(i))
                 j++;
-            uint32_t f = REC(i);
             if (j - i <= SMALL_BUCKET) {
                 /* A small bucket: every pair. */
                 for (size_t x = i; x < j && c->st == ND_OK; x++)
                     for (size_t y = x + 1; y < j && c->st == ND_OK; y++)
-                        c->st = consider(c, REC(x), REC(y));
-                i = j;
-                continue;
-            }
-            for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
-                uint32_t a = REC(m), prev = REC(m - 1);
-                c->st = consider(c, a, f);
-                if (c->st == ND_OK && prev != f) c->st = consider(c, a, prev);
+                        c->st = nd_pairs_push(&c->cand, REC(x), REC(y));
+            } else {
+                uint32_t f = REC(i);
+                for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
+                    c->st = nd_pairs_push(&c->cand, REC(m), f);
+                    if (c->st == ND_OK && m - 1 > i)
+                        c->st = nd_pairs_push(&c->cand, REC(m), REC(m - 1));
+                }
             }
             i = j;
         }
-        if (c->st != ND_OK) break;
-    }
 #undef KEY
 #undef REC
-    nd_free(kv);
+        if (c->st == ND_OK) c->st = verify_candidates(c);
+    }
+    nd_free(buf);
     nd_free(tmp);
-    nd_free(count);
     return NULL;
 }
 
-nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsigned threads,
-                       nd_uf *uf, nd_pairs *near)
+/* Joins the records with equal exact keys; fills reps with one record per key (its first),
+ * in record order, and returns how many, or SIZE_MAX without memory. */
+static size_t exact_keys(const nd_para_rec *recs, size_t n, nd_uf *uf, uint32_t *reps)
 {
-    nd_status st = ND_ENOMEM;
-    uint64_t *kv = NULL;
-    uint32_t *reps = NULL;
-    band_ctx *ctx = NULL;
-    pthread_t *tid = NULL;
-    if (n >= UINT32_MAX) return ND_EINVAL;
-    /* Exact keys: sort (key, index); join runs; keep one representative per key. */
-    kv = nd_malloc((n ? n : 1) * 2 * sizeof *kv);
-    reps = nd_malloc((n ? n : 1) * sizeof *reps);
-    {
-        uint64_t *tmp = nd_malloc((n ? n : 1) * 2 * sizeof *tmp);
-        size_t *count = nd_malloc(65536 * sizeof *count);
-        if (!kv || !reps || !tmp || !count) {
-            nd_free(tmp);
-            nd_free(count);
-            goto out;
-        }
-        for (size_t i = 0; i < n; i++) {
-            kv[2 * i] = recs[i].key;
-            kv[2 * i + 1] = i;
-        }
-        sort_kv(kv, n, 64, tmp, count);
-        nd_free(tmp);
-        nd_free(count);
+    /* Sort (high 32 bits of the key << 32 | record); compare whole keys inside runs. */
+    uint64_t *buf = nd_malloc((n ? n : 1) * sizeof *buf);
+    uint64_t *kv = nd_malloc((n ? n : 1) * sizeof *kv);
+    if (!buf || !kv) {
+        nd_free(buf);
+        nd_free(kv);
+        return SIZE_MAX;
     }
-    /* One representative per key (its first record: the sort is stable), listed in record
-     * order so the band passes read the records sequentially. reps doubles as a flag
-     * array first. */
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
+    if (sort_hi32(buf, n, kv) != kv) memcpy(kv, buf, n * sizeof *kv);
+    nd_free(buf);
+    /* reps[i] = 1: record i is the first of its key. */
     memset(reps, 0, (n ? n : 1) * sizeof *reps);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && kv[2 * j] == kv[2 * i]) {
-            nd_uf_union(uf, (uint32_t)kv[2 * i + 1], (uint32_t)kv[2 * j + 1]);
+        while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
             j++;
+        /* In a run, records are in record order (the sort is stable): each key's first
+         * record is its representative, the others join it and are crossed out (record
+         * field UINT32_MAX, which no record has). */
+        for (size_t x = i; x < j; x++) {
+            uint32_t rx = (uint32_t)kv[x];
+            if (rx == UINT32_MAX) continue;
+            reps[rx] = 1;
+            for (size_t y = x + 1; y < j; y++) {
+                uint32_t ry = (uint32_t)kv[y];
+                if (ry != UINT32_MAX && recs[ry].key == recs[rx].key) {
+                    nd_uf_union(uf, rx, ry);
+                    kv[y] |= UINT32_MAX;
+                }
+            }
         }
-        reps[kv[2 * i + 1]] = 1;
         i = j;
     }
+    nd_free(kv);
     size_t nreps = 0;
     for (size_t i = 0; i < n; i++)
         if (reps[i]) reps[nreps++] = (uint32_t)i;
-    nd_free(kv);
-    kv = NULL;
+    return nreps;
+}
+
+nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threads, nd_uf *uf)
+{
+    size_t n = in->n;
+    if (n >= UINT32_MAX) return ND_EINVAL;
+    uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
+    band_ctx *ctx = NULL;
+    pthread_t *tid = NULL;
+    nd_status st = ND_ENOMEM;
+    size_t nreps;
+    if (!reps || (nreps = exact_keys(in->recs, n, uf, reps)) == SIZE_MAX) goto out;
     if (threads < 1) threads = 1;
     if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
-    st = ND_ENOMEM;
     ctx = nd_calloc(threads, sizeof *ctx);
     tid = nd_calloc(threads, sizeof *tid);
     if (!ctx || !tid) goto out;
-    double loose = threshold - ND_PARA_VERIFY_BAND;
-    unsigned min_eq = loose > 0 ? (unsigned)(loose * ND_PARA_PERMS) : 0;
-    double acc = threshold * ND_PARA_PERMS * (1.0 - 1e-12);
-    unsigned acc_eq = (unsigned)acc + ((double)(unsigned)acc < acc);
     for (unsigned t = 0; t < threads; t++) {
-        ctx[t].recs = recs;
+        ctx[t].in = in;
         ctx[t].reps = reps;
         ctx[t].nreps = nreps;
-        ctx[t].min_eq = min_eq;
-        ctx[t].acc_eq = acc_eq;
+        ctx[t].threshold = threshold;
         ctx[t].first = t;
         ctx[t].step = threads;
         ctx[t].st = ND_OK;
@@ -835,24 +983,18 @@ nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsi
         pthread_join(tid[t], NULL);
     st = ND_OK;
     for (unsigned t = 0; t < threads && st == ND_OK; t++) {
-        if (ctx[t].st != ND_OK) {
-            st = ctx[t].st;
-            break;
-        }
-        for (size_t i = 0; i < ctx[t].acc.n; i++)
-            nd_uf_union(uf, ctx[t].acc.v[i].a, ctx[t].acc.v[i].b);
-        for (size_t i = 0; i < ctx[t].out.n && st == ND_OK; i++)
-            st = nd_pairs_push(near, ctx[t].out.v[i].a, ctx[t].out.v[i].b);
+        st = ctx[t].st;
+        for (size_t i = 0; i < ctx[t].yes.n && st == ND_OK; i++)
+            nd_uf_union(uf, ctx[t].yes.v[i].a, ctx[t].yes.v[i].b);
     }
 out:
     if (ctx)
         for (unsigned t = 0; t < threads; t++) {
-            nd_pairs_clear(&ctx[t].out);
-            nd_pairs_clear(&ctx[t].acc);
+            nd_pairs_clear(&ctx[t].cand);
+            nd_pairs_clear(&ctx[t].yes);
         }
     nd_free(ctx);
     nd_free(tid);
-    nd_free(kv);
     nd_free(reps);
     return st;
 }
@@ -860,16 +1002,16 @@ out:
 nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_groups *out)
 {
     nd_status st = ND_ENOMEM;
-    uint32_t *gid = NULL, *cnt = NULL, *lastdoc = NULL;
+    uint32_t *root = NULL, *gid = NULL, *cnt = NULL, *lastdoc = NULL;
     nd_para_groups g = {0};
+    root = nd_malloc((n ? n : 1) * sizeof *root);
     gid = nd_calloc(n ? n : 1, sizeof *gid);
     cnt = nd_calloc(n ? n : 1, sizeof *cnt);
     lastdoc = nd_malloc((n ? n : 1) * sizeof *lastdoc);
-    if (!gid || !cnt || !lastdoc) goto out;
-    for (size_t i = 0; i < n; i++)
-        lastdoc[i] = UINT32_MAX;
+    if (!root || !gid || !cnt || !lastdoc) goto out;
+    memset(lastdoc, 0xff, (n ? n : 1) * sizeof *lastdoc);
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = nd_uf_find(uf, (uint32_t)i);
+        uint32_t r = root[i] = nd_uf_find(uf, (uint32_t)i);
         if (lastdoc[r] != recs[i].doc) {
             cnt[r]++; /* distinct documents: records arrive grouped by document */
             lastdoc[r] = recs[i].doc;
@@ -877,7 +1019,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     }
     size_t ng = 0, nm = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = nd_uf_find(uf, (uint32_t)i);
+        uint32_t r = root[i];
         if (cnt[r] < 2) continue;
         if (!gid[r]) gid[r] = (uint32_t)++ng;
         nm++;
@@ -889,7 +1031,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     g.ndocs = nd_malloc((ng ? ng : 1) * sizeof *g.ndocs);
     if (!g.start || !g.member || !g.identical || !g.ndocs) goto out;
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = nd_uf_find(uf, (uint32_t)i);
+        uint32_t r = root[i];
         if (cnt[r] >= 2) {
             g.start[gid[r]]++;
             g.ndocs[gid[r] - 1] = cnt[r];
@@ -903,7 +1045,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
         if (!fill) goto out;
         memcpy(fill, g.start, ng * sizeof *fill);
         for (size_t i = 0; i < n; i++) {
-            uint32_t r = nd_uf_find(uf, (uint32_t)i);
+            uint32_t r = root[i];
             if (cnt[r] < 2) continue;
             size_t k = gid[r] - 1;
             if (fill[k] > g.start[k] && recs[g.member[g.start[k]]].key != recs[i].key)
@@ -916,6 +1058,7 @@ nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_gr
     memset(&g, 0, sizeof g);
     st = ND_OK;
 out:
+    nd_free(root);
     nd_free(gid);
     nd_free(cnt);
     nd_free(lastdoc);

@@ -88,25 +88,38 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
             if (!v) return ND_ENOMEM;
             pv->precs = v;
+            /* Sketches are read one cache line each: keep them 64-byte aligned. */
+            void *mem = nd_malloc(cap * sizeof *pv->psk + 64);
+            if (!mem) return ND_ENOMEM;
+            nd_para_sketch *k = (nd_para_sketch *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+            if (pv->nprecs) memcpy(k, pv->psk, pv->nprecs * sizeof *k);
+            nd_free(pv->psk_mem);
+            pv->psk_mem = mem;
+            pv->psk = k;
             pv->capprecs = cap;
         }
         for (size_t j = 0; j < it->prec_n; j++) {
+            const nd_para_sketch *bk = &b->psk[it->prec_first + j];
+            nd_para_sketch *k = &pv->psk[pv->nprecs];
             nd_para_rec *r = &pv->precs[pv->nprecs];
             *r = b->precs[it->prec_first + j];
             r->doc = doc;
-            if (pv->capfps - pv->nfps < r->fp_n) {
-                size_t c = pv->capfps ? pv->capfps : 65536;
-                while (c - pv->nfps < r->fp_n)
-                    c *= 2;
-                uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
-                if (!v) return ND_ENOMEM;
-                pv->fps = v;
-                pv->capfps = c;
+            *k = *bk;
+            k->doc = doc;
+            if (k->fp_n > ND_SENT_FP_INLINE) {
+                if (pv->capfps - pv->nfps < k->fp_n) {
+                    size_t c = pv->capfps ? pv->capfps : 65536;
+                    while (c - pv->nfps < k->fp_n)
+                        c *= 2;
+                    uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
+                    if (!v) return ND_ENOMEM;
+                    pv->fps = v;
+                    pv->capfps = c;
+                }
+                memcpy(pv->fps + pv->nfps, b->fps + bk->u.off, k->fp_n * sizeof *pv->fps);
+                k->u.off = pv->nfps;
+                pv->nfps += k->fp_n;
             }
-            if (pv->nfps + r->fp_n > UINT32_MAX) return ND_ENOMEM;
-            memcpy(pv->fps + pv->nfps, b->fps + r->fp_off, r->fp_n * sizeof *pv->fps);
-            r->fp_off = (uint32_t)pv->nfps;
-            pv->nfps += r->fp_n;
             pv->nprecs++;
         }
     }
@@ -472,6 +485,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->info);
         nd_free(pv->sources);
         nd_free(pv->precs);
+        nd_free(pv->psk_mem);
         nd_free(pv->reps);
         nd_free(pv->blocks);
         nd_free(pv->block_txt);

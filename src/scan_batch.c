@@ -79,6 +79,7 @@ void nd_batch_free(batch *b)
     nd_arena_clear(&b->strs);
     nd_free(b->sigs);
     nd_free(b->precs);
+    nd_free(b->psk);
     nd_free(b->fps);
     nd_free(b->blocks);
     nd_free(b->block_txt);
@@ -230,41 +231,33 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     if (o->parts & ND_PART_SHARED) {
         for (size_t i = 0; i < dp->ns; i++) {
             const nd_sentence *se = &dp->s[i];
-            ND_GROW(b->nprecs, b->capprecs, 256, b->precs);
-            nd_para_rec *r = &b->precs[b->nprecs++];
-            memset(r, 0, sizeof *r);
+            ND_GROW2(b->nprecs, b->capprecs, 256, b->precs, b->psk);
+            nd_para_rec *r = &b->precs[b->nprecs];
             r->key = se->key;
-            memcpy(r->sig, se->sig, sizeof r->sig);
+            r->doc = 0;
             r->line = dp->p[se->para].first_line;
             r->start = se->start;
             r->len = se->end - se->start;
-            size_t nf = se->set_n < ND_SENT_FP_MAX ? se->set_n : ND_SENT_FP_MAX;
-            if (b->capfps - b->nfps < nf) {
+            nd_para_sketch *k = &b->psk[b->nprecs++];
+            memset(k, 0, sizeof *k);
+            memcpy(k->band, se->band, sizeof k->band);
+            k->fp_n = (uint16_t)se->fp_n;
+            if (se->fp_n <= ND_SENT_FP_INLINE) {
+                memcpy(k->u.fp, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
+                continue;
+            }
+            if (b->capfps - b->nfps < se->fp_n) {
                 size_t c = b->capfps ? b->capfps : 4096;
-                while (c - b->nfps < nf)
+                while (c - b->nfps < se->fp_n)
                     c *= 2;
                 uint16_t *v = nd_reallocarray(b->fps, c, sizeof *v);
                 if (!v) return ND_ENOMEM;
                 b->fps = v;
                 b->capfps = c;
             }
-            r->fp_off = (uint32_t)b->nfps;
-            uint16_t *fp = b->fps + b->nfps;
-            for (size_t k = 0; k < nf; k++) {
-                /* insertion sort as they come: a sentence has a few dozen bigrams */
-                uint16_t x = (uint16_t)(dp->ssets.v[se->set_off + k] >> 48);
-                size_t j = k;
-                while (j > 0 && fp[j - 1] > x) {
-                    fp[j] = fp[j - 1];
-                    j--;
-                }
-                fp[j] = x;
-            }
-            size_t u = nf ? 1 : 0;
-            for (size_t k = 1; k < nf; k++)
-                if (fp[k] != fp[u - 1]) fp[u++] = fp[k];
-            r->fp_n = (uint16_t)u;
-            b->nfps += u;
+            memcpy(b->fps + b->nfps, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
+            k->u.off = b->nfps;
+            b->nfps += se->fp_n;
         }
     }
     if (o->parts & ND_PART_BLOCKS) {

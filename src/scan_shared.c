@@ -35,7 +35,6 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     uint32_t *agid = NULL;
     uint64_t *order = NULL, *sig = NULL;
     size_t *pstart = NULL;
-    nd_pairs near = {0};
     nd_uf *uf = NULL;
     nd_status st = nd_uf_create(pv->nprecs, &uf);
     if (st != ND_OK) return st;
@@ -47,29 +46,13 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     for (size_t k = 0; k < ag->n; k++)
         for (size_t m = ag->start[k]; m < ag->start[k + 1]; m++)
             agid[ag->members[m]] = (uint32_t)(k + 1);
-    if ((st = nd_para_link(pv->precs, pv->nprecs, s->opts.para.threshold, s->opts.threads, uf,
-                           &near)) != ND_OK)
-        goto out;
-    /* Near candidates between articles of one near-duplicate group are not reported:
-     * drop them before paying for their verification. */
-    size_t w = 0;
-    for (size_t i = 0; i < near.n; i++) {
-        uint32_t da = pv->precs[near.v[i].a].doc, db = pv->precs[near.v[i].b].doc;
-        /* Nor those whose sentences other matches already joined. */
-        if (!(agid[da] && agid[da] == agid[db]) &&
-            nd_uf_find(uf, near.v[i].a) != nd_uf_find(uf, near.v[i].b))
-            near.v[w++] = near.v[i];
-    }
-    near.n = w;
-    /* Exact verification of the pairs the estimate left just below the threshold (unless
-     * other matches joined them meanwhile: the components do not depend on the order). */
-    for (size_t i = 0; i < near.n; i++) {
-        if (nd_uf_find(uf, near.v[i].a) == nd_uf_find(uf, near.v[i].b)) continue;
-        const nd_para_rec *ra = &pv->precs[near.v[i].a], *rb = &pv->precs[near.v[i].b];
-        if (nd_sent_similar(pv->fps + ra->fp_off, ra->fp_n, pv->fps + rb->fp_off, rb->fp_n,
-                            s->opts.para.threshold))
-            nd_uf_union(uf, near.v[i].a, near.v[i].b);
-    }
+    nd_para_input in = {.recs = pv->precs, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
+    if ((st = nd_para_link(&in, s->opts.para.threshold, s->opts.threads, uf)) != ND_OK) goto out;
+    nd_free(pv->psk_mem);
+    pv->psk_mem = NULL;
+    pv->psk = NULL;
+    nd_free(pv->fps);
+    pv->fps = NULL;
     if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK) goto out;
     st = ND_ENOMEM;
     size_t total = pg.n ? pg.start[pg.n] : 0;
@@ -191,7 +174,6 @@ out:
     nd_free(order);
     nd_free(sig);
     nd_free(pstart);
-    nd_pairs_clear(&near);
     nd_uf_free(uf);
     nd_para_groups_clear(&pg);
     return st;

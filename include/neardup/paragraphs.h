@@ -9,21 +9,25 @@
  *
  * Two paragraphs are the same when their normalised word sequences are identical (exact
  * key), or near-identical when the Jaccard similarity of their word-bigram sets is at
- * least `threshold`. Inside one article, candidates come from MinHash LSH over the bigram
- * sets (ND_PARA_PERMS permutations, ND_PARA_BANDS x ND_PARA_ROWS bands) or equal keys, and
- * are verified exactly.
+ * least `threshold`. Inside one article, candidates are the paragraphs that share an exact
+ * key or a bigram of their *prefixes* (the smallest n - ceil(threshold * n) + 1 of their n
+ * bigram hashes: two sets with Jaccard >= threshold always share one, so no pair is
+ * missed), verified exactly.
  *
  * Across articles the unit is the *sentence* of a long paragraph (cut after . ! ? or an
  * ellipsis, optionally followed by closing quotes, then white space): syndicated text is
  * quoted sentence by sentence, with its attribution and neighbours changed, so whole
- * paragraphs rarely match while their sentences do. Sentences are matched by exact key or
- * by MinHash LSH on their bigram sets, decided by the signature estimate (>= threshold),
- * or by their stored bigram fingerprints when the estimate is just below it; a paragraph
- * is shared when one of its sentences is.
+ * paragraphs rarely match while their sentences do. Two sentences match when their exact
+ * keys are equal, or when the Jaccard similarity of their *word* sets is at least
+ * `threshold`: a quote keeps its words but gains or loses one here and there ("... kata
+ * pemimpin Rusia itu" / "... tersebut"), which costs a short sentence two bigrams per
+ * change, so bigram sets would miss most quotes. Candidates come from MinHash LSH on the
+ * word sets (ND_PARA_PERMS values in ND_PARA_BANDS bands of ND_PARA_ROWS) and are verified
+ * exactly on the words' fingerprints; a paragraph is shared when one of its sentences is.
  *
  * nd_paragraphs_analyze() handles one document (thread-safe, per-thread scratch); the
- * cross-article grouping is nd_para_link() + exact verification by the caller +
- * nd_para_group() over every document's sentence records.
+ * cross-article grouping is nd_para_link() + nd_para_group() over every document's
+ * sentence records.
  */
 #ifndef NEARDUP_PARAGRAPHS_H
 #define NEARDUP_PARAGRAPHS_H
@@ -38,11 +42,11 @@
 #include "neardup/shingle.h"
 #include "neardup/status.h"
 
-#define ND_PARA_PERMS 40u
-#define ND_PARA_BANDS 10u
+#define ND_PARA_PERMS 32u
+#define ND_PARA_BANDS 8u
 #define ND_PARA_ROWS 4u
 #define ND_PARA_SEED UINT64_C(0x70617261677261) /* "paragra" */
-#define ND_PARA_VERIFY_BAND 0.15                /* see nd_para_link */
+#define ND_SENT_FP_MAX 1024u                    /* fingerprints kept per sentence */
 
 typedef enum nd_para_mode { ND_PARA_LINE = 0, ND_PARA_BLOCK } nd_para_mode;
 
@@ -63,19 +67,18 @@ typedef struct nd_para {
     uint32_t tok_first, ntok;       /* its tokens in the document's nd_tokens */
     uint32_t nbigrams;              /* word bigrams (distinct once sorted) */
     uint64_t key;                   /* exact key: hash of the normalised word sequence */
-    uint16_t sig[ND_PARA_PERMS];    /* low 16 bits of its MinHash values (long only) */
     unsigned char is_short;
     unsigned char sorted; /* its bigram set is sorted and unique */
 } nd_para;
 
 /* A sentence of a long paragraph (for matching across articles). */
 typedef struct nd_sentence {
-    uint32_t para;       /* index into nd_doc_paras.p */
-    uint32_t start, end; /* byte range in the text */
-    uint64_t key;        /* hash of its normalised word sequence */
-    uint16_t sig[ND_PARA_PERMS];
-    size_t set_off; /* its bigram set: nd_doc_paras.ssets.v[set_off ..] */
-    uint32_t set_n;
+    uint32_t para;                /* index into nd_doc_paras.p */
+    uint32_t start, end;          /* byte range in the text */
+    uint64_t key;                 /* hash of its normalised word sequence */
+    uint32_t band[ND_PARA_BANDS]; /* LSH band keys of its word set's MinHash */
+    size_t fp_off; /* its word fingerprints: nd_doc_paras.fps[fp_off .. fp_off + fp_n) */
+    uint32_t fp_n;
 } nd_sentence;
 
 /* Lines [a_first, a_last] appear again as [b_first, b_last] in the same document. */
@@ -104,8 +107,8 @@ typedef struct nd_doc_paras {
     size_t nshorts, capshorts;
     nd_sentence *s; /* sentences of long paragraphs (want_sentences only) */
     size_t ns, caps;
-    nd_u64s ssets;           /* bigrams of the sentences (unsorted, with repeats), back to
-                                back */
+    uint16_t *fps; /* the sentences' fingerprints (see nd_para_rec), back to back */
+    size_t nfps, capfps;
     uint32_t words;          /* words in all paragraphs */
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
     /* scratch */
@@ -113,8 +116,13 @@ typedef struct nd_doc_paras {
     size_t *set_off; /* n + 1 offsets into sets */
     size_t set_cap;
     nd_u64s tmp;
-    uint32_t *match; /* scratch for block detection */
+    nd_u64s pre;     /* a paragraph's prefix */
+    nd_u64s cnt;     /* bigram occurrence counts (bytes) */
+    uint32_t *match; /* scratch for block detection: 5 arrays of match_cap */
     size_t match_cap;
+    uint64_t *tkey; /* hash table for block detection */
+    uint32_t *tval;
+    size_t tcap;
 } nd_doc_paras;
 
 void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; then zero it to reuse */
@@ -130,26 +138,52 @@ nd_status nd_paragraphs_analyze(const nd_para_opts *o, const nd_minhash *mh, con
                                 size_t len, const nd_tokens *toks, const uint64_t *th,
                                 nd_doc_paras *out);
 
-/* A sentence of some document, as kept for the cross-article pass: 112 bytes, plus 2 bytes
- * per word bigram in a fingerprint array kept beside the records. */
+/* A sentence of some document, as kept for the cross-article pass: what the report needs
+ * (24 bytes) ... */
 typedef struct nd_para_rec {
     uint64_t key;
-    uint16_t sig[ND_PARA_PERMS];
     uint32_t doc;
     uint32_t line;  /* first line of its paragraph */
     uint32_t start; /* byte range of the sentence in the document's text */
     uint32_t len;
-    uint32_t fp_off; /* its bigram fingerprints (top 16 bits of each bigram hash), sorted,
-                        without repeats */
-    uint16_t fp_n;   /* how many (at most ND_SENT_FP_MAX) */
 } nd_para_rec;
 
-#define ND_SENT_FP_MAX 1024u
+#define ND_SENT_FP_INLINE 12u
 
-/* Exact test of two sentences by their bigram fingerprints (sorted, without repeats):
- * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct bigrams share a fingerprint
+/* ... and what matching it needs, in one 64-byte cache line: its band keys, document and
+ * word fingerprints (top 16 bits of each word's hash, sorted, without repeats, at most
+ * ND_SENT_FP_MAX), inline when there are at most ND_SENT_FP_INLINE, else at `off` in a
+ * fingerprint array kept beside the records. Verifying a candidate pair then reads two
+ * cache lines. */
+typedef struct nd_para_sketch {
+    uint32_t band[ND_PARA_BANDS];
+    uint32_t doc;
+    uint16_t fp_n;
+    uint16_t pad;
+    union {
+        uint16_t fp[ND_SENT_FP_INLINE];
+        uint64_t off;
+    } u;
+} nd_para_sketch;
+
+/* Exact test of two sentences by their word fingerprints (sorted, without repeats):
+ * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct words share a fingerprint
  * with probability 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
+
+/* Sorted, repeat-free fingerprints (top 16 bits) of n hashes into
+ * out[0..min(n, ND_SENT_FP_MAX));
+ * returns how many. */
+size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out);
+
+/* What nd_para_link reads: n records and their sketches (best 64-byte aligned), and the
+ * fingerprint array the long sketches point into. */
+typedef struct nd_para_input {
+    const nd_para_rec *recs;
+    const nd_para_sketch *sk;
+    size_t n;
+    const uint16_t *fps;
+} nd_para_input;
 
 /* Groups of sentences shared by two or more documents: members of group g are
  * recs[member[start[g] .. start[g+1])], in record order; groups sorted by their first
@@ -165,19 +199,14 @@ typedef struct nd_para_groups {
 void nd_para_groups_clear(nd_para_groups *g);
 
 /*
- * Step 1 of the cross-article pass over recs[0..n) (appended document by document): joins
- * in uf (created for n) the records with equal exact keys and the pairs of records that
- * share an LSH band and whose signature estimate of Jaccard is at least `threshold`; pairs
- * whose estimate falls just short (within ND_PARA_VERIFY_BAND) go to `near` (unsorted, may
- * repeat; skip a pair whose records uf already joins), for the caller to verify exactly
- * with nd_sent_similar (the estimate's standard error at 40 values is about 0.06, so a
- * pair at J = 0.81 can estimate 0.75). In a large band bucket each record is paired with
- * the bucket's first record and its predecessor, so the work stays linear even for
- * boilerplate in thousands of articles. `threads` threads share the bands.
- * ND_OK or ND_ENOMEM.
+ * Step 1 of the cross-article pass: joins in uf (created for in->n) the records with equal
+ * exact keys, and the pairs of records of different documents that share an LSH band and
+ * whose fingerprint Jaccard is at least `threshold`. In a
+ * large band bucket each record is paired with the bucket's first record and its
+ * predecessor, so the work stays linear even for boilerplate in thousands of articles.
+ * `threads` threads share the bands. ND_OK or ND_ENOMEM.
  */
-nd_status nd_para_link(const nd_para_rec *recs, size_t n, double threshold, unsigned threads,
-                       nd_uf *uf, nd_pairs *near);
+nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threads, nd_uf *uf);
 
 /* Step 2: the components of uf that span two or more documents. ND_OK or ND_ENOMEM. */
 nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_groups *out);

@@ -69,20 +69,21 @@ expect_stdout_line "repeated short lines:"
 expect_stdout_line "  $S1: \"A\" x3 (line 3)"
 expect_stdout_line "  $S2: \"Global\" x15 (line 47)"
 expect_stdout_line "shared paragraphs:"
+expect_stdout_line "  passage in 2 articles (near-identical): $S0:7, $S1:11, $S1:21"
 expect_stdout_line "  passage in 2 articles (near-identical): $S0:8, $S1:11, $S1:21"
 expect_stdout_line "  passage in 2 articles (near-identical): $S0:18, $S1:15, $S1:25"
 # The text of a shared paragraph is its first shared sentence from its first word: the
 # opening quote is left out, the closing one kept.
 # shellcheck disable=SC1111 # the curly quote is part of the text
 expect_stdout_line "      Seperti yang telah kami katakan berulang kali, tidak ada dasar untuk pernyataan seperti itu,” tamb..."
-expect_count '^  passage in\|^  boilerplate in' 2
-expect_summary "4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 2 shared paragraphs (0 boilerplate)"
+expect_count '^  passage in\|^  boilerplate in' 3
+expect_summary "4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 3 shared paragraphs (0 boilerplate)"
 expect_stdout_contains "paragraphs by line, short below 4 words, paragraph jaccard >= 0.80)"
 # The sections in order: blocks, short lines, shared paragraphs, then the summary.
 ND_CHECKS=$((ND_CHECKS + 1))
 order=$(grep -n -e '^doubled blocks:$' -e '^repeated short lines:$' -e '^shared paragraphs:$' \
     -e '^4 documents read' "$ND_OUT" | cut -d: -f2 | tr '\n' '|')
-[ "$order" = "doubled blocks|repeated short lines|shared paragraphs|4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 2 shared paragraphs (0 boilerplate)|" ] ||
+[ "$order" = "doubled blocks|repeated short lines|shared paragraphs|4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 3 shared paragraphs (0 boilerplate)|" ] ||
     fail "sections out of order: $order"
 
 for t in 1 2 4; do
@@ -118,12 +119,15 @@ block|$S2|103-103|105-105|1|identical|10|0.2173
 block|$S2|108-108|110-110|1|identical|9|0.2173
 block|$S2|113-113|115-115|1|identical|9|0.2173
 short|$S2|47|15|Global
-shared|1|passage|2|$S0|8
+shared|1|passage|2|$S0|7
 shared|1|passage|2|$S1|11
 shared|1|passage|2|$S1|21
-shared|2|passage|2|$S0|18
-shared|2|passage|2|$S1|15
-shared|2|passage|2|$S1|25
+shared|2|passage|2|$S0|8
+shared|2|passage|2|$S1|11
+shared|2|passage|2|$S1|21
+shared|3|passage|2|$S0|18
+shared|3|passage|2|$S1|15
+shared|3|passage|2|$S1|25
 EOF
 expect_stdout_file "$TMP/tsv.expected"
 # Every record has the documented number of fields.
@@ -147,7 +151,7 @@ expect_stderr_empty
 expect_json "
 assert (s['documents'], s['groups'], s['doubled_block_articles'], s['doubled_bodies'],
         s['short_repeat_articles'], s['shared_paragraphs'], s['boilerplate_paragraphs']) == \
-       (4, 0, 2, 1, 2, 2, 0), s
+       (4, 0, 2, 1, 2, 3, 0), s
 o = d['options']
 assert (o['paragraphs'], o['short_words'], o['paragraph_threshold'], o['boilerplate_docs']) == \
        ('line', 4, 0.8, 5), o
@@ -170,12 +174,14 @@ assert b['blocks'][1]['text'] == 'Erdogan Sindir Presiden Perancis untuk Periksa
     b['blocks'][1]
 assert b['short_lines'] == [{'line': 47, 'count': 15, 'text': 'Global'}], b['short_lines']
 sh = d['shared']
-assert len(sh) == 2, sh
-assert [(x['kind'], x['documents'], x['identical']) for x in sh] == [('passage', 2, False)] * 2, sh
+assert len(sh) == 3, sh
+assert [(x['kind'], x['documents'], x['identical']) for x in sh] == [('passage', 2, False)] * 3, sh
 assert [[(p['id'], p['line']) for p in x['places']] for x in sh] == [
-    [('$S0', 8), ('$S1', 11), ('$S1', 21)], [('$S0', 18), ('$S1', 15), ('$S1', 25)]], sh
-assert sh[0]['text'].startswith('Tanggung jawab khusus untuk pencegahannya'), sh[0]
-assert sh[1]['text'].startswith('Seperti yang telah kami katakan berulang kali'), sh[1]"
+    [('$S0', 7), ('$S1', 11), ('$S1', 21)], [('$S0', 8), ('$S1', 11), ('$S1', 21)],
+    [('$S0', 18), ('$S1', 15), ('$S1', 25)]], sh
+assert sh[0]['text'].startswith('Salah satu tantangan strategis terbesar'), sh[0]
+assert sh[1]['text'].startswith('Tanggung jawab khusus untuk pencegahannya'), sh[1]
+assert sh[2]['text'].startswith('Seperti yang telah kami katakan berulang kali'), sh[2]"
 save json
 nd scan -f json --threads 1 data/
 expect_file_same "$TMP/json" "$ND_OUT" "JSON with --threads 1"
@@ -218,7 +224,7 @@ nd scan --parts blocks data/
 expect_summary "4 documents read, 0 skipped; 2 with doubled blocks (1 doubled body)"
 expect_stdout_lacks "repeated short lines:"
 nd scan --parts short,shared data/
-expect_stdout_line "4 documents read, 0 skipped; 2 with repeated short lines; 2 shared paragraphs (0 boilerplate)"
+expect_stdout_line "4 documents read, 0 skipped; 2 with repeated short lines; 3 shared paragraphs (0 boilerplate)"
 expect_stdout_lacks "doubled blocks:"
 nd scan --parts blocks,bogus data/
 expect_status 2
