@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "neardup/alloc.h"
+#include "mix.h"
 
 #define LANES 16u
 typedef uint32_t vu32 __attribute__((vector_size(LANES * sizeof(uint32_t))));
@@ -78,12 +79,6 @@ unsigned nd_minhash_k(const nd_minhash *mh)
     return mh->k;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-#define ND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define ND_CLONES
-#endif
-
 /* One permutation step for one vector of lanes: the new minimum of acc and h(xb). */
 #define STEP(acc, xb, sv, av, cv)                                                                  \
     do {                                                                                           \
@@ -99,7 +94,7 @@ unsigned nd_minhash_k(const nd_minhash *mh)
  * permutations) at a time, so their minima and parameters stay in registers while the
  * shingles stream past; the shingles (a few KB) stay in L1 between the rounds.
  */
-ND_CLONES
+ND_CLONES("avx512f", "avx2", "default")
 static void sign_kernel(const vu32 *s, const vu32 *a, const vu32 *c, unsigned nvec,
                         const uint64_t *x, size_t n, vu32 *acc)
 {

@@ -32,6 +32,7 @@
 
 #include "neardup/alloc.h"
 #include "grow.h"
+#include "mix.h"
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
 
@@ -64,21 +65,11 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     memset(d, 0, sizeof *d);
 }
 
-/* nd_shingle_combine(h, 2), inlined: the hash of the word bigram (h0, h1). */
+/* The hash of the word bigram (h0, h1): nd_shingle_combine(h, 2), inlined. */
 static inline uint64_t bigram(uint64_t h0, uint64_t h1)
 {
-    const uint64_t p2 = UINT64_C(0xc2b2ae3d27d4eb4f);
-    uint64_t g = 2 * UINT64_C(0x9e3779b97f4a7c15);
-    g ^= h0;
-    g = ((g << 27) | (g >> 37)) * p2;
-    g ^= h1;
-    g = ((g << 27) | (g >> 37)) * p2;
-    g ^= g >> 33;
-    g *= UINT64_C(0xff51afd7ed558ccd);
-    g ^= g >> 33;
-    g *= UINT64_C(0xc4ceb9fe1a85ec53);
-    g ^= g >> 33;
-    return g;
+    const uint64_t h[2] = {h0, h1};
+    return nd_mix_combine(h, 2);
 }
 
 static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_line, size_t start,
@@ -750,19 +741,13 @@ void nd_para_groups_clear(nd_para_groups *g)
 #define SMALL_BUCKET 32u
 #define AHEAD 8u /* candidates prefetched ahead of the one being verified */
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
-#define ND_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define ND_CLONES
-#endif
-
 typedef uint16_t v16u16 __attribute__((vector_size(32)));
 typedef uint64_t v4u64 __attribute__((vector_size(32)));
 
 /* |a & b| for sets of at most 16 values: each of a against all of b at once (b padded
  * with its own first value, which cannot count twice). Branch-free, unlike a merge of two
  * short lists, whose every step is a coin flip for the branch predictor. */
-ND_CLONES
+ND_CLONES("avx2", "default")
 static size_t inter16(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
 {
     v16u16 bv;

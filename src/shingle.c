@@ -13,12 +13,13 @@
 
 #include <string.h>
 
+#include "mix.h"
 #include "xxh.h"
 
 #include "neardup/alloc.h"
 
-#define P1 UINT64_C(0x9e3779b97f4a7c15)
-#define P2 UINT64_C(0xc2b2ae3d27d4eb4f)
+#define P1 ND_MIX_P1
+#define P2 ND_MIX_P2
 
 void nd_u64s_clear(nd_u64s *a)
 {
@@ -45,27 +46,9 @@ uint64_t nd_token_hash(const char *s, size_t len)
     return XXH3_64bits(s, len);
 }
 
-static inline uint64_t rotl64(uint64_t x, unsigned r)
-{
-    return (x << r) | (x >> (64u - r));
-}
-
-static inline uint64_t fmix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    k *= UINT64_C(0xc4ceb9fe1a85ec53);
-    k ^= k >> 33;
-    return k;
-}
-
 uint64_t nd_shingle_combine(const uint64_t *h, size_t n)
 {
-    uint64_t g = (uint64_t)n * P1;
-    for (size_t i = 0; i < n; i++)
-        g = rotl64(g ^ h[i], 27) * P2;
-    return fmix64(g);
+    return nd_mix_combine(h, n);
 }
 
 size_t nd_shingle_count(size_t ntokens, unsigned n)
@@ -92,12 +75,12 @@ nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsi
     if (w == 5) { /* the default, unrolled */
         for (size_t i = 0; i < ns; i++) {
             uint64_t g = 5 * P1;
-            g = rotl64(g ^ th[i], 27) * P2;
-            g = rotl64(g ^ th[i + 1], 27) * P2;
-            g = rotl64(g ^ th[i + 2], 27) * P2;
-            g = rotl64(g ^ th[i + 3], 27) * P2;
-            g = rotl64(g ^ th[i + 4], 27) * P2;
-            out->v[i] = fmix64(g);
+            g = nd_rotl64(g ^ th[i], 27) * P2;
+            g = nd_rotl64(g ^ th[i + 1], 27) * P2;
+            g = nd_rotl64(g ^ th[i + 2], 27) * P2;
+            g = nd_rotl64(g ^ th[i + 3], 27) * P2;
+            g = nd_rotl64(g ^ th[i + 4], 27) * P2;
+            out->v[i] = nd_fmix64(g);
         }
     } else {
         for (size_t i = 0; i < ns; i++)

@@ -239,6 +239,16 @@ static void same_blocks(const nd_block_repeat *x, const nd_block_repeat *y, size
                       "block %zu differs", k);
 }
 
+/* Sorts v[0..n) and drops repeats; returns the new length. */
+static size_t sort_unique(uint64_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, u64_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || v[i] != v[w - 1]) v[w++] = v[i];
+    return w;
+}
+
 /* Asserts that sentence k's fingerprints are the top 16 bits of its words' hashes, sorted,
  * without repeats. */
 static void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t k)
@@ -250,16 +260,14 @@ static void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t
     for (b = a; b < r->toks.n && r->toks.v[b].src < se->end; b++)
         ;
     ck_assert_uint_ge(b - a, 1);
-    size_t n = b - a, w = 0;
+    size_t n = b - a, w;
     uint64_t *fp = malloc(n * sizeof *fp);
     ck_assert_ptr_nonnull(fp);
     for (size_t i = 0; i < n; i++) {
         const nd_token *t = &r->toks.v[a + i];
         fp[i] = nd_token_hash(r->toks.text + t->off, t->len) >> 48;
     }
-    qsort(fp, n, sizeof *fp, u64_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (w == 0 || fp[i] != fp[w - 1]) fp[w++] = fp[i];
+    w = sort_unique(fp, n);
     ck_assert_uint_eq(se->fp_n, w);
     ck_assert_uint_le(se->fp_off + se->fp_n, dp->nfps);
     for (size_t i = 0; i < w; i++)
@@ -1282,21 +1290,14 @@ START_TEST(test_near_copy_common_words)
         analyze(&r, &o, text, len);
         /* Exact bigram Jaccard of the copy and its source, over token hashes. */
         const nd_para *pc = &r.dp.p[npara], *ps = &r.dp.p[src];
-        size_t na = pc->ntok - 1, nb = ps->ntok - 1, u = 0, inter = 0;
+        size_t na = pc->ntok - 1, nb = ps->ntok - 1, inter = 0;
         uint64_t sa[40], sb[40];
         for (size_t k = 0; k < na; k++)
             sa[k] = nd_shingle_combine(r.th.v + pc->tok_first + k, 2);
         for (size_t k = 0; k < nb; k++)
             sb[k] = nd_shingle_combine(r.th.v + ps->tok_first + k, 2);
-        qsort(sa, na, sizeof *sa, u64_cmp);
-        qsort(sb, nb, sizeof *sb, u64_cmp);
-        for (size_t k = 0; k < na; k++)
-            if (u == 0 || sa[k] != sa[u - 1]) sa[u++] = sa[k];
-        na = u;
-        u = 0;
-        for (size_t k = 0; k < nb; k++)
-            if (u == 0 || sb[k] != sb[u - 1]) sb[u++] = sb[k];
-        nb = u;
+        na = sort_unique(sa, na);
+        nb = sort_unique(sb, nb);
         for (size_t i = 0, j = 0; i < na && j < nb;) {
             if (sa[i] < sb[j])
                 i++;
