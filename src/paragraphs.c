@@ -264,6 +264,13 @@ size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
     return u;
 }
 
+void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2])
+{
+    bm[0] = bm[1] = 0;
+    for (size_t i = 0; i < n; i++)
+        bm[(fp[i] >> 6) & 1] |= UINT64_C(1) << (fp[i] & 63);
+}
+
 /* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and
  * fingerprints, all of its set of words (token hashes). */
 static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const uint64_t *th,
@@ -292,6 +299,7 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     band_keys(sig, se->band);
     se->fp_off = d->nfps;
     se->fp_n = (uint32_t)nd_sent_fingerprints(th + a, n, d->fps + d->nfps);
+    nd_sent_bitmap(d->fps + d->nfps, se->fp_n, se->bm);
     d->nfps += se->fp_n;
     return ND_OK;
 }
@@ -739,7 +747,7 @@ void nd_para_groups_clear(nd_para_groups *g)
 }
 
 #define SMALL_BUCKET 32u
-#define AHEAD 8u /* candidates prefetched ahead of the one being verified */
+#define AHEAD 16u /* entries or candidates prefetched ahead of the one being handled */
 
 typedef uint16_t v16u16 __attribute__((vector_size(32)));
 typedef uint64_t v4u64 __attribute__((vector_size(32)));
@@ -802,39 +810,115 @@ static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
     return src; /* three passes: tmp */
 }
 
+/* A pair of sentences the fingerprint maps did not rule out, with what verifying it
+ * reads. */
+typedef struct cand {
+    const uint16_t *fa, *fb;
+    uint32_t a, b;
+    uint32_t na, nb;
+} cand;
+
 typedef struct band_ctx {
     const nd_para_input *in;
     const uint32_t *reps; /* one record per exact key, in record order */
     size_t nreps;
     double threshold;
     unsigned first, step;
-    nd_pairs cand; /* one band's candidate pairs */
-    nd_pairs yes;  /* verified pairs */
+    cand *cand; /* one band's candidate pairs */
+    size_t ncand, capcand;
+    nd_pairs yes; /* verified pairs */
     nd_status st;
 } band_ctx;
 
-static const uint16_t *sketch_fps(const nd_para_input *in, const nd_para_sketch *k)
+static inline size_t popcount_andnot(const uint64_t *x, const uint64_t *y)
 {
-    return k->fp_n <= ND_SENT_FP_INLINE ? k->u.fp : in->fps + k->u.off;
+    return (size_t)__builtin_popcountll(x[0] & ~y[0]) + (size_t)__builtin_popcountll(x[1] & ~y[1]);
 }
 
-/* Verifies the candidates of c->cand into c->yes. They come in random order, so the
- * sketches are prefetched AHEAD candidates in advance. */
+/* Keeps the pair of records a and b as a candidate when they are of different documents
+ * and their fingerprint maps allow the threshold (see nd_para_sketch). */
+static inline nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
+{
+    const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
+    if (x->doc == y->doc) return ND_OK;
+    size_t ix = x->fp_n - popcount_andnot(x->bm, y->bm);
+    size_t iy = y->fp_n - popcount_andnot(y->bm, x->bm);
+    if (!nd_verify_passes(ix < iy ? ix : iy, x->fp_n, y->fp_n, c->threshold)) return ND_OK;
+    if (c->ncand == c->capcand) {
+        size_t cap = c->capcand ? c->capcand * 2 : 4096;
+        cand *v = nd_reallocarray(c->cand, cap, sizeof *v);
+        if (!v) return ND_ENOMEM;
+        c->cand = v;
+        c->capcand = cap;
+    }
+    cand *k = &c->cand[c->ncand++];
+    k->fa = c->in->fps + x->fp_off;
+    k->fb = c->in->fps + y->fp_off;
+    k->a = a;
+    k->b = b;
+    k->na = x->fp_n;
+    k->nb = y->fp_n;
+    return ND_OK;
+}
+
+/* The candidate pairs of one band, from its entries kv[0..n) sorted by band key: every
+ * pair of a small bucket, and in a large one each record with the bucket's first and its
+ * predecessor, less those the fingerprint maps rule out. Buckets of one record are dropped
+ * before any sketch is read; the others' sketches are prefetched AHEAD entries ahead. */
+ND_CLONES("popcnt", "default")
+static nd_status band_candidates(band_ctx *c, uint64_t *kv, size_t n)
+{
+#define KEY(i) (kv[(i)] >> 32)
+#define REC(i) ((uint32_t)kv[(i)])
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && KEY(j) == KEY(i))
+            j++;
+        if (j - i > 1)
+            for (size_t x = i; x < j; x++)
+                kv[m++] = kv[x];
+        i = j;
+    }
+    const nd_para_sketch *sk = c->in->sk;
+    nd_status st = ND_OK;
+    c->ncand = 0;
+    size_t pf = 0;
+    for (size_t i = 0; i < m && st == ND_OK;) {
+        size_t j = i + 1;
+        while (j < m && KEY(j) == KEY(i))
+            j++;
+        for (; pf < m && pf < j + AHEAD; pf++)
+            __builtin_prefetch(&sk[REC(pf)]);
+        if (j - i <= SMALL_BUCKET) {
+            for (size_t x = i; x < j && st == ND_OK; x++)
+                for (size_t y = x + 1; y < j && st == ND_OK; y++)
+                    st = consider(c, REC(x), REC(y));
+        } else {
+            for (size_t y = i + 1; y < j && st == ND_OK; y++) {
+                st = consider(c, REC(i), REC(y));
+                if (st == ND_OK && y - 1 > i) st = consider(c, REC(y - 1), REC(y));
+            }
+        }
+        i = j;
+    }
+#undef KEY
+#undef REC
+    return st;
+}
+
+/* Verifies the candidates of c->cand into c->yes, prefetching their fingerprints AHEAD
+ * candidates in advance (they come in random order). */
 static nd_status verify_candidates(band_ctx *c)
 {
-    const nd_para_input *in = c->in;
-    const nd_para_sketch *sk = in->sk;
-    const nd_pair *v = c->cand.v;
-    size_t n = c->cand.n;
+    const cand *v = c->cand;
+    size_t n = c->ncand;
     for (size_t i = 0; i < n; i++) {
         if (i + AHEAD < n) {
-            __builtin_prefetch(&sk[v[i + AHEAD].a]);
-            __builtin_prefetch(&sk[v[i + AHEAD].b]);
+            __builtin_prefetch(v[i + AHEAD].fa);
+            __builtin_prefetch(v[i + AHEAD].fb);
         }
-        const nd_para_sketch *ka = &sk[v[i].a], *kb = &sk[v[i].b];
-        if (ka->doc == kb->doc) continue;
-        if (nd_sent_similar(sketch_fps(in, ka), ka->fp_n, sketch_fps(in, kb), kb->fp_n,
-                            c->threshold) &&
+        if (nd_sent_similar(v[i].fa, v[i].na, v[i].fb, v[i].nb, c->threshold) &&
             nd_pairs_push(&c->yes, v[i].a, v[i].b) != ND_OK)
             return ND_ENOMEM;
     }
@@ -844,40 +928,16 @@ static nd_status verify_candidates(band_ctx *c)
 static void *band_worker(void *arg)
 {
     band_ctx *c = arg;
-    /* Entries are (32-bit band key << 32 | record): 8 bytes, two radix passes. */
+    /* Entries are (32-bit band key << 32 | record): 8 bytes. */
     size_t n = c->nreps ? c->nreps : 1;
     uint64_t *buf = nd_malloc(n * sizeof *buf);
     uint64_t *tmp = nd_malloc(n * sizeof *tmp);
     c->st = buf && tmp ? ND_OK : ND_ENOMEM;
     for (unsigned band = c->first; band < ND_PARA_BANDS && c->st == ND_OK; band += c->step) {
-        const nd_para_sketch *sk = c->in->sk;
+        const nd_para_bands *bk = c->in->bands;
         for (size_t i = 0; i < c->nreps; i++)
-            buf[i] = ((uint64_t)sk[c->reps[i]].band[band] << 32) | c->reps[i];
-        const uint64_t *kv = sort_hi32(buf, c->nreps, tmp);
-        c->cand.n = 0;
-#define KEY(i) (kv[(i)] >> 32)
-#define REC(i) ((uint32_t)kv[(i)])
-        for (size_t i = 0; i < c->nreps && c->st == ND_OK;) {
-            size_t j = i + 1;
-            while (j < c->nreps && KEY(j) == KEY(i))
-                j++;
-            if (j - i <= SMALL_BUCKET) {
-                /* A small bucket: every pair. */
-                for (size_t x = i; x < j && c->st == ND_OK; x++)
-                    for (size_t y = x + 1; y < j && c->st == ND_OK; y++)
-                        c->st = nd_pairs_push(&c->cand, REC(x), REC(y));
-            } else {
-                uint32_t f = REC(i);
-                for (size_t m = i + 1; m < j && c->st == ND_OK; m++) {
-                    c->st = nd_pairs_push(&c->cand, REC(m), f);
-                    if (c->st == ND_OK && m - 1 > i)
-                        c->st = nd_pairs_push(&c->cand, REC(m), REC(m - 1));
-                }
-            }
-            i = j;
-        }
-#undef KEY
-#undef REC
+            buf[i] = ((uint64_t)bk[c->reps[i]].key[band] << 32) | c->reps[i];
+        c->st = band_candidates(c, sort_hi32(buf, c->nreps, tmp), c->nreps);
         if (c->st == ND_OK) c->st = verify_candidates(c);
     }
     nd_free(buf);
@@ -975,7 +1035,7 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
 out:
     if (ctx)
         for (unsigned t = 0; t < threads; t++) {
-            nd_pairs_clear(&ctx[t].cand);
+            nd_free(ctx[t].cand);
             nd_pairs_clear(&ctx[t].yes);
         }
     nd_free(ctx);

@@ -88,7 +88,10 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
             if (!v) return ND_ENOMEM;
             pv->precs = v;
-            /* Sketches are read one cache line each: keep them 64-byte aligned. */
+            nd_para_bands *bv = nd_reallocarray(pv->pbands, cap, sizeof *bv);
+            if (!bv) return ND_ENOMEM;
+            pv->pbands = bv;
+            /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
             void *mem = nd_malloc(cap * sizeof *pv->psk + 64);
             if (!mem) return ND_ENOMEM;
             nd_para_sketch *k = (nd_para_sketch *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
@@ -98,28 +101,30 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             pv->psk = k;
             pv->capprecs = cap;
         }
+        size_t nf = 0;
+        for (size_t j = 0; j < it->prec_n; j++)
+            nf += b->psent[it->prec_first + j].sk.fp_n;
+        if (pv->capfps - pv->nfps < nf) {
+            size_t c = pv->capfps ? pv->capfps : 65536;
+            while (c - pv->nfps < nf)
+                c *= 2;
+            uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
+            if (!v) return ND_ENOMEM;
+            pv->fps = v;
+            pv->capfps = c;
+        }
         for (size_t j = 0; j < it->prec_n; j++) {
-            const nd_para_sketch *bk = &b->psk[it->prec_first + j];
+            const struct psent *bk = &b->psent[it->prec_first + j];
             nd_para_sketch *k = &pv->psk[pv->nprecs];
             nd_para_rec *r = &pv->precs[pv->nprecs];
             *r = b->precs[it->prec_first + j];
             r->doc = doc;
-            *k = *bk;
+            pv->pbands[pv->nprecs] = bk->bands;
+            *k = bk->sk;
             k->doc = doc;
-            if (k->fp_n > ND_SENT_FP_INLINE) {
-                if (pv->capfps - pv->nfps < k->fp_n) {
-                    size_t c = pv->capfps ? pv->capfps : 65536;
-                    while (c - pv->nfps < k->fp_n)
-                        c *= 2;
-                    uint16_t *v = nd_reallocarray(pv->fps, c, sizeof *v);
-                    if (!v) return ND_ENOMEM;
-                    pv->fps = v;
-                    pv->capfps = c;
-                }
-                memcpy(pv->fps + pv->nfps, b->fps + bk->u.off, k->fp_n * sizeof *pv->fps);
-                k->u.off = pv->nfps;
-                pv->nfps += k->fp_n;
-            }
+            memcpy(pv->fps + pv->nfps, b->fps + bk->sk.fp_off, k->fp_n * sizeof *pv->fps);
+            k->fp_off = pv->nfps;
+            pv->nfps += k->fp_n;
             pv->nprecs++;
         }
     }
@@ -486,6 +491,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->sources);
         nd_free(pv->precs);
         nd_free(pv->psk_mem);
+        nd_free(pv->pbands);
         nd_free(pv->reps);
         nd_free(pv->blocks);
         nd_free(pv->block_txt);

@@ -79,7 +79,7 @@ void nd_batch_free(batch *b)
     nd_arena_clear(&b->strs);
     nd_free(b->sigs);
     nd_free(b->precs);
-    nd_free(b->psk);
+    nd_free(b->psent);
     nd_free(b->fps);
     nd_free(b->blocks);
     nd_free(b->block_txt);
@@ -231,21 +231,20 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     if (o->parts & ND_PART_SHARED) {
         for (size_t i = 0; i < dp->ns; i++) {
             const nd_sentence *se = &dp->s[i];
-            ND_GROW2(b->nprecs, b->capprecs, 256, b->precs, b->psk);
+            ND_GROW2(b->nprecs, b->capprecs, 256, b->precs, b->psent);
             nd_para_rec *r = &b->precs[b->nprecs];
             r->key = se->key;
             r->doc = 0;
             r->line = dp->p[se->para].first_line;
             r->start = se->start;
             r->len = se->end - se->start;
-            nd_para_sketch *k = &b->psk[b->nprecs++];
-            memset(k, 0, sizeof *k);
-            memcpy(k->band, se->band, sizeof k->band);
-            k->fp_n = (uint16_t)se->fp_n;
-            if (se->fp_n <= ND_SENT_FP_INLINE) {
-                memcpy(k->u.fp, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
-                continue;
-            }
+            struct psent *k = &b->psent[b->nprecs++];
+            memcpy(k->bands.key, se->band, sizeof k->bands.key);
+            k->sk.bm[0] = se->bm[0];
+            k->sk.bm[1] = se->bm[1];
+            k->sk.doc = 0;
+            k->sk.fp_n = (uint16_t)se->fp_n;
+            k->sk.pad = 0;
             if (b->capfps - b->nfps < se->fp_n) {
                 size_t c = b->capfps ? b->capfps : 4096;
                 while (c - b->nfps < se->fp_n)
@@ -256,7 +255,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
                 b->capfps = c;
             }
             memcpy(b->fps + b->nfps, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
-            k->u.off = b->nfps;
+            k->sk.fp_off = b->nfps;
             b->nfps += se->fp_n;
         }
     }

@@ -82,8 +82,9 @@ struct nd_scan_priv {
     nd_member *members;
     nd_group *groups;
     /* paragraph pass */
-    nd_para_rec *precs;  /* sentences of all documents' long paragraphs, in document order */
-    nd_para_sketch *psk; /* their sketches: 64-byte aligned inside psk_mem */
+    nd_para_rec *precs;    /* sentences of all documents' long paragraphs, in document order */
+    nd_para_bands *pbands; /* their band keys */
+    nd_para_sketch *psk;   /* their sketches: 32-byte aligned inside psk_mem */
     void *psk_mem;
     size_t nprecs, capprecs;
     nd_doc_repeats *reps;
@@ -98,7 +99,7 @@ struct nd_scan_priv {
     nd_para_place *places;
     size_t *shared_txt;
     const char **block_ptrs;
-    uint16_t *fps; /* fingerprints of long sentences (see nd_para_sketch) */
+    uint16_t *fps; /* the sentences' fingerprints (see nd_para_sketch) */
     size_t nfps, capfps;
     nd_pair_sim *pairs;
     nd_doc_info *info;
@@ -142,9 +143,12 @@ typedef struct batch {
     arena strs;
     uint32_t *sigs; /* BATCH_ITEMS * k */
     nd_para_rec *precs;
-    nd_para_sketch *psk; /* the records' sketches; long ones' off is relative to fps */
+    struct psent {
+        nd_para_sketch sk; /* fp_off relative to fps */
+        nd_para_bands bands;
+    } * psent; /* the records' sketches and band keys */
     size_t nprecs, capprecs;
-    uint16_t *fps; /* the fingerprints of sentences with more than ND_SENT_FP_INLINE */
+    uint16_t *fps; /* the sentences' fingerprints */
     size_t nfps, capfps;
     nd_block_repeat *blocks;
     size_t *block_txt; /* offset + 1 into strs */

@@ -46,11 +46,14 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     for (size_t k = 0; k < ag->n; k++)
         for (size_t m = ag->start[k]; m < ag->start[k + 1]; m++)
             agid[ag->members[m]] = (uint32_t)(k + 1);
-    nd_para_input in = {.recs = pv->precs, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
+    nd_para_input in = {
+        .recs = pv->precs, .bands = pv->pbands, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
     if ((st = nd_para_link(&in, s->opts.para.threshold, s->opts.threads, uf)) != ND_OK) goto out;
     nd_free(pv->psk_mem);
     pv->psk_mem = NULL;
     pv->psk = NULL;
+    nd_free(pv->pbands);
+    pv->pbands = NULL;
     nd_free(pv->fps);
     pv->fps = NULL;
     if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK) goto out;

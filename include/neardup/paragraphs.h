@@ -77,6 +77,7 @@ typedef struct nd_sentence {
     uint32_t start, end;          /* byte range in the text */
     uint64_t key;                 /* hash of its normalised word sequence */
     uint32_t band[ND_PARA_BANDS]; /* LSH band keys of its word set's MinHash */
+    uint64_t bm[2];               /* bitmap of its fingerprints (see nd_para_sketch) */
     size_t fp_off; /* its word fingerprints: nd_doc_paras.fps[fp_off .. fp_off + fp_n) */
     uint32_t fp_n;
 } nd_sentence;
@@ -148,23 +149,27 @@ typedef struct nd_para_rec {
     uint32_t len;
 } nd_para_rec;
 
-#define ND_SENT_FP_INLINE 12u
+/* ... its LSH band keys (read a band at a time) ... */
+typedef struct nd_para_bands {
+    uint32_t key[ND_PARA_BANDS];
+} nd_para_bands;
 
-/* ... and what matching it needs, in one 64-byte cache line: its band keys, document and
- * word fingerprints (top 16 bits of each word's hash, sorted, without repeats, at most
- * ND_SENT_FP_MAX), inline when there are at most ND_SENT_FP_INLINE, else at `off` in a
- * fingerprint array kept beside the records. Verifying a candidate pair then reads two
- * cache lines. */
+/* ... and what testing a candidate pair needs, in 32 bytes: its document, its word
+ * fingerprints (top 16 bits of each word's hash, sorted, without repeats, at most
+ * ND_SENT_FP_MAX) at fp_off in a fingerprint array kept beside the records, and a 128-bit
+ * map of them (bit fp & 127). A fingerprint of x whose bit y's map lacks is not in y, so
+ * |x & y| <= n_x - popcount(bm_x & ~bm_y): most candidates are rejected on these 32
+ * bytes, without reading a fingerprint. */
 typedef struct nd_para_sketch {
-    uint32_t band[ND_PARA_BANDS];
+    uint64_t bm[2];
+    uint64_t fp_off;
     uint32_t doc;
     uint16_t fp_n;
     uint16_t pad;
-    union {
-        uint16_t fp[ND_SENT_FP_INLINE];
-        uint64_t off;
-    } u;
 } nd_para_sketch;
+
+/* The fingerprint map of a sentence (see nd_para_sketch). */
+void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2]);
 
 /* Exact test of two sentences by their word fingerprints (sorted, without repeats):
  * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct words share a fingerprint
@@ -176,10 +181,11 @@ int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, 
  * returns how many. */
 size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out);
 
-/* What nd_para_link reads: n records and their sketches (best 64-byte aligned), and the
- * fingerprint array the long sketches point into. */
+/* What nd_para_link reads: n records, their band keys and sketches (best 32-byte aligned),
+ * and the fingerprint array the sketches point into. */
 typedef struct nd_para_input {
     const nd_para_rec *recs;
+    const nd_para_bands *bands;
     const nd_para_sketch *sk;
     size_t n;
     const uint16_t *fps;

@@ -21,8 +21,14 @@ typedef struct nd_sim {
 /* Exact similarity of two sorted, unique sets. */
 nd_sim nd_verify_exact(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 
-/* Whether jaccard |A n B| / |A u B| >= t, decided in integers so that a pair exactly at the
- * threshold is never lost to rounding. */
-int nd_verify_passes(size_t inter, size_t na, size_t nb, double t);
+/* Whether jaccard inter / (na + nb - inter) >= t, with a tolerance of one part in 2^40 for
+ * t's binary rounding (0.8 is stored as 0.8000000000000000444): a pair exactly at the
+ * threshold is never lost to rounding. Inline: the sentence pass calls it per candidate. */
+static inline int nd_verify_passes(size_t inter, size_t na, size_t nb, double t)
+{
+    size_t uni = na + nb - inter;
+    if (uni == 0) return 1;
+    return (double)inter >= t * (double)uni * (1.0 - 1.0 / 1099511627776.0);
+}
 
 #endif
