@@ -240,8 +240,47 @@ static void band_keys(const uint32_t *sig, uint32_t *band)
     }
 }
 
+typedef uint16_t v16u16 __attribute__((vector_size(32)));
+typedef uint64_t v4u64 __attribute__((vector_size(32)));
+
+/* Whether any lane of a 16-bit lane mask is set. */
+static inline int any16(v16u16 m)
+{
+    v4u64 e = (v4u64)m;
+    return (e[0] | e[1] | e[2] | e[3]) != 0;
+}
+
+/* Up to ND_SENT_FP_SMALL fingerprints without repeats, in first-occurrence order: each
+ * compared with all earlier ones, 16 at a time, with no branch on the data. */
+ND_CLONES("avx2", "default")
+static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out)
+{
+    uint16_t raw[ND_SENT_FP_SMALL] __attribute__((aligned(32)));
+    v16u16 iota;
+    for (unsigned k = 0; k < 16; k++)
+        iota[k] = (uint16_t)k;
+    size_t nv = (n + 15) / 16;
+    for (size_t k = 0; k < nv * 16; k++)
+        raw[k] = k < n ? (uint16_t)(hashes[k] >> 48) : 0;
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t x = raw[i];
+        v16u16 v;
+        memcpy(&v, raw + i / 16 * 16, sizeof v);
+        int seen = any16((v16u16)(v == x) & (v16u16)(iota < (uint16_t)(i % 16)));
+        for (size_t c = 0; c < i / 16; c++) {
+            memcpy(&v, raw + c * 16, sizeof v);
+            seen |= any16((v16u16)(v == x));
+        }
+        out[u] = x;
+        u += !seen;
+    }
+    return u;
+}
+
 size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
 {
+    if (n <= ND_SENT_FP_SMALL) return fingerprints_small(hashes, n, out);
     if (n > ND_SENT_FP_MAX) n = ND_SENT_FP_MAX;
     size_t u = 0;
     for (size_t k = 0; k < n; k++) {
@@ -749,33 +788,40 @@ void nd_para_groups_clear(nd_para_groups *g)
 #define SMALL_BUCKET 32u
 #define AHEAD 16u /* entries or candidates prefetched ahead of the one being handled */
 
-typedef uint16_t v16u16 __attribute__((vector_size(32)));
-typedef uint64_t v4u64 __attribute__((vector_size(32)));
-
-/* |a & b| for sets of at most 16 values: each of a against all of b at once (b padded
- * with its own first value, which cannot count twice). Branch-free, unlike a merge of two
- * short lists, whose every step is a coin flip for the branch predictor. */
+/* |a & b| for a set b of at most ND_SENT_FP_SMALL values: each of a against 16 of b at
+ * once (the last 16 padded with their own first value, which cannot count twice).
+ * Branch-free, unlike a merge of two short lists, whose every step is a coin flip for the
+ * branch predictor; and neither set needs to be sorted. */
 ND_CLONES("avx2", "default")
-static size_t inter16(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+static size_t inter_small(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
 {
-    v16u16 bv;
-    for (unsigned k = 0; k < 16; k++)
-        bv[k] = b[k < nb ? k : 0];
     size_t inter = 0;
-    for (size_t i = 0; i < na; i++) {
-        v4u64 e = (v4u64)(bv == a[i]);
-        inter += (e[0] | e[1] | e[2] | e[3]) != 0;
+    for (size_t c = 0; c < nb; c += 16) {
+        v16u16 bv;
+        for (unsigned k = 0; k < 16; k++)
+            bv[k] = b[c + k < nb ? c + k : c];
+        for (size_t i = 0; i < na; i++)
+            inter += any16((v16u16)(bv == a[i]));
     }
     return inter;
 }
 
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold)
 {
-    size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
-    if ((double)lo < threshold * (double)hi * (1.0 - 1e-12)) return 0; /* J <= lo / hi */
+    if (nb > na) {
+        const uint16_t *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    /* now nb <= na */
+    if ((double)nb < threshold * (double)na * (1.0 - 1e-12)) return 0; /* J <= nb / na */
     if (nb == 0) return nd_verify_passes(0, na, nb, threshold);
-    if (nb <= 16) return nd_verify_passes(inter16(a, na, b, nb), na, nb, threshold);
-    size_t i = 0, j = 0, inter = 0;
+    if (nb <= ND_SENT_FP_SMALL)
+        return nd_verify_passes(inter_small(a, na, b, nb), na, nb, threshold);
+    size_t i = 0, j = 0, inter = 0; /* both sorted: more than ND_SENT_FP_SMALL */
     while (i < na && j < nb) {
         uint16_t x = a[i], y = b[j];
         inter += x == y;
@@ -785,29 +831,52 @@ int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, 
     return nd_verify_passes(inter, na, nb, threshold);
 }
 
-/* LSD radix sort of a[0..n) by the values' upper 32 bits, in three passes of 11 bits (the
- * counts stay in L1); tmp holds n values. Stable. Returns the sorted array: tmp. */
+/* One stable counting pass: src[0..n) into dst by the `bits` bits at `shift`; count has
+ * 2^bits entries. */
+static void radix_pass(const uint64_t *src, uint64_t *dst, size_t n, unsigned shift, unsigned bits,
+                       uint32_t *count)
+{
+    uint32_t mask = (1u << bits) - 1;
+    memset(count, 0, ((size_t)mask + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(src[i] >> shift) & mask]++;
+    uint32_t sum = 0;
+    for (size_t b = 0; b <= mask; b++) {
+        uint32_t c = count[b];
+        count[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[count[(src[i] >> shift) & mask]++] = src[i];
+}
+
+/* Stable radix sort of a[0..n) (n < 2^32) by the values' upper 32 bits: one pass on the
+ * top 11 bits into 2048 partitions, then each partition (a few thousand values, in cache)
+ * by its other 21 bits in two passes. Only the first pass goes through memory at random,
+ * where an LSD sort makes three. tmp holds n values; returns the sorted array: tmp. */
 static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
 {
-    uint64_t *src = a, *dst = tmp;
-    uint32_t count[2048];
-    for (unsigned shift = 32; shift < 64; shift += 11) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0x7ff]++;
-        uint32_t sum = 0;
-        for (size_t b = 0; b < 2048; b++) {
-            uint32_t c = count[b];
-            count[b] = sum;
-            sum += c;
+    uint32_t start[2049], count[2048];
+    radix_pass(a, tmp, n, 53, 11, count);
+    start[0] = 0;
+    memcpy(start + 1, count, sizeof count); /* count[b]: end of partition b */
+    for (size_t b = 0; b < 2048; b++) {
+        uint64_t *p = tmp + start[b], *q = a + start[b];
+        size_t m = start[b + 1] - start[b];
+        if (m <= 16) {
+            for (size_t i = 1; i < m; i++) {
+                uint64_t x = p[i];
+                size_t j = i;
+                for (; j > 0 && (p[j - 1] >> 32) > (x >> 32); j--)
+                    p[j] = p[j - 1];
+                p[j] = x;
+            }
+            continue;
         }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0x7ff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
+        radix_pass(p, q, m, 32, 11, count);
+        radix_pass(q, p, m, 43, 10, count);
     }
-    return src; /* three passes: tmp */
+    return tmp;
 }
 
 /* A pair of sentences the fingerprint maps did not rule out, with what verifying it
@@ -823,6 +892,7 @@ typedef struct band_ctx {
     const uint32_t *reps; /* one record per exact key, in record order */
     size_t nreps;
     double threshold;
+    const uint16_t *need; /* need[s]: least intersection passing for set sizes summing to s */
     unsigned first, step;
     cand *cand; /* one band's candidate pairs */
     size_t ncand, capcand;
@@ -830,20 +900,9 @@ typedef struct band_ctx {
     nd_status st;
 } band_ctx;
 
-static inline size_t popcount_andnot(const uint64_t *x, const uint64_t *y)
+/* Appends the candidate pair of records a and b. */
+static nd_status push_cand(band_ctx *c, uint32_t a, uint32_t b)
 {
-    return (size_t)__builtin_popcountll(x[0] & ~y[0]) + (size_t)__builtin_popcountll(x[1] & ~y[1]);
-}
-
-/* Keeps the pair of records a and b as a candidate when they are of different documents
- * and their fingerprint maps allow the threshold (see nd_para_sketch). */
-static inline nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
-{
-    const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
-    if (x->doc == y->doc) return ND_OK;
-    size_t ix = x->fp_n - popcount_andnot(x->bm, y->bm);
-    size_t iy = y->fp_n - popcount_andnot(y->bm, x->bm);
-    if (!nd_verify_passes(ix < iy ? ix : iy, x->fp_n, y->fp_n, c->threshold)) return ND_OK;
     if (c->ncand == c->capcand) {
         size_t cap = c->capcand ? c->capcand * 2 : 4096;
         cand *v = nd_reallocarray(c->cand, cap, sizeof *v);
@@ -851,6 +910,7 @@ static inline nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
         c->cand = v;
         c->capcand = cap;
     }
+    const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
     cand *k = &c->cand[c->ncand++];
     k->fa = c->in->fps + x->fp_off;
     k->fb = c->in->fps + y->fp_off;
@@ -859,6 +919,33 @@ static inline nd_status consider(band_ctx *c, uint32_t a, uint32_t b)
     k->na = x->fp_n;
     k->nb = y->fp_n;
     return ND_OK;
+}
+
+/* A bucket member as the pair test reads it. */
+typedef struct member {
+    uint64_t bm0, bm1;
+    uint32_t n, doc;
+} member;
+
+/* Whether x and y, of different documents, may reach the threshold: their fingerprint maps
+ * bound their intersection (see nd_para_sketch), and need[n_x + n_y] is the least
+ * intersection that passes. */
+static inline int may_match(const member *x, const member *y, const uint16_t *need)
+{
+    size_t ox = (size_t)__builtin_popcountll(x->bm0 & ~y->bm0) +
+                (size_t)__builtin_popcountll(x->bm1 & ~y->bm1);
+    size_t oy = (size_t)__builtin_popcountll(y->bm0 & ~x->bm0) +
+                (size_t)__builtin_popcountll(y->bm1 & ~x->bm1);
+    size_t ix = x->n - ox, iy = y->n - oy;
+    return x->doc != y->doc && (ix < iy ? ix : iy) >= need[x->n + y->n];
+}
+
+static inline void load_member(const nd_para_sketch *k, member *m)
+{
+    m->bm0 = k->bm[0];
+    m->bm1 = k->bm[1];
+    m->n = k->fp_n;
+    m->doc = k->doc;
 }
 
 /* The candidate pairs of one band, from its entries kv[0..n) sorted by band key: every
@@ -881,6 +968,8 @@ static nd_status band_candidates(band_ctx *c, uint64_t *kv, size_t n)
         i = j;
     }
     const nd_para_sketch *sk = c->in->sk;
+    const uint16_t *need = c->need;
+    member mb[SMALL_BUCKET];
     nd_status st = ND_OK;
     c->ncand = 0;
     size_t pf = 0;
@@ -891,13 +980,21 @@ static nd_status band_candidates(band_ctx *c, uint64_t *kv, size_t n)
         for (; pf < m && pf < j + AHEAD; pf++)
             __builtin_prefetch(&sk[REC(pf)]);
         if (j - i <= SMALL_BUCKET) {
-            for (size_t x = i; x < j && st == ND_OK; x++)
-                for (size_t y = x + 1; y < j && st == ND_OK; y++)
-                    st = consider(c, REC(x), REC(y));
+            for (size_t x = 0; x < j - i; x++)
+                load_member(&sk[REC(i + x)], &mb[x]);
+            for (size_t x = 0; x < j - i && st == ND_OK; x++)
+                for (size_t y = x + 1; y < j - i && st == ND_OK; y++)
+                    if (may_match(&mb[x], &mb[y], need)) st = push_cand(c, REC(i + x), REC(i + y));
         } else {
+            member first, prev, cur;
+            load_member(&sk[REC(i)], &first);
+            prev = first;
             for (size_t y = i + 1; y < j && st == ND_OK; y++) {
-                st = consider(c, REC(i), REC(y));
-                if (st == ND_OK && y - 1 > i) st = consider(c, REC(y - 1), REC(y));
+                load_member(&sk[REC(y)], &cur);
+                if (may_match(&first, &cur, need)) st = push_cand(c, REC(i), REC(y));
+                if (st == ND_OK && y - 1 > i && may_match(&prev, &cur, need))
+                    st = push_cand(c, REC(y - 1), REC(y));
+                prev = cur;
             }
         }
         i = j;
@@ -934,9 +1031,9 @@ static void *band_worker(void *arg)
     uint64_t *tmp = nd_malloc(n * sizeof *tmp);
     c->st = buf && tmp ? ND_OK : ND_ENOMEM;
     for (unsigned band = c->first; band < ND_PARA_BANDS && c->st == ND_OK; band += c->step) {
-        const nd_para_bands *bk = c->in->bands;
+        const uint32_t *key = c->in->band[band];
         for (size_t i = 0; i < c->nreps; i++)
-            buf[i] = ((uint64_t)bk[c->reps[i]].key[band] << 32) | c->reps[i];
+            buf[i] = ((uint64_t)key[c->reps[i]] << 32) | c->reps[i];
         c->st = band_candidates(c, sort_hi32(buf, c->nreps, tmp), c->nreps);
         if (c->st == ND_OK) c->st = verify_candidates(c);
     }
@@ -995,12 +1092,19 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
 {
     size_t n = in->n;
     if (n >= UINT32_MAX) return ND_EINVAL;
+    uint16_t need[2 * ND_SENT_FP_MAX + 1];
     uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
     band_ctx *ctx = NULL;
     pthread_t *tid = NULL;
     nd_status st = ND_ENOMEM;
     size_t nreps;
     if (!reps || (nreps = exact_keys(in->recs, n, uf, reps)) == SIZE_MAX) goto out;
+    for (size_t sum = 0; sum <= 2 * ND_SENT_FP_MAX; sum++) {
+        size_t i = 0;
+        while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, threshold))
+            i++;
+        need[sum] = (uint16_t)i;
+    }
     if (threads < 1) threads = 1;
     if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
     ctx = nd_calloc(threads, sizeof *ctx);
@@ -1011,6 +1115,7 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
         ctx[t].reps = reps;
         ctx[t].nreps = nreps;
         ctx[t].threshold = threshold;
+        ctx[t].need = need;
         ctx[t].first = t;
         ctx[t].step = threads;
         ctx[t].st = ND_OK;

@@ -33,13 +33,6 @@
 #include "neardup/verify.h"
 #include "scan_priv.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ---- committing results ---------------------------------------------------------------------- */
 
 static void emit_diag(scan *s, nd_diag_level level, nd_status code, const char *path, uint64_t line,
@@ -88,9 +81,12 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
             if (!v) return ND_ENOMEM;
             pv->precs = v;
-            nd_para_bands *bv = nd_reallocarray(pv->pbands, cap, sizeof *bv);
+            uint32_t *bv = nd_reallocarray(NULL, cap, ND_PARA_BANDS * sizeof *bv);
             if (!bv) return ND_ENOMEM;
-            pv->pbands = bv;
+            for (size_t q = 0; q < ND_PARA_BANDS && pv->nprecs; q++)
+                memcpy(bv + q * cap, pv->pband + q * pv->capprecs, pv->nprecs * sizeof *bv);
+            nd_free(pv->pband);
+            pv->pband = bv;
             /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
             void *mem = nd_malloc(cap * sizeof *pv->psk + 64);
             if (!mem) return ND_ENOMEM;
@@ -119,7 +115,8 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             nd_para_rec *r = &pv->precs[pv->nprecs];
             *r = b->precs[it->prec_first + j];
             r->doc = doc;
-            pv->pbands[pv->nprecs] = bk->bands;
+            for (size_t q = 0; q < ND_PARA_BANDS; q++)
+                pv->pband[q * pv->capprecs + pv->nprecs] = bk->band[q];
             *k = bk->sk;
             k->doc = doc;
             memcpy(pv->fps + pv->nfps, b->fps + bk->sk.fp_off, k->fp_n * sizeof *pv->fps);
@@ -491,7 +488,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->sources);
         nd_free(pv->precs);
         nd_free(pv->psk_mem);
-        nd_free(pv->pbands);
+        nd_free(pv->pband);
         nd_free(pv->reps);
         nd_free(pv->blocks);
         nd_free(pv->block_txt);
@@ -560,15 +557,15 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     if ((st = nd_pool_start(s, nthreads)) != ND_OK) goto out;
     s->res->stats.threads = s->opts.threads;
 
-    double t0 = now();
+    double t0 = nd_now();
     if ((st = pass1(s)) != ND_OK) goto out;
-    double t1 = now();
+    double t1 = nd_now();
     nd_scan_priv *pv = s->priv;
     if ((st = nd_lsh_candidates_mt(pv->sigs, pv->ndocs, s->k, NULL, &s->res->lsh, 0,
                                    s->opts.threads, &cand, &s->res->stats.capped_buckets)) != ND_OK)
         goto out;
     s->res->stats.candidates = cand.n;
-    double t2 = now();
+    double t2 = nd_now();
 
     st = ND_ENOMEM;
     pv->sets = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->sets);
@@ -579,16 +576,16 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
         for (size_t i = 0; i < cand.n; i++)
             need[cand.v[i].a] = need[cand.v[i].b] = 1;
         if ((st = pass2(s, need, MODE_SET)) != ND_OK) goto out;
-        t3 = now();
+        t3 = nd_now();
         if ((st = verify_pairs(s, &cand, &ok)) != ND_OK) goto out;
-        t4 = now();
+        t4 = nd_now();
     } else {
         if ((st = verify_pairs(s, &cand, &ok)) != ND_OK) goto out;
-        t4 = now();
+        t4 = nd_now();
         for (size_t i = 0; i < ok.n; i++)
             need[ok.v[i].a] = need[ok.v[i].b] = 1;
         if ((st = pass2(s, need, MODE_SET)) != ND_OK) goto out;
-        t3 = now();
+        t3 = nd_now();
     }
     nd_pairs_clear(&cand);
     uint32_t *len = nd_malloc((pv->ndocs ? pv->ndocs : 1) * sizeof *len);
@@ -603,10 +600,10 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     if (st != ND_OK) goto out;
     if ((st = build_groups(s, &groups)) != ND_OK) goto out;
     free_sets(pv);
-    double t5 = now();
+    double t5 = nd_now();
     s->res->stats.paragraphs = pv->nprecs;
     if ((s->opts.parts & ND_PART_SHARED) && (st = nd_shared_pass(s, &groups)) != ND_OK) goto out;
-    double t6 = now();
+    double t6 = nd_now();
     if ((st = finish_result(s)) != ND_OK) goto out;
     s->res->stats.t_shared = t6 - t5;
     s->res->stats.t_pass1 = t1 - t0;

@@ -239,7 +239,7 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
             r->start = se->start;
             r->len = se->end - se->start;
             struct psent *k = &b->psent[b->nprecs++];
-            memcpy(k->bands.key, se->band, sizeof k->bands.key);
+            memcpy(k->band, se->band, sizeof k->band);
             k->sk.bm[0] = se->bm[0];
             k->sk.bm[1] = se->bm[1];
             k->sk.doc = 0;

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "neardup/cluster.h"
 #include "neardup/input.h"
@@ -82,9 +83,9 @@ struct nd_scan_priv {
     nd_member *members;
     nd_group *groups;
     /* paragraph pass */
-    nd_para_rec *precs;    /* sentences of all documents' long paragraphs, in document order */
-    nd_para_bands *pbands; /* their band keys */
-    nd_para_sketch *psk;   /* their sketches: 32-byte aligned inside psk_mem */
+    nd_para_rec *precs;  /* sentences of all documents' long paragraphs, in document order */
+    uint32_t *pband;     /* their band keys: band b of record i at [b * capprecs + i] */
+    nd_para_sketch *psk; /* their sketches: 32-byte aligned inside psk_mem */
     void *psk_mem;
     size_t nprecs, capprecs;
     nd_doc_repeats *reps;
@@ -145,7 +146,7 @@ typedef struct batch {
     nd_para_rec *precs;
     struct psent {
         nd_para_sketch sk; /* fp_off relative to fps */
-        nd_para_bands bands;
+        uint32_t band[ND_PARA_BANDS];
     } * psent; /* the records' sketches and band keys */
     size_t nprecs, capprecs;
     uint16_t *fps; /* the sentences' fingerprints */
@@ -243,5 +244,13 @@ void nd_recycle(scan *s, batch *b);
 /* The cross-article stage (scan_shared.c): paragraphs shared across articles, given the
  * near-duplicate article groups ag; fills res->shared and res->nshared. */
 nd_status nd_shared_pass(scan *s, const nd_groups *ag);
+
+/* Monotonic wall time in seconds, for the stage timings (--stats). */
+static inline double nd_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 #endif

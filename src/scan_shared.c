@@ -46,14 +46,17 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     for (size_t k = 0; k < ag->n; k++)
         for (size_t m = ag->start[k]; m < ag->start[k + 1]; m++)
             agid[ag->members[m]] = (uint32_t)(k + 1);
-    nd_para_input in = {
-        .recs = pv->precs, .bands = pv->pbands, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
+    nd_para_input in = {.recs = pv->precs, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
+    for (size_t b = 0; b < ND_PARA_BANDS; b++)
+        in.band[b] = pv->pband + b * pv->capprecs;
+    double t0 = nd_now();
     if ((st = nd_para_link(&in, s->opts.para.threshold, s->opts.threads, uf)) != ND_OK) goto out;
+    res->stats.t_link = nd_now() - t0;
     nd_free(pv->psk_mem);
     pv->psk_mem = NULL;
     pv->psk = NULL;
-    nd_free(pv->pbands);
-    pv->pbands = NULL;
+    nd_free(pv->pband);
+    pv->pband = NULL;
     nd_free(pv->fps);
     pv->fps = NULL;
     if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK) goto out;
@@ -142,6 +145,7 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     nd_free(pv->fps);
     pv->fps = NULL;
     /* Texts: one read of each document that holds a first occurrence, in input order. */
+    double t1 = nd_now();
     qsort(order, kept, 2 * sizeof *order, u64_cmp);
     nd_decoder *dec = s->inline_worker.dec;
     for (size_t i = 0; i < kept;) {
@@ -171,6 +175,7 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
         }
     }
     res->shared = pv->shared;
+    res->stats.t_texts = nd_now() - t1;
     st = ND_OK;
 out:
     nd_free(agid);

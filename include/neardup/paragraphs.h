@@ -47,6 +47,7 @@
 #define ND_PARA_ROWS 4u
 #define ND_PARA_SEED UINT64_C(0x70617261677261) /* "paragra" */
 #define ND_SENT_FP_MAX 1024u                    /* fingerprints kept per sentence */
+#define ND_SENT_FP_SMALL 64u /* up to this many words, fingerprints stay in word order */
 
 typedef enum nd_para_mode { ND_PARA_LINE = 0, ND_PARA_BLOCK } nd_para_mode;
 
@@ -149,16 +150,10 @@ typedef struct nd_para_rec {
     uint32_t len;
 } nd_para_rec;
 
-/* ... its LSH band keys (read a band at a time) ... */
-typedef struct nd_para_bands {
-    uint32_t key[ND_PARA_BANDS];
-} nd_para_bands;
-
-/* ... and what testing a candidate pair needs, in 32 bytes: its document, its word
- * fingerprints (top 16 bits of each word's hash, sorted, without repeats, at most
- * ND_SENT_FP_MAX) at fp_off in a fingerprint array kept beside the records, and a 128-bit
- * map of them (bit fp & 127). A fingerprint of x whose bit y's map lacks is not in y, so
- * |x & y| <= n_x - popcount(bm_x & ~bm_y): most candidates are rejected on these 32
+/* ... and, besides its band keys, what testing a candidate pair needs, in 32 bytes: its document,
+ * its word fingerprints (see nd_sent_fingerprints) at fp_off in a fingerprint array kept beside the
+ * records, and a 128-bit map of them (bit fp & 127). A fingerprint of x whose bit y's map lacks is
+ * not in y, so |x & y| <= n_x - popcount(bm_x & ~bm_y): most candidates are rejected on these 32
  * bytes, without reading a fingerprint. */
 typedef struct nd_para_sketch {
     uint64_t bm[2];
@@ -171,21 +166,24 @@ typedef struct nd_para_sketch {
 /* The fingerprint map of a sentence (see nd_para_sketch). */
 void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2]);
 
-/* Exact test of two sentences by their word fingerprints (sorted, without repeats):
- * Jaccard of the two sets of 16-bit values >= threshold. (Two distinct words share a fingerprint
- * with probability 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
+/* Exact test of two sentences by their word fingerprints (as nd_sent_fingerprints makes
+ * them: without repeats, sorted when there are more than ND_SENT_FP_SMALL): Jaccard of the
+ * two sets of 16-bit values >= threshold. (Two distinct words share a fingerprint with
+ * probability 2^-16, which moves a 20-word sentence's Jaccard by about 0.005 at worst.) */
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
 
-/* Sorted, repeat-free fingerprints (top 16 bits) of n hashes into
- * out[0..min(n, ND_SENT_FP_MAX));
- * returns how many. */
+/* The fingerprints (top 16 bits) of n word hashes, without repeats, into
+ * out[0..min(n, ND_SENT_FP_MAX)); returns how many. Up to ND_SENT_FP_SMALL hashes (most
+ * sentences) they stay in first-occurrence order, deduplicated with vector compares;
+ * beyond, they are sorted, for a linear merge. */
 size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out);
 
-/* What nd_para_link reads: n records, their band keys and sketches (best 32-byte aligned),
- * and the fingerprint array the sketches point into. */
+/* What nd_para_link reads: n records, their band keys (band b of record i at band[b][i]:
+ * each band is read on its own), their sketches (best 32-byte aligned) and the fingerprint
+ * array the sketches point into. */
 typedef struct nd_para_input {
     const nd_para_rec *recs;
-    const nd_para_bands *bands;
+    const uint32_t *band[ND_PARA_BANDS];
     const nd_para_sketch *sk;
     size_t n;
     const uint16_t *fps;

@@ -138,7 +138,9 @@ typedef struct nd_scan_stats {
     double t_pass2;        /* re-read + normalise + shingle + sort the candidates' sets */
     double t_verify;       /* exact Jaccard of candidate pairs */
     double t_cluster;      /* union-find, representatives, similarities */
-    double t_shared;       /* grouping paragraphs across articles, and their texts */
+    double t_shared;       /* grouping paragraphs across articles, and their texts: */
+    double t_link;         /* ... of which linking similar sentences (nd_para_link) */
+    double t_texts;        /* ... and reading the shared sentences' texts */
     size_t paragraphs;     /* long paragraphs kept for the cross-article pass */
     uint64_t bytes;        /* bytes of document records read in pass 1 */
     size_t candidates;     /* candidate pairs from LSH, after de-duplication */

@@ -164,10 +164,10 @@ static void print_stats(const nd_scan_result *r)
             "neardup: stats: docs %zu, bytes %llu, threads %u, candidates %zu, capped buckets "
             "%zu, refetched %zu, pairs %zu, groups %zu, paragraphs %zu, shared %zu\n"
             "neardup: stats: pass1 %.3fs, lsh %.3fs, pass2 %.3fs, verify %.3fs, cluster %.3fs, "
-            "shared %.3fs, total %.3fs (%.1f MB/s)\n",
+            "shared %.3fs (link %.3fs, texts %.3fs), total %.3fs (%.1f MB/s)\n",
             r->ndocs, (unsigned long long)s->bytes, s->threads, s->candidates, s->capped_buckets,
             s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared, s->t_pass1, s->t_lsh,
-            s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, total,
+            s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, s->t_link, s->t_texts, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
 }
 

@@ -249,8 +249,8 @@ static size_t sort_unique(uint64_t *v, size_t n)
     return w;
 }
 
-/* Asserts that sentence k's fingerprints are the top 16 bits of its words' hashes, sorted,
- * without repeats. */
+/* Asserts that sentence k's fingerprints are the top 16 bits of its words' hashes, without
+ * repeats, sorted when the sentence has more than ND_SENT_FP_SMALL words. */
 static void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t k)
 {
     const nd_sentence *se = &dp->s[k];
@@ -270,8 +270,16 @@ static void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t
     w = sort_unique(fp, n);
     ck_assert_uint_eq(se->fp_n, w);
     ck_assert_uint_le(se->fp_off + se->fp_n, dp->nfps);
+    uint64_t *got = malloc(w * sizeof *got);
+    ck_assert_ptr_nonnull(got);
+    for (size_t i = 0; i < w; i++) {
+        got[i] = dp->fps[se->fp_off + i];
+        if (n > ND_SENT_FP_SMALL && i > 0) ck_assert_uint_lt(got[i - 1], got[i]);
+    }
+    ck_assert_uint_eq(sort_unique(got, w), w);
     for (size_t i = 0; i < w; i++)
-        ck_assert_uint_eq(dp->fps[se->fp_off + i], fp[i]);
+        ck_assert_uint_eq(got[i], fp[i]);
+    free(got);
     free(fp);
 }
 
@@ -1199,17 +1207,31 @@ static size_t random_fp_set(uint64_t *rng, size_t n, unsigned range, uint16_t *o
     return u;
 }
 
-/* nd_sent_similar (vector path up to 16 values, merge above) against a plain count, on
- * random sets of 0 to 40 values from small ranges (many common values), and at the exact
- * threshold boundary. */
+/* Shuffles a set small enough to be kept unsorted (see nd_sent_fingerprints). */
+static void shuffle_small(uint64_t *rng, uint16_t *v, size_t n)
+{
+    if (n > ND_SENT_FP_SMALL) return;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(rng_next(rng) % i);
+        uint16_t t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
+/* nd_sent_similar (vector path up to ND_SENT_FP_SMALL values, merge above) against a plain
+ * count, on random sets of 0 to 100 values from small ranges (many common values), those
+ * of up to ND_SENT_FP_SMALL shuffled, and at the exact threshold boundary. */
 START_TEST(test_sent_similar)
 {
     uint64_t rng = 0x9e3779b97f4a7c15u;
-    uint16_t a[64], b[64];
+    uint16_t a[128], b[128];
     for (int iter = 0; iter < 20000; iter++) {
-        unsigned range = 8 + (unsigned)(rng_next(&rng) % 80);
-        size_t na = random_fp_set(&rng, rng_next(&rng) % 41, range, a);
-        size_t nb = random_fp_set(&rng, rng_next(&rng) % 41, range, b);
+        unsigned range = 8 + (unsigned)(rng_next(&rng) % 200);
+        size_t na = random_fp_set(&rng, rng_next(&rng) % 101, range, a);
+        size_t nb = random_fp_set(&rng, rng_next(&rng) % 101, range, b);
+        shuffle_small(&rng, a, na);
+        shuffle_small(&rng, b, nb);
         size_t inter = 0;
         for (size_t i = 0; i < na; i++)
             for (size_t j = 0; j < nb; j++)
@@ -1228,7 +1250,8 @@ START_TEST(test_sent_similar)
 }
 END_TEST
 
-/* nd_sent_fingerprints: sorted, without repeats, top 16 bits, capped at ND_SENT_FP_MAX. */
+/* nd_sent_fingerprints: top 16 bits without repeats, in first-occurrence order up to
+ * ND_SENT_FP_SMALL hashes, sorted beyond, capped at ND_SENT_FP_MAX. */
 START_TEST(test_sent_fingerprints)
 {
     uint64_t v[ND_SENT_FP_MAX + 100];
@@ -1236,18 +1259,32 @@ START_TEST(test_sent_fingerprints)
     uint64_t rng = 12345;
     for (size_t i = 0; i < ND_SENT_FP_MAX + 100; i++)
         v[i] = rng_next(&rng);
-    v[5] = v[2]; /* a repeated bigram */
-    size_t n = nd_sent_fingerprints(v, 10, out);
-    ck_assert_uint_eq(n, 9);
-    for (size_t i = 1; i < n; i++)
-        ck_assert_uint_lt(out[i - 1], out[i]);
-    for (size_t i = 0; i < 10; i++) {
-        int found = 0;
-        for (size_t j = 0; j < n; j++)
-            found |= out[j] == (uint16_t)(v[i] >> 48);
-        ck_assert(found);
+    v[5] = v[2]; /* repeated words, within and across blocks of 16 */
+    v[15] = v[0];
+    v[16] = v[3];
+    v[40] = v[17];
+    v[63] = v[33];
+    for (size_t len = 1; len <= ND_SENT_FP_SMALL + 8; len++) {
+        size_t n = nd_sent_fingerprints(v, len, out), want = 0;
+        for (size_t i = 0; i < len; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < i; j++)
+                seen |= (v[j] >> 48) == (v[i] >> 48);
+            if (seen) continue;
+            if (len <= ND_SENT_FP_SMALL) ck_assert_uint_eq(out[want], (uint16_t)(v[i] >> 48));
+            want++;
+        }
+        ck_assert_uint_eq(n, want);
+        for (size_t i = 1; len > ND_SENT_FP_SMALL && i < n; i++)
+            ck_assert_uint_lt(out[i - 1], out[i]);
+        for (size_t i = 0; i < len; i++) {
+            int found = 0;
+            for (size_t j = 0; j < n; j++)
+                found |= out[j] == (uint16_t)(v[i] >> 48);
+            ck_assert(found);
+        }
     }
-    n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out);
+    size_t n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out);
     ck_assert_uint_le(n, ND_SENT_FP_MAX);
     ck_assert_uint_gt(n, ND_SENT_FP_MAX / 2);
 }
