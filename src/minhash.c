@@ -91,8 +91,9 @@ unsigned nd_minhash_k(const nd_minhash *mh)
 
 /*
  * The minima of nvec vectors over n shingles: the hot loop of signing. Four vectors (64
- * permutations) at a time, so their minima and parameters stay in registers while the
- * shingles stream past; the shingles (a few KB) stay in L1 between the rounds.
+ * permutations) at a time, then two, then one, so their minima and parameters stay in
+ * registers while the shingles stream past and independent vectors overlap; the shingles
+ * (a few KB) stay in L1 between the rounds.
  */
 ND_CLONES("avx512f", "avx2", "default")
 static void sign_kernel(const vu32 *s, const vu32 *a, const vu32 *c, unsigned nvec,
@@ -117,6 +118,18 @@ static void sign_kernel(const vu32 *s, const vu32 *a, const vu32 *c, unsigned nv
         acc[v + 1] = m1;
         acc[v + 2] = m2;
         acc[v + 3] = m3;
+    }
+    for (; v + 2 <= nvec; v += 2) { /* 32 permutations: the paragraph pass's sentences */
+        const vu32 s0 = s[v], s1 = s[v + 1], a0 = a[v], a1 = a[v + 1], c0 = c[v], c1 = c[v + 1];
+        vu32 m0 = ones, m1 = ones;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
+            vu32 xb = (vu32){0} + f;
+            STEP(m0, xb, s0, a0, c0);
+            STEP(m1, xb, s1, a1, c1);
+        }
+        acc[v] = m0;
+        acc[v + 1] = m1;
     }
     for (; v < nvec; v++) {
         const vu32 s0 = s[v], a0 = a[v], c0 = c[v];
