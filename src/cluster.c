@@ -50,6 +50,11 @@ uint32_t nd_uf_find(nd_uf *uf, uint32_t x)
     return x;
 }
 
+size_t nd_uf_size(const nd_uf *uf, uint32_t root)
+{
+    return uf->size[root];
+}
+
 int nd_uf_union(nd_uf *uf, uint32_t a, uint32_t b)
 {
     a = nd_uf_find(uf, a);

@@ -1152,66 +1152,71 @@ out:
 nd_status nd_para_group(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_groups *out)
 {
     nd_status st = ND_ENOMEM;
-    uint32_t *root = NULL, *gid = NULL, *cnt = NULL, *lastdoc = NULL;
     nd_para_groups g = {0};
-    root = nd_malloc((n ? n : 1) * sizeof *root);
-    gid = nd_calloc(n ? n : 1, sizeof *gid);
-    cnt = nd_calloc(n ? n : 1, sizeof *cnt);
-    lastdoc = nd_malloc((n ? n : 1) * sizeof *lastdoc);
-    if (!root || !gid || !cnt || !lastdoc) goto out;
-    memset(lastdoc, 0xff, (n ? n : 1) * sizeof *lastdoc);
+    uint32_t *first = NULL; /* root -> its component's first record + 1, 0 = not seen */
+    uint64_t *ent = NULL, *tmp = NULL;
+    size_t ne = 0, cap = 0;
+    first = nd_calloc(n ? n : 1, sizeof *first);
+    if (!first) goto out;
+    /* Records of components of two or more, as (first record << 32 | record), in record
+     * order; a singleton is passed over reading only its own parent and size. */
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = root[i] = nd_uf_find(uf, (uint32_t)i);
-        if (lastdoc[r] != recs[i].doc) {
-            cnt[r]++; /* distinct documents: records arrive grouped by document */
-            lastdoc[r] = recs[i].doc;
+        uint32_t r = nd_uf_find(uf, (uint32_t)i);
+        if (r == i && nd_uf_size(uf, r) == 1) continue;
+        if (!first[r]) first[r] = (uint32_t)i + 1;
+        if (ne == cap) {
+            size_t c = cap ? cap * 2 : 4096;
+            uint64_t *v = nd_reallocarray(ent, c, sizeof *v);
+            if (!v) goto out;
+            ent = v;
+            cap = c;
         }
+        ent[ne++] = ((uint64_t)(first[r] - 1) << 32) | i;
     }
+    nd_free(first);
+    first = NULL;
+    /* Sorted by first record (stable: members stay in record order), runs are the
+     * components, in order of their first record. */
+    tmp = nd_malloc((ne ? ne : 1) * sizeof *tmp);
+    if (!tmp) goto out;
+    const uint64_t *kv = sort_hi32(ent, ne, tmp);
+    /* Keep those spanning two or more documents (records are grouped by document). */
+    g.start = nd_malloc((ne / 2 + 1) * sizeof *g.start);
+    g.member = nd_malloc((ne ? ne : 1) * sizeof *g.member);
+    g.identical = nd_malloc(ne / 2 + 1);
+    g.ndocs = nd_malloc((ne / 2 + 1) * sizeof *g.ndocs);
+    if (!g.start || !g.member || !g.identical || !g.ndocs) goto out;
     size_t ng = 0, nm = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = root[i];
-        if (cnt[r] < 2) continue;
-        if (!gid[r]) gid[r] = (uint32_t)++ng;
-        nm++;
+    g.start[0] = 0;
+    for (size_t i = 0; i < ne;) {
+        size_t j = i + 1;
+        while (j < ne && (kv[j] >> 32) == (kv[i] >> 32))
+            j++;
+        const nd_para_rec *f = &recs[(uint32_t)kv[i]];
+        uint32_t ndocs = 1;
+        unsigned char identical = 1;
+        for (size_t m = i + 1; m < j; m++) {
+            const nd_para_rec *r = &recs[(uint32_t)kv[m]];
+            ndocs += r->doc != recs[(uint32_t)kv[m - 1]].doc;
+            identical &= r->key == f->key;
+        }
+        if (ndocs >= 2) {
+            for (size_t m = i; m < j; m++)
+                g.member[nm++] = (uint32_t)kv[m];
+            g.identical[ng] = identical;
+            g.ndocs[ng] = ndocs;
+            g.start[++ng] = nm;
+        }
+        i = j;
     }
     g.n = ng;
-    g.start = nd_calloc(ng + 1, sizeof *g.start);
-    g.member = nd_malloc((nm ? nm : 1) * sizeof *g.member);
-    g.identical = nd_malloc(ng ? ng : 1);
-    g.ndocs = nd_malloc((ng ? ng : 1) * sizeof *g.ndocs);
-    if (!g.start || !g.member || !g.identical || !g.ndocs) goto out;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = root[i];
-        if (cnt[r] >= 2) {
-            g.start[gid[r]]++;
-            g.ndocs[gid[r] - 1] = cnt[r];
-        }
-    }
-    for (size_t k = 1; k <= ng; k++)
-        g.start[k] += g.start[k - 1];
-    memset(g.identical, 1, ng ? ng : 1);
-    {
-        size_t *fill = nd_malloc((ng ? ng : 1) * sizeof *fill);
-        if (!fill) goto out;
-        memcpy(fill, g.start, ng * sizeof *fill);
-        for (size_t i = 0; i < n; i++) {
-            uint32_t r = root[i];
-            if (cnt[r] < 2) continue;
-            size_t k = gid[r] - 1;
-            if (fill[k] > g.start[k] && recs[g.member[g.start[k]]].key != recs[i].key)
-                g.identical[k] = 0;
-            g.member[fill[k]++] = (uint32_t)i;
-        }
-        nd_free(fill);
-    }
     *out = g;
     memset(&g, 0, sizeof g);
     st = ND_OK;
 out:
-    nd_free(root);
-    nd_free(gid);
-    nd_free(cnt);
-    nd_free(lastdoc);
+    nd_free(first);
+    nd_free(ent);
+    nd_free(tmp);
     nd_para_groups_clear(&g);
     return st;
 }

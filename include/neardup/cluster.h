@@ -21,6 +21,8 @@ typedef struct nd_uf nd_uf;
 nd_status nd_uf_create(size_t n, nd_uf **out);
 void nd_uf_free(nd_uf *uf); /* NULL is a no-op */
 uint32_t nd_uf_find(nd_uf *uf, uint32_t x);
+/* The number of elements in the set whose root (nd_uf_find) is root. */
+size_t nd_uf_size(const nd_uf *uf, uint32_t root);
 /* Joins the sets of a and b; returns 1 if they were separate, 0 if already joined. */
 int nd_uf_union(nd_uf *uf, uint32_t a, uint32_t b);
 
