@@ -221,11 +221,28 @@ static nd_status commit_set(scan *s, batch *b)
     return ND_OK;
 }
 
+static nd_status commit_text(scan *s, batch *b)
+{
+    nd_scan_priv *pv = s->priv;
+    if (b->fatal != ND_OK) return b->fatal;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->items[i].status != ND_OK) return ND_ECHANGED; /* it was fine in pass 1 */
+    for (size_t i = 0; i < b->nreqs; i++) {
+        const char *sn = b->strs.p + b->reqs[i].snip - 1;
+        if (nd_arena_put(&pv->strs, sn, strlen(sn), &pv->shared_txt[b->reqs[i].slot]) != ND_OK)
+            return ND_ENOMEM;
+        pv->shared_txt[b->reqs[i].slot]++; /* offset + 1 */
+    }
+    return ND_OK;
+}
+
 static nd_status drain(scan *s, size_t keep)
 {
     while (s->ring_len > keep) {
         batch *b = nd_wait_oldest(s);
-        nd_status st = b->mode == MODE_SIGN ? commit_sign(s, b) : commit_set(s, b);
+        nd_status st = b->mode == MODE_SIGN  ? commit_sign(s, b)
+                       : b->mode == MODE_SET ? commit_set(s, b)
+                                             : commit_text(s, b);
         nd_recycle(s, b);
         if (st != ND_OK) return st;
     }
@@ -281,6 +298,45 @@ static nd_status pass2(scan *s, const unsigned char *need, int mode)
         if (!b && (st = nd_get_batch(s, mode, &b)) != ND_OK) goto out;
         if ((st = nd_batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK) goto out;
         if (mode == MODE_SET) s->res->stats.refetched++;
+        if (nd_batch_full(b)) {
+            nd_submit(s, b);
+            b = NULL;
+            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
+        }
+    }
+    if (b) {
+        nd_submit(s, b);
+        b = NULL;
+    }
+    st = drain(s, 0);
+out:
+    if (b) nd_recycle(s, b);
+    return st;
+}
+
+/* Cuts the snippets of the shared sentences' first occurrences: req[2i] is (document << 32
+ * | slot), req[2i + 1] is (start << 32 | length), sorted by document, so each document is
+ * read once, in input order; the workers decode and cut, the snippets land in
+ * priv->shared_txt[slot]. */
+nd_status nd_fetch_texts(scan *s, const uint64_t *req, size_t n)
+{
+    nd_scan_priv *pv = s->priv;
+    batch *b = NULL;
+    nd_status st = ND_OK;
+    for (size_t i = 0; i < n;) {
+        uint32_t d = (uint32_t)(req[2 * i] >> 32);
+        const docrec *dr = &pv->docs[d];
+        nd_record rec;
+        if ((st = nd_reader_fetch(s->reader, dr->source, dr->offset, dr->len, dr->line, &rec)) !=
+            ND_OK)
+            goto out;
+        if (!b && (st = nd_get_batch(s, MODE_TEXT, &b)) != ND_OK) goto out;
+        if ((st = nd_batch_add(b, &rec, d, dr->sum)) != ND_OK) goto out;
+        for (; i < n && (uint32_t)(req[2 * i] >> 32) == d; i++)
+            if ((st = nd_batch_add_req(b, (size_t)(req[2 * i + 1] >> 32),
+                                       (size_t)(req[2 * i + 1] & 0xffffffffu),
+                                       (size_t)(req[2 * i] & 0xffffffffu))) != ND_OK)
+                goto out;
         if (nd_batch_full(b)) {
             nd_submit(s, b);
             b = NULL;

@@ -63,7 +63,7 @@ static void batch_reset(batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nfps = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nfps = b->nreqs = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     b->done = 0;
@@ -85,6 +85,7 @@ void nd_batch_free(batch *b)
     nd_free(b->block_txt);
     nd_free(b->shorts);
     nd_free(b->short_txt);
+    nd_free(b->reqs);
     nd_free(b);
 }
 
@@ -106,6 +107,20 @@ static nd_status batch_create(unsigned k, batch **out)
 int nd_batch_full(const batch *b)
 {
     return b->n == b->cap || b->bytes.len >= BATCH_BYTES;
+}
+
+nd_status nd_batch_add_req(batch *b, size_t start, size_t len, size_t slot)
+{
+    ND_GROW(b->nreqs, b->capreqs, 256, b->reqs);
+    item *it = &b->items[b->n - 1];
+    if (!it->req_n) it->req_first = b->nreqs;
+    it->req_n++;
+    text_req *r = &b->reqs[b->nreqs++];
+    r->start = start;
+    r->len = len;
+    r->slot = slot;
+    r->snip = 0;
+    return ND_OK;
 }
 
 /* Copies a record into the batch. */
@@ -324,6 +339,18 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     nd_status st = nd_decode(w->dec, &rec, &doc, &msg);
     if (st == ND_ENOMEM) return st;
     if (st != ND_OK) return item_message(b, it, st, msg);
+    if (b->mode == MODE_TEXT) {
+        for (size_t i = it->req_first; i < it->req_first + it->req_n; i++) {
+            text_req *r = &b->reqs[i];
+            if (r->start > doc.len || r->len > doc.len - r->start) {
+                it->status = ND_ECHANGED; /* not the text pass 1 cut */
+                return ND_OK;
+            }
+            if (nd_make_snippet(&b->strs, doc.text + r->start, r->len, &r->snip) != ND_OK)
+                return ND_ENOMEM;
+        }
+        return ND_OK;
+    }
     size_t bad = 0;
     st = nd_normalize(w->nz, doc.text, doc.len, &w->toks, &bad);
     if (st == ND_ENOMEM) return st;

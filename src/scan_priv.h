@@ -109,7 +109,16 @@ struct nd_scan_priv {
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-enum { MODE_SIGN, MODE_SET };
+/* What a batch's workers do with its documents: sign them (pass 1), build their exact sets
+ * (pass 2), or cut the snippets of given byte ranges (shared sentences' texts). */
+enum { MODE_SIGN, MODE_SET, MODE_TEXT };
+
+/* MODE_TEXT: a byte range of an item's text whose snippet goes to slot `slot` (an index
+ * into the shared sentences). */
+typedef struct text_req {
+    size_t start, len, slot;
+    size_t snip; /* offset + 1 into batch->strs, once cut */
+} text_req;
 
 typedef struct item {
     nd_record_kind kind;
@@ -134,6 +143,7 @@ typedef struct item {
     /* paragraph pass: ranges in the batch's arrays */
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
     uint32_t words, rwords;
+    size_t req_first, req_n; /* MODE_TEXT: its ranges in batch->reqs */
 } item;
 
 typedef struct batch {
@@ -157,6 +167,8 @@ typedef struct batch {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    text_req *reqs;
+    size_t nreqs, capreqs;
     int done;
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } batch;
@@ -167,6 +179,8 @@ void nd_batch_free(batch *b);
 int nd_batch_full(const batch *b);
 /* Copies a record into b (doc and sum: pass 2's document and its pass-1 checksum). */
 nd_status nd_batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_t sum);
+/* MODE_TEXT: asks for the snippet of bytes [start, start + len) of the last item's text. */
+nd_status nd_batch_add_req(batch *b, size_t start, size_t len, size_t slot);
 
 /* ---- the work on one document ---------------------------------------------------------- */
 
@@ -244,6 +258,9 @@ void nd_recycle(scan *s, batch *b);
 /* The cross-article stage (scan_shared.c): paragraphs shared across articles, given the
  * near-duplicate article groups ag; fills res->shared and res->nshared. */
 nd_status nd_shared_pass(scan *s, const nd_groups *ag);
+
+/* Reads the snippets of shared sentences back through the workers (scan.c, see there). */
+nd_status nd_fetch_texts(scan *s, const uint64_t *req, size_t n);
 
 /* Monotonic wall time in seconds, for the stage timings (--stats). */
 static inline double nd_now(void)

@@ -147,33 +147,7 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
     /* Texts: one read of each document that holds a first occurrence, in input order. */
     double t1 = nd_now();
     qsort(order, kept, 2 * sizeof *order, u64_cmp);
-    nd_decoder *dec = s->inline_worker.dec;
-    for (size_t i = 0; i < kept;) {
-        uint32_t d = (uint32_t)(order[2 * i] >> 32);
-        const docrec *dr = &pv->docs[d];
-        nd_record rec;
-        nd_doc doc;
-        const char *msg;
-        if ((st = nd_reader_fetch(s->reader, dr->source, dr->offset, dr->len, dr->line, &rec)) !=
-            ND_OK)
-            goto out;
-        if (XXH3_64bits(rec.data, rec.len) != dr->sum ||
-            nd_decode(dec, &rec, &doc, &msg) != ND_OK) {
-            st = ND_ECHANGED;
-            goto out;
-        }
-        for (; i < kept && (uint32_t)(order[2 * i] >> 32) == d; i++) {
-            size_t g = (size_t)(order[2 * i] & 0xffffffffu);
-            size_t start = (size_t)(order[2 * i + 1] >> 32), len = order[2 * i + 1] & 0xffffffffu;
-            if (start + len > doc.len) {
-                st = ND_ECHANGED;
-                goto out;
-            }
-            if ((st = nd_make_snippet(&pv->strs, doc.text + start, len, &pv->shared_txt[g])) !=
-                ND_OK)
-                goto out;
-        }
-    }
+    if ((st = nd_fetch_texts(s, order, kept)) != ND_OK) goto out;
     res->shared = pv->shared;
     res->stats.t_texts = nd_now() - t1;
     st = ND_OK;
