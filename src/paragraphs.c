@@ -151,7 +151,7 @@ static nd_status features(const nd_para_opts *o, const uint64_t *th, nd_doc_para
     for (size_t i = 0; i < d->n; i++) {
         nd_para *p = &d->p[i];
         const uint64_t *h = th + p->tok_first;
-        p->key = nd_shingle_combine(h, p->ntok);
+        p->key = nd_seq_key(h, p->ntok);
         p->is_short = p->ntok < o->short_words;
         d->words += p->ntok;
         d->set_off[i] = d->sets.n;
@@ -333,7 +333,7 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     se->para = (uint32_t)pi;
     se->start = t->v[a].src;
     se->end = b < p->tok_first + p->ntok ? t->v[b].src : p->end;
-    se->key = nd_shingle_combine(th + a, n);
+    se->key = a == p->tok_first && n == p->ntok ? p->key : nd_seq_key(th + a, n);
     nd_minhash_sign(mh, th + a, n, sig);
     band_keys(sig, se->band);
     se->fp_off = d->nfps;
