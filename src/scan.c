@@ -81,12 +81,11 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             nd_para_rec *v = nd_reallocarray(pv->precs, cap, sizeof *v);
             if (!v) return ND_ENOMEM;
             pv->precs = v;
-            uint32_t *bv = nd_reallocarray(NULL, cap, ND_PARA_BANDS * sizeof *bv);
-            if (!bv) return ND_ENOMEM;
-            for (size_t q = 0; q < ND_PARA_BANDS && pv->nprecs; q++)
-                memcpy(bv + q * cap, pv->pband + q * pv->capprecs, pv->nprecs * sizeof *bv);
-            nd_free(pv->pband);
-            pv->pband = bv;
+            for (size_t q = 0; q < ND_PARA_BANDS; q++) {
+                uint32_t *bv = nd_reallocarray(pv->pband[q], cap, sizeof *bv);
+                if (!bv) return ND_ENOMEM;
+                pv->pband[q] = bv;
+            }
             /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
             void *mem = nd_malloc(cap * sizeof *pv->psk + 64);
             if (!mem) return ND_ENOMEM;
@@ -116,7 +115,7 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
             *r = b->precs[it->prec_first + j];
             r->doc = doc;
             for (size_t q = 0; q < ND_PARA_BANDS; q++)
-                pv->pband[q * pv->capprecs + pv->nprecs] = bk->band[q];
+                pv->pband[q][pv->nprecs] = bk->band[q];
             *k = bk->sk;
             k->doc = doc;
             memcpy(pv->fps + pv->nfps, b->fps + bk->sk.fp_off, k->fp_n * sizeof *pv->fps);
@@ -544,7 +543,8 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->sources);
         nd_free(pv->precs);
         nd_free(pv->psk_mem);
-        nd_free(pv->pband);
+        for (size_t q = 0; q < ND_PARA_BANDS; q++)
+            nd_free(pv->pband[q]);
         nd_free(pv->reps);
         nd_free(pv->blocks);
         nd_free(pv->block_txt);

@@ -83,9 +83,9 @@ struct nd_scan_priv {
     nd_member *members;
     nd_group *groups;
     /* paragraph pass */
-    nd_para_rec *precs;  /* sentences of all documents' long paragraphs, in document order */
-    uint32_t *pband;     /* their band keys: band b of record i at [b * capprecs + i] */
-    nd_para_sketch *psk; /* their sketches: 32-byte aligned inside psk_mem */
+    nd_para_rec *precs; /* sentences of all documents' long paragraphs, in document order */
+    uint32_t *pband[ND_PARA_BANDS]; /* their band keys, one array per band */
+    nd_para_sketch *psk;            /* their sketches: 32-byte aligned inside psk_mem */
     void *psk_mem;
     size_t nprecs, capprecs;
     nd_doc_repeats *reps;

@@ -48,15 +48,17 @@ nd_status nd_shared_pass(scan *s, const nd_groups *ag)
             agid[ag->members[m]] = (uint32_t)(k + 1);
     nd_para_input in = {.recs = pv->precs, .sk = pv->psk, .n = pv->nprecs, .fps = pv->fps};
     for (size_t b = 0; b < ND_PARA_BANDS; b++)
-        in.band[b] = pv->pband + b * pv->capprecs;
+        in.band[b] = pv->pband[b];
     double t0 = nd_now();
     if ((st = nd_para_link(&in, s->opts.para.threshold, s->opts.threads, uf)) != ND_OK) goto out;
     res->stats.t_link = nd_now() - t0;
     nd_free(pv->psk_mem);
     pv->psk_mem = NULL;
     pv->psk = NULL;
-    nd_free(pv->pband);
-    pv->pband = NULL;
+    for (size_t b = 0; b < ND_PARA_BANDS; b++) {
+        nd_free(pv->pband[b]);
+        pv->pband[b] = NULL;
+    }
     nd_free(pv->fps);
     pv->fps = NULL;
     if ((st = nd_para_group(pv->precs, pv->nprecs, uf, &pg)) != ND_OK) goto out;
