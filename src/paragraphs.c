@@ -243,10 +243,11 @@ static void band_keys(const uint32_t *sig, uint32_t *band)
 typedef uint16_t v16u16 __attribute__((vector_size(32)));
 typedef uint64_t v4u64 __attribute__((vector_size(32)));
 
-/* Whether any lane of a 16-bit lane mask is set. */
-static inline int any16(v16u16 m)
+/* Whether any lane of a 16-bit lane mask is set (by pointer: a 32-byte vector argument
+ * would have a different ABI in the clones with and without AVX). */
+static inline int any16(const v16u16 *m)
 {
-    v4u64 e = (v4u64)m;
+    v4u64 e = (v4u64)*m;
     return (e[0] | e[1] | e[2] | e[3]) != 0;
 }
 
@@ -267,10 +268,12 @@ static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out
         uint16_t x = raw[i];
         v16u16 v;
         memcpy(&v, raw + i / 16 * 16, sizeof v);
-        int seen = any16((v16u16)(v == x) & (v16u16)(iota < (uint16_t)(i % 16)));
+        v16u16 m = (v16u16)(v == x) & (v16u16)(iota < (uint16_t)(i % 16));
+        int seen = any16(&m);
         for (size_t c = 0; c < i / 16; c++) {
             memcpy(&v, raw + c * 16, sizeof v);
-            seen |= any16((v16u16)(v == x));
+            m = (v16u16)(v == x);
+            seen |= any16(&m);
         }
         out[u] = x;
         u += !seen;
@@ -800,8 +803,10 @@ static size_t inter_small(const uint16_t *a, size_t na, const uint16_t *b, size_
         v16u16 bv;
         for (unsigned k = 0; k < 16; k++)
             bv[k] = b[c + k < nb ? c + k : c];
-        for (size_t i = 0; i < na; i++)
-            inter += any16((v16u16)(bv == a[i]));
+        for (size_t i = 0; i < na; i++) {
+            v16u16 m = (v16u16)(bv == a[i]);
+            inter += any16(&m);
+        }
     }
     return inter;
 }

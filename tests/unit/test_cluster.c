@@ -68,8 +68,11 @@ START_TEST(test_uf_basics)
     ck_assert(r == 1 || r == 2 || r == 3 || r == 4); /* the root is a member */
     for (uint32_t i = 1; i <= 4; i++)
         ck_assert_uint_eq(nd_uf_find(uf, i), r);
-    for (uint32_t i = 5; i < 10; i++)
+    ck_assert_uint_eq(nd_uf_size(uf, r), 4);
+    for (uint32_t i = 5; i < 10; i++) {
         ck_assert_uint_eq(nd_uf_find(uf, i), i);
+        ck_assert_uint_eq(nd_uf_size(uf, i), 1);
+    }
     ck_assert_uint_eq(nd_uf_find(uf, 0), 0);
     nd_uf_free(uf);
     nd_uf_free(NULL);
