@@ -248,6 +248,28 @@ static nd_status drain(scan *s, size_t keep)
     return ND_OK;
 }
 
+/* Hands b to the workers once it is full, keeping at most max_inflight - 1 batches in
+ * flight (committing the oldest ones). */
+static nd_status submit_if_full(scan *s, batch **b)
+{
+    if (!nd_batch_full(*b)) return ND_OK;
+    nd_submit(s, *b);
+    *b = NULL;
+    return drain(s, s->max_inflight - 1);
+}
+
+/* The end of a pass that filled batches: after st == ND_OK, hands over the last one (b, if
+ * any) and commits everything in flight; after an error, drops b. */
+static nd_status finish_batches(scan *s, batch *b, nd_status st)
+{
+    if (st != ND_OK) {
+        if (b) nd_recycle(s, b);
+        return st;
+    }
+    if (b) nd_submit(s, b);
+    return drain(s, 0);
+}
+
 /* ---- pass 1 ------------------------------------------------------------------------------------
  */
 
@@ -262,21 +284,11 @@ static nd_status pass1(scan *s)
         if (st != ND_OK) goto out;
         if (!b && (st = nd_get_batch(s, MODE_SIGN, &b)) != ND_OK) goto out;
         if ((st = nd_batch_add(b, &rec, 0, 0)) != ND_OK) goto out;
-        if (nd_batch_full(b)) {
-            nd_submit(s, b);
-            b = NULL;
-            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
-        }
+        if ((st = submit_if_full(s, &b)) != ND_OK) goto out;
     }
     st = ND_OK;
-    if (b) {
-        nd_submit(s, b);
-        b = NULL;
-    }
-    st = drain(s, 0);
 out:
-    if (b) nd_recycle(s, b);
-    return st;
+    return finish_batches(s, b, st);
 }
 
 /* ---- pass 2 ------------------------------------------------------------------------------------
@@ -297,20 +309,10 @@ static nd_status pass2(scan *s, const unsigned char *need, int mode)
         if (!b && (st = nd_get_batch(s, mode, &b)) != ND_OK) goto out;
         if ((st = nd_batch_add(b, &rec, (uint32_t)i, d->sum)) != ND_OK) goto out;
         if (mode == MODE_SET) s->res->stats.refetched++;
-        if (nd_batch_full(b)) {
-            nd_submit(s, b);
-            b = NULL;
-            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
-        }
+        if ((st = submit_if_full(s, &b)) != ND_OK) goto out;
     }
-    if (b) {
-        nd_submit(s, b);
-        b = NULL;
-    }
-    st = drain(s, 0);
 out:
-    if (b) nd_recycle(s, b);
-    return st;
+    return finish_batches(s, b, st);
 }
 
 /* Cuts the snippets of the shared sentences' first occurrences: req[2i] is (document << 32
@@ -336,20 +338,10 @@ nd_status nd_fetch_texts(scan *s, const uint64_t *req, size_t n)
                                        (size_t)(req[2 * i + 1] & 0xffffffffu),
                                        (size_t)(req[2 * i] & 0xffffffffu))) != ND_OK)
                 goto out;
-        if (nd_batch_full(b)) {
-            nd_submit(s, b);
-            b = NULL;
-            if ((st = drain(s, s->max_inflight - 1)) != ND_OK) goto out;
-        }
+        if ((st = submit_if_full(s, &b)) != ND_OK) goto out;
     }
-    if (b) {
-        nd_submit(s, b);
-        b = NULL;
-    }
-    st = drain(s, 0);
 out:
-    if (b) nd_recycle(s, b);
-    return st;
+    return finish_batches(s, b, st);
 }
 
 /* ---- verification, groups, result --------------------------------------------------------------
