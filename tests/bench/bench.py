@@ -581,13 +581,18 @@ def parse_stats(stderr):
         if not line.startswith("neardup: stats:"):
             continue
         lines.append(line)
-        for item in line[len("neardup: stats:"):].split(","):
+        # commas inside parentheses separate a stage's parts: "shared 0.9s (link 0.7s, ...)"
+        for item in re.split(r",(?![^()]*\))", line[len("neardup: stats:"):]):
             m = STATS_ITEM.match(item)
             if not m:
                 continue
             name, val, unit = m.group(1), m.group(2), m.group(3)
             if unit == "s":
                 times[name] = float(val)
+                for sub in (m.group(4) or "").split(","):
+                    sm = STATS_ITEM.match(sub)
+                    if sm and sm.group(3) == "s":
+                        times[name + "/" + sm.group(1)] = float(sm.group(2))
             else:
                 counts[name] = float(val) if "." in val else int(val)
     return lines, counts, times
