@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "xxh.h"
 
 #include "neardup/alloc.h"
 #include "neardup/cluster.h"
