@@ -28,7 +28,13 @@ nd_status nd_report_format_parse(const char *name, nd_report_format *out)
  * sequence reaches a terminal. */
 static void put_field(FILE *f, const char *s)
 {
-    for (; *s; s++) {
+    for (;;) {
+        size_t run = 0; /* bytes that need no escape, written at once */
+        while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f && s[run] != '\\')
+            run++;
+        if (run) fwrite(s, 1, run, f);
+        s += run;
+        if (!*s) return;
         switch (*s) {
         case '\t':
             fputs("\\t", f);
@@ -43,11 +49,9 @@ static void put_field(FILE *f, const char *s)
             fputs("\\\\", f);
             break;
         default:
-            if ((unsigned char)*s < 0x20 || *s == 0x7f)
-                fprintf(f, "\\x%02x", (unsigned char)*s);
-            else
-                fputc(*s, f);
+            fprintf(f, "\\x%02x", (unsigned char)*s);
         }
+        s++;
     }
 }
 
