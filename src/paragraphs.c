@@ -308,9 +308,14 @@ size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
 
 void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2])
 {
-    bm[0] = bm[1] = 0;
-    for (size_t i = 0; i < n; i++)
-        bm[(fp[i] >> 6) & 1] |= UINT64_C(1) << (fp[i] & 63);
+    uint64_t lo = 0, hi = 0; /* in registers: no store-to-load chain through bm[] */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bit = UINT64_C(1) << (fp[i] & 63), upper = -(uint64_t)((fp[i] >> 6) & 1);
+        hi |= bit & upper;
+        lo |= bit & ~upper;
+    }
+    bm[0] = lo;
+    bm[1] = hi;
 }
 
 /* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and
@@ -855,18 +860,37 @@ static void radix_pass(const uint64_t *src, uint64_t *dst, size_t n, unsigned sh
         dst[count[(src[i] >> shift) & mask]++] = src[i];
 }
 
-/* Stable radix sort of a[0..n) (n < 2^32) by the values' upper 32 bits: one pass on the
- * top 11 bits into 2048 partitions, then each partition (a few thousand values, in cache)
- * by its other 21 bits in two passes. Only the first pass goes through memory at random,
- * where an LSD sort makes three. tmp holds n values; returns the sorted array: tmp. */
-static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
+/* The entry i of a sort's input: a[i], or (hi[idx[i]] << 32 | idx[i]) when a is NULL. */
+static inline uint64_t entry_at(const uint64_t *a, const uint32_t *hi, const uint32_t *idx,
+                                size_t i)
+{
+    return a ? a[i] : ((uint64_t)hi[idx[i]] << 32) | idx[i];
+}
+
+/* Stable radix sort by the entries' upper 32 bits: one pass on the top 11 bits into 2048
+ * partitions of tmp, then each partition (a few thousand values, in cache) by its other
+ * 21 bits in two passes through a. Only the first pass goes through memory at random,
+ * where an LSD sort makes three. The input is a[0..n) (n < 2^32), or when a is NULL the
+ * entries built from hi and idx, which a's room then takes; returns tmp, sorted. */
+static inline __attribute__((always_inline)) uint64_t *sort_entries(const uint64_t *a,
+                                                                    const uint32_t *hi,
+                                                                    const uint32_t *idx, size_t n,
+                                                                    uint64_t *room, uint64_t *tmp)
 {
     uint32_t start[2049], count[2048];
-    radix_pass(a, tmp, n, 53, 11, count);
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        count[entry_at(a, hi, idx, i) >> 53]++;
     start[0] = 0;
-    memcpy(start + 1, count, sizeof count); /* count[b]: end of partition b */
+    for (size_t b = 0; b < 2048; b++)
+        start[b + 1] = start[b] + count[b];
+    memcpy(count, start, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t e = entry_at(a, hi, idx, i);
+        tmp[count[e >> 53]++] = e;
+    }
     for (size_t b = 0; b < 2048; b++) {
-        uint64_t *p = tmp + start[b], *q = a + start[b];
+        uint64_t *p = tmp + start[b], *q = room + start[b];
         size_t m = start[b + 1] - start[b];
         if (m <= 16) {
             for (size_t i = 1; i < m; i++) {
@@ -882,6 +906,20 @@ static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
         radix_pass(q, p, m, 43, 10, count);
     }
     return tmp;
+}
+
+/* a[0..n) sorted by the upper 32 bits, stably; a is scratch; returns tmp. */
+static uint64_t *sort_hi32(uint64_t *a, size_t n, uint64_t *tmp)
+{
+    return sort_entries(a, NULL, NULL, n, a, tmp);
+}
+
+/* The entries (hi[idx[i]] << 32 | idx[i]) for i < n, sorted by hi, in idx order within a
+ * key; room and tmp hold n entries each; returns tmp. */
+static uint64_t *sort_gathered(const uint32_t *hi, const uint32_t *idx, size_t n, uint64_t *room,
+                               uint64_t *tmp)
+{
+    return sort_entries(NULL, hi, idx, n, room, tmp);
 }
 
 /* A pair of sentences the fingerprint maps did not rule out, with what verifying it
@@ -1036,10 +1074,8 @@ static void *band_worker(void *arg)
     uint64_t *tmp = nd_malloc(n * sizeof *tmp);
     c->st = buf && tmp ? ND_OK : ND_ENOMEM;
     for (unsigned band = c->first; band < ND_PARA_BANDS && c->st == ND_OK; band += c->step) {
-        const uint32_t *key = c->in->band[band];
-        for (size_t i = 0; i < c->nreps; i++)
-            buf[i] = ((uint64_t)key[c->reps[i]] << 32) | c->reps[i];
-        c->st = band_candidates(c, sort_hi32(buf, c->nreps, tmp), c->nreps);
+        uint64_t *kv = sort_gathered(c->in->band[band], c->reps, c->nreps, buf, tmp);
+        c->st = band_candidates(c, kv, c->nreps);
         if (c->st == ND_OK) c->st = verify_candidates(c);
     }
     nd_free(buf);
