@@ -867,17 +867,15 @@ static inline uint64_t entry_at(const uint64_t *a, const uint32_t *hi, const uin
     return a ? a[i] : ((uint64_t)hi[idx[i]] << 32) | idx[i];
 }
 
-/* Stable radix sort by the entries' upper 32 bits: one pass on the top 11 bits into 2048
- * partitions of tmp, then each partition (a few thousand values, in cache) by its other
- * 21 bits in two passes through a. Only the first pass goes through memory at random,
- * where an LSD sort makes three. The input is a[0..n) (n < 2^32), or when a is NULL the
- * entries built from hi and idx, which a's room then takes; returns tmp, sorted. */
-static inline __attribute__((always_inline)) uint64_t *sort_entries(const uint64_t *a,
-                                                                    const uint32_t *hi,
-                                                                    const uint32_t *idx, size_t n,
-                                                                    uint64_t *room, uint64_t *tmp)
+/* The first pass of a stable radix sort by the entries' upper 32 bits: the entries into
+ * tmp, in 2048 partitions by their top 11 bits; partition b is tmp[start[b] ..
+ * start[b + 1]). The input is a[0..n) (n < 2^32), or when a is NULL the entries built
+ * from hi and idx. */
+static inline __attribute__((always_inline)) void
+partition_entries(const uint64_t *a, const uint32_t *hi, const uint32_t *idx, size_t n,
+                  uint64_t *tmp, uint32_t start[2049])
 {
-    uint32_t start[2049], count[2048];
+    uint32_t count[2048];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++)
         count[entry_at(a, hi, idx, i) >> 53]++;
@@ -889,22 +887,42 @@ static inline __attribute__((always_inline)) uint64_t *sort_entries(const uint64
         uint64_t e = entry_at(a, hi, idx, i);
         tmp[count[e >> 53]++] = e;
     }
-    for (size_t b = 0; b < 2048; b++) {
-        uint64_t *p = tmp + start[b], *q = room + start[b];
-        size_t m = start[b + 1] - start[b];
-        if (m <= 16) {
-            for (size_t i = 1; i < m; i++) {
-                uint64_t x = p[i];
-                size_t j = i;
-                for (; j > 0 && (p[j - 1] >> 32) > (x >> 32); j--)
-                    p[j] = p[j - 1];
-                p[j] = x;
-            }
-            continue;
+}
+
+/* Sorts partition b of tmp (a few thousand values, in cache) by its other 21 bits in two
+ * passes through room, the same places of an array of n. */
+static void finish_partition(uint64_t *tmp, uint64_t *room, const uint32_t start[2049], size_t b)
+{
+    uint32_t count[2048];
+    uint64_t *p = tmp + start[b], *q = room + start[b];
+    size_t m = start[b + 1] - start[b];
+    if (m <= 16) {
+        for (size_t i = 1; i < m; i++) {
+            uint64_t x = p[i];
+            size_t j = i;
+            for (; j > 0 && (p[j - 1] >> 32) > (x >> 32); j--)
+                p[j] = p[j - 1];
+            p[j] = x;
         }
-        radix_pass(p, q, m, 32, 11, count);
-        radix_pass(q, p, m, 43, 10, count);
+        return;
     }
+    radix_pass(p, q, m, 32, 11, count);
+    radix_pass(q, p, m, 43, 10, count);
+}
+
+/* Stable radix sort by the entries' upper 32 bits: one pass on the top 11 bits, then each
+ * partition in cache. Only the first pass goes through memory at random, where an LSD
+ * sort makes three. The input is as partition_entries takes it; room holds n entries;
+ * returns tmp, sorted. */
+static inline __attribute__((always_inline)) uint64_t *sort_entries(const uint64_t *a,
+                                                                    const uint32_t *hi,
+                                                                    const uint32_t *idx, size_t n,
+                                                                    uint64_t *room, uint64_t *tmp)
+{
+    uint32_t start[2049];
+    partition_entries(a, hi, idx, n, tmp, start);
+    for (size_t b = 0; b < 2048; b++)
+        finish_partition(tmp, room, start, b);
     return tmp;
 }
 
@@ -1083,49 +1101,110 @@ static void *band_worker(void *arg)
     return NULL;
 }
 
-/* Joins the records with equal exact keys; fills reps with one record per key (its first),
- * in record order, and returns how many, or SIZE_MAX without memory. */
-static size_t exact_keys(const nd_para_rec *recs, size_t n, nd_uf *uf, uint32_t *reps)
+/* Runs fn on ctx[0 .. threads) (each size bytes): the first on the calling thread, the
+ * others on threads of their own, or on the calling one if none can be started. */
+static void run_threads(void *(*fn)(void *), void *ctx, size_t size, unsigned threads)
 {
-    /* Sort (high 32 bits of the key << 32 | record); compare whole keys inside runs. */
-    uint64_t *buf = nd_malloc((n ? n : 1) * sizeof *buf);
-    uint64_t *kv = nd_malloc((n ? n : 1) * sizeof *kv);
-    if (!buf || !kv) {
-        nd_free(buf);
-        nd_free(kv);
-        return SIZE_MAX;
-    }
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
-    if (sort_hi32(buf, n, kv) != kv) memcpy(kv, buf, n * sizeof *kv);
-    nd_free(buf);
-    /* reps[i] = 1: record i is the first of its key. */
-    memset(reps, 0, (n ? n : 1) * sizeof *reps);
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
-            j++;
-        /* In a run, records are in record order (the sort is stable): each key's first
-         * record is its representative, the others join it and are crossed out (record
-         * field UINT32_MAX, which no record has). */
-        for (size_t x = i; x < j; x++) {
-            uint32_t rx = (uint32_t)kv[x];
-            if (rx == UINT32_MAX) continue;
-            reps[rx] = 1;
-            for (size_t y = x + 1; y < j; y++) {
-                uint32_t ry = (uint32_t)kv[y];
-                if (ry != UINT32_MAX && recs[ry].key == recs[rx].key) {
-                    nd_uf_union(uf, rx, ry);
-                    kv[y] |= UINT32_MAX;
+    pthread_t tid[ND_PARA_BANDS];
+    int started[ND_PARA_BANDS] = {0};
+    char *c = ctx;
+    for (unsigned t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, c + t * size) == 0;
+    fn(c);
+    for (unsigned t = 1; t < threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fn(c + t * size);
+}
+
+/* One thread's share of the exact keys: the partitions first, first + step, ... */
+typedef struct exact_ctx {
+    const nd_para_rec *recs;
+    uint64_t *kv, *room;   /* entries (high 32 bits of the key << 32 | record), partitioned */
+    const uint32_t *start; /* the partitions' bounds */
+    unsigned char *rep;    /* rep[i] = 1: record i is the first of its key */
+    unsigned first, step;
+    nd_pairs same; /* (first record, record) of equal keys, to be joined */
+    nd_status st;
+} exact_ctx;
+
+static void *exact_worker(void *arg)
+{
+    exact_ctx *c = arg;
+    for (size_t b = c->first; b < 2048 && c->st == ND_OK; b += c->step) {
+        finish_partition(c->kv, c->room, c->start, b);
+        uint64_t *kv = c->kv + c->start[b];
+        size_t n = c->start[b + 1] - c->start[b];
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
+                j++;
+            /* In a run, records are in record order (the sort is stable): each key's first
+             * record is its representative, the others join it and are crossed out
+             * (record field UINT32_MAX, which no record has). */
+            for (size_t x = i; x < j; x++) {
+                uint32_t rx = (uint32_t)kv[x];
+                if (rx == UINT32_MAX) continue;
+                c->rep[rx] = 1;
+                for (size_t y = x + 1; y < j; y++) {
+                    uint32_t ry = (uint32_t)kv[y];
+                    if (ry != UINT32_MAX && c->recs[ry].key == c->recs[rx].key) {
+                        if (nd_pairs_push(&c->same, rx, ry) != ND_OK) {
+                            c->st = ND_ENOMEM;
+                            return NULL;
+                        }
+                        kv[y] |= UINT32_MAX;
+                    }
                 }
             }
+            i = j;
         }
-        i = j;
     }
-    nd_free(kv);
-    size_t nreps = 0;
+    return NULL;
+}
+
+/* Joins the records with equal exact keys, sorting them on `threads` threads; fills reps
+ * with one record per key (its first), in record order, and returns how many, or SIZE_MAX
+ * without memory. */
+static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd_uf *uf,
+                         uint32_t *reps)
+{
+    uint64_t *buf = nd_malloc((n ? n : 1) * sizeof *buf);
+    uint64_t *kv = nd_malloc((n ? n : 1) * sizeof *kv);
+    unsigned char *rep = nd_calloc(n ? n : 1, 1);
+    exact_ctx ctx[ND_PARA_BANDS];
+    uint32_t start[2049];
+    size_t nreps = SIZE_MAX;
+    memset(ctx, 0, sizeof ctx);
+    if (!buf || !kv || !rep) goto out;
     for (size_t i = 0; i < n; i++)
-        if (reps[i]) reps[nreps++] = (uint32_t)i;
+        buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
+    partition_entries(buf, NULL, NULL, n, kv, start);
+    for (unsigned t = 0; t < threads; t++)
+        ctx[t] = (exact_ctx){.recs = recs,
+                             .kv = kv,
+                             .room = buf,
+                             .start = start,
+                             .rep = rep,
+                             .first = t,
+                             .step = threads,
+                             .st = ND_OK};
+    run_threads(exact_worker, ctx, sizeof *ctx, threads);
+    for (unsigned t = 0; t < threads; t++) {
+        if (ctx[t].st != ND_OK) goto out;
+        for (size_t i = 0; i < ctx[t].same.n; i++)
+            nd_uf_union(uf, ctx[t].same.v[i].a, ctx[t].same.v[i].b);
+    }
+    nreps = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rep[i]) reps[nreps++] = (uint32_t)i;
+out:
+    for (unsigned t = 0; t < threads; t++)
+        nd_pairs_clear(&ctx[t].same);
+    nd_free(buf);
+    nd_free(kv);
+    nd_free(rep);
     return nreps;
 }
 
@@ -1133,45 +1212,31 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
 {
     size_t n = in->n;
     if (n >= UINT32_MAX) return ND_EINVAL;
+    if (threads < 1) threads = 1;
+    if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
     uint16_t need[2 * ND_SENT_FP_MAX + 1];
     uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
-    band_ctx *ctx = NULL;
-    pthread_t *tid = NULL;
+    band_ctx ctx[ND_PARA_BANDS];
     nd_status st = ND_ENOMEM;
     size_t nreps;
-    if (!reps || (nreps = exact_keys(in->recs, n, uf, reps)) == SIZE_MAX) goto out;
+    memset(ctx, 0, sizeof ctx);
+    if (!reps || (nreps = exact_keys(in->recs, n, threads, uf, reps)) == SIZE_MAX) goto out;
     for (size_t sum = 0; sum <= 2 * ND_SENT_FP_MAX; sum++) {
         size_t i = 0;
         while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, threshold))
             i++;
         need[sum] = (uint16_t)i;
     }
-    if (threads < 1) threads = 1;
-    if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
-    ctx = nd_calloc(threads, sizeof *ctx);
-    tid = nd_calloc(threads, sizeof *tid);
-    if (!ctx || !tid) goto out;
-    for (unsigned t = 0; t < threads; t++) {
-        ctx[t].in = in;
-        ctx[t].reps = reps;
-        ctx[t].nreps = nreps;
-        ctx[t].threshold = threshold;
-        ctx[t].need = need;
-        ctx[t].first = t;
-        ctx[t].step = threads;
-        ctx[t].st = ND_OK;
-    }
-    unsigned started = 0;
-    for (unsigned t = 1; t < threads; t++) {
-        if (pthread_create(&tid[t], NULL, band_worker, &ctx[t]) != 0) {
-            ctx[t].st = ND_ENOMEM;
-            break;
-        }
-        started = t;
-    }
-    band_worker(&ctx[0]);
-    for (unsigned t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    for (unsigned t = 0; t < threads; t++)
+        ctx[t] = (band_ctx){.in = in,
+                            .reps = reps,
+                            .nreps = nreps,
+                            .threshold = threshold,
+                            .need = need,
+                            .first = t,
+                            .step = threads,
+                            .st = ND_OK};
+    run_threads(band_worker, ctx, sizeof *ctx, threads);
     st = ND_OK;
     for (unsigned t = 0; t < threads && st == ND_OK; t++) {
         st = ctx[t].st;
@@ -1179,13 +1244,10 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
             nd_uf_union(uf, ctx[t].yes.v[i].a, ctx[t].yes.v[i].b);
     }
 out:
-    if (ctx)
-        for (unsigned t = 0; t < threads; t++) {
-            nd_free(ctx[t].cand);
-            nd_pairs_clear(&ctx[t].yes);
-        }
-    nd_free(ctx);
-    nd_free(tid);
+    for (unsigned t = 0; t < threads; t++) {
+        nd_free(ctx[t].cand);
+        nd_pairs_clear(&ctx[t].yes);
+    }
     nd_free(reps);
     return st;
 }
