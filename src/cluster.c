@@ -70,6 +70,47 @@ int nd_uf_union(nd_uf *uf, uint32_t a, uint32_t b)
     return 1;
 }
 
+/* The shared operations: every parent is read and written atomically. A root is linked
+ * under another by compare-and-swap, and only ever under a root of smaller index, so no
+ * cycle can form; path halving stores an ancestor, which stays an ancestor whatever other
+ * threads do (roots are linked, never unlinked). */
+uint32_t nd_uf_find_shared(nd_uf *uf, uint32_t x)
+{
+    for (;;) {
+        uint32_t p = __atomic_load_n(&uf->parent[x], __ATOMIC_RELAXED);
+        if (p == x) return x;
+        uint32_t g = __atomic_load_n(&uf->parent[p], __ATOMIC_RELAXED);
+        if (g != p) __atomic_store_n(&uf->parent[x], g, __ATOMIC_RELAXED);
+        x = g;
+    }
+}
+
+int nd_uf_union_shared(nd_uf *uf, uint32_t a, uint32_t b)
+{
+    for (;;) {
+        a = nd_uf_find_shared(uf, a);
+        b = nd_uf_find_shared(uf, b);
+        if (a == b) return 0;
+        if (a < b) {
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        uint32_t expect = a; /* a is still a root: link it under b */
+        if (__atomic_compare_exchange_n(&uf->parent[a], &expect, b, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return 1;
+    }
+}
+
+void nd_uf_recount(nd_uf *uf)
+{
+    for (size_t i = 0; i < uf->n; i++)
+        uf->size[i] = 0;
+    for (size_t i = 0; i < uf->n; i++)
+        uf->size[nd_uf_find(uf, (uint32_t)i)]++;
+}
+
 void nd_groups_clear(nd_groups *g)
 {
     nd_free(g->start);

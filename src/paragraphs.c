@@ -957,7 +957,7 @@ typedef struct band_ctx {
     unsigned first, step;
     cand *cand; /* one band's candidate pairs */
     size_t ncand, capcand;
-    nd_pairs yes; /* verified pairs */
+    nd_uf *uf; /* shared by the threads: joins what verifies */
     nd_status st;
 } band_ctx;
 
@@ -1076,9 +1076,10 @@ static nd_status verify_candidates(band_ctx *c)
             __builtin_prefetch(v[i + AHEAD].fa);
             __builtin_prefetch(v[i + AHEAD].fb);
         }
-        if (nd_sent_similar(v[i].fa, v[i].na, v[i].fb, v[i].nb, c->threshold) &&
-            nd_pairs_push(&c->yes, v[i].a, v[i].b) != ND_OK)
-            return ND_ENOMEM;
+        if (nd_uf_find_shared(c->uf, v[i].a) == nd_uf_find_shared(c->uf, v[i].b))
+            continue; /* joined already: its verdict cannot change a group */
+        if (nd_sent_similar(v[i].fa, v[i].na, v[i].fb, v[i].nb, c->threshold))
+            nd_uf_union_shared(c->uf, v[i].a, v[i].b);
     }
     return ND_OK;
 }
@@ -1125,14 +1126,13 @@ typedef struct exact_ctx {
     const uint32_t *start; /* the partitions' bounds */
     unsigned char *rep;    /* rep[i] = 1: record i is the first of its key */
     unsigned first, step;
-    nd_pairs same; /* (first record, record) of equal keys, to be joined */
-    nd_status st;
+    nd_uf *uf; /* shared by the threads */
 } exact_ctx;
 
 static void *exact_worker(void *arg)
 {
     exact_ctx *c = arg;
-    for (size_t b = c->first; b < 2048 && c->st == ND_OK; b += c->step) {
+    for (size_t b = c->first; b < 2048; b += c->step) {
         finish_partition(c->kv, c->room, c->start, b);
         uint64_t *kv = c->kv + c->start[b];
         size_t n = c->start[b + 1] - c->start[b];
@@ -1150,10 +1150,7 @@ static void *exact_worker(void *arg)
                 for (size_t y = x + 1; y < j; y++) {
                     uint32_t ry = (uint32_t)kv[y];
                     if (ry != UINT32_MAX && c->recs[ry].key == c->recs[rx].key) {
-                        if (nd_pairs_push(&c->same, rx, ry) != ND_OK) {
-                            c->st = ND_ENOMEM;
-                            return NULL;
-                        }
+                        nd_uf_union_shared(c->uf, rx, ry);
                         kv[y] |= UINT32_MAX;
                     }
                 }
@@ -1176,7 +1173,6 @@ static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd
     exact_ctx ctx[ND_PARA_BANDS];
     uint32_t start[2049];
     size_t nreps = SIZE_MAX;
-    memset(ctx, 0, sizeof ctx);
     if (!buf || !kv || !rep) goto out;
     for (size_t i = 0; i < n; i++)
         buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
@@ -1189,19 +1185,12 @@ static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd
                              .rep = rep,
                              .first = t,
                              .step = threads,
-                             .st = ND_OK};
+                             .uf = uf};
     run_threads(exact_worker, ctx, sizeof *ctx, threads);
-    for (unsigned t = 0; t < threads; t++) {
-        if (ctx[t].st != ND_OK) goto out;
-        for (size_t i = 0; i < ctx[t].same.n; i++)
-            nd_uf_union(uf, ctx[t].same.v[i].a, ctx[t].same.v[i].b);
-    }
     nreps = 0;
     for (size_t i = 0; i < n; i++)
         if (rep[i]) reps[nreps++] = (uint32_t)i;
 out:
-    for (unsigned t = 0; t < threads; t++)
-        nd_pairs_clear(&ctx[t].same);
     nd_free(buf);
     nd_free(kv);
     nd_free(rep);
@@ -1235,19 +1224,16 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
                             .need = need,
                             .first = t,
                             .step = threads,
+                            .uf = uf,
                             .st = ND_OK};
     run_threads(band_worker, ctx, sizeof *ctx, threads);
+    nd_uf_recount(uf);
     st = ND_OK;
-    for (unsigned t = 0; t < threads && st == ND_OK; t++) {
+    for (unsigned t = 0; t < threads && st == ND_OK; t++)
         st = ctx[t].st;
-        for (size_t i = 0; i < ctx[t].yes.n && st == ND_OK; i++)
-            nd_uf_union(uf, ctx[t].yes.v[i].a, ctx[t].yes.v[i].b);
-    }
 out:
-    for (unsigned t = 0; t < threads; t++) {
+    for (unsigned t = 0; t < threads; t++)
         nd_free(ctx[t].cand);
-        nd_pairs_clear(&ctx[t].yes);
-    }
     nd_free(reps);
     return st;
 }

@@ -26,6 +26,14 @@ size_t nd_uf_size(const nd_uf *uf, uint32_t root);
 /* Joins the sets of a and b; returns 1 if they were separate, 0 if already joined. */
 int nd_uf_union(nd_uf *uf, uint32_t a, uint32_t b);
 
+/* The same for threads sharing one union-find, in a stage where every thread uses only
+ * these two: they leave the set sizes stale, and nd_uf_recount (on one thread, after) makes
+ * them right again. Which element ends up the root of a set differs from run to run; the
+ * sets do not. */
+uint32_t nd_uf_find_shared(nd_uf *uf, uint32_t x);
+int nd_uf_union_shared(nd_uf *uf, uint32_t a, uint32_t b);
+void nd_uf_recount(nd_uf *uf);
+
 /* The groups: members of group g are members[start[g] .. start[g + 1]); the first is
  * the representative. */
 typedef struct nd_groups {

@@ -208,7 +208,8 @@ void nd_para_groups_clear(nd_para_groups *g);
  * whose fingerprint Jaccard is at least `threshold`. In a
  * large band bucket each record is paired with the bucket's first record and its
  * predecessor, so the work stays linear even for boilerplate in thousands of articles.
- * `threads` threads share the bands. ND_OK or ND_ENOMEM.
+ * `threads` threads share the exact keys and the bands, and join in uf as they go, so a
+ * candidate pair already joined is not verified. ND_OK or ND_ENOMEM.
  */
 nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threads, nd_uf *uf);
 

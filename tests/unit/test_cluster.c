@@ -9,6 +9,7 @@
  * allocator for nd_uf_create and nd_cluster (ND_ENOMEM, output untouched, nothing leaked).
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,58 @@ START_TEST(test_uf_union_count)
             TU_REQUIRE((nd_uf_find(uf, i) == nd_uf_find(uf, j)) == (label[i] == label[j]),
                        "%u and %u", i, j);
     nd_uf_free(uf);
+}
+END_TEST
+
+/* Threads joining random pairs of one shared union-find end with the sets a sequential
+ * one makes of the same pairs, and nd_uf_recount gives their sizes. */
+enum { SH_N = 20000, SH_PAIRS = 16000, SH_THREADS = 4 };
+static uint32_t sh_pairs[SH_PAIRS][2];
+static nd_uf *sh_uf;
+
+static void *shared_unions(void *arg)
+{
+    size_t t = (size_t)arg;
+    for (size_t k = t; k < SH_PAIRS; k += SH_THREADS) {
+        nd_uf_union_shared(sh_uf, sh_pairs[k][0], sh_pairs[k][1]);
+        (void)nd_uf_find_shared(sh_uf, sh_pairs[(k * 7) % SH_PAIRS][0]);
+    }
+    return NULL;
+}
+
+START_TEST(test_uf_shared_threads)
+{
+    nd_uf *ref;
+    ck_assert_int_eq(nd_uf_create(SH_N, &ref), ND_OK);
+    ck_assert_int_eq(nd_uf_create(SH_N, &sh_uf), ND_OK);
+    tu_rand_seed(11);
+    for (size_t k = 0; k < SH_PAIRS; k++) {
+        sh_pairs[k][0] = (uint32_t)(tu_rand() % SH_N);
+        sh_pairs[k][1] = (uint32_t)(tu_rand() % SH_N);
+        nd_uf_union(ref, sh_pairs[k][0], sh_pairs[k][1]);
+    }
+    /* Some sequential joins first, as the exact keys make before the bands. */
+    ck_assert_int_eq(nd_uf_union(sh_uf, 5, 6), 1);
+    nd_uf_union(ref, 5, 6);
+    pthread_t tid[SH_THREADS];
+    for (size_t t = 1; t < SH_THREADS; t++)
+        ck_assert_int_eq(pthread_create(&tid[t], NULL, shared_unions, (void *)t), 0);
+    shared_unions((void *)0);
+    for (size_t t = 1; t < SH_THREADS; t++)
+        pthread_join(tid[t], NULL);
+    ck_assert_int_eq(nd_uf_union_shared(sh_uf, 5, 6), 0);
+    nd_uf_recount(sh_uf);
+    for (uint32_t i = 0; i < SH_N; i++) {
+        uint32_t r = nd_uf_find(sh_uf, i);
+        TU_REQUIRE(nd_uf_size(sh_uf, r) == nd_uf_size(ref, nd_uf_find(ref, i)), "size of %u", i);
+        uint32_t j = (uint32_t)((i * 2654435761u) % SH_N);
+        TU_REQUIRE((r == nd_uf_find(sh_uf, j)) == (nd_uf_find(ref, i) == nd_uf_find(ref, j)),
+                   "%u and %u", i, j);
+    }
+    for (size_t k = 0; k < SH_PAIRS; k++)
+        ck_assert_uint_eq(nd_uf_find(sh_uf, sh_pairs[k][0]), nd_uf_find(sh_uf, sh_pairs[k][1]));
+    nd_uf_free(ref);
+    nd_uf_free(sh_uf);
 }
 END_TEST
 
@@ -377,6 +430,7 @@ static Suite *cluster_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_uf_basics);
     tcase_add_test(tc, test_uf_union_count);
+    tcase_add_test(tc, test_uf_shared_threads);
     tcase_add_test(tc, test_cluster_hand_made);
     tcase_add_test(tc, test_cluster_representative);
     tcase_add_test(tc, test_cluster_chains_and_repeats);
