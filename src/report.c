@@ -55,6 +55,19 @@ static void put_field(FILE *f, const char *s)
     }
 }
 
+/* Writes x in decimal, then the byte `after` (what fprintf "%zu" would, for the report's
+ * hundreds of thousands of shared rows). */
+static void put_uint(FILE *f, size_t x, char after)
+{
+    char buf[24];
+    size_t i = sizeof buf;
+    buf[--i] = after;
+    do
+        buf[--i] = (char)('0' + x % 10);
+    while ((x /= 10) != 0);
+    fwrite(buf + i, 1, sizeof buf - i, f);
+}
+
 static size_t duplicates(const nd_scan_result *r)
 {
     size_t n = 0;
@@ -418,10 +431,13 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
     for (size_t i = 0; i < r->nshared && (parts & ND_PART_SHARED); i++) {
         const nd_shared_para *sp = &r->shared[i];
         for (size_t k = 0; k < sp->nplaces; k++) {
-            fprintf(f, "shared\t%zu\t%s\t%u\t", i + 1, sp->boilerplate ? "boilerplate" : "passage",
-                    sp->ndocs);
+            fputs("shared\t", f);
+            put_uint(f, i + 1, '\t');
+            fputs(sp->boilerplate ? "boilerplate\t" : "passage\t", f);
+            put_uint(f, sp->ndocs, '\t');
             put_field(f, r->docs[sp->places[k].doc].id);
-            fprintf(f, "\t%u\n", sp->places[k].line);
+            fputc('\t', f);
+            put_uint(f, sp->places[k].line, '\n');
         }
     }
 }
