@@ -251,32 +251,25 @@ static inline int any16(const v16u16 *m)
     return (e[0] | e[1] | e[2] | e[3]) != 0;
 }
 
-/* Up to ND_SENT_FP_SMALL fingerprints without repeats, in first-occurrence order: each
- * compared with all earlier ones, 16 at a time, with no branch on the data. */
-ND_CLONES("avx2", "default")
+/* Up to ND_SENT_FP_SMALL fingerprints without repeats, in first-occurrence order. A
+ * 128-bit map of those kept (bit x & 127) answers "new" for most; only when x's bit is set
+ * already (a repeat, or about one word in ten) are the kept ones searched. */
 static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out)
 {
-    uint16_t raw[ND_SENT_FP_SMALL] __attribute__((aligned(32)));
-    v16u16 iota;
-    for (unsigned k = 0; k < 16; k++)
-        iota[k] = (uint16_t)k;
-    size_t nv = (n + 15) / 16;
-    for (size_t k = 0; k < nv * 16; k++)
-        raw[k] = k < n ? (uint16_t)(hashes[k] >> 48) : 0;
+    uint64_t lo = 0, hi = 0; /* the map, in registers */
     size_t u = 0;
     for (size_t i = 0; i < n; i++) {
-        uint16_t x = raw[i];
-        v16u16 v;
-        memcpy(&v, raw + i / 16 * 16, sizeof v);
-        v16u16 m = (v16u16)(v == x) & (v16u16)(iota < (uint16_t)(i % 16));
-        int seen = any16(&m);
-        for (size_t c = 0; c < i / 16; c++) {
-            memcpy(&v, raw + c * 16, sizeof v);
-            m = (v16u16)(v == x);
-            seen |= any16(&m);
+        uint16_t x = (uint16_t)(hashes[i] >> 48);
+        uint64_t bit = UINT64_C(1) << (x & 63), upper = -(uint64_t)((x >> 6) & 1);
+        if (((hi & upper) | (lo & ~upper)) & bit) {
+            size_t k = 0;
+            while (k < u && out[k] != x)
+                k++;
+            if (k < u) continue;
         }
-        out[u] = x;
-        u += !seen;
+        hi |= bit & upper;
+        lo |= bit & ~upper;
+        out[u++] = x;
     }
     return u;
 }
