@@ -56,6 +56,17 @@ void *nd_reallocarray(void *ptr, size_t n, size_t size)
     return realloc(ptr, bytes ? bytes : 1);
 }
 
+void *nd_realloc_align64(void *block, size_t used, size_t size)
+{
+    size_t was = block ? (size_t)((char *)nd_align64(block) - (char *)block) : 0;
+    if (size > SIZE_MAX - 64) return NULL;
+    char *b = nd_reallocarray(block, 1, size + 64);
+    if (!b) return NULL;
+    char *d = nd_align64(b);
+    if (used && (size_t)(d - b) != was) memmove(d, b + was, used);
+    return b;
+}
+
 void nd_free(void *ptr)
 {
     free(ptr);

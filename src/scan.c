@@ -87,13 +87,12 @@ static nd_status commit_paragraphs(scan *s, batch *b, const item *it, uint32_t d
                 pv->pband[q] = bv;
             }
             /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
-            void *mem = nd_malloc(cap * sizeof *pv->psk + 64);
+            if (cap > SIZE_MAX / sizeof *pv->psk) return ND_ENOMEM;
+            void *mem = nd_realloc_align64(pv->psk_mem, pv->nprecs * sizeof *pv->psk,
+                                           cap * sizeof *pv->psk);
             if (!mem) return ND_ENOMEM;
-            nd_para_sketch *k = (nd_para_sketch *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
-            if (pv->nprecs) memcpy(k, pv->psk, pv->nprecs * sizeof *k);
-            nd_free(pv->psk_mem);
             pv->psk_mem = mem;
-            pv->psk = k;
+            pv->psk = nd_align64(mem);
             pv->capprecs = cap;
         }
         size_t nf = 0;

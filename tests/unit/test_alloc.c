@@ -63,6 +63,51 @@ START_TEST(test_strndup_and_free_null)
 }
 END_TEST
 
+/* Data grown through nd_realloc_align64 stays 64-byte aligned and intact, also when
+ * realloc moves the block to another alignment (small blocks, with other allocations in
+ * between, move to wherever the heap has room). */
+START_TEST(test_realloc_align64)
+{
+    void *junk[64] = {0};
+    void *block = NULL;
+    size_t used = 0, moved = 0;
+    tu_rand_seed(5);
+    for (int step = 0; step < 400; step++) {
+        size_t size = used + 1 + tu_rand() % 300;
+        size_t off = block ? (size_t)((char *)nd_align64(block) - (char *)block) : 0;
+        void *b = nd_realloc_align64(block, used, size);
+        ck_assert_ptr_nonnull(b);
+        unsigned char *d = nd_align64(b);
+        ck_assert_uint_eq((uintptr_t)d % 64, 0);
+        moved += block && (size_t)(d - (unsigned char *)b) != off;
+        for (size_t i = 0; i < used; i++)
+            TU_REQUIRE(d[i] == (unsigned char)(i * 7 + 3), "byte %zu of %zu, step %d", i, used,
+                       step);
+        for (size_t i = used; i < size; i++)
+            d[i] = (unsigned char)(i * 7 + 3);
+        block = b;
+        used = size;
+        size_t j = tu_rand() % 64; /* churn the heap */
+        nd_free(junk[j]);
+        junk[j] = nd_malloc(1 + tu_rand() % 200);
+        if (used > 20000) used = 0; /* start over small: keep the blocks in the heap's bins */
+    }
+    ck_assert_uint_gt(moved, 0); /* the move path ran */
+    nd_free(block);
+    for (size_t j = 0; j < 64; j++)
+        nd_free(junk[j]);
+    /* Without memory: NULL, and the block is untouched. */
+    block = nd_realloc_align64(NULL, 0, 100);
+    memset(nd_align64(block), 9, 100);
+    nd_alloc_fail_after(0);
+    ck_assert_ptr_null(nd_realloc_align64(block, 100, 1000));
+    nd_alloc_fail_after(-1);
+    ck_assert_uint_eq(((unsigned char *)nd_align64(block))[99], 9);
+    nd_free(block);
+    ck_assert_ptr_null(nd_realloc_align64(NULL, 0, SIZE_MAX - 10));
+}
+END_TEST
+
 static Suite *alloc_suite(void)
 {
     Suite *s = suite_create("alloc");
@@ -71,6 +116,7 @@ static Suite *alloc_suite(void)
     tcase_add_test(tc, test_fail_at_zero_and_realloc);
     tcase_add_test(tc, test_overflow_refused);
     tcase_add_test(tc, test_strndup_and_free_null);
+    tcase_add_test(tc, test_realloc_align64);
     suite_add_tcase(s, tc);
     return s;
 }
