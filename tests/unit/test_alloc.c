@@ -92,7 +92,9 @@ START_TEST(test_realloc_align64)
         junk[j] = nd_malloc(1 + tu_rand() % 200);
         if (used > 20000) used = 0; /* start over small: keep the blocks in the heap's bins */
     }
-    ck_assert_uint_gt(moved, 0); /* the move path ran */
+#ifndef __SANITIZE_ADDRESS__
+    ck_assert_uint_gt(moved, 0); /* the move path ran (ASan's allocator keeps the alignment) */
+#endif
     nd_free(block);
     for (size_t j = 0; j < 64; j++)
         nd_free(junk[j]);
