@@ -11,13 +11,13 @@
 #include "neardup/lsh.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xxh.h"
 
 #include "ht.h"
+#include "threads.h"
 
 #define W_FP 0.01
 #define W_FN 0.99
@@ -204,10 +204,8 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
     if (threads < 1) threads = 1;
     if (threads > p->bands) threads = p->bands;
     band_job *jobs = nd_calloc(threads, sizeof *jobs);
-    pthread_t *tid = nd_calloc(threads, sizeof *tid);
-    unsigned started = 0;
     nd_status st = ND_OK;
-    if (!jobs || !tid) {
+    if (!jobs) {
         st = ND_ENOMEM;
         goto out;
     }
@@ -222,17 +220,7 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
         j->first = t;
         j->step = threads;
     }
-    /* Thread 0's share runs on the calling thread. */
-    for (unsigned t = 1; t < threads; t++) {
-        if (pthread_create(&tid[t], NULL, run_bands, &jobs[t]) != 0) {
-            jobs[t].st = ND_ENOMEM;
-            break;
-        }
-        started = t;
-    }
-    run_bands(&jobs[0]);
-    for (unsigned t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    nd_run_threads(run_bands, jobs, sizeof *jobs, threads);
     size_t total = 0, ncapped = 0;
     for (unsigned t = 0; t < threads; t++) {
         if (jobs[t].st != ND_OK) st = jobs[t].st;
@@ -260,6 +248,5 @@ out:
         for (unsigned t = 0; t < threads; t++)
             nd_pairs_clear(&jobs[t].out);
     nd_free(jobs);
-    nd_free(tid);
     return st;
 }

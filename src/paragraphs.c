@@ -26,7 +26,6 @@
 #include "neardup/paragraphs.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +34,7 @@
 #include "mix.h"
 #include "neardup/cluster.h"
 #include "neardup/verify.h"
+#include "threads.h"
 
 #define MAX_CHAIN 64u
 
@@ -1095,23 +1095,6 @@ static void *band_worker(void *arg)
     return NULL;
 }
 
-/* Runs fn on ctx[0 .. threads) (each size bytes): the first on the calling thread, the
- * others on threads of their own, or on the calling one if none can be started. */
-static void run_threads(void *(*fn)(void *), void *ctx, size_t size, unsigned threads)
-{
-    pthread_t tid[ND_PARA_BANDS];
-    int started[ND_PARA_BANDS] = {0};
-    char *c = ctx;
-    for (unsigned t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, fn, c + t * size) == 0;
-    fn(c);
-    for (unsigned t = 1; t < threads; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            fn(c + t * size);
-}
-
 /* One thread's share of the exact keys: the partitions first, first + step, ... */
 typedef struct exact_ctx {
     const nd_para_rec *recs;
@@ -1179,7 +1162,7 @@ static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd
                              .first = t,
                              .step = threads,
                              .uf = uf};
-    run_threads(exact_worker, ctx, sizeof *ctx, threads);
+    nd_run_threads(exact_worker, ctx, sizeof *ctx, threads);
     nreps = 0;
     for (size_t i = 0; i < n; i++)
         if (rep[i]) reps[nreps++] = (uint32_t)i;
@@ -1219,7 +1202,7 @@ nd_status nd_para_link(const nd_para_input *in, double threshold, unsigned threa
                             .step = threads,
                             .uf = uf,
                             .st = ND_OK};
-    run_threads(band_worker, ctx, sizeof *ctx, threads);
+    nd_run_threads(band_worker, ctx, sizeof *ctx, threads);
     nd_uf_recount(uf);
     st = ND_OK;
     for (unsigned t = 0; t < threads && st == ND_OK; t++)
