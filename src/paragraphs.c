@@ -251,10 +251,23 @@ static inline int any16(const v16u16 *m)
     return (e[0] | e[1] | e[2] | e[3]) != 0;
 }
 
+/* The fingerprint map of fp[0..n) (see nd_para_sketch). */
+static void fingerprint_map(const uint16_t *fp, size_t n, uint64_t bm[2])
+{
+    uint64_t lo = 0, hi = 0; /* in registers: no store-to-load chain through bm[] */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bit = UINT64_C(1) << (fp[i] & 63), upper = -(uint64_t)((fp[i] >> 6) & 1);
+        hi |= bit & upper;
+        lo |= bit & ~upper;
+    }
+    bm[0] = lo;
+    bm[1] = hi;
+}
+
 /* Up to ND_SENT_FP_SMALL fingerprints without repeats, in first-occurrence order. A
  * 128-bit map of those kept (bit x & 127) answers "new" for most; only when x's bit is set
  * already (a repeat, or about one word in ten) are the kept ones searched. */
-static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out)
+static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out, uint64_t bm[2])
 {
     uint64_t lo = 0, hi = 0; /* the map, in registers */
     size_t u = 0;
@@ -271,12 +284,14 @@ static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out
         lo |= bit & ~upper;
         out[u++] = x;
     }
+    bm[0] = lo; /* the kept ones' map is the sentence's */
+    bm[1] = hi;
     return u;
 }
 
-size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
+size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out, uint64_t bm[2])
 {
-    if (n <= ND_SENT_FP_SMALL) return fingerprints_small(hashes, n, out);
+    if (n <= ND_SENT_FP_SMALL) return fingerprints_small(hashes, n, out, bm);
     if (n > ND_SENT_FP_MAX) n = ND_SENT_FP_MAX;
     size_t u = 0;
     for (size_t k = 0; k < n; k++) {
@@ -296,19 +311,8 @@ size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out)
         out[j] = x;
         u++;
     }
+    fingerprint_map(out, u, bm);
     return u;
-}
-
-void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2])
-{
-    uint64_t lo = 0, hi = 0; /* in registers: no store-to-load chain through bm[] */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bit = UINT64_C(1) << (fp[i] & 63), upper = -(uint64_t)((fp[i] >> 6) & 1);
-        hi |= bit & upper;
-        lo |= bit & ~upper;
-    }
-    bm[0] = lo;
-    bm[1] = hi;
 }
 
 /* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and
@@ -338,8 +342,7 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     nd_minhash_sign(mh, th + a, n, sig);
     band_keys(sig, se->band);
     se->fp_off = d->nfps;
-    se->fp_n = (uint32_t)nd_sent_fingerprints(th + a, n, d->fps + d->nfps);
-    nd_sent_bitmap(d->fps + d->nfps, se->fp_n, se->bm);
+    se->fp_n = (uint32_t)nd_sent_fingerprints(th + a, n, d->fps + d->nfps, se->bm);
     d->nfps += se->fp_n;
     return ND_OK;
 }

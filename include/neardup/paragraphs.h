@@ -163,9 +163,6 @@ typedef struct nd_para_sketch {
     uint16_t pad;
 } nd_para_sketch;
 
-/* The fingerprint map of a sentence (see nd_para_sketch). */
-void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2]);
-
 /* Exact test of two sentences by their word fingerprints (as nd_sent_fingerprints makes
  * them: without repeats, sorted when there are more than ND_SENT_FP_SMALL): Jaccard of the
  * two sets of 16-bit values >= threshold. (Two distinct words share a fingerprint with
@@ -173,10 +170,11 @@ void nd_sent_bitmap(const uint16_t *fp, size_t n, uint64_t bm[2]);
 int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold);
 
 /* The fingerprints (top 16 bits) of n word hashes, without repeats, into
- * out[0..min(n, ND_SENT_FP_MAX)); returns how many. Up to ND_SENT_FP_SMALL hashes (most
- * sentences) they stay in first-occurrence order, deduplicated with vector compares;
- * beyond, they are sorted, for a linear merge. */
-size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out);
+ * out[0..min(n, ND_SENT_FP_MAX)), and their 128-bit map (bit fp & 127, see nd_para_sketch)
+ * into bm; returns how many. Up to ND_SENT_FP_SMALL hashes (most sentences) they stay in
+ * first-occurrence order, the map itself telling most new ones from repeats; beyond, they
+ * are sorted, for a linear merge. */
+size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out, uint64_t bm[2]);
 
 /* What nd_para_link reads: n records, their band keys (band b of record i at band[b][i]:
  * each band is read on its own), their sketches (best 32-byte aligned) and the fingerprint

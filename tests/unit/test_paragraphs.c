@@ -1265,7 +1265,8 @@ START_TEST(test_sent_fingerprints)
     v[40] = v[17];
     v[63] = v[33];
     for (size_t len = 1; len <= ND_SENT_FP_SMALL + 8; len++) {
-        size_t n = nd_sent_fingerprints(v, len, out), want = 0;
+        uint64_t bm[2] = {7, 7}, want_bm[2] = {0, 0};
+        size_t n = nd_sent_fingerprints(v, len, out, bm), want = 0;
         for (size_t i = 0; i < len; i++) {
             int seen = 0;
             for (size_t j = 0; j < i; j++)
@@ -1282,9 +1283,13 @@ START_TEST(test_sent_fingerprints)
             for (size_t j = 0; j < n; j++)
                 found |= out[j] == (uint16_t)(v[i] >> 48);
             ck_assert(found);
+            want_bm[(v[i] >> 54) & 1] |= UINT64_C(1) << ((v[i] >> 48) & 63);
         }
+        ck_assert_uint_eq(bm[0], want_bm[0]); /* the map of exactly these fingerprints */
+        ck_assert_uint_eq(bm[1], want_bm[1]);
     }
-    size_t n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out);
+    uint64_t bm[2];
+    size_t n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out, bm);
     ck_assert_uint_le(n, ND_SENT_FP_MAX);
     ck_assert_uint_gt(n, ND_SENT_FP_MAX / 2);
 }
