@@ -79,74 +79,97 @@ unsigned nd_minhash_k(const nd_minhash *mh)
     return mh->k;
 }
 
-/* One permutation step for one vector of lanes: the new minimum of acc and h(xb). */
-#define STEP(acc, xb, sv, av, cv)                                                                  \
+/* Unsigned minima with signed compares: x86 has a signed 32-bit vector compare at every
+ * level (pcmpgtd) but an unsigned one only from SSE4.1/AVX-512, so the kernels keep every
+ * value with its sign bit flipped (x ^ 2^31 orders as signed the way x does as unsigned)
+ * and flip it back at the end. */
+#define SIGN_BIT 0x80000000u
+
+/* One permutation step for one vector of lanes: the new minimum of acc and h(xb). V is the
+ * vector type (unsigned lanes), S its signed twin. */
+#define STEP(V, S, acc, xb, sv, av, cv)                                                            \
     do {                                                                                           \
-        vu32 y_ = ((xb) ^ (sv)) * (av);                                                            \
+        V y_ = ((xb) ^ (sv)) * (av);                                                               \
         y_ ^= y_ >> 15;                                                                            \
         y_ *= (cv);                                                                                \
-        vu32 lt_ = (vu32)(y_ < (acc));                                                             \
-        (acc) = (y_ & lt_) | ((acc) & ~lt_);                                                       \
+        S b_ = (S)(y_ ^ SIGN_BIT);                                                                 \
+        S lt_ = b_ < (S)(acc);                                                                     \
+        (acc) = (V)((b_ & lt_) | ((S)(acc) & ~lt_));                                               \
     } while (0)
 
 /*
- * The minima of nvec vectors over n shingles: the hot loop of signing. Four vectors (64
- * permutations) at a time, then two, then one, so their minima and parameters stay in
- * registers while the shingles stream past and independent vectors overlap; the shingles
- * (a few KB) stay in L1 between the rounds.
+ * The minima of nvec vectors of type V over n shingles: the hot loop of signing. Four
+ * vectors at a time, then two, then one, so their minima and parameters stay in registers
+ * while the shingles stream past and independent vectors overlap; the shingles (a few KB)
+ * stay in L1 between the rounds. acc receives the minima sign-flipped (see SIGN_BIT).
  */
-ND_CLONES("avx512f", "avx2", "default")
-static void sign_kernel(const vu32 *s, const vu32 *a, const vu32 *c, unsigned nvec,
-                        const uint64_t *x, size_t n, vu32 *acc)
-{
-    const vu32 ones = (vu32){0} - 1u;
-    unsigned v = 0;
-    for (; v + 4 <= nvec; v += 4) {
-        const vu32 s0 = s[v], s1 = s[v + 1], s2 = s[v + 2], s3 = s[v + 3];
-        const vu32 a0 = a[v], a1 = a[v + 1], a2 = a[v + 2], a3 = a[v + 3];
-        const vu32 c0 = c[v], c1 = c[v + 1], c2 = c[v + 2], c3 = c[v + 3];
-        vu32 m0 = ones, m1 = ones, m2 = ones, m3 = ones;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
-            vu32 xb = (vu32){0} + f;
-            STEP(m0, xb, s0, a0, c0);
-            STEP(m1, xb, s1, a1, c1);
-            STEP(m2, xb, s2, a2, c2);
-            STEP(m3, xb, s3, a3, c3);
-        }
-        acc[v] = m0;
-        acc[v + 1] = m1;
-        acc[v + 2] = m2;
-        acc[v + 3] = m3;
+#define SIGN_KERNEL(NAME, V, S)                                                                    \
+    static void NAME(const V *s, const V *a, const V *c, unsigned nvec, const uint64_t *x,        \
+                     size_t n, V *acc)                                                             \
+    {                                                                                              \
+        const V top = (V){0} + (SIGN_BIT - 1u); /* UINT32_MAX, sign-flipped */                     \
+        unsigned v = 0;                                                                            \
+        for (; v + 4 <= nvec; v += 4) {                                                            \
+            const V s0 = s[v], s1 = s[v + 1], s2 = s[v + 2], s3 = s[v + 3];                        \
+            const V a0 = a[v], a1 = a[v + 1], a2 = a[v + 2], a3 = a[v + 3];                        \
+            const V c0 = c[v], c1 = c[v + 1], c2 = c[v + 2], c3 = c[v + 3];                        \
+            V m0 = top, m1 = top, m2 = top, m3 = top;                                              \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                V xb = (V){0} + ((uint32_t)x[i] ^ (uint32_t)(x[i] >> 32));                         \
+                STEP(V, S, m0, xb, s0, a0, c0);                                                    \
+                STEP(V, S, m1, xb, s1, a1, c1);                                                    \
+                STEP(V, S, m2, xb, s2, a2, c2);                                                    \
+                STEP(V, S, m3, xb, s3, a3, c3);                                                    \
+            }                                                                                      \
+            acc[v] = m0, acc[v + 1] = m1, acc[v + 2] = m2, acc[v + 3] = m3;                        \
+        }                                                                                          \
+        for (; v + 2 <= nvec; v += 2) {                                                            \
+            const V s0 = s[v], s1 = s[v + 1], a0 = a[v], a1 = a[v + 1], c0 = c[v], c1 = c[v + 1];  \
+            V m0 = top, m1 = top;                                                                  \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                V xb = (V){0} + ((uint32_t)x[i] ^ (uint32_t)(x[i] >> 32));                         \
+                STEP(V, S, m0, xb, s0, a0, c0);                                                    \
+                STEP(V, S, m1, xb, s1, a1, c1);                                                    \
+            }                                                                                      \
+            acc[v] = m0, acc[v + 1] = m1;                                                          \
+        }                                                                                          \
+        for (; v < nvec; v++) {                                                                    \
+            const V s0 = s[v], a0 = a[v], c0 = c[v];                                               \
+            V m0 = top;                                                                            \
+            for (size_t i = 0; i < n; i++) {                                                       \
+                V xb = (V){0} + ((uint32_t)x[i] ^ (uint32_t)(x[i] >> 32));                         \
+                STEP(V, S, m0, xb, s0, a0, c0);                                                    \
+            }                                                                                      \
+            acc[v] = m0;                                                                           \
+        }                                                                                          \
     }
-    for (; v + 2 <= nvec; v += 2) { /* 32 permutations: the paragraph pass's sentences */
-        const vu32 s0 = s[v], s1 = s[v + 1], a0 = a[v], a1 = a[v + 1], c0 = c[v], c1 = c[v + 1];
-        vu32 m0 = ones, m1 = ones;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
-            vu32 xb = (vu32){0} + f;
-            STEP(m0, xb, s0, a0, c0);
-            STEP(m1, xb, s1, a1, c1);
-        }
-        acc[v] = m0;
-        acc[v + 1] = m1;
-    }
-    for (; v < nvec; v++) {
-        const vu32 s0 = s[v], a0 = a[v], c0 = c[v];
-        vu32 m0 = ones;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t f = (uint32_t)x[i] ^ (uint32_t)(x[i] >> 32);
-            vu32 xb = (vu32){0} + f;
-            STEP(m0, xb, s0, a0, c0);
-        }
-        acc[v] = m0;
-    }
-}
+
+/* 16 lanes where AVX-512 holds them in one register; 8 lanes (one AVX2 register, two SSE2
+ * ones) elsewhere: GCC splits a 16-lane vector badly without AVX-512 (it spilled every
+ * step to the stack, 5x slower on an AVX2 machine). Both compute the same integers. */
+typedef uint32_t vu32x8 __attribute__((vector_size(32)));
+typedef int32_t vs32x8 __attribute__((vector_size(32)));
+typedef int32_t vs32 __attribute__((vector_size(LANES * sizeof(int32_t))));
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define HAVE_AVX512_KERNEL 1
+__attribute__((target("avx512f"))) SIGN_KERNEL(sign_kernel16, vu32, vs32)
+#endif
+ND_CLONES("avx2", "default")
+SIGN_KERNEL(sign_kernel8, vu32x8, vs32x8)
 
 void nd_minhash_sign(const nd_minhash *mh, const uint64_t *shingles, size_t n, uint32_t *sig)
 {
     vu32 acc[ND_PERMS_MAX / LANES];
-    sign_kernel(mh->s, mh->a, mh->c, mh->nvec, shingles, n, acc);
+#ifdef HAVE_AVX512_KERNEL
+    if (__builtin_cpu_supports("avx512f"))
+        sign_kernel16(mh->s, mh->a, mh->c, mh->nvec, shingles, n, acc);
+    else
+#endif
+        sign_kernel8((const vu32x8 *)mh->s, (const vu32x8 *)mh->a, (const vu32x8 *)mh->c,
+                     2 * mh->nvec, shingles, n, (vu32x8 *)acc);
+    for (unsigned v = 0; v < mh->nvec; v++)
+        acc[v] ^= SIGN_BIT;
     memcpy(sig, acc, mh->k * sizeof *sig);
 }
 
