@@ -384,8 +384,8 @@ static nd_status sentences(const nd_para_opts *o, const nd_minhash *mh, const ch
 static int key_cmp(const void *a, const void *b)
 {
     const uint64_t *x = a, *y = b;
-    return (x[0] > y[0]) - (x[0] < y[0]) ? (x[0] > y[0]) - (x[0] < y[0])
-                                         : (x[1] > y[1]) - (x[1] < y[1]);
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 /* Short lines that occur more than once. */
@@ -890,8 +890,9 @@ partition_entries(const uint64_t *a, const uint32_t *hi, const uint32_t *idx, si
 static void finish_partition(uint64_t *tmp, uint64_t *room, const uint32_t start[2049], size_t b)
 {
     uint32_t count[2048];
-    uint64_t *p = tmp + start[b], *q = room + start[b];
     size_t m = start[b + 1] - start[b];
+    if (m == 0) return; /* (room may be NULL then: no pointer arithmetic on it) */
+    uint64_t *p = tmp + start[b], *q = room + start[b];
     if (m <= 16) {
         for (size_t i = 1; i < m; i++) {
             uint64_t x = p[i];

@@ -478,9 +478,9 @@ static nd_status finish_result(scan *s)
     size_t fb = 0, fs = 0;
     for (size_t i = 0; i < pv->nreps; i++) {
         nd_doc_repeats *r = &pv->reps[i];
-        r->blocks = pv->blocks + fb;
-        r->block_text = pv->block_ptrs + fb;
-        r->shorts = pv->shorts + fs;
+        r->blocks = r->nblocks ? pv->blocks + fb : NULL;
+        r->block_text = r->nblocks ? pv->block_ptrs + fb : NULL;
+        r->shorts = r->nshort ? pv->shorts + fs : NULL;
         fb += r->nblocks;
         fs += r->nshort;
         res->ndoubled += r->doubled;
