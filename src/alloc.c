@@ -5,7 +5,7 @@
  * atomic so that a worker thread reading it is not a data race; the hook itself is for
  * single-threaded tests.
  */
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 #include <stdatomic.h>
 #include <stdint.h>

@@ -1,11 +1,11 @@
 /*
  * cluster.c - union-find groups with a representative (see cluster.h).
  */
-#include "neardup/cluster.h"
+#include "cluster.h"
 
 #include <string.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 struct nd_uf {
     uint32_t *parent;

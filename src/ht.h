@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) nd_malloc(sz)

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 #define CHUNK ((size_t)1 << 20)
 #define BINARY_PROBE 8192u

@@ -1,22 +1,17 @@
 /*
- * lsh.c - banding signatures into candidate pairs (see lsh.h).
+ * lsh.c - banding parameters, the buckets of a band, and article candidates (see lsh.h).
  *
- * For each band in turn, every used document's band key goes into one uthash table whose
- * entries come from a pool sized for all documents (no allocation per document); documents
- * sharing a key are chained through an index array. Then each bucket of two or more
- * documents emits its pairs - all of them up to the cap, else each member with the first.
- * The table and pool are reused for the next band, so memory is O(documents), not
- * O(documents x bands). Pairs from all bands are sorted and de-duplicated at the end.
+ * nd_lsh_candidates gives each thread its share of the bands; a thread computes its band's
+ * keys for every used document, sorts them into buckets and emits the pairs of each bucket
+ * into its own list; the lists are joined, sorted and de-duplicated at the end. Memory is
+ * O(documents) per thread, not O(documents x bands).
  */
-#include "neardup/lsh.h"
+#include "lsh.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "xxh.h"
-
-#include "ht.h"
+#include "radix.h"
 #include "threads.h"
 
 #define W_FP 0.01
@@ -58,69 +53,48 @@ nd_status nd_lsh_params_for(double t, unsigned k, nd_lsh_params *out)
     return ND_OK;
 }
 
-void nd_pairs_clear(nd_pairs *p)
+void nd_lsh_scratch_clear(nd_lsh_scratch *s)
 {
-    nd_free(p->v);
-    p->v = NULL;
-    p->n = p->cap = 0;
+    nd_free(s->buf);
+    nd_free(s->tmp);
+    memset(s, 0, sizeof *s);
 }
 
-nd_status nd_pairs_push(nd_pairs *p, uint32_t a, uint32_t b)
+nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t *idx, size_t n,
+                         uint64_t **out, size_t *nout)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 1024;
-        nd_pair *v = nd_reallocarray(p->v, cap, sizeof *v);
-        if (!v) return ND_ENOMEM;
-        p->v = v;
-        p->cap = cap;
+    if (n >= UINT32_MAX) return ND_EINVAL;
+    if (n > s->cap) {
+        uint64_t *b = nd_reallocarray(s->buf, n, sizeof *b);
+        if (!b) return ND_ENOMEM;
+        s->buf = b;
+        uint64_t *t = nd_reallocarray(s->tmp, n, sizeof *t);
+        if (!t) return ND_ENOMEM;
+        s->tmp = t;
+        s->cap = n;
     }
-    p->v[p->n].a = a < b ? a : b;
-    p->v[p->n].b = a < b ? b : a;
-    p->n++;
-    return ND_OK;
-}
-
-static int pair_cmp(const void *x, const void *y)
-{
-    const nd_pair *p = x, *q = y;
-    if (p->a != q->a) return p->a < q->a ? -1 : 1;
-    return (p->b > q->b) - (p->b < q->b);
-}
-
-nd_status nd_pairs_sort_unique(nd_pairs *p)
-{
-    if (p->n < 2) return ND_OK;
-    qsort(p->v, p->n, sizeof *p->v, pair_cmp);
-    size_t w = 1;
-    for (size_t i = 1; i < p->n; i++)
-        if (p->v[i].a != p->v[w - 1].a || p->v[i].b != p->v[w - 1].b) p->v[w++] = p->v[i];
-    p->n = w;
-    return ND_OK;
-}
-
-uint64_t nd_lsh_band_key(const uint32_t *sig, unsigned band, unsigned rows)
-{
-    return XXH3_64bits_withSeed(sig + (size_t)band * rows, rows * sizeof *sig, band);
-}
-
-typedef struct bucket {
-    uint64_t key;
-    uint32_t first, last, count;
-    unsigned char oom;
-    UT_hash_handle hh;
-} bucket;
-
-/* Emits the pairs of one bucket whose members are chained through next[]. */
-static nd_status emit_bucket(const bucket *bk, const uint32_t *next, size_t cap, nd_pairs *out)
-{
-    if (bk->count > cap) {
-        for (uint32_t m = next[bk->first]; m != UINT32_MAX; m = next[m])
-            if (nd_pairs_push(out, bk->first, m) != ND_OK) return ND_ENOMEM;
-        return ND_OK;
+    *nout = 0;
+    *out = s->tmp;
+    if (n == 0) return ND_OK;
+    uint64_t *e;
+    if (idx) {
+        e = nd_radix_sort(NULL, keys, idx, n, s->buf, s->tmp);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            s->buf[i] = ((uint64_t)keys[i] << 32) | i;
+        e = nd_radix_sort(s->buf, NULL, NULL, n, s->buf, s->tmp);
     }
-    for (uint32_t x = bk->first; x != UINT32_MAX; x = next[x])
-        for (uint32_t y = next[x]; y != UINT32_MAX; y = next[y])
-            if (nd_pairs_push(out, x, y) != ND_OK) return ND_ENOMEM;
+    /* Keep the buckets of two or more, in place. */
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = nd_lsh_bucket_end(e, n, i);
+        if (j - i > 1)
+            for (size_t x = i; x < j; x++)
+                e[m++] = e[x];
+        i = j;
+    }
+    *out = e;
+    *nout = m;
     return ND_OK;
 }
 
@@ -136,79 +110,60 @@ typedef struct band_job {
     nd_status st;
 } band_job;
 
+/* The pairs of the bucket e[0..m): all of them, or each member with the first. */
+static nd_status emit_bucket(band_job *j, const uint64_t *e, size_t m)
+{
+    if (m > j->cap) {
+        j->capped++;
+        for (size_t y = 1; y < m; y++)
+            if (nd_pairs_push(&j->out, (uint32_t)e[0], (uint32_t)e[y]) != ND_OK) return ND_ENOMEM;
+        return ND_OK;
+    }
+    for (size_t x = 0; x < m; x++)
+        for (size_t y = x + 1; y < m; y++)
+            if (nd_pairs_push(&j->out, (uint32_t)e[x], (uint32_t)e[y]) != ND_OK) return ND_ENOMEM;
+    return ND_OK;
+}
+
 static void *run_bands(void *arg)
 {
     band_job *j = arg;
-    size_t n = j->ndocs;
-    bucket *pool = nd_calloc(n ? n : 1, sizeof *pool);
-    uint32_t *next = nd_calloc(n ? n : 1, sizeof *next);
-    j->st = ND_OK;
-    if (!pool || !next) {
-        j->st = ND_ENOMEM;
-        goto out;
-    }
-    for (unsigned band = j->first; band < j->p.bands; band += j->step) {
-        bucket *table = NULL;
-        size_t used = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (j->use && !j->use[i]) continue;
-            uint64_t key = nd_lsh_band_key(j->sigs + i * j->stride, band, j->p.rows);
-            bucket *bk;
-            next[i] = UINT32_MAX;
-            HASH_FIND(hh, table, &key, sizeof key, bk);
-            if (bk) {
-                next[bk->last] = (uint32_t)i;
-                bk->last = (uint32_t)i;
-                bk->count++;
-                continue;
-            }
-            bk = &pool[used++];
-            bk->key = key;
-            bk->first = bk->last = (uint32_t)i;
-            bk->count = 1;
-            bk->oom = 0;
-            HASH_ADD(hh, table, key, sizeof key, bk);
-            if (bk->oom) {
-                HASH_CLEAR(hh, table);
-                j->st = ND_ENOMEM;
-                goto out;
-            }
+    size_t n = j->ndocs, nused = 0;
+    nd_lsh_scratch scr = {0};
+    uint32_t *keys = nd_malloc((n ? n : 1) * sizeof *keys);
+    uint32_t *idx = j->use ? nd_malloc((n ? n : 1) * sizeof *idx) : NULL;
+    j->st = keys && (idx || !j->use) ? ND_OK : ND_ENOMEM;
+    if (j->st != ND_OK) goto out;
+    for (size_t i = 0; i < n; i++)
+        if (j->use && j->use[i]) idx[nused++] = (uint32_t)i;
+    for (unsigned band = j->first; band < j->p.bands && j->st == ND_OK; band += j->step) {
+        for (size_t i = 0; i < n; i++)
+            keys[i] = nd_lsh_band_key(j->sigs + i * j->stride, band, j->p.rows);
+        uint64_t *e;
+        size_t m;
+        j->st = nd_lsh_buckets(&scr, keys, idx, j->use ? nused : n, &e, &m);
+        for (size_t i = 0; i < m && j->st == ND_OK;) {
+            size_t k = nd_lsh_bucket_end(e, m, i);
+            j->st = emit_bucket(j, e + i, k - i);
+            i = k;
         }
-        /* Buckets in pool order = order of their first document: deterministic. */
-        for (size_t b = 0; b < used && j->st == ND_OK; b++) {
-            if (pool[b].count < 2) continue;
-            if (pool[b].count > j->cap) j->capped++;
-            j->st = emit_bucket(&pool[b], next, j->cap, &j->out);
-        }
-        HASH_CLEAR(hh, table);
-        if (j->st != ND_OK) goto out;
     }
 out:
-    nd_free(pool);
-    nd_free(next);
+    nd_lsh_scratch_clear(&scr);
+    nd_free(keys);
+    nd_free(idx);
     return NULL;
 }
 
 nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
                             const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
-                            nd_pairs *out, size_t *capped)
-{
-    return nd_lsh_candidates_mt(sigs, ndocs, stride, use, p, bucket_cap, 1, out, capped);
-}
-
-nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride,
-                               const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
-                               unsigned threads, nd_pairs *out, size_t *capped)
+                            unsigned threads, nd_pairs *out, size_t *capped)
 {
     if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
     if (threads < 1) threads = 1;
     if (threads > p->bands) threads = p->bands;
     band_job *jobs = nd_calloc(threads, sizeof *jobs);
-    nd_status st = ND_OK;
-    if (!jobs) {
-        st = ND_ENOMEM;
-        goto out;
-    }
+    if (!jobs) return ND_ENOMEM;
     for (unsigned t = 0; t < threads; t++) {
         band_job *j = &jobs[t];
         j->sigs = sigs;
@@ -221,6 +176,7 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
         j->step = threads;
     }
     nd_run_threads(run_bands, jobs, sizeof *jobs, threads);
+    nd_status st = ND_OK;
     size_t total = 0, ncapped = 0;
     for (unsigned t = 0; t < threads; t++) {
         if (jobs[t].st != ND_OK) st = jobs[t].st;
@@ -244,9 +200,8 @@ nd_status nd_lsh_candidates_mt(const uint32_t *sigs, size_t ndocs, size_t stride
     st = nd_pairs_sort_unique(out);
     if (st == ND_OK && capped) *capped = ncapped;
 out:
-    if (jobs)
-        for (unsigned t = 0; t < threads; t++)
-            nd_pairs_clear(&jobs[t].out);
+    for (unsigned t = 0; t < threads; t++)
+        nd_pairs_clear(&jobs[t].out);
     nd_free(jobs);
     return st;
 }

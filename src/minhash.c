@@ -13,11 +13,11 @@
  * AVX2 and the x86-64 baseline (target_clones, resolved once at load time); every clone
  * computes the same integers, so signatures do not depend on the machine.
  */
-#include "neardup/minhash.h"
+#include "minhash.h"
 
 #include <string.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 #include "mix.h"
 
 #define LANES 16u
@@ -104,7 +104,7 @@ unsigned nd_minhash_k(const nd_minhash *mh)
  * stay in L1 between the rounds. acc receives the minima sign-flipped (see SIGN_BIT).
  */
 #define SIGN_KERNEL(NAME, V, S)                                                                    \
-    static void NAME(const V *s, const V *a, const V *c, unsigned nvec, const uint64_t *x,        \
+    static void NAME(const V *s, const V *a, const V *c, unsigned nvec, const uint64_t *x,         \
                      size_t n, V *acc)                                                             \
     {                                                                                              \
         const V top = (V){0} + (SIGN_BIT - 1u); /* UINT32_MAX, sign-flipped */                     \
@@ -151,12 +151,13 @@ typedef uint32_t vu32x8 __attribute__((vector_size(32)));
 typedef int32_t vs32x8 __attribute__((vector_size(32)));
 typedef int32_t vs32 __attribute__((vector_size(LANES * sizeof(int32_t))));
 
+/* clang-format off */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 #define HAVE_AVX512_KERNEL 1
 __attribute__((target("avx512f"))) SIGN_KERNEL(sign_kernel16, vu32, vs32)
 #endif
-ND_CLONES("avx2", "default")
-SIGN_KERNEL(sign_kernel8, vu32x8, vs32x8)
+ND_CLONES("avx2", "default") SIGN_KERNEL(sign_kernel8, vu32x8, vs32x8)
+/* clang-format on */
 
 void nd_minhash_sign(const nd_minhash *mh, const uint64_t *shingles, size_t n, uint32_t *sig)
 {

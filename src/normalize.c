@@ -13,13 +13,13 @@
  * Invariants: tokens are non-empty; t->text holds exactly the tokens' bytes; token offsets
  * fit in 32 bits because documents are limited to well under 4 GiB by the reader.
  */
-#include "neardup/normalize.h"
+#include "normalize.h"
 
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 struct nd_normalizer {
     utf8proc_int32_t *cp; /* code point scratch for one segment */

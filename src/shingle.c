@@ -9,37 +9,17 @@
  * nd_u64_sort_unique is an LSD radix sort (8 passes of 8 bits) for sets large enough to pay
  * for it, insertion sort below that: shingle hashes are uniform, so radix wins early.
  */
-#include "neardup/shingle.h"
+#include "shingle.h"
 
 #include <string.h>
 
 #include "mix.h"
 #include "xxh.h"
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 
 #define P1 ND_MIX_P1
 #define P2 ND_MIX_P2
-
-void nd_u64s_clear(nd_u64s *a)
-{
-    nd_free(a->v);
-    a->v = NULL;
-    a->n = a->cap = 0;
-}
-
-nd_status nd_u64s_reserve(nd_u64s *a, size_t need)
-{
-    if (need <= a->cap) return ND_OK;
-    size_t cap = a->cap ? a->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    uint64_t *v = nd_reallocarray(a->v, cap, sizeof *v);
-    if (!v) return ND_ENOMEM;
-    a->v = v;
-    a->cap = cap;
-    return ND_OK;
-}
 
 uint64_t nd_token_hash(const char *s, size_t len)
 {

@@ -1,7 +1,7 @@
 /*
  * verify.c - exact Jaccard and containment of sorted shingle sets (see verify.h).
  */
-#include "neardup/verify.h"
+#include "verify.h"
 
 nd_sim nd_verify_exact(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {

@@ -12,6 +12,14 @@
 
 #include <stdint.h>
 
+/* ND_API marks the library's public functions: the library is built with hidden
+ * visibility, so only these are exported from the shared library. */
+#if defined(__GNUC__) && !defined(ND_STATIC_ONLY)
+#define ND_API __attribute__((visibility("default")))
+#else
+#define ND_API
+#endif
+
 typedef enum nd_status {
     ND_OK = 0,    /* success */
     ND_END,       /* no more items; not an error */
@@ -30,7 +38,7 @@ typedef enum nd_status {
 } nd_status;
 
 /* A short, static, human-readable description of `s` ("out of memory"). Never NULL. */
-const char *nd_status_str(nd_status s);
+ND_API const char *nd_status_str(nd_status s);
 
 /* Severity of a diagnostic: an error means a document or path was skipped. */
 typedef enum nd_diag_level { ND_DIAG_ERROR = 0, ND_DIAG_WARNING = 1 } nd_diag_level;

@@ -9,10 +9,8 @@
 
 #include "args.h"
 #include "commands.h"
-#include "neardup/minhash.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
-#include "neardup/shingle.h"
 
 static void usage(FILE *f)
 {

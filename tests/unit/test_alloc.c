@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 #include "testutil.h"
 
 #if defined(__has_feature)

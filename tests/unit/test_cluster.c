@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
-#include "neardup/cluster.h"
+#include "alloc.h"
+#include "cluster.h"
 #include "testutil.h"
 
 static nd_groups g;

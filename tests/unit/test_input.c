@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "neardup/alloc.h"
+#include "alloc.h"
 #include "neardup/input.h"
 #include "testutil.h"
 

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
-#include "neardup/minhash.h"
-#include "neardup/normalize.h"
-#include "neardup/shingle.h"
-#include "neardup/verify.h"
+#include "alloc.h"
+#include "minhash.h"
+#include "normalize.h"
+#include "shingle.h"
+#include "verify.h"
 #include "testutil.h"
 
 /* A sorted, unique 5-shingle set of text[0..len) (malloc'd, *n elements). */

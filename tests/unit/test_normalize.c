@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
-#include "neardup/normalize.h"
+#include "alloc.h"
+#include "normalize.h"
 #include "testutil.h"
 
 /* A cheap assertion for hot loops: ck_assert records a checkpoint per call. */

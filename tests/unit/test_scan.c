@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/alloc.h"
-#include "neardup/minhash.h"
-#include "neardup/normalize.h"
+#include "alloc.h"
+#include "minhash.h"
+#include "normalize.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
-#include "neardup/shingle.h"
-#include "neardup/verify.h"
+#include "shingle.h"
+#include "verify.h"
 #include "testutil.h"
 
 #define SEED "data/000_beebcc9d70568a44.txt"

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "neardup/alloc.h"
-#include "neardup/normalize.h"
-#include "neardup/shingle.h"
+#include "alloc.h"
+#include "normalize.h"
+#include "shingle.h"
 #include "testutil.h"
 
 static nd_normalizer *nz;

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neardup/verify.h"
+#include "verify.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------------------------- */

@@ -13,20 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "neardup/normalize.h"
+#include "containers.h"
+#include "normalize.h"
+#include "neardup/scan.h"
 #include "neardup/status.h"
-
-#define ND_NGRAM_MAX 64u
-
-/* A growable array of 64-bit values. Initialise to {0}; release with nd_u64s_clear. */
-typedef struct nd_u64s {
-    uint64_t *v;
-    size_t n, cap;
-} nd_u64s;
-
-void nd_u64s_clear(nd_u64s *a);
-/* Makes room for at least `need` values. ND_OK or ND_ENOMEM (a is then unchanged). */
-nd_status nd_u64s_reserve(nd_u64s *a, size_t need);
 
 /* XXH3-64 of the token's bytes: the one place a token is hashed. */
 uint64_t nd_token_hash(const char *s, size_t len);

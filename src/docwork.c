@@ -1,63 +1,25 @@
 /*
- * scan_batch.c - the work side of nd_scan(): batches and the threads that process them.
+ * docwork.c - batches and the work on one document (see docwork.h).
  *
- * Owns the byte arena, batches (create/reset/add/free), the per-thread worker (init/clear),
- * the work on one document (pass 1: decode, normalise, shingle, sign, and the paragraph
- * pass; pass 2: the exact shingle set and a snippet), and the worker pool with the ring of
- * in-flight batches (submit, wait for the oldest, recycle).
- *
- * The calling thread fills a batch of about BATCH_BYTES and submits it; a worker processes
- * a whole batch, touching nothing but the batch and its own worker state, and marks it
- * done. Committing finished batches, strictly in submission order, is scan.c's job: so the
- * results never depend on thread timing. With one thread, nd_submit() processes the batch
- * inline, with no worker. A failure inside a worker (ND_ENOMEM) is kept in batch->fatal.
+ * Pass 1 (ND_MODE_SIGN) decodes a record, normalises its text, shingles and signs it, and
+ * runs the paragraph pass: the article's paragraphs (paras.h), the sentences of its long
+ * paragraphs (sentences.h) and its internal repeats (repeats.h), copied into the batch.
+ * Pass 2 (ND_MODE_SET) checks the record's checksum against pass 1 and builds its exact
+ * shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for. A record that is no
+ * longer what pass 1 read (another checksum, or too short for a range) gets ND_ECHANGED.
  */
-#include <pthread.h>
+#include "docwork.h"
+
 #include <stdio.h>
 #include <string.h>
+
+#include "sentences.h"
+#include "shingle.h"
 #include "xxh.h"
-
-#include "neardup/alloc.h"
-#include "grow.h"
-#include "neardup/minhash.h"
-#include "neardup/normalize.h"
-#include "neardup/paragraphs.h"
-#include "neardup/shingle.h"
-#include "scan_priv.h"
-
-#define BATCH_BYTES ((size_t)1 << 20)
-#define BATCH_ITEMS 1024u
-#define SNIPPET_BYTES 100u
-
-/* ---- growable byte arena (offsets stay valid across growth) ------------------------------ */
-
-nd_status nd_arena_put(arena *a, const char *s, size_t n, size_t *off)
-{
-    if (a->cap - a->len < n + 1) {
-        size_t cap = a->cap ? a->cap : 4096;
-        while (cap - a->len < n + 1)
-            cap *= 2;
-        char *p = nd_reallocarray(a->p, cap, 1);
-        if (!p) return ND_ENOMEM;
-        a->p = p;
-        a->cap = cap;
-    }
-    if (n) memcpy(a->p + a->len, s, n);
-    a->p[a->len + n] = '\0';
-    *off = a->len;
-    a->len += n + 1;
-    return ND_OK;
-}
-
-void nd_arena_clear(arena *a)
-{
-    nd_free(a->p);
-    memset(a, 0, sizeof *a);
-}
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
-static void batch_reset(batch *b, int mode)
+void nd_batch_reset(nd_batch *b, int mode)
 {
     for (size_t i = 0; i < b->n; i++)
         nd_free(b->items[i].set.v);
@@ -70,10 +32,10 @@ static void batch_reset(batch *b, int mode)
     b->fatal = ND_OK;
 }
 
-void nd_batch_free(batch *b)
+void nd_batch_free(nd_batch *b)
 {
     if (!b) return;
-    batch_reset(b, MODE_SIGN);
+    nd_batch_reset(b, ND_MODE_SIGN);
     nd_free(b->items);
     nd_arena_clear(&b->bytes);
     nd_arena_clear(&b->strs);
@@ -89,13 +51,13 @@ void nd_batch_free(batch *b)
     nd_free(b);
 }
 
-static nd_status batch_create(unsigned k, batch **out)
+nd_status nd_batch_create(unsigned k, nd_batch **out)
 {
-    batch *b = nd_calloc(1, sizeof *b);
+    nd_batch *b = nd_calloc(1, sizeof *b);
     if (!b) return ND_ENOMEM;
-    b->cap = BATCH_ITEMS;
+    b->cap = ND_BATCH_ITEMS;
     b->items = nd_calloc(b->cap, sizeof *b->items);
-    b->sigs = nd_malloc((size_t)BATCH_ITEMS * k * sizeof *b->sigs);
+    b->sigs = nd_malloc((size_t)ND_BATCH_ITEMS * k * sizeof *b->sigs);
     if (!b->items || !b->sigs) {
         nd_batch_free(b);
         return ND_ENOMEM;
@@ -104,18 +66,18 @@ static nd_status batch_create(unsigned k, batch **out)
     return ND_OK;
 }
 
-int nd_batch_full(const batch *b)
+int nd_batch_full(const nd_batch *b)
 {
-    return b->n == b->cap || b->bytes.len >= BATCH_BYTES;
+    return b->n == b->cap || b->bytes.len >= ND_BATCH_BYTES;
 }
 
-nd_status nd_batch_add_req(batch *b, size_t start, size_t len, size_t slot)
+nd_status nd_batch_add_req(nd_batch *b, size_t start, size_t len, size_t slot)
 {
     ND_GROW(b->nreqs, b->capreqs, 256, b->reqs);
-    item *it = &b->items[b->n - 1];
+    nd_item *it = &b->items[b->n - 1];
     if (!it->req_n) it->req_first = b->nreqs;
     it->req_n++;
-    text_req *r = &b->reqs[b->nreqs++];
+    nd_text_req *r = &b->reqs[b->nreqs++];
     r->start = start;
     r->len = len;
     r->slot = slot;
@@ -124,9 +86,9 @@ nd_status nd_batch_add_req(batch *b, size_t start, size_t len, size_t slot)
 }
 
 /* Copies a record into the batch. */
-nd_status nd_batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_t sum)
+nd_status nd_batch_add(nd_batch *b, const nd_record *rec, uint32_t doc, uint64_t sum)
 {
-    item *it = &b->items[b->n];
+    nd_item *it = &b->items[b->n];
     memset(it, 0, sizeof *it);
     it->kind = rec->kind;
     it->json = rec->json;
@@ -159,7 +121,7 @@ nd_status nd_batch_add(batch *b, const nd_record *rec, uint32_t doc, uint64_t su
 
 /* ---- the work on one document ---------------------------------------------------------- */
 
-void nd_worker_clear(worker *w)
+void nd_worker_clear(nd_worker *w)
 {
     nd_normalizer_free(w->nz);
     nd_decoder_free(w->dec);
@@ -167,10 +129,11 @@ void nd_worker_clear(worker *w)
     nd_u64s_clear(&w->scratch);
     nd_u64s_clear(&w->sh);
     nd_doc_paras_clear(&w->dp);
+    nd_repeats_scratch_free(w->rs);
     memset(w, 0, sizeof *w);
 }
 
-nd_status nd_worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *mh,
+nd_status nd_worker_init(nd_worker *w, const nd_scan_opts *opts, const nd_minhash *mh,
                          const nd_minhash *pmh)
 {
     memset(w, 0, sizeof *w);
@@ -179,14 +142,15 @@ nd_status nd_worker_init(worker *w, const nd_scan_opts *opts, const nd_minhash *
     w->opts = opts;
     nd_tokens_init(&w->toks);
     if (nd_normalizer_create(&w->nz) != ND_OK ||
-        nd_decoder_create(&opts->decode, &w->dec) != ND_OK) {
+        nd_decoder_create(&opts->decode, &w->dec) != ND_OK ||
+        nd_repeats_scratch_create(&w->rs) != ND_OK) {
         nd_worker_clear(w);
         return ND_ENOMEM;
     }
     return ND_OK;
 }
 
-static nd_status item_message(batch *b, item *it, nd_status code, const char *msg)
+static nd_status item_message(nd_batch *b, nd_item *it, nd_status code, const char *msg)
 {
     size_t off;
     it->status = code;
@@ -196,13 +160,13 @@ static nd_status item_message(batch *b, item *it, nd_status code, const char *ms
 }
 
 /* Copies the start of text onto one line: whitespace runs become one space, at most
- * SNIPPET_BYTES bytes cut at a character boundary, "..." when cut. */
-nd_status nd_make_snippet(arena *a, const char *text, size_t len, size_t *out)
+ * ND_SNIPPET_BYTES bytes cut at a character boundary, "..." when cut. */
+nd_status nd_make_snippet(nd_arena *a, const char *text, size_t len, size_t *out)
 {
-    char buf[SNIPPET_BYTES + 8];
+    char buf[ND_SNIPPET_BYTES + 8];
     size_t n = 0, i = 0;
     int space = 0;
-    while (i < len && n < SNIPPET_BYTES) {
+    while (i < len && n < ND_SNIPPET_BYTES) {
         unsigned char c = (unsigned char)text[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
             space = n > 0;
@@ -210,7 +174,7 @@ nd_status nd_make_snippet(arena *a, const char *text, size_t len, size_t *out)
             continue;
         }
         size_t cl = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        if (n + space + cl > SNIPPET_BYTES || i + cl > len) break;
+        if (n + space + cl > ND_SNIPPET_BYTES || i + cl > len) break;
         if (space) buf[n++] = ' ';
         space = 0;
         memcpy(buf + n, text + i, cl);
@@ -231,12 +195,16 @@ nd_status nd_make_snippet(arena *a, const char *text, size_t len, size_t *out)
 
 /* The paragraph pass over one signed document: its internal repeats, and its long
  * paragraphs for the cross-article pass. Token hashes are still in w->scratch. */
-static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc)
+static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd_doc *doc)
 {
     const nd_scan_opts *o = w->opts;
     nd_doc_paras *dp = &w->dp;
-    nd_status st =
-        nd_paragraphs_analyze(&o->para, w->pmh, doc->text, doc->len, &w->toks, w->scratch.v, dp);
+    const uint64_t *th = w->scratch.v;
+    nd_status st = nd_paras_split(&o->para, doc->text, doc->len, &w->toks, th, dp);
+    if (st == ND_OK && o->para.want_sentences)
+        st = nd_sentences_cut(&o->para, w->pmh, doc->text, &w->toks, th, dp);
+    if (st == ND_OK && (o->parts & (ND_PART_BLOCKS | ND_PART_SHORT)))
+        st = nd_repeats_find(&o->para, th, dp, w->rs);
     if (st != ND_OK) return st;
     it->words = dp->words;
     it->rwords = dp->repeated_words;
@@ -253,22 +221,14 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
             r->line = dp->p[se->para].first_line;
             r->start = se->start;
             r->len = se->end - se->start;
-            struct psent *k = &b->psent[b->nprecs++];
+            nd_psent *k = &b->psent[b->nprecs++];
             memcpy(k->band, se->band, sizeof k->band);
             k->sk.bm[0] = se->bm[0];
             k->sk.bm[1] = se->bm[1];
             k->sk.doc = 0;
             k->sk.fp_n = (uint16_t)se->fp_n;
             k->sk.pad = 0;
-            if (b->capfps - b->nfps < se->fp_n) {
-                size_t c = b->capfps ? b->capfps : 4096;
-                while (c - b->nfps < se->fp_n)
-                    c *= 2;
-                uint16_t *v = nd_reallocarray(b->fps, c, sizeof *v);
-                if (!v) return ND_ENOMEM;
-                b->fps = v;
-                b->capfps = c;
-            }
+            ND_RESERVE(b->fps, b->capfps, b->nfps + se->fp_n, 4096);
             memcpy(b->fps + b->nfps, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
             k->sk.fp_off = b->nfps;
             b->nfps += se->fp_n;
@@ -313,9 +273,9 @@ static nd_status paragraph_pass(worker *w, batch *b, item *it, const nd_doc *doc
     return ND_OK;
 }
 
-static nd_status process_item(worker *w, batch *b, size_t idx)
+static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
 {
-    item *it = &b->items[idx];
+    nd_item *it = &b->items[idx];
     if (it->kind != ND_REC_DOC) return ND_OK;
     nd_record rec;
     memset(&rec, 0, sizeof rec);
@@ -327,7 +287,7 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     rec.source = it->source;
     rec.line = it->line;
     rec.offset = it->offset;
-    if (b->mode == MODE_SIGN) {
+    if (b->mode == ND_MODE_SIGN) {
         it->sum = XXH3_64bits(rec.data, rec.len);
     } else if (XXH3_64bits(rec.data, rec.len) != it->sum) {
         it->status = ND_ECHANGED; /* not the bytes pass 1 signed */
@@ -339,9 +299,9 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     nd_status st = nd_decode(w->dec, &rec, &doc, &msg);
     if (st == ND_ENOMEM) return st;
     if (st != ND_OK) return item_message(b, it, st, msg);
-    if (b->mode == MODE_TEXT) {
+    if (b->mode == ND_MODE_TEXT) {
         for (size_t i = it->req_first; i < it->req_first + it->req_n; i++) {
-            text_req *r = &b->reqs[i];
+            nd_text_req *r = &b->reqs[i];
             if (r->start > doc.len || r->len > doc.len - r->start) {
                 it->status = ND_ECHANGED; /* not the text pass 1 cut */
                 return ND_OK;
@@ -374,7 +334,7 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     it->ntokens = w->toks.n > UINT32_MAX ? UINT32_MAX : (uint32_t)w->toks.n;
     st = nd_shingle_hashes(&w->toks, 0, w->toks.n, w->opts->ngram, &w->scratch, &w->sh);
     if (st != ND_OK) return st;
-    if (b->mode == MODE_SIGN) {
+    if (b->mode == ND_MODE_SIGN) {
         unsigned k = nd_minhash_k(w->mh);
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
@@ -383,7 +343,7 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
             return paragraph_pass(w, b, it, &doc);
         return ND_OK;
     }
-    /* MODE_SET: the exact set, and a snippet for the report. */
+    /* ND_MODE_SET: the exact set, and a snippet for the report. */
     size_t n = nd_u64_sort_unique(w->sh.v, w->sh.n, &w->scratch);
     it->set.v = nd_malloc(n * sizeof *it->set.v);
     if (!it->set.v) return ND_ENOMEM;
@@ -392,131 +352,8 @@ static nd_status process_item(worker *w, batch *b, size_t idx)
     return nd_make_snippet(&b->strs, doc.text, doc.len, &it->snippet);
 }
 
-static void process_batch(worker *w, batch *b)
+void nd_process_batch(nd_worker *w, nd_batch *b)
 {
     for (size_t i = 0; i < b->n && b->fatal == ND_OK; i++)
         b->fatal = process_item(w, b, i);
-}
-
-/* ---- the worker pool --------------------------------------------------------------------- */
-
-static void *thread_main(void *arg)
-{
-    thread_arg *ta = arg;
-    pool *p = ta->p;
-    worker *w = ta->w;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (p->qlen == 0 && !p->stop)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (p->qlen == 0 && p->stop) break;
-        batch *b = p->queue[p->qhead];
-        p->qhead = (p->qhead + 1) % MAX_INFLIGHT;
-        p->qlen--;
-        pthread_mutex_unlock(&p->mu);
-        process_batch(w, b);
-        pthread_mutex_lock(&p->mu);
-        b->done = 1;
-        pthread_cond_broadcast(&p->done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-nd_status nd_pool_start(scan *s, unsigned n)
-{
-    pool *p = &s->pool;
-    memset(p, 0, sizeof *p);
-    if (n <= 1) return ND_OK;
-    p->threads = nd_calloc(n, sizeof *p->threads);
-    p->workers = nd_calloc(n, sizeof *p->workers);
-    s->targs = nd_calloc(n, sizeof *s->targs);
-    if (!p->threads || !p->workers || !s->targs) return ND_ENOMEM;
-    if (pthread_mutex_init(&p->mu, NULL) != 0) return ND_ENOMEM;
-    pthread_cond_init(&p->work, NULL);
-    pthread_cond_init(&p->done, NULL);
-    p->nthreads = n;
-    for (unsigned i = 0; i < n; i++) {
-        if (nd_worker_init(&p->workers[i], &s->opts, s->mh, s->pmh) != ND_OK) return ND_ENOMEM;
-        s->targs[i].p = p;
-        s->targs[i].w = &p->workers[i];
-        if (pthread_create(&p->threads[i], NULL, thread_main, &s->targs[i]) != 0) return ND_ENOMEM;
-        p->started++;
-    }
-    return ND_OK;
-}
-
-void nd_pool_stop(scan *s)
-{
-    pool *p = &s->pool;
-    if (p->nthreads) {
-        pthread_mutex_lock(&p->mu);
-        p->stop = 1;
-        pthread_cond_broadcast(&p->work);
-        pthread_mutex_unlock(&p->mu);
-        for (unsigned i = 0; i < p->started; i++)
-            pthread_join(p->threads[i], NULL);
-        for (unsigned i = 0; i < p->nthreads; i++)
-            nd_worker_clear(&p->workers[i]);
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->work);
-        pthread_cond_destroy(&p->done);
-    }
-    nd_free(p->threads);
-    nd_free(p->workers);
-    nd_free(s->targs);
-    memset(p, 0, sizeof *p);
-    s->targs = NULL;
-}
-
-nd_status nd_get_batch(scan *s, int mode, batch **out)
-{
-    batch *b;
-    if (s->nspare)
-        b = s->spare[--s->nspare];
-    else if (batch_create(s->k, &b) != ND_OK)
-        return ND_ENOMEM;
-    batch_reset(b, mode);
-    *out = b;
-    return ND_OK;
-}
-
-/* Hands a full batch to the workers (or processes it inline). */
-void nd_submit(scan *s, batch *b)
-{
-    pool *p = &s->pool;
-    s->ring[(s->ring_head + s->ring_len) % MAX_INFLIGHT] = b;
-    s->ring_len++;
-    if (!p->nthreads) {
-        process_batch(&s->inline_worker, b);
-        b->done = 1;
-        return;
-    }
-    pthread_mutex_lock(&p->mu);
-    p->queue[(p->qhead + p->qlen) % MAX_INFLIGHT] = b;
-    p->qlen++;
-    pthread_cond_signal(&p->work);
-    pthread_mutex_unlock(&p->mu);
-}
-
-/* Waits for the oldest in-flight batch and removes it from the ring. */
-batch *nd_wait_oldest(scan *s)
-{
-    batch *b = s->ring[s->ring_head];
-    pool *p = &s->pool;
-    if (p->nthreads) {
-        pthread_mutex_lock(&p->mu);
-        while (!b->done)
-            pthread_cond_wait(&p->done, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-    }
-    s->ring_head = (s->ring_head + 1) % MAX_INFLIGHT;
-    s->ring_len--;
-    return b;
-}
-
-void nd_recycle(scan *s, batch *b)
-{
-    batch_reset(b, MODE_SIGN);
-    s->spare[s->nspare++] = b;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "neardup/lsh.h"
+#include "containers.h"
 #include "neardup/status.h"
 
 typedef struct nd_uf nd_uf;

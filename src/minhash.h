@@ -16,10 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "neardup/scan.h"
 #include "neardup/status.h"
 
 #define ND_MINHASH_SEED UINT64_C(0x6e656172647570) /* "neardup" */
-#define ND_PERMS_MAX 1024u
 
 typedef struct nd_minhash nd_minhash;
 

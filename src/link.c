@@ -1,0 +1,435 @@
+/*
+ * link.c - linking sentences across articles, and their groups (see link.h).
+ *
+ * Exact keys are grouped by sorting (radix.h), partition by partition on the threads; each
+ * key's first record represents it in the bands. Near-identical sentences come from MinHash
+ * LSH, whose band keys the workers computed in pass 1: each band is sorted into buckets
+ * (lsh.h); a bucket of at most SMALL_BUCKET records yields all its pairs, a longer one
+ * (boilerplate in thousands of articles) pairs each member with the bucket's first and its
+ * predecessor, so the work stays linear. Every candidate is tested exactly on the
+ * sentences' fingerprints, with the records prefetched ahead (the candidates are in random
+ * order, and a cache miss costs more than the test); union-find joins what matches, shared
+ * by the threads, so a pair already joined is not tested. A group is kept when it spans two
+ * or more articles.
+ */
+#include "link.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "lsh.h"
+#include "mix.h"
+#include "radix.h"
+#include "sentences.h"
+#include "threads.h"
+#include "verify.h"
+
+#define SMALL_BUCKET 32u
+#define AHEAD 16u /* entries or candidates prefetched ahead of the one being handled */
+
+/* ---- the store ------------------------------------------------------------------------ */
+
+nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32_t *band,
+                            const nd_para_sketch *sk, const uint16_t *fps)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        void *p = nd_grow_array(s->recs, &cap, s->n + 1, sizeof *s->recs, 4096);
+        if (!p) return ND_ENOMEM;
+        s->recs = p;
+        for (size_t q = 0; q < ND_PARA_BANDS; q++) {
+            uint32_t *bv = nd_reallocarray(s->band[q], cap, sizeof *bv);
+            if (!bv) return ND_ENOMEM;
+            s->band[q] = bv;
+        }
+        /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
+        if (cap > SIZE_MAX / sizeof *s->sk) return ND_ENOMEM;
+        void *mem = nd_realloc_align64(s->sk_mem, s->n * sizeof *s->sk, cap * sizeof *s->sk);
+        if (!mem) return ND_ENOMEM;
+        s->sk_mem = mem;
+        s->sk = nd_align64(mem);
+        s->cap = cap;
+    }
+    ND_RESERVE(s->fps, s->capfps, s->nfps + sk->fp_n, 65536);
+    s->recs[s->n] = *r;
+    for (size_t q = 0; q < ND_PARA_BANDS; q++)
+        s->band[q][s->n] = band[q];
+    nd_para_sketch *k = &s->sk[s->n];
+    *k = *sk;
+    k->doc = r->doc;
+    k->fp_off = s->nfps;
+    if (sk->fp_n) memcpy(s->fps + s->nfps, fps, sk->fp_n * sizeof *s->fps);
+    s->nfps += sk->fp_n;
+    s->n++;
+    return ND_OK;
+}
+
+void nd_sent_store_drop_sketches(nd_sent_store *s)
+{
+    nd_free(s->sk_mem);
+    s->sk_mem = NULL;
+    s->sk = NULL;
+    for (size_t b = 0; b < ND_PARA_BANDS; b++) {
+        nd_free(s->band[b]);
+        s->band[b] = NULL;
+    }
+    nd_free(s->fps);
+    s->fps = NULL;
+    s->nfps = s->capfps = 0;
+}
+
+void nd_sent_store_clear(nd_sent_store *s)
+{
+    nd_sent_store_drop_sketches(s);
+    nd_free(s->recs);
+    memset(s, 0, sizeof *s);
+}
+
+void nd_para_groups_clear(nd_para_groups *g)
+{
+    nd_free(g->start);
+    nd_free(g->member);
+    nd_free(g->identical);
+    nd_free(g->ndocs);
+    memset(g, 0, sizeof *g);
+}
+
+/* ---- linking -------------------------------------------------------------------------- */
+
+typedef struct cand {
+    const uint16_t *fa, *fb;
+    uint32_t a, b;
+    uint32_t na, nb;
+} cand;
+
+typedef struct band_ctx {
+    const nd_sent_store *in;
+    const uint32_t *reps; /* one record per exact key, in record order */
+    size_t nreps;
+    double threshold;
+    const uint16_t *need; /* need[s]: least intersection passing for set sizes summing to s */
+    unsigned first, step;
+    cand *cand; /* one band's candidate pairs */
+    size_t ncand, capcand;
+    nd_uf *uf; /* shared by the threads: joins what verifies */
+    nd_status st;
+} band_ctx;
+
+/* Appends the candidate pair of records a and b. */
+static nd_status push_cand(band_ctx *c, uint32_t a, uint32_t b)
+{
+    if (c->ncand == c->capcand) {
+        size_t cap = c->capcand ? c->capcand * 2 : 4096;
+        cand *v = nd_reallocarray(c->cand, cap, sizeof *v);
+        if (!v) return ND_ENOMEM;
+        c->cand = v;
+        c->capcand = cap;
+    }
+    const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
+    cand *k = &c->cand[c->ncand++];
+    k->fa = c->in->fps + x->fp_off;
+    k->fb = c->in->fps + y->fp_off;
+    k->a = a;
+    k->b = b;
+    k->na = x->fp_n;
+    k->nb = y->fp_n;
+    return ND_OK;
+}
+
+/* A bucket member as the pair test reads it. */
+typedef struct member {
+    uint64_t bm0, bm1;
+    uint32_t n, doc;
+} member;
+
+/* Whether x and y, of different documents, may reach the threshold: their fingerprint maps
+ * bound their intersection (see nd_para_sketch), and need[n_x + n_y] is the least
+ * intersection that passes. */
+static inline int may_match(const member *x, const member *y, const uint16_t *need)
+{
+    size_t ox = (size_t)__builtin_popcountll(x->bm0 & ~y->bm0) +
+                (size_t)__builtin_popcountll(x->bm1 & ~y->bm1);
+    size_t oy = (size_t)__builtin_popcountll(y->bm0 & ~x->bm0) +
+                (size_t)__builtin_popcountll(y->bm1 & ~x->bm1);
+    size_t ix = x->n - ox, iy = y->n - oy;
+    return x->doc != y->doc && (ix < iy ? ix : iy) >= need[x->n + y->n];
+}
+
+static inline void load_member(const nd_para_sketch *k, member *m)
+{
+    m->bm0 = k->bm[0];
+    m->bm1 = k->bm[1];
+    m->n = k->fp_n;
+    m->doc = k->doc;
+}
+
+/* The candidate pairs of one band, from its buckets kv[0..m) (nd_lsh_buckets): every pair
+ * of a small bucket, and in a large one each record with the bucket's first and its
+ * predecessor, less those the fingerprint maps rule out. The sketches are prefetched AHEAD
+ * entries ahead. */
+ND_CLONES("popcnt", "default")
+static nd_status band_candidates(band_ctx *c, const uint64_t *kv, size_t m)
+{
+#define KEY(i) (kv[(i)] >> 32)
+#define REC(i) ((uint32_t)kv[(i)])
+    const nd_para_sketch *sk = c->in->sk;
+    const uint16_t *need = c->need;
+    member mb[SMALL_BUCKET];
+    nd_status st = ND_OK;
+    c->ncand = 0;
+    size_t pf = 0;
+    for (size_t i = 0; i < m && st == ND_OK;) {
+        size_t j = i + 1;
+        while (j < m && KEY(j) == KEY(i))
+            j++;
+        for (; pf < m && pf < j + AHEAD; pf++)
+            __builtin_prefetch(&sk[REC(pf)]);
+        if (j - i <= SMALL_BUCKET) {
+            for (size_t x = 0; x < j - i; x++)
+                load_member(&sk[REC(i + x)], &mb[x]);
+            for (size_t x = 0; x < j - i && st == ND_OK; x++)
+                for (size_t y = x + 1; y < j - i && st == ND_OK; y++)
+                    if (may_match(&mb[x], &mb[y], need)) st = push_cand(c, REC(i + x), REC(i + y));
+        } else {
+            member first, prev, cur;
+            load_member(&sk[REC(i)], &first);
+            prev = first;
+            for (size_t y = i + 1; y < j && st == ND_OK; y++) {
+                load_member(&sk[REC(y)], &cur);
+                if (may_match(&first, &cur, need)) st = push_cand(c, REC(i), REC(y));
+                if (st == ND_OK && y - 1 > i && may_match(&prev, &cur, need))
+                    st = push_cand(c, REC(y - 1), REC(y));
+                prev = cur;
+            }
+        }
+        i = j;
+    }
+#undef KEY
+#undef REC
+    return st;
+}
+
+/* Verifies the candidates of c->cand, joining in c->uf those that pass, prefetching their
+ * fingerprints AHEAD candidates in advance (they come in random order). */
+static void verify_candidates(band_ctx *c)
+{
+    const cand *v = c->cand;
+    size_t n = c->ncand;
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            __builtin_prefetch(v[i + AHEAD].fa);
+            __builtin_prefetch(v[i + AHEAD].fb);
+        }
+        if (nd_uf_find_shared(c->uf, v[i].a) == nd_uf_find_shared(c->uf, v[i].b))
+            continue; /* joined already: its verdict cannot change a group */
+        if (nd_sent_similar(v[i].fa, v[i].na, v[i].fb, v[i].nb, c->threshold))
+            nd_uf_union_shared(c->uf, v[i].a, v[i].b);
+    }
+}
+
+static void *band_worker(void *arg)
+{
+    band_ctx *c = arg;
+    nd_lsh_scratch scr = {0};
+    c->st = ND_OK;
+    for (unsigned band = c->first; band < ND_PARA_BANDS && c->st == ND_OK; band += c->step) {
+        uint64_t *kv;
+        size_t m;
+        c->st = nd_lsh_buckets(&scr, c->in->band[band], c->reps, c->nreps, &kv, &m);
+        if (c->st == ND_OK) c->st = band_candidates(c, kv, m);
+        if (c->st == ND_OK) verify_candidates(c);
+    }
+    nd_lsh_scratch_clear(&scr);
+    return NULL;
+}
+
+/* One thread's share of the exact keys: the partitions first, first + step, ... */
+typedef struct exact_ctx {
+    const nd_para_rec *recs;
+    uint64_t *kv, *room;   /* entries (high 32 bits of the key << 32 | record), partitioned */
+    const uint32_t *start; /* the partitions' bounds (ND_RADIX_PARTS + 1) */
+    unsigned char *rep;    /* rep[i] = 1: record i is the first of its key */
+    unsigned first, step;
+    nd_uf *uf; /* shared by the threads */
+} exact_ctx;
+
+static void *exact_worker(void *arg)
+{
+    exact_ctx *c = arg;
+    for (size_t b = c->first; b < ND_RADIX_PARTS; b += c->step) {
+        nd_radix_finish(c->kv, c->room, c->start, b);
+        uint64_t *kv = c->kv + c->start[b];
+        size_t n = c->start[b + 1] - c->start[b];
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
+                j++;
+            /* In a run, records are in record order (the sort is stable): each key's first
+             * record is its representative, the others join it and are crossed out
+             * (record field UINT32_MAX, which no record has). */
+            for (size_t x = i; x < j; x++) {
+                uint32_t rx = (uint32_t)kv[x];
+                if (rx == UINT32_MAX) continue;
+                c->rep[rx] = 1;
+                for (size_t y = x + 1; y < j; y++) {
+                    uint32_t ry = (uint32_t)kv[y];
+                    if (ry != UINT32_MAX && c->recs[ry].key == c->recs[rx].key) {
+                        nd_uf_union_shared(c->uf, rx, ry);
+                        kv[y] |= UINT32_MAX;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+    return NULL;
+}
+
+/* Joins the records with equal exact keys, sorting them on `threads` threads; fills reps
+ * with one record per key (its first), in record order, and returns how many, or SIZE_MAX
+ * without memory. */
+static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd_uf *uf,
+                         uint32_t *reps)
+{
+    uint64_t *buf = nd_malloc((n ? n : 1) * sizeof *buf);
+    uint64_t *kv = nd_malloc((n ? n : 1) * sizeof *kv);
+    unsigned char *rep = nd_calloc(n ? n : 1, 1);
+    exact_ctx ctx[ND_PARA_BANDS];
+    uint32_t start[ND_RADIX_PARTS + 1];
+    size_t nreps = SIZE_MAX;
+    if (!buf || !kv || !rep) goto out;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
+    nd_radix_partition(buf, NULL, NULL, n, kv, start);
+    for (unsigned t = 0; t < threads; t++)
+        ctx[t] = (exact_ctx){.recs = recs,
+                             .kv = kv,
+                             .room = buf,
+                             .start = start,
+                             .rep = rep,
+                             .first = t,
+                             .step = threads,
+                             .uf = uf};
+    nd_run_threads(exact_worker, ctx, sizeof *ctx, threads);
+    nreps = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rep[i]) reps[nreps++] = (uint32_t)i;
+out:
+    nd_free(buf);
+    nd_free(kv);
+    nd_free(rep);
+    return nreps;
+}
+
+nd_status nd_link_sentences(const nd_sent_store *in, double threshold, unsigned threads, nd_uf *uf)
+{
+    size_t n = in->n;
+    if (n >= UINT32_MAX) return ND_EINVAL;
+    if (threads < 1) threads = 1;
+    if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
+    uint16_t need[2 * ND_SENT_FP_MAX + 1];
+    uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
+    band_ctx ctx[ND_PARA_BANDS];
+    nd_status st = ND_ENOMEM;
+    size_t nreps;
+    memset(ctx, 0, sizeof ctx);
+    if (!reps || (nreps = exact_keys(in->recs, n, threads, uf, reps)) == SIZE_MAX) goto out;
+    for (size_t sum = 0; sum <= 2 * ND_SENT_FP_MAX; sum++) {
+        size_t i = 0;
+        while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, threshold))
+            i++;
+        need[sum] = (uint16_t)i;
+    }
+    for (unsigned t = 0; t < threads; t++)
+        ctx[t] = (band_ctx){.in = in,
+                            .reps = reps,
+                            .nreps = nreps,
+                            .threshold = threshold,
+                            .need = need,
+                            .first = t,
+                            .step = threads,
+                            .uf = uf,
+                            .st = ND_OK};
+    nd_run_threads(band_worker, ctx, sizeof *ctx, threads);
+    nd_uf_recount(uf);
+    st = ND_OK;
+    for (unsigned t = 0; t < threads && st == ND_OK; t++)
+        st = ctx[t].st;
+out:
+    for (unsigned t = 0; t < threads; t++)
+        nd_free(ctx[t].cand);
+    nd_free(reps);
+    return st;
+}
+
+nd_status nd_link_groups(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_groups *out)
+{
+    nd_status st = ND_ENOMEM;
+    nd_para_groups g = {0};
+    uint32_t *first = NULL; /* root -> its component's first record + 1, 0 = not seen */
+    uint64_t *ent = NULL, *tmp = NULL;
+    size_t ne = 0, cap = 0;
+    first = nd_calloc(n ? n : 1, sizeof *first);
+    if (!first) goto out;
+    /* Records of components of two or more, as (first record << 32 | record), in record
+     * order; a singleton is passed over reading only its own parent and size. */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = nd_uf_find(uf, (uint32_t)i);
+        if (r == i && nd_uf_size(uf, r) == 1) continue;
+        if (!first[r]) first[r] = (uint32_t)i + 1;
+        if (ne == cap) {
+            size_t c = cap ? cap * 2 : 4096;
+            uint64_t *v = nd_reallocarray(ent, c, sizeof *v);
+            if (!v) goto out;
+            ent = v;
+            cap = c;
+        }
+        ent[ne++] = ((uint64_t)(first[r] - 1) << 32) | i;
+    }
+    nd_free(first);
+    first = NULL;
+    /* Sorted by first record (stable: members stay in record order), runs are the
+     * components, in order of their first record. */
+    tmp = nd_malloc((ne ? ne : 1) * sizeof *tmp);
+    if (!tmp) goto out;
+    const uint64_t *kv = nd_radix_sort(ent, NULL, NULL, ne, ent, tmp);
+    /* Keep those spanning two or more documents (records are grouped by document). */
+    g.start = nd_malloc((ne / 2 + 1) * sizeof *g.start);
+    g.member = nd_malloc((ne ? ne : 1) * sizeof *g.member);
+    g.identical = nd_malloc(ne / 2 + 1);
+    g.ndocs = nd_malloc((ne / 2 + 1) * sizeof *g.ndocs);
+    if (!g.start || !g.member || !g.identical || !g.ndocs) goto out;
+    size_t ng = 0, nm = 0;
+    g.start[0] = 0;
+    for (size_t i = 0; i < ne;) {
+        size_t j = i + 1;
+        while (j < ne && (kv[j] >> 32) == (kv[i] >> 32))
+            j++;
+        const nd_para_rec *f = &recs[(uint32_t)kv[i]];
+        uint32_t ndocs = 1;
+        unsigned char identical = 1;
+        for (size_t m = i + 1; m < j; m++) {
+            const nd_para_rec *r = &recs[(uint32_t)kv[m]];
+            ndocs += r->doc != recs[(uint32_t)kv[m - 1]].doc;
+            identical &= r->key == f->key;
+        }
+        if (ndocs >= 2) {
+            for (size_t m = i; m < j; m++)
+                g.member[nm++] = (uint32_t)kv[m];
+            g.identical[ng] = identical;
+            g.ndocs[ng] = ndocs;
+            g.start[++ng] = nm;
+        }
+        i = j;
+    }
+    g.n = ng;
+    *out = g;
+    memset(&g, 0, sizeof g);
+    st = ND_OK;
+out:
+    nd_free(first);
+    nd_free(ent);
+    nd_free(tmp);
+    nd_para_groups_clear(&g);
+    return st;
+}

@@ -1,0 +1,100 @@
+/*
+ * lsh.h - locality-sensitive hashing of MinHash signatures: the one banding mechanism of
+ * articles and sentences.
+ *
+ * A signature of k values is cut into b bands of r rows (b * r <= k). Two signatures
+ * become a candidate pair when all r rows of at least one band agree, which happens with
+ * probability 1 - (1 - J^r)^b for Jaccard similarity J (Leskovec, Rajaraman, Ullman,
+ * "Mining of Massive Datasets", ch. 3.4).
+ *
+ * b and r are chosen for a threshold t by minimising the weighted error mass
+ *     w_fp * integral_0^t P(j) dj  +  w_fn * integral_t^1 (1 - P(j)) dj
+ * as datasketch and the MMDS book do. Because every candidate is verified afterwards, a
+ * false positive only costs one verification while a false negative loses a duplicate, so
+ * w_fn = 0.99 and w_fp = 0.01.
+ *
+ * A band's rows are hashed to a 32-bit band key (nd_lsh_band_key). The buckets of a band
+ * are found by sorting (key << 32 | index) entries (radix.h) and keeping the runs of two
+ * or more equal keys (nd_lsh_buckets): no hash table, no allocation per record, and the
+ * records of a bucket come in index order, so everything built from them is
+ * deterministic. Two unrelated keys can collide in 32 bits; that only adds a candidate,
+ * which verification rejects. Clients decide which pairs of a bucket to look at: articles
+ * (nd_lsh_candidates) take every pair of a bucket up to `bucket_cap` members and, in a
+ * larger one (10,000 copies of one article), each member with the first, so time stays
+ * linear; sentences (link.c) have their own rule. Private to neardup_core.
+ */
+#ifndef NEARDUP_LSH_H
+#define NEARDUP_LSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "containers.h"
+#include "neardup/scan.h"
+#include "neardup/status.h"
+
+#define ND_LSH_BUCKET_CAP 128u
+
+/* Probability that a pair with Jaccard j becomes a candidate with b bands of r rows. */
+double nd_lsh_probability(double j, unsigned bands, unsigned rows);
+
+/* The b x r (b * r <= k) that minimises the weighted error mass for threshold t.
+ * ND_OK or ND_EINVAL (t outside (0, 1], k == 0). */
+nd_status nd_lsh_params_for(double threshold, unsigned k, nd_lsh_params *out);
+
+/* The 32-bit key of band `band` of a signature: its `rows` values, sig[band * rows ..],
+ * mixed with the band number (multiply-xorshift rounds). Pinned by a known-answer test:
+ * an index on disk stores these keys. */
+static inline uint32_t nd_lsh_band_key(const uint32_t *sig, unsigned band, unsigned rows)
+{
+    uint64_t x = (uint64_t)(band + 1) * UINT64_C(0x9e3779b97f4a7c15);
+    const uint32_t *v = sig + (size_t)band * rows;
+    for (unsigned r = 0; r < rows; r++) {
+        x = (x ^ v[r]) * UINT64_C(0xff51afd7ed558ccd);
+        x ^= x >> 32;
+    }
+    return (uint32_t)(x >> 32);
+}
+
+/* Scratch for sorting the entries of one band: reuse it across bands; free with
+ * nd_lsh_scratch_clear. Initialise to {0}. */
+typedef struct nd_lsh_scratch {
+    uint64_t *buf, *tmp;
+    size_t cap;
+} nd_lsh_scratch;
+
+void nd_lsh_scratch_clear(nd_lsh_scratch *s);
+
+/*
+ * The buckets of one band: entries (key << 32 | record) for the n records idx[0..n)
+ * (idx NULL: records 0..n-1, which must then be the indices of keys), keys[record] their
+ * band keys, sorted by key with records in the order given, and only the runs of two or
+ * more equal keys kept. *out (in s, valid until its next use) receives them, *nout how
+ * many. ND_OK or ND_ENOMEM.
+ */
+nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t *idx, size_t n,
+                         uint64_t **out, size_t *nout);
+
+/* The end of the bucket starting at entry i of e[0..n) (see nd_lsh_buckets). */
+static inline size_t nd_lsh_bucket_end(const uint64_t *e, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && (e[j] >> 32) == (e[i] >> 32))
+        j++;
+    return j;
+}
+
+/*
+ * Article candidates: appends to `out` every candidate pair among the `ndocs` signatures
+ * sigs[i * stride .. i * stride + bands * rows) whose `use[i]` is non-zero (use may be
+ * NULL: all), then sorts and de-duplicates `out`. A bucket of more than bucket_cap
+ * (0 = ND_LSH_BUCKET_CAP) members yields each member with its first only; *capped (may be
+ * NULL) receives how many buckets did. `threads` threads (the calling one included) share
+ * the bands; the result does not depend on their number. ND_OK, ND_EINVAL (ndocs >= 2^32 - 1,
+ * no band or row) or ND_ENOMEM.
+ */
+nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
+                            const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
+                            unsigned threads, nd_pairs *out, size_t *capped);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * result.c - building the scan result, and freeing it (see result.h).
+ */
+#include "result.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "alloc.h"
+
+nd_status nd_result_create(nd_scan_result **out)
+{
+    nd_scan_result *res = nd_calloc(1, sizeof *res);
+    if (!res) return ND_ENOMEM;
+    res->mem = nd_calloc(1, sizeof *res->mem);
+    if (!res->mem) {
+        nd_free(res);
+        return ND_ENOMEM;
+    }
+    *out = res;
+    return ND_OK;
+}
+
+void nd_scan_result_free(nd_scan_result *res)
+{
+    if (!res) return;
+    struct nd_result_mem *m = res->mem;
+    if (m) {
+        nd_arena_clear(&m->ids);
+        nd_arena_clear(&m->strs);
+        nd_free(m->docs);
+        nd_free(m->sigs);
+        nd_free(m->skips);
+        nd_free(m->reps);
+        nd_free(m->blocks);
+        nd_free(m->block_txt);
+        nd_free(m->shorts);
+        nd_free(m->short_txt);
+        nd_free(m->members);
+        nd_free(m->groups);
+        nd_free(m->pairs);
+        nd_free(m->shared);
+        nd_free(m->places);
+        nd_free(m->shared_txt);
+        nd_free(m->info);
+        nd_free(m->sources);
+        nd_free(m->block_ptrs);
+        nd_free(m);
+    }
+    nd_free(res->skipped);
+    nd_free(res);
+}
+
+nd_status nd_result_add_skip(nd_scan_result *res, const char *path, uint64_t line, nd_status code,
+                             const char *msg)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW(m->nskips, m->capskips, 16, m->skips);
+    nd_skip_rec *r = &m->skips[m->nskips];
+    if (nd_arena_put(&m->strs, path, strlen(path), &r->path_off) != ND_OK ||
+        nd_arena_put(&m->strs, msg, strlen(msg), &r->msg_off) != ND_OK)
+        return ND_ENOMEM;
+    r->line = line;
+    r->code = code;
+    m->nskips++;
+    return ND_OK;
+}
+
+nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
+                            size_t id_len, const uint32_t *sig, uint32_t *index)
+{
+    struct nd_result_mem *m = res->mem;
+    if (m->ndocs >= UINT32_MAX - 1) return ND_EINVAL;
+    if (m->ndocs == m->capdocs) {
+        size_t cap = m->capdocs;
+        nd_doc_rec *v = nd_grow_array(m->docs, &cap, m->ndocs + 1, sizeof *v, 1024);
+        if (!v) return ND_ENOMEM;
+        m->docs = v;
+        uint32_t *sg = nd_reallocarray(m->sigs, cap * k, sizeof *sg);
+        if (!sg) return ND_ENOMEM;
+        m->sigs = sg;
+        m->capdocs = cap;
+    }
+    nd_doc_rec *r = &m->docs[m->ndocs];
+    *r = *d;
+    size_t off;
+    if (nd_arena_put(&m->ids, id, id_len, &off) != ND_OK) return ND_ENOMEM;
+    r->id_off = off;
+    memcpy(m->sigs + m->ndocs * k, sig, k * sizeof *m->sigs);
+    *index = (uint32_t)m->ndocs++;
+    return ND_OK;
+}
+
+nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW2(m->nblocks, m->capblocks, 64, m->blocks, m->block_txt);
+    if (nd_arena_put(&m->strs, text, strlen(text), &m->block_txt[m->nblocks]) != ND_OK)
+        return ND_ENOMEM;
+    m->blocks[m->nblocks++] = *b;
+    return ND_OK;
+}
+
+nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW2(m->nshorts, m->capshorts, 64, m->shorts, m->short_txt);
+    if (nd_arena_put(&m->strs, text, strlen(text), &m->short_txt[m->nshorts]) != ND_OK)
+        return ND_ENOMEM;
+    m->shorts[m->nshorts++] = *s;
+    return ND_OK;
+}
+
+nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW(m->nreps, m->capreps, 64, m->reps);
+    m->reps[m->nreps++] = *r;
+    return ND_OK;
+}
+
+/* Documents and sources: the public arrays, with pointers into the arenas. */
+static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
+{
+    struct nd_result_mem *m = res->mem;
+    res->ndocs = m->ndocs;
+    m->info = nd_calloc(m->ndocs ? m->ndocs : 1, sizeof *m->info);
+    if (!m->info) return ND_ENOMEM;
+    for (size_t i = 0; i < m->ndocs; i++) {
+        const nd_doc_rec *d = &m->docs[i];
+        nd_doc_info *di = &m->info[i];
+        di->id = m->ids.p + d->id_off;
+        di->source = d->source;
+        di->line = d->line;
+        di->offset = d->offset;
+        di->length = d->len;
+        di->checksum = d->sum;
+        di->ntokens = d->ntokens;
+    }
+    res->docs = m->info;
+    res->signatures = m->sigs;
+    size_t ns = nd_reader_nsources(reader);
+    m->sources = nd_calloc(ns ? ns : 1, sizeof *m->sources);
+    if (!m->sources) return ND_ENOMEM;
+    /* Offsets first (strs may still move), pointers after the last put. */
+    for (size_t i = 0; i < ns; i++) {
+        const char *p = nd_reader_path(reader, (uint32_t)i);
+        size_t off;
+        if (nd_arena_put(&m->strs, p, strlen(p), &off) != ND_OK) return ND_ENOMEM;
+        m->sources[i] = (const char *)(uintptr_t)off;
+    }
+    res->sources = m->sources;
+    res->nsources = ns;
+    return ND_OK;
+}
+
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader)
+{
+    struct nd_result_mem *m = res->mem;
+    nd_status st = finish_docs(res, reader);
+    if (st != ND_OK) return st;
+    res->skipped = nd_calloc(m->nskips ? m->nskips : 1, sizeof *res->skipped);
+    m->block_ptrs = nd_calloc(m->nblocks ? m->nblocks : 1, sizeof *m->block_ptrs);
+    if (!res->skipped || !m->block_ptrs) return ND_ENOMEM;
+    /* strs no longer grows: pointers into it are stable from here on. */
+    for (size_t i = 0; i < res->nsources; i++)
+        m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
+    for (size_t i = 0; i < m->nskips; i++) {
+        res->skipped[i].path = m->strs.p + m->skips[i].path_off;
+        res->skipped[i].message = m->strs.p + m->skips[i].msg_off;
+        res->skipped[i].line = m->skips[i].line;
+        res->skipped[i].code = m->skips[i].code;
+    }
+    res->nskipped = m->nskips;
+    for (size_t i = 0; i < m->nblocks; i++)
+        m->block_ptrs[i] = m->strs.p + m->block_txt[i];
+    for (size_t i = 0; i < m->nshorts; i++)
+        m->shorts[i].text = m->strs.p + m->short_txt[i];
+    size_t fb = 0, fs = 0;
+    for (size_t i = 0; i < m->nreps; i++) {
+        nd_doc_repeats *r = &m->reps[i];
+        r->blocks = r->nblocks ? m->blocks + fb : NULL;
+        r->block_text = r->nblocks ? m->block_ptrs + fb : NULL;
+        r->shorts = r->nshort ? m->shorts + fs : NULL;
+        fb += r->nblocks;
+        fs += r->nshort;
+        res->ndoubled += r->doubled != 0;
+    }
+    assert(fb == m->nblocks && fs == m->nshorts);
+    res->repeats = m->reps;
+    res->nrepeats = m->nreps;
+    for (size_t i = 0; i < res->nshared; i++)
+        m->shared[i].text = m->strs.p + m->shared_txt[i] - 1;
+    for (size_t g = 0; g < res->ngroups; g++)
+        for (size_t k = 0; k < res->groups[g].nmembers; k++) {
+            nd_member *mb = &res->groups[g].members[k];
+            uint32_t s = m->docs[mb->doc].snippet;
+            mb->snippet = s ? m->strs.p + s - 1 : "";
+        }
+    return ND_OK;
+}

@@ -1,0 +1,86 @@
+/*
+ * result.h - the scan result while it is built: what it owns, and how the passes fill it.
+ *
+ * While the scan runs, strings live in arenas and are named by offsets (an arena moves
+ * when it grows); nd_result_finish, once nothing is added any more, turns them into the
+ * pointers of the public nd_scan_result. Everything here belongs to the result and is freed
+ * by nd_scan_result_free. Private to neardup_core.
+ */
+#ifndef NEARDUP_RESULT_H
+#define NEARDUP_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "containers.h"
+#include "neardup/input.h"
+#include "neardup/scan.h"
+
+/* A document as pass 1 kept it (48 bytes besides its id and signature). */
+typedef struct nd_doc_rec {
+    uint64_t id_off; /* into ids */
+    uint64_t offset; /* the record's byte offset in its source */
+    uint64_t line;
+    uint64_t sum; /* XXH3 of the record's bytes: detects a file changed between passes */
+    uint32_t source;
+    uint32_t len;     /* record bytes */
+    uint32_t ntokens; /* words */
+    uint32_t snippet; /* offset + 1 into strs, 0 = none (set by pass 2) */
+} nd_doc_rec;
+
+typedef struct nd_skip_rec {
+    size_t path_off, msg_off; /* into strs */
+    uint64_t line;
+    nd_status code;
+} nd_skip_rec;
+
+struct nd_result_mem {
+    nd_arena ids;  /* document ids */
+    nd_arena strs; /* paths, messages, snippets */
+    nd_doc_rec *docs;
+    size_t ndocs, capdocs;
+    uint32_t *sigs; /* ndocs * k */
+    nd_skip_rec *skips;
+    size_t nskips, capskips;
+    nd_doc_repeats *reps;
+    size_t nreps, capreps;
+    nd_block_repeat *blocks; /* all reps' blocks, back to back */
+    size_t *block_txt;       /* offsets into strs, per block */
+    size_t nblocks, capblocks;
+    nd_short_line *shorts;
+    size_t *short_txt;
+    size_t nshorts, capshorts;
+    /* made by the stages */
+    nd_member *members;
+    nd_group *groups;
+    nd_pair_sim *pairs;
+    nd_shared_para *shared;
+    nd_para_place *places;
+    size_t *shared_txt; /* offset + 1 into strs, per shared entry */
+    /* made by nd_result_finish */
+    nd_doc_info *info;
+    const char **sources;
+    const char **block_ptrs;
+};
+
+/* A new, empty result. ND_OK or ND_ENOMEM. */
+nd_status nd_result_create(nd_scan_result **out);
+
+/* Appends a skipped document or path. ND_OK or ND_ENOMEM. */
+nd_status nd_result_add_skip(nd_scan_result *res, const char *path, uint64_t line, nd_status code,
+                             const char *msg);
+/* Appends a document: d (its id_off is set here), its id and its k-value signature; *index
+ * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
+nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
+                            size_t id_len, const uint32_t *sig, uint32_t *index);
+/* A document's internal repeats: its blocks and short lines one by one (each with the text
+ * to show), then the entry, whose nblocks and nshort say how many of them were its own. */
+nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text);
+nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text);
+nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
+
+/* Turns offsets into pointers once nothing more is added: documents, sources (read from
+ * reader), skips, repeats, shared texts and member snippets. ND_OK or ND_ENOMEM. */
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader);
+
+#endif

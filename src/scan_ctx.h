@@ -1,0 +1,25 @@
+/*
+ * scan_ctx.h - the state one nd_scan() call passes to its stages.
+ *
+ * scan.c owns it: the options in force, the reader (which re-reads documents), the
+ * pipeline (which processes them on the workers) and the result being built. The stages
+ * (articles.h, shared.h) receive it explicitly and add to the result; they keep their own
+ * working memory to themselves. Private to neardup_core.
+ */
+#ifndef NEARDUP_SCAN_CTX_H
+#define NEARDUP_SCAN_CTX_H
+
+#include "neardup/input.h"
+#include "neardup/scan.h"
+#include "pipeline.h"
+#include "result.h"
+
+typedef struct nd_scan_ctx {
+    nd_scan_opts opts; /* in force: defaults filled in, threads resolved */
+    unsigned k;        /* signature values (opts.perms) */
+    nd_reader *reader;
+    nd_pipeline *pl;
+    nd_scan_result *res;
+} nd_scan_ctx;
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * test_sentences.c - unit tests of the sentences of long paragraphs (src/sentences.h): how
+ * they are cut, their fingerprints (checked against token hashes computed here), and the
+ * exact test of two fingerprint sets against a plain count.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "paratest.h"
+#include "shingle.h"
+
+START_TEST(test_sentences)
+{
+    static const char text[] =
+        "Ini kalimat pertama yang cukup panjang. \xe2\x80\x9cIni kalimat kedua juga panjang,"
+        "\xe2\x80\x9d katanya. Ok ya. Kalimat ketiga di sini ada! Dan yang keempat berakhir "
+        "dengan elipsis\xe2\x80\xa6 Lalu ekor.\n"
+        "Pendek saja.\n"
+        "Angka 3.5 persen tidak memotong kalimat ini sama sekali\n";
+    nd_para_opts o;
+    nd_para_opts_init(&o);
+    o.want_sentences = 1;
+    para_run r;
+    analyze(&r, &o, text, sizeof text - 1);
+    ck_assert_uint_eq(r.dp.n, 3);
+    /* Each sentence runs from its first word to the next sentence's first word (so an
+     * opening quote of the next one ends this one) or to the end of its paragraph. */
+    static const char *const want[] = {
+        "Ini kalimat pertama yang cukup panjang. \xe2\x80\x9c",
+        "Ini kalimat kedua juga panjang,\xe2\x80\x9d katanya. ",
+        "Ok ya. Kalimat ketiga di sini ada! ", /* "Ok ya." is too short alone */
+        "Dan yang keempat berakhir dengan elipsis\xe2\x80\xa6 Lalu ekor.", /* short tail */
+        "Angka 3.5 persen tidak memotong kalimat ini sama sekali",
+    };
+    static const uint32_t para[] = {0, 0, 0, 0, 2};
+    /* "Pendek saja." has two words: a short line, no sentence. */
+    ck_assert_uint_eq(r.dp.ns, 5);
+    for (size_t k = 0; k < 5; k++) {
+        const nd_sentence *se = &r.dp.s[k];
+        ck_assert_uint_eq(se->para, para[k]);
+        size_t wl = strlen(want[k]);
+        ck_assert_msg(se->end - se->start == wl && memcmp(text + se->start, want[k], wl) == 0,
+                      "sentence %zu is '%.*s'", k, (int)(se->end - se->start), text + se->start);
+        check_fingerprints(&r, &r.dp, k);
+    }
+    ck_assert_uint_eq(r.dp.s[4].end, r.dp.p[2].end);
+    ck_assert_uint_eq(r.dp.s[0].start, 0);
+    run_clear(&r);
+}
+END_TEST
+
+/* ---- matching primitives ------------------------------------------------------------------ */
+
+/* A sorted set of n distinct 16-bit values drawn from [0, range). */
+static size_t random_fp_set(uint64_t *rng, size_t n, unsigned range, uint16_t *out)
+{
+    size_t u = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint16_t x = (uint16_t)(rng_next(rng) % range);
+        size_t j = 0;
+        while (j < u && out[j] < x)
+            j++;
+        if (j < u && out[j] == x) continue;
+        memmove(out + j + 1, out + j, (u - j) * sizeof *out);
+        out[j] = x;
+        u++;
+    }
+    return u;
+}
+
+/* Shuffles a set small enough to be kept unsorted (see nd_sent_fingerprints). */
+static void shuffle_small(uint64_t *rng, uint16_t *v, size_t n)
+{
+    if (n > ND_SENT_FP_SMALL) return;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(rng_next(rng) % i);
+        uint16_t t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
+/* nd_sent_similar (vector path up to ND_SENT_FP_SMALL values, merge above) against a plain
+ * count, on random sets of 0 to 100 values from small ranges (many common values), those
+ * of up to ND_SENT_FP_SMALL shuffled, and at the exact threshold boundary. */
+START_TEST(test_sent_similar)
+{
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+    uint16_t a[128], b[128];
+    for (int iter = 0; iter < 20000; iter++) {
+        unsigned range = 8 + (unsigned)(rng_next(&rng) % 200);
+        size_t na = random_fp_set(&rng, rng_next(&rng) % 101, range, a);
+        size_t nb = random_fp_set(&rng, rng_next(&rng) % 101, range, b);
+        shuffle_small(&rng, a, na);
+        shuffle_small(&rng, b, nb);
+        size_t inter = 0;
+        for (size_t i = 0; i < na; i++)
+            for (size_t j = 0; j < nb; j++)
+                inter += a[i] == b[j];
+        double t = (double)(rng_next(&rng) % 101) / 100.0;
+        size_t uni = na + nb - inter;
+        int want = uni == 0 || (double)inter >= t * (double)uni * (1.0 - 1e-12);
+        ck_assert_msg(nd_sent_similar(a, na, b, nb, t) == want, "na %zu nb %zu inter %zu t %.2f",
+                      na, nb, inter, t);
+    }
+    /* 4 of 5: exactly 0.8 passes, one value fewer in common does not. */
+    const uint16_t x[] = {1, 2, 3, 4, 5}, y[] = {1, 2, 3, 4}, z[] = {1, 2, 3, 9};
+    ck_assert(nd_sent_similar(x, 5, y, 4, 0.8));
+    ck_assert(nd_sent_similar(y, 4, x, 5, 0.8));
+    ck_assert(!nd_sent_similar(x, 5, z, 4, 0.8));
+}
+END_TEST
+
+/* nd_sent_fingerprints: top 16 bits without repeats, in first-occurrence order up to
+ * ND_SENT_FP_SMALL hashes, sorted beyond, capped at ND_SENT_FP_MAX. */
+START_TEST(test_sent_fingerprints)
+{
+    uint64_t v[ND_SENT_FP_MAX + 100];
+    uint16_t out[ND_SENT_FP_MAX];
+    uint64_t rng = 12345;
+    for (size_t i = 0; i < ND_SENT_FP_MAX + 100; i++)
+        v[i] = rng_next(&rng);
+    v[5] = v[2]; /* repeated words, within and across blocks of 16 */
+    v[15] = v[0];
+    v[16] = v[3];
+    v[40] = v[17];
+    v[63] = v[33];
+    for (size_t len = 1; len <= ND_SENT_FP_SMALL + 8; len++) {
+        uint64_t bm[2] = {7, 7}, want_bm[2] = {0, 0};
+        size_t n = nd_sent_fingerprints(v, len, out, bm), want = 0;
+        for (size_t i = 0; i < len; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < i; j++)
+                seen |= (v[j] >> 48) == (v[i] >> 48);
+            if (seen) continue;
+            if (len <= ND_SENT_FP_SMALL) ck_assert_uint_eq(out[want], (uint16_t)(v[i] >> 48));
+            want++;
+        }
+        ck_assert_uint_eq(n, want);
+        for (size_t i = 1; len > ND_SENT_FP_SMALL && i < n; i++)
+            ck_assert_uint_lt(out[i - 1], out[i]);
+        for (size_t i = 0; i < len; i++) {
+            int found = 0;
+            for (size_t j = 0; j < n; j++)
+                found |= out[j] == (uint16_t)(v[i] >> 48);
+            ck_assert(found);
+            want_bm[(v[i] >> 54) & 1] |= UINT64_C(1) << ((v[i] >> 48) & 63);
+        }
+        ck_assert_uint_eq(bm[0], want_bm[0]); /* the map of exactly these fingerprints */
+        ck_assert_uint_eq(bm[1], want_bm[1]);
+    }
+    uint64_t bm[2];
+    size_t n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out, bm);
+    ck_assert_uint_le(n, ND_SENT_FP_MAX);
+    ck_assert_uint_gt(n, ND_SENT_FP_MAX / 2);
+}
+END_TEST
+
+/* Prefix filtering must not miss a near-identical pair however common its bigrams are:
+ * articles of paragraphs drawn from a six-word vocabulary (every bigram occurs everywhere),
+ * ending with a copy of an earlier paragraph with one word changed, are checked against the
+ * exact bigram Jaccard computed here. */
+
+static Suite *sentences_suite(void)
+{
+    Suite *s = suite_create("sentences");
+    TCase *tc;
+
+    tc = tcase_create("core");
+    tcase_add_test(tc, test_sentences);
+    tcase_add_test(tc, test_sent_similar);
+    tcase_add_test(tc, test_sent_fingerprints);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run_suite(sentences_suite());
+}
