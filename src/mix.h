@@ -1,6 +1,6 @@
 /*
- * mix.h - private helpers shared by shingle.c and paragraphs.c: the combination of token
- * hashes into a shingle hash (inlined where it runs per bigram), the exact key of a word
+ * mix.h - private helpers shared by shingle.c, paras.c, repeats.c and sentences.c: the combination
+ * of token hashes into a shingle hash (inlined where it runs per bigram), the exact key of a word
  * sequence, and the target_clones attribute for kernels built for several x86-64 levels.
  */
 #ifndef NEARDUP_MIX_H

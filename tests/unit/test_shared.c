@@ -145,6 +145,22 @@ START_TEST(test_shared_boilerplate)
     res = scan_paths(&o, (const char *const *)paths, 6);
     expect_shared(res, 0, six, 6, 6, 1, 1, BOILER);
     nd_scan_result_free(res);
+    /* Exactly at the limit: in 6 articles with boilerplate_docs 6 it is boilerplate, in 5
+     * not; by share, 6 of 6 articles reach a share of exactly 1.0. */
+    o.boilerplate_share = 0;
+    o.boilerplate_docs = 6;
+    res = scan_paths(&o, (const char *const *)paths, 6);
+    expect_shared(res, 0, six, 6, 6, 1, 1, BOILER);
+    nd_scan_result_free(res);
+    res = scan_paths(&o, (const char *const *)paths, 5);
+    static const uint32_t five[][2] = {{0, 3}, {1, 3}, {2, 3}, {3, 3}, {4, 3}};
+    expect_shared(res, 0, five, 5, 5, 1, 0, BOILER);
+    nd_scan_result_free(res);
+    o.boilerplate_docs = 1000;
+    o.boilerplate_share = 1.0;
+    res = scan_paths(&o, (const char *const *)paths, 6);
+    expect_shared(res, 0, six, 6, 6, 1, 1, BOILER);
+    nd_scan_result_free(res);
     /* Two articles: a passage in 2. */
     nd_scan_opts_init(&o);
     o.threads = 1;
@@ -242,6 +258,54 @@ END_TEST
     "Presiden itu membacakan pernyataan panjang di depan para wartawan istana pada hari "          \
     "Jumat pagi setelah rapat kabinet yang berlangsung tertutup."
 
+/* A paragraph of two sentences shared by two articles: its first sentence word for word,
+ * its second with one word changed. The two sentence groups have the same places and
+ * become one entry, which is near-identical: it is identical only if every sentence is. */
+START_TEST(test_shared_mixed_identical_near)
+{
+    static const char one[] = "Kalimat pertama ini dikutip persis sama oleh kedua media besar itu. "
+                              "Kalimat kedua ini dikutip dengan satu kata yang berbeda di sini.\n";
+    static const char two[] =
+        "Kalimat pertama ini dikutip persis sama oleh kedua media besar itu. "
+        "Kalimat kedua ini dikutip dengan satu kata yang berlainan di sini.\n";
+    char *dir = tu_tmpdir();
+    tu_sbuf a = {0}, b = {0};
+    made_up_article(&a, 1, NULL);
+    tu_sb_puts(&a, one);
+    made_up_article(&b, 2, NULL);
+    tu_sb_puts(&b, two);
+    char *paths[2] = {tu_write(dir, "a.txt", a.p, a.n), tu_write(dir, "b.txt", b.p, b.n)};
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    nd_scan_result *res = scan_paths(&o, (const char *const *)paths, 2);
+    ck_assert_uint_eq(res->ngroups, 0);
+    ck_assert_uint_eq(res->nshared, 1);
+    static const uint32_t places[][2] = {{0, 3}, {1, 3}};
+    expect_shared(res, 0, places, 2, 2, 0, 0, "Kalimat pertama");
+    nd_scan_result_free(res);
+    /* Both sentences word for word: identical. */
+    char *same = tu_write(dir, "c.txt", a.p, a.n);
+    free(b.p);
+    b = (tu_sbuf){0};
+    made_up_article(&b, 2, NULL);
+    tu_sb_puts(&b, one);
+    char *p2[2] = {same, tu_write(dir, "d.txt", b.p, b.n)};
+    res = scan_paths(&o, (const char *const *)p2, 2);
+    ck_assert_uint_eq(res->nshared, 1);
+    expect_shared(res, 0, places, 2, 2, 1, 0, "Kalimat pertama");
+    nd_scan_result_free(res);
+    free(a.p);
+    free(b.p);
+    free(paths[0]);
+    free(paths[1]);
+    free(p2[0]);
+    free(p2[1]);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_shared_tail_not_identical)
 {
     static const char a[] = TAIL_SENTENCE " Lalu pergi.\n"
@@ -281,6 +345,7 @@ static Suite *shared_suite(void)
     tcase_add_test(tc, test_shared_boilerplate);
     tcase_add_test(tc, test_shared_not_within_group);
     tcase_add_test(tc, test_shared_tail_not_identical);
+    tcase_add_test(tc, test_shared_mixed_identical_near);
     suite_add_tcase(s, tc);
     return s;
 }
