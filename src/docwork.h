@@ -19,7 +19,7 @@
 #include "link.h"
 #include "minhash.h"
 #include "neardup/input.h"
-#include "neardup/scan.h"
+#include "neardup/result.h"
 #include "normalize.h"
 #include "paras.h"
 #include "repeats.h"

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "containers.h"
-#include "neardup/scan.h"
+#include "neardup/options.h"
 #include "neardup/status.h"
 
 #define ND_LSH_BUCKET_CAP 128u

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "neardup/scan.h"
+#include "neardup/options.h"
 #include "neardup/status.h"
 
 #define ND_MINHASH_SEED UINT64_C(0x6e656172647570) /* "neardup" */

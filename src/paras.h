@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "containers.h"
-#include "neardup/scan.h"
+#include "neardup/result.h"
 #include "normalize.h"
 
 #define ND_PARA_BANDS 8u /* LSH bands of a sentence (see sentences.h) */

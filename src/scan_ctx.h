@@ -12,7 +12,7 @@
 #include "neardup/input.h"
 #include "neardup/scan.h"
 #include "pipeline.h"
-#include "result.h"
+#include "builder.h"
 
 typedef struct nd_scan_ctx {
     nd_scan_opts opts; /* in force: defaults filled in, threads resolved */

@@ -15,7 +15,7 @@
 
 #include "containers.h"
 #include "normalize.h"
-#include "neardup/scan.h"
+#include "neardup/options.h"
 #include "neardup/status.h"
 
 /* XXH3-64 of the token's bytes: the one place a token is hashed. */

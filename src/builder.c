@@ -1,7 +1,7 @@
 /*
- * result.c - building the scan result, and freeing it (see result.h).
+ * builder.c - building the scan result, and freeing it (see builder.h).
  */
-#include "result.h"
+#include "builder.h"
 
 #include <assert.h>
 #include <string.h>

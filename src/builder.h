@@ -1,20 +1,20 @@
 /*
- * result.h - the scan result while it is built: what it owns, and how the passes fill it.
+ * builder.h - the scan result while it is built: what it owns, and how the passes fill it.
  *
  * While the scan runs, strings live in arenas and are named by offsets (an arena moves
  * when it grows); nd_result_finish, once nothing is added any more, turns them into the
  * pointers of the public nd_scan_result. Everything here belongs to the result and is freed
  * by nd_scan_result_free. Private to neardup_core.
  */
-#ifndef NEARDUP_RESULT_H
-#define NEARDUP_RESULT_H
+#ifndef NEARDUP_BUILDER_H
+#define NEARDUP_BUILDER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "containers.h"
 #include "neardup/input.h"
-#include "neardup/scan.h"
+#include "neardup/result.h"
 
 /* A document as pass 1 kept it (48 bytes besides its id and signature). */
 typedef struct nd_doc_rec {

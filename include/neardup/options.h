@@ -1,0 +1,72 @@
+/*
+ * options.h - what a scan is asked to do: its options, their defaults and limits.
+ *
+ * nd_scan_opts_init fills the defaults; every field says its range. The options in force
+ * (defaults filled in) come back in the result (result.h), so a report can say what
+ * produced it.
+ */
+#ifndef NEARDUP_OPTIONS_H
+#define NEARDUP_OPTIONS_H
+
+#include <stddef.h>
+
+#include "neardup/input.h"
+#include "neardup/status.h"
+
+#define ND_NGRAM_MAX 64u   /* longest word n-gram */
+#define ND_PERMS_MAX 1024u /* most MinHash permutations */
+
+/* What nd_scan looks for (nd_scan_opts.parts). */
+#define ND_PART_GROUPS 1u /* near-duplicate article groups */
+#define ND_PART_BLOCKS 2u /* doubled blocks inside an article */
+#define ND_PART_SHORT 4u  /* repeated short lines inside an article */
+#define ND_PART_SHARED 8u /* paragraphs shared across articles */
+#define ND_PART_ALL 15u
+
+/* How an article is cut into paragraphs. */
+typedef enum nd_para_mode {
+    ND_PARA_LINE = 0, /* every non-empty line (scraped text: one paragraph per line) */
+    ND_PARA_BLOCK     /* every maximal run of non-blank lines (hard-wrapped text) */
+} nd_para_mode;
+
+/* The paragraph rules. */
+typedef struct nd_para_opts {
+    nd_para_mode mode;
+    unsigned short_words; /* fewer words than this: a short line; default 4 */
+    double threshold;     /* Jaccard for near-identical paragraphs (of their word bigrams)
+                             and sentences (of their words); default 0.8 */
+    double doubled_share; /* share of repeated words that makes a "doubled body"; 0.4 */
+    int want_sentences;   /* also cut long paragraphs into sentences (set by nd_scan from
+                             parts) */
+} nd_para_opts;
+
+typedef struct nd_scan_opts {
+    unsigned ngram;           /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
+    unsigned perms;           /* MinHash permutations, 1..ND_PERMS_MAX; default 128 */
+    double threshold;         /* Jaccard threshold, (0, 1]; default 0.8 */
+    unsigned bands;           /* LSH bands; 0 = derived from threshold and perms */
+    int verify_estimate;      /* 0: exact Jaccard of shingle sets; 1: signature estimate */
+    unsigned threads;         /* worker threads; 0 = one per online CPU */
+    nd_reader_opts input;     /* size limit, input format */
+    nd_decode_opts decode;    /* JSON field names (borrowed for the call) */
+    unsigned parts;           /* ND_PART_* bits; default ND_PART_ALL */
+    nd_para_opts para;        /* paragraph rule and thresholds */
+    size_t boilerplate_docs;  /* a shared paragraph in >= this many articles is
+                                 boilerplate; default 5 */
+    double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
+    nd_diag_fn on_diag;       /* may be NULL */
+    void *userdata;           /* passed to on_diag */
+} nd_scan_opts;
+
+/* Fills opts with the defaults above. */
+ND_API void nd_scan_opts_init(nd_scan_opts *opts);
+/* Fills o with the default paragraph rules. */
+ND_API void nd_para_opts_init(nd_para_opts *o);
+
+/* LSH banding: `bands` bands of `rows` signature values each. */
+typedef struct nd_lsh_params {
+    unsigned bands;
+    unsigned rows;
+} nd_lsh_params;
+
+#endif
