@@ -118,13 +118,7 @@ typedef struct band_ctx {
 /* Appends the candidate pair of records a and b. */
 static nd_status push_cand(band_ctx *c, uint32_t a, uint32_t b)
 {
-    if (c->ncand == c->capcand) {
-        size_t cap = c->capcand ? c->capcand * 2 : 4096;
-        cand *v = nd_reallocarray(c->cand, cap, sizeof *v);
-        if (!v) return ND_ENOMEM;
-        c->cand = v;
-        c->capcand = cap;
-    }
+    ND_GROW(c->ncand, c->capcand, 4096, c->cand);
     const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
     cand *k = &c->cand[c->ncand++];
     k->fa = c->in->fps + x->fp_off;
@@ -378,11 +372,9 @@ nd_status nd_link_groups(const nd_para_rec *recs, size_t n, nd_uf *uf, nd_para_g
         if (r == i && nd_uf_size(uf, r) == 1) continue;
         if (!first[r]) first[r] = (uint32_t)i + 1;
         if (ne == cap) {
-            size_t c = cap ? cap * 2 : 4096;
-            uint64_t *v = nd_reallocarray(ent, c, sizeof *v);
+            uint64_t *v = nd_grow_array(ent, &cap, ne + 1, sizeof *v, 4096);
             if (!v) goto out;
             ent = v;
-            cap = c;
         }
         ent[ne++] = ((uint64_t)(first[r] - 1) << 32) | i;
     }

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "alloc.h"
+#include "containers.h"
 
 struct nd_normalizer {
     utf8proc_int32_t *cp; /* code point scratch for one segment */
@@ -97,26 +97,14 @@ size_t nd_utf8_check(const char *str, size_t len)
 
 static nd_status reserve_text(nd_tokens *t, size_t more)
 {
-    if (t->text_cap - t->text_len >= more) return ND_OK;
-    size_t cap = t->text_cap ? t->text_cap : 4096;
-    while (cap - t->text_len < more)
-        cap *= 2;
-    char *p = nd_reallocarray(t->text, cap, 1);
-    if (!p) return ND_ENOMEM;
-    t->text = p;
-    t->text_cap = cap;
+    if (more > SIZE_MAX - t->text_len) return ND_ENOMEM;
+    ND_RESERVE(t->text, t->text_cap, t->text_len + more, 4096);
     return ND_OK;
 }
 
 static nd_status push_token(nd_tokens *t, size_t off, size_t len, size_t src)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 512;
-        nd_token *v = nd_reallocarray(t->v, cap, sizeof *v);
-        if (!v) return ND_ENOMEM;
-        t->v = v;
-        t->cap = cap;
-    }
+    ND_GROW(t->n, t->cap, 512, t->v);
     t->v[t->n].off = (uint32_t)off;
     t->v[t->n].len = (uint32_t)len;
     t->v[t->n].src = (uint32_t)src;
@@ -142,13 +130,7 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
                                NFKC_CF);
         if (n < 0) return n == UTF8PROC_ERROR_NOMEM ? ND_ENOMEM : ND_EUTF8;
         if ((size_t)n <= nz->cp_cap) break;
-        size_t cap = nz->cp_cap ? nz->cp_cap : 256;
-        while (cap < (size_t)n)
-            cap *= 2;
-        utf8proc_int32_t *p = nd_reallocarray(nz->cp, cap, sizeof *p);
-        if (!p) return ND_ENOMEM;
-        nz->cp = p;
-        nz->cp_cap = cap;
+        ND_RESERVE(nz->cp, nz->cp_cap, (size_t)n, 256);
     }
     n = utf8proc_normalize_utf32(nz->cp, n, NFKC_CF);
     if (n < 0) return ND_EUTF8;
@@ -165,13 +147,7 @@ static nd_status slow_segment(nd_normalizer *nz, const char *s, size_t len, size
             if (k <= 0) return ND_EUTF8;
             int w = is_word_cp(c);
             if (w && !in_word) {
-                if (nruns == nz->runs_cap) {
-                    size_t cap = nz->runs_cap ? nz->runs_cap * 2 : 16;
-                    uint32_t *r = nd_reallocarray(nz->runs, cap, sizeof *r);
-                    if (!r) return ND_ENOMEM;
-                    nz->runs = r;
-                    nz->runs_cap = cap;
-                }
+                ND_GROW(nruns, nz->runs_cap, 16, nz->runs);
                 nz->runs[nruns++] = (uint32_t)(src + (size_t)i);
             }
             in_word = w;
