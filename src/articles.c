@@ -1,24 +1,59 @@
 /*
- * articles.c - near-duplicate articles: candidates, exact sets, verification, groups (see
- * articles.h).
+ * articles.c - near-duplicate articles: candidate components, exact sets, verification,
+ * groups (see articles.h).
  *
- * Exact mode reads the candidates again (pass 2) and verifies every candidate pair on their
- * exact shingle sets; estimate mode verifies on the signatures and reads only the members
- * of verified pairs, for their similarities and snippets. Each document's set lives only
- * while the stage runs: 8 bytes per distinct shingle of a candidate.
+ * LSH (lsh.h) puts the documents of every band into buckets and joins each bucket's members
+ * in a union-find: its components are the *candidate components*, the documents that could
+ * be near-duplicates of one another. Only the members of components of two or more are read
+ * again (pass 2, exact mode) for their exact shingle sets.
+ *
+ * Verification then walks every bucket, band after band, with a second union-find of what
+ * verified. A bucket is a list of documents in input order; each document is tested against
+ * the components already present in the bucket (the documents before it, grouped by their
+ * verified component), not against every document: against a component it already belongs
+ * to it is not tested at all, and against another one it is tested with up to GROUP_TRIES
+ * of its members, stopping at the first that verifies, within RUN_BUDGET tests per document
+ * and bucket. 125 or 1,000,000 copies of one text cost one test per copy; no list of pairs is
+ * ever built. Each test that joins two components is an edge of the group: the result lists
+ * these edges (size - 1 per group, each verified >= the threshold), or with all_pairs every
+ * pair of each group that is >= the threshold (quadratic in the group's size, by request).
+ * The order of the walk is fixed (bands, buckets, documents in input order), so the edges
+ * are the same on every run.
  */
 #include "articles.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "lsh.h"
 #include "verify.h"
 
+#define RUN_GROUPS 64u  /* the most recent components of a bucket a document is tested against */
+#define GROUP_TRIES 16u /* members of one component it is tested against */
+#define RUN_BUDGET 64u  /* tests per document and bucket */
+
+/* A component present in the bucket being walked, with up to GROUP_TRIES of its members
+ * there (samples[first .. first + n)). */
+typedef struct bgroup {
+    uint32_t anchor; /* a member: the component is nd_uf_find(anchor) */
+    uint32_t first, n;
+} bgroup;
+
 typedef struct stage {
     nd_scan_ctx *c;
-    nd_set *sets; /* per document; v NULL until read */
+    nd_set *sets;   /* per document; v NULL until read */
+    nd_uf *vuf;     /* what verified */
+    double need_eq; /* estimate mode: equal signature values that pass */
+    nd_pair_sim *edges;
+    size_t nedges, capedges;
+    bgroup *groups; /* the bucket being walked */
+    uint32_t *samples;
+    size_t cap; /* room in groups (and GROUP_TRIES times that in samples) */
+    size_t tests;
 } stage;
+
+/* ---- pass 2 -------------------------------------------------------------------------- */
 
 /* Takes a pass-2 batch: each document's exact set and snippet. */
 static nd_status commit_set(void *ctx, nd_batch *b)
@@ -58,41 +93,130 @@ static nd_status pass2(stage *s, const unsigned char *need)
     return nd_pass_end(&p, st);
 }
 
-/* The verified pairs among the candidates, into the result and `ok`: exact (sets loaded)
- * or estimated from the signatures. */
-static nd_status verify_pairs(stage *s, const nd_pairs *cand, nd_pairs *ok)
+/* ---- verification -------------------------------------------------------------------- */
+
+/* Whether documents a < b are near-duplicates; *ps receives their similarity. */
+static int verify(stage *s, uint32_t a, uint32_t b, nd_pair_sim *ps)
 {
     nd_scan_ctx *c = s->c;
-    nd_scan_result *res = c->res;
-    struct nd_result_mem *m = res->mem;
-    size_t cap = 0;
-    /* Integer form of estimate >= t: equal positions >= t * k (with rounding slack). */
-    double need_eq = c->opts.threshold * (double)c->k * (1.0 - 1e-12);
-    for (size_t i = 0; i < cand->n; i++) {
-        uint32_t a = cand->v[i].a, b = cand->v[i].b;
-        nd_pair_sim ps = {a, b, 0.0, -1.0, -1.0};
-        if (c->opts.verify_estimate) {
-            const uint32_t *sa = m->sigs + (size_t)a * c->k, *sb = m->sigs + (size_t)b * c->k;
-            unsigned eq = 0;
-            for (unsigned j = 0; j < c->k; j++)
-                eq += sa[j] == sb[j];
-            if ((double)eq < need_eq) continue;
-            ps.jaccard = (double)eq / (double)c->k;
-        } else {
-            const nd_set *x = &s->sets[a], *y = &s->sets[b];
-            nd_sim sim = nd_verify_exact(x->v, x->n, y->v, y->n);
-            if (!nd_verify_passes(sim.inter, x->n, y->n, c->opts.threshold)) continue;
-            ps.jaccard = sim.jaccard;
-            ps.contain_a = sim.contain_a;
-            ps.contain_b = sim.contain_b;
-        }
-        ND_GROW(res->npairs, cap, 256, m->pairs);
-        m->pairs[res->npairs++] = ps;
-        if (nd_pairs_push(ok, a, b) != ND_OK) return ND_ENOMEM;
+    *ps = (nd_pair_sim){a, b, 0.0, -1.0, -1.0};
+    s->tests++;
+    if (c->opts.verify_estimate) {
+        const uint32_t *sigs = c->res->mem->sigs;
+        const uint32_t *sa = sigs + (size_t)a * c->k, *sb = sigs + (size_t)b * c->k;
+        unsigned eq = 0;
+        for (unsigned j = 0; j < c->k; j++)
+            eq += sa[j] == sb[j];
+        ps->jaccard = (double)eq / (double)c->k;
+        return (double)eq >= s->need_eq;
     }
-    res->pairs = m->pairs;
+    const nd_set *x = &s->sets[a], *y = &s->sets[b];
+    nd_sim sim = nd_verify_exact(x->v, x->n, y->v, y->n);
+    ps->jaccard = sim.jaccard;
+    ps->contain_a = sim.contain_a;
+    ps->contain_b = sim.contain_b;
+    return nd_verify_passes(sim.inter, x->n, y->n, c->opts.threshold);
+}
+
+/* Tests document x against component g of the bucket; joins and records the edge on the
+ * first member that verifies. */
+static nd_status try_group(stage *s, uint32_t x, const bgroup *g, unsigned *budget)
+{
+    for (uint32_t k = 0; k < g->n && *budget; k++) {
+        uint32_t y = s->samples[g->first + k];
+        nd_pair_sim ps;
+        (*budget)--;
+        if (!verify(s, y < x ? y : x, y < x ? x : y, &ps)) continue;
+        nd_uf_union(s->vuf, x, y);
+        ND_GROW(s->nedges, s->capedges, 256, s->edges);
+        s->edges[s->nedges++] = ps;
+        return ND_OK;
+    }
     return ND_OK;
 }
+
+/* Puts x among the bucket's components: as a sample of its own component's group, or as a
+ * new group. */
+static nd_status place(stage *s, uint32_t x, size_t *ng)
+{
+    uint32_t rx = nd_uf_find(s->vuf, x);
+    for (size_t g = *ng; g-- > 0;) {
+        bgroup *gr = &s->groups[g];
+        if (nd_uf_find(s->vuf, gr->anchor) != rx) continue;
+        if (gr->n < GROUP_TRIES) s->samples[gr->first + gr->n++] = x;
+        return ND_OK;
+    }
+    if (*ng == s->cap) {
+        size_t cap = s->cap;
+        bgroup *v = nd_grow_array(s->groups, &cap, *ng + 1, sizeof *v, 64);
+        if (!v) return ND_ENOMEM;
+        s->groups = v;
+        uint32_t *w = nd_reallocarray(s->samples, cap, GROUP_TRIES * sizeof *w);
+        if (!w) return ND_ENOMEM;
+        s->samples = w;
+        s->cap = cap;
+    }
+    bgroup *gr = &s->groups[(*ng)++];
+    gr->anchor = x;
+    gr->first = (uint32_t)((*ng - 1) * GROUP_TRIES);
+    gr->n = 1;
+    s->samples[gr->first] = x;
+    return ND_OK;
+}
+
+/* Walks one bucket (documents in input order). */
+static nd_status walk_bucket(stage *s, const uint32_t *rec, size_t m)
+{
+    size_t ng = 0;
+    nd_status st = ND_OK;
+    for (size_t j = 0; j < m && st == ND_OK; j++) {
+        uint32_t x = rec[j];
+        unsigned budget = RUN_BUDGET;
+        size_t g0 = ng > RUN_GROUPS ? ng - RUN_GROUPS : 0;
+        for (size_t g = g0; g < ng && budget && st == ND_OK; g++)
+            if (nd_uf_find(s->vuf, s->groups[g].anchor) != nd_uf_find(s->vuf, x))
+                st = try_group(s, x, &s->groups[g], &budget);
+        if (st == ND_OK) st = place(s, x, &ng);
+    }
+    return st;
+}
+
+/* Every bucket of every band, in order. */
+static nd_status walk_buckets(stage *s, const nd_lsh_bands *bands)
+{
+    nd_status st = ND_OK;
+    for (unsigned b = 0; b < bands->nbands && st == ND_OK; b++) {
+        const uint32_t *rec = bands->rec[b], *start = bands->start[b];
+        for (size_t i = 0; i < bands->nbuckets[b] && st == ND_OK; i++)
+            st = walk_bucket(s, rec + start[i], start[i + 1] - start[i]);
+    }
+    return st;
+}
+
+static int sim_cmp(const void *x, const void *y)
+{
+    const nd_pair_sim *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+/* With all_pairs: every pair of each group that verifies, instead of the edges. */
+static nd_status all_pairs(stage *s, const nd_groups *g)
+{
+    s->nedges = 0;
+    for (size_t k = 0; k < g->n; k++)
+        for (size_t i = g->start[k]; i < g->start[k + 1]; i++)
+            for (size_t j = i + 1; j < g->start[k + 1]; j++) {
+                uint32_t a = g->members[i], b = g->members[j];
+                nd_pair_sim ps;
+                if (!verify(s, a < b ? a : b, a < b ? b : a, &ps)) continue;
+                ND_GROW(s->nedges, s->capedges, 256, s->edges);
+                s->edges[s->nedges++] = ps;
+            }
+    return ND_OK;
+}
+
+/* ---- groups ---------------------------------------------------------------------------- */
 
 /* The result's groups, with each member's similarity to the representative. */
 static nd_status build_groups(stage *s, const nd_groups *g)
@@ -123,70 +247,106 @@ static nd_status build_groups(stage *s, const nd_groups *g)
     return ND_OK;
 }
 
-/* Verification and pass 2 in the order the mode needs: exact mode reads the candidates
- * first; estimate mode verifies first and reads only the members of verified pairs. */
-static nd_status verify_stage(stage *s, const nd_pairs *cand, unsigned char *need, nd_pairs *ok)
+/* Groups from the verified edges, their pairs (sorted by (a, b)), and in estimate mode the
+ * members' sets, read only now. */
+static nd_status make_groups(stage *s, unsigned char *need, nd_groups *groups)
 {
-    nd_scan_stats *stats = &s->c->res->stats;
-    nd_status st;
-    double t0 = nd_now(), t1;
-    if (!s->c->opts.verify_estimate) {
-        for (size_t i = 0; i < cand->n; i++)
-            need[cand->v[i].a] = need[cand->v[i].b] = 1;
-        if ((st = pass2(s, need)) != ND_OK) return st;
-        t1 = nd_now();
-        st = verify_pairs(s, cand, ok);
-        stats->t_pass2 = t1 - t0;
-        stats->t_verify = nd_now() - t1;
-        return st;
+    nd_scan_ctx *c = s->c;
+    nd_scan_result *res = c->res;
+    struct nd_result_mem *m = res->mem;
+    size_t n = m->ndocs;
+    nd_pair *pairs = nd_malloc((s->nedges ? s->nedges : 1) * sizeof *pairs);
+    uint32_t *len = nd_malloc((n ? n : 1) * sizeof *len);
+    nd_status st = ND_ENOMEM;
+    if (!pairs || !len) goto out;
+    for (size_t i = 0; i < s->nedges; i++)
+        pairs[i] = (nd_pair){s->edges[i].a, s->edges[i].b};
+    for (size_t i = 0; i < n; i++)
+        len[i] = m->docs[i].ntokens;
+    if ((st = nd_cluster(n, pairs, s->nedges, len, groups)) != ND_OK) goto out;
+    if (c->opts.verify_estimate) {
+        double t0 = nd_now();
+        memset(need, 0, n ? n : 1);
+        for (size_t i = 0; i < groups->n; i++)
+            for (size_t j = groups->start[i]; j < groups->start[i + 1]; j++)
+                need[groups->members[j]] = 1;
+        if ((st = pass2(s, need)) != ND_OK) goto out;
+        res->stats.t_pass2 = nd_now() - t0;
     }
-    if ((st = verify_pairs(s, cand, ok)) != ND_OK) return st;
-    t1 = nd_now();
-    for (size_t i = 0; i < ok->n; i++)
-        need[ok->v[i].a] = need[ok->v[i].b] = 1;
+    if (c->opts.all_pairs && (st = all_pairs(s, groups)) != ND_OK) goto out;
+    if (s->nedges) qsort(s->edges, s->nedges, sizeof *s->edges, sim_cmp);
+    m->pairs = s->edges;
+    res->pairs = s->edges;
+    res->npairs = s->nedges;
+    s->edges = NULL;
+    st = build_groups(s, groups);
+out:
+    nd_free(pairs);
+    nd_free(len);
+    return st;
+}
+
+/* Candidate components, and pass 2 for their members (exact mode). */
+static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
+{
+    nd_scan_ctx *c = s->c;
+    nd_scan_result *res = c->res;
+    size_t n = res->mem->ndocs;
+    nd_uf *cuf = NULL;
+    double t0 = nd_now();
+    nd_status st = nd_uf_create(n, &cuf);
+    if (st == ND_OK)
+        st = nd_lsh_bucket_all(res->mem->sigs, n, c->k, &res->lsh, c->opts.threads, cuf, bands);
+    if (st == ND_OK) {
+        for (size_t i = 0; i < n; i++)
+            need[i] = nd_uf_size(cuf, nd_uf_find(cuf, (uint32_t)i)) > 1;
+        for (unsigned b = 0; b < bands->nbands; b++)
+            for (size_t i = 0; i < bands->nbuckets[b]; i++)
+                res->stats.capped_buckets += bands->start[b][i + 1] - bands->start[b][i] > 128;
+    }
+    nd_uf_free(cuf);
+    res->stats.t_lsh = nd_now() - t0;
+    if (st != ND_OK || c->opts.verify_estimate) return st;
+    t0 = nd_now();
     st = pass2(s, need);
-    stats->t_verify = t1 - t0;
-    stats->t_pass2 = nd_now() - t1;
+    res->stats.t_pass2 = nd_now() - t0;
     return st;
 }
 
 nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
 {
     nd_scan_result *res = c->res;
-    struct nd_result_mem *m = res->mem;
-    size_t n = m->ndocs;
-    stage s = {c, NULL};
-    nd_pairs cand = {0}, ok = {0};
-    unsigned char *need = NULL;
-    uint32_t *len = NULL;
-    double t0 = nd_now();
-    nd_status st = nd_lsh_candidates(m->sigs, n, c->k, NULL, &res->lsh, 0, c->opts.threads, &cand,
-                                     &res->stats.capped_buckets);
-    if (st != ND_OK) goto out;
-    res->stats.candidates = cand.n;
-    res->stats.t_lsh = nd_now() - t0;
-    st = ND_ENOMEM;
+    size_t n = res->mem->ndocs;
+    stage s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    /* Integer form of estimate >= t: equal positions >= t * k (with rounding slack). */
+    s.need_eq = c->opts.threshold * (double)c->k * (1.0 - 1e-12);
+    nd_lsh_bands bands = {0};
+    unsigned char *need = nd_calloc(n ? n : 1, 1);
     s.sets = nd_calloc(n ? n : 1, sizeof *s.sets);
-    need = nd_calloc(n ? n : 1, 1);
-    if (!s.sets || !need) goto out;
-    if ((st = verify_stage(&s, &cand, need, &ok)) != ND_OK) goto out;
-    nd_pairs_clear(&cand);
-    double t1 = nd_now();
-    st = ND_ENOMEM;
-    if (!(len = nd_malloc((n ? n : 1) * sizeof *len))) goto out;
-    for (size_t i = 0; i < n; i++)
-        len[i] = m->docs[i].ntokens;
-    if ((st = nd_cluster(n, ok.v, ok.n, len, groups)) != ND_OK) goto out;
-    st = build_groups(&s, groups);
-    res->stats.t_cluster = nd_now() - t1;
+    nd_status st = ND_ENOMEM;
+    if (!need || !s.sets || nd_uf_create(n, &s.vuf) != ND_OK) goto out;
+    if ((st = candidates(&s, &bands, need)) != ND_OK) goto out;
+    double t0 = nd_now();
+    st = walk_buckets(&s, &bands);
+    nd_lsh_bands_clear(&bands);
+    res->stats.candidates = s.tests;
+    res->stats.t_verify = nd_now() - t0;
+    if (st != ND_OK) goto out;
+    t0 = nd_now();
+    st = make_groups(&s, need, groups);
+    res->stats.t_cluster = nd_now() - t0;
 out:
+    nd_lsh_bands_clear(&bands);
     if (s.sets)
         for (size_t i = 0; i < n; i++)
             nd_free(s.sets[i].v);
     nd_free(s.sets);
+    nd_uf_free(s.vuf);
+    nd_free(s.edges);
+    nd_free(s.groups);
+    nd_free(s.samples);
     nd_free(need);
-    nd_free(len);
-    nd_pairs_clear(&cand);
-    nd_pairs_clear(&ok);
     return st;
 }

@@ -1,10 +1,11 @@
 /*
  * lsh.c - banding parameters, the buckets of a band, and article candidates (see lsh.h).
  *
- * nd_lsh_candidates gives each thread its share of the bands; a thread computes its band's
- * keys for every used document, sorts them into buckets and emits the pairs of each bucket
- * into its own list; the lists are joined, sorted and de-duplicated at the end. Memory is
- * O(documents) per thread, not O(documents x bands).
+ * nd_lsh_bucket_all first computes every band's key of every document in one pass through
+ * the signatures (documents split between the threads), then gives each thread its share of
+ * the bands: it sorts a band's keys into buckets and keeps the members of the buckets of two
+ * or more (linked in the union-find, shared by the threads, as it goes). Memory is one key
+ * per document and band, plus the members of the shared buckets.
  */
 #include "lsh.h"
 
@@ -98,110 +99,132 @@ nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t
     return ND_OK;
 }
 
-/* The work of one thread: bands first, first + step, ... into its own pairs. */
+void nd_lsh_bands_clear(nd_lsh_bands *b)
+{
+    for (unsigned i = 0; i < b->nbands; i++) {
+        if (b->rec) nd_free(b->rec[i]);
+        if (b->start) nd_free(b->start[i]);
+    }
+    nd_free(b->rec);
+    nd_free(b->start);
+    nd_free(b->nbuckets);
+    memset(b, 0, sizeof *b);
+}
+
+/* The work of one thread: first the keys of documents [lo, hi) in every band, then the
+ * buckets of bands first, first + step, ... */
 typedef struct band_job {
     const uint32_t *sigs;
-    size_t ndocs, stride, cap;
-    const unsigned char *use;
+    size_t n, stride, lo, hi;
     nd_lsh_params p;
     unsigned first, step;
-    nd_pairs out;
-    size_t capped;
+    uint32_t *keys; /* band b's keys at keys[b * n ..] */
+    nd_uf *uf;
+    nd_lsh_bands *out;
     nd_status st;
 } band_job;
 
-/* The pairs of the bucket e[0..m): all of them, or each member with the first. */
-static nd_status emit_bucket(band_job *j, const uint64_t *e, size_t m)
+/* Every band's key of documents [lo, hi): one pass through their signatures in memory
+ * order (a pass per band, reading 28 bytes of each 512-byte signature, was bound by cache
+ * misses). */
+static void *band_keys(void *arg)
 {
-    if (m > j->cap) {
-        j->capped++;
-        for (size_t y = 1; y < m; y++)
-            if (nd_pairs_push(&j->out, (uint32_t)e[0], (uint32_t)e[y]) != ND_OK) return ND_ENOMEM;
-        return ND_OK;
+    band_job *j = arg;
+    for (size_t i = j->lo; i < j->hi; i++) {
+        const uint32_t *sig = j->sigs + i * j->stride;
+        for (unsigned b = 0; b < j->p.bands; b++)
+            j->keys[(size_t)b * j->n + i] = nd_lsh_band_key(sig, b, j->p.rows);
     }
-    for (size_t x = 0; x < m; x++)
-        for (size_t y = x + 1; y < m; y++)
-            if (nd_pairs_push(&j->out, (uint32_t)e[x], (uint32_t)e[y]) != ND_OK) return ND_ENOMEM;
+    return NULL;
+}
+
+/* Band `band`'s buckets into j->out (and joined in j->uf). */
+static nd_status one_band(band_job *j, unsigned band, nd_lsh_scratch *scr)
+{
+    uint64_t *e;
+    size_t m;
+    nd_status st = nd_lsh_buckets(scr, j->keys + (size_t)band * j->n, NULL, j->n, &e, &m);
+    if (st != ND_OK) return st;
+    size_t nb = 0;
+    for (size_t i = 0; i < m; i = nd_lsh_bucket_end(e, m, i))
+        nb++;
+    uint32_t *rec = nd_malloc((m ? m : 1) * sizeof *rec);
+    uint32_t *start = nd_malloc((nb + 1) * sizeof *start);
+    if (!rec || !start) {
+        nd_free(rec);
+        nd_free(start);
+        return ND_ENOMEM;
+    }
+    nb = 0;
+    for (size_t i = 0; i < m;) {
+        size_t k = nd_lsh_bucket_end(e, m, i);
+        start[nb++] = (uint32_t)i;
+        for (size_t x = i; x < k; x++) {
+            rec[x] = (uint32_t)e[x];
+            if (j->uf && x > i) nd_uf_union_shared(j->uf, rec[i], rec[x]);
+        }
+        i = k;
+    }
+    start[nb] = (uint32_t)m;
+    j->out->rec[band] = rec;
+    j->out->start[band] = start;
+    j->out->nbuckets[band] = nb;
     return ND_OK;
 }
 
 static void *run_bands(void *arg)
 {
     band_job *j = arg;
-    size_t n = j->ndocs, nused = 0;
     nd_lsh_scratch scr = {0};
-    uint32_t *keys = nd_malloc((n ? n : 1) * sizeof *keys);
-    uint32_t *idx = j->use ? nd_malloc((n ? n : 1) * sizeof *idx) : NULL;
-    j->st = keys && (idx || !j->use) ? ND_OK : ND_ENOMEM;
-    if (j->st != ND_OK) goto out;
-    for (size_t i = 0; i < n; i++)
-        if (j->use && j->use[i]) idx[nused++] = (uint32_t)i;
-    for (unsigned band = j->first; band < j->p.bands && j->st == ND_OK; band += j->step) {
-        for (size_t i = 0; i < n; i++)
-            keys[i] = nd_lsh_band_key(j->sigs + i * j->stride, band, j->p.rows);
-        uint64_t *e;
-        size_t m;
-        j->st = nd_lsh_buckets(&scr, keys, idx, j->use ? nused : n, &e, &m);
-        for (size_t i = 0; i < m && j->st == ND_OK;) {
-            size_t k = nd_lsh_bucket_end(e, m, i);
-            j->st = emit_bucket(j, e + i, k - i);
-            i = k;
-        }
-    }
-out:
+    j->st = ND_OK;
+    for (unsigned band = j->first; band < j->p.bands && j->st == ND_OK; band += j->step)
+        j->st = one_band(j, band, &scr);
     nd_lsh_scratch_clear(&scr);
-    nd_free(keys);
-    nd_free(idx);
     return NULL;
 }
 
-nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
-                            const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
-                            unsigned threads, nd_pairs *out, size_t *capped)
+nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const nd_lsh_params *p,
+                            unsigned threads, nd_uf *uf, nd_lsh_bands *out)
 {
-    if (ndocs >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
+    if (n >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
     if (threads < 1) threads = 1;
     if (threads > p->bands) threads = p->bands;
+    nd_lsh_bands b = {0};
     band_job *jobs = nd_calloc(threads, sizeof *jobs);
-    if (!jobs) return ND_ENOMEM;
-    for (unsigned t = 0; t < threads; t++) {
-        band_job *j = &jobs[t];
-        j->sigs = sigs;
-        j->ndocs = ndocs;
-        j->stride = stride;
-        j->cap = bucket_cap ? bucket_cap : ND_LSH_BUCKET_CAP;
-        j->use = use;
-        j->p = *p;
-        j->first = t;
-        j->step = threads;
-    }
-    nd_run_threads(run_bands, jobs, sizeof *jobs, threads);
-    nd_status st = ND_OK;
-    size_t total = 0, ncapped = 0;
-    for (unsigned t = 0; t < threads; t++) {
-        if (jobs[t].st != ND_OK) st = jobs[t].st;
-        total += jobs[t].out.n;
-        ncapped += jobs[t].capped;
-    }
-    if (st != ND_OK) goto out;
-    if (out->cap - out->n < total) {
-        nd_pair *v = nd_reallocarray(out->v, out->n + total, sizeof *v);
-        if (!v) {
-            st = ND_ENOMEM;
-            goto out;
-        }
-        out->v = v;
-        out->cap = out->n + total;
-    }
-    for (unsigned t = 0; t < threads; t++) {
-        if (jobs[t].out.n) memcpy(out->v + out->n, jobs[t].out.v, jobs[t].out.n * sizeof *out->v);
-        out->n += jobs[t].out.n;
-    }
-    st = nd_pairs_sort_unique(out);
-    if (st == ND_OK && capped) *capped = ncapped;
-out:
+    uint32_t *keys = nd_reallocarray(NULL, (size_t)p->bands * (n ? n : 1), sizeof *keys);
+    b.rec = nd_calloc(p->bands, sizeof *b.rec);
+    b.start = nd_calloc(p->bands, sizeof *b.start);
+    b.nbuckets = nd_calloc(p->bands, sizeof *b.nbuckets);
+    b.nbands = p->bands;
+    nd_status st = ND_ENOMEM;
+    if (!jobs || !keys || !b.rec || !b.start || !b.nbuckets) goto out;
     for (unsigned t = 0; t < threads; t++)
-        nd_pairs_clear(&jobs[t].out);
+        jobs[t] = (band_job){.sigs = sigs,
+                             .n = n,
+                             .stride = stride,
+                             .lo = n * t / threads,
+                             .hi = n * (t + 1) / threads,
+                             .p = *p,
+                             .first = t,
+                             .step = threads,
+                             .keys = keys,
+                             .uf = uf,
+                             .out = &b,
+                             .st = ND_OK};
+    nd_run_threads(band_keys, jobs, sizeof *jobs, threads);
+    nd_run_threads(run_bands, jobs, sizeof *jobs, threads);
+    st = ND_OK;
+    for (unsigned t = 0; t < threads; t++)
+        if (jobs[t].st != ND_OK) st = jobs[t].st;
+    if (st == ND_OK && uf) nd_uf_recount(uf);
+out:
     nd_free(jobs);
-    return st;
+    nd_free(keys);
+    if (st != ND_OK) {
+        nd_lsh_bands_clear(&b);
+        return st;
+    }
+    nd_lsh_bands_clear(out);
+    *out = b;
+    return ND_OK;
 }

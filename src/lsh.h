@@ -19,9 +19,8 @@
  * records of a bucket come in index order, so everything built from them is
  * deterministic. Two unrelated keys can collide in 32 bits; that only adds a candidate,
  * which verification rejects. Clients decide which pairs of a bucket to look at: articles
- * (nd_lsh_candidates) take every pair of a bucket up to `bucket_cap` members and, in a
- * larger one (10,000 copies of one article), each member with the first, so time stays
- * linear; sentences (link.c) have their own rule. Private to neardup_core.
+ * (articles.c) walk each bucket against the components already joined, sentences (link.c)
+ * take the pairs of small buckets and a chain through large ones. Private to neardup_core.
  */
 #ifndef NEARDUP_LSH_H
 #define NEARDUP_LSH_H
@@ -29,11 +28,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cluster.h"
 #include "containers.h"
 #include "neardup/options.h"
 #include "neardup/status.h"
-
-#define ND_LSH_BUCKET_CAP 128u
 
 /* Probability that a pair with Jaccard j becomes a candidate with b bands of r rows. */
 double nd_lsh_probability(double j, unsigned bands, unsigned rows);
@@ -84,17 +82,27 @@ static inline size_t nd_lsh_bucket_end(const uint64_t *e, size_t n, size_t i)
     return j;
 }
 
+/* The buckets of every band of a set of signatures: band b's buckets of two or more
+ * records, bucket after bucket, are rec[b][start[b][i] .. start[b][i + 1]) for i <
+ * nbuckets[b], records ascending. Initialise to {0}; free with nd_lsh_bands_clear. */
+typedef struct nd_lsh_bands {
+    unsigned nbands;
+    uint32_t **rec;
+    uint32_t **start;
+    size_t *nbuckets;
+} nd_lsh_bands;
+
+void nd_lsh_bands_clear(nd_lsh_bands *b);
+
 /*
- * Article candidates: appends to `out` every candidate pair among the `ndocs` signatures
- * sigs[i * stride .. i * stride + bands * rows) whose `use[i]` is non-zero (use may be
- * NULL: all), then sorts and de-duplicates `out`. A bucket of more than bucket_cap
- * (0 = ND_LSH_BUCKET_CAP) members yields each member with its first only; *capped (may be
- * NULL) receives how many buckets did. `threads` threads (the calling one included) share
- * the bands; the result does not depend on their number. ND_OK, ND_EINVAL (ndocs >= 2^32 - 1,
- * no band or row) or ND_ENOMEM.
+ * The buckets (see nd_lsh_bands) of every band of the n signatures sigs[i * stride ..
+ * i * stride + bands * rows), into out; when uf (created for n records) is not NULL, the
+ * members of every bucket are also joined in it, so its components are the connected
+ * components of "shares a bucket". `threads` threads share the bands; the result does not
+ * depend on their number. Time and memory are linear in n per band whatever the bucket
+ * sizes. ND_OK, ND_EINVAL (n >= 2^32 - 1, no band or row) or ND_ENOMEM.
  */
-nd_status nd_lsh_candidates(const uint32_t *sigs, size_t ndocs, size_t stride,
-                            const unsigned char *use, const nd_lsh_params *p, size_t bucket_cap,
-                            unsigned threads, nd_pairs *out, size_t *capped);
+nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const nd_lsh_params *p,
+                            unsigned threads, nd_uf *uf, nd_lsh_bands *out);
 
 #endif

@@ -46,6 +46,9 @@ typedef struct nd_scan_opts {
     double threshold;         /* Jaccard threshold, (0, 1]; default 0.8 */
     unsigned bands;           /* LSH bands; 0 = derived from threshold and perms */
     int verify_estimate;      /* 0: exact Jaccard of shingle sets; 1: signature estimate */
+    int all_pairs;            /* 0: the result's pairs are those that joined each group (size
+                                 - 1 per group); 1: every pair of a group that reaches the
+                                 threshold (quadratic in the group's size) */
     unsigned threads;         /* worker threads; 0 = one per online CPU */
     nd_reader_opts input;     /* size limit, input format */
     nd_decode_opts decode;    /* JSON field names (borrowed for the call) */

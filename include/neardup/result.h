@@ -118,8 +118,8 @@ typedef struct nd_scan_stats {
     double t_texts;        /* ... and reading the shared sentences' texts */
     size_t paragraphs;     /* sentences of long paragraphs kept for the cross-article pass */
     uint64_t bytes;        /* bytes of document records read in pass 1 */
-    size_t candidates;     /* candidate pairs from LSH, after de-duplication */
-    size_t capped_buckets; /* buckets larger than the cap (see README, LSH) */
+    size_t candidates;     /* candidate pairs tested (see README, LSH) */
+    size_t capped_buckets; /* LSH buckets of more than 128 documents */
     size_t refetched;      /* documents read again in pass 2 */
     unsigned threads;      /* worker threads used */
 } nd_scan_stats;
@@ -139,7 +139,9 @@ typedef struct nd_scan_result {
     size_t ngroups;
     nd_group *groups; /* sorted by their earliest member */
     size_t npairs;
-    nd_pair_sim *pairs; /* verified pairs, sorted by (a, b) */
+    nd_pair_sim *pairs; /* verified pairs, sorted by (a, b): those that joined each group
+                           (size - 1 per group), or every pair of a group that reaches the
+                           threshold with opts.all_pairs */
     size_t nrepeats;
     nd_doc_repeats *repeats; /* articles with internal repeats, in input order */
     size_t ndoubled;         /* articles whose repeats make a doubled body */

@@ -49,6 +49,8 @@ static void usage(FILE *f)
           "Output:\n"
           "  -f, --format F          text (default), json or tsv (one record per line, its\n"
           "                          type first: pair, block, short or shared; see README)\n"
+          "      --all-pairs         list every pair of each group at the threshold (quadratic\n"
+          "                          in a group's size), not only those that joined it\n"
           "  -q, --quiet             no warnings (errors are still printed)\n"
           "      --stats             print stage timings and counts on stderr\n"
           "Run:\n"
@@ -101,6 +103,7 @@ enum {
     OPT_BOILER_DOCS,
     OPT_BOILER_SHARE,
     OPT_PARTS,
+    OPT_ALL_PAIRS,
 };
 
 static const struct option longopts[] = {
@@ -125,6 +128,7 @@ static const struct option longopts[] = {
     {"boilerplate-docs", required_argument, NULL, OPT_BOILER_DOCS},
     {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
     {"parts", required_argument, NULL, OPT_PARTS},
+    {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -295,6 +299,9 @@ int nd_cmd_scan(int argc, char **argv)
             if (!(opts.parts = parse_parts(optarg)))
                 return nd_cli_usage_error(
                     "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+            break;
+        case OPT_ALL_PAIRS:
+            opts.all_pairs = 1;
             break;
         case 'h':
             usage(stdout);

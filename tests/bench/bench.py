@@ -767,7 +767,7 @@ def bench_size(n, a, kit, results, failures):
     warm_cache(corpus)
     snap = cpu_snapshot()
     # The article job, comparable with the peer: near-duplicate pairs only.
-    nd_base = [a.neardup, "scan", "--parts", "groups", "-f", "tsv", "--stats"]
+    nd_base = [a.neardup, "scan", "--parts", "groups", "--all-pairs", "-f", "tsv", "--stats"]
     nd_runs, peer_runs = [], []
     try:
         for i in range(1, runs + 1):

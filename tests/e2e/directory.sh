@@ -36,15 +36,17 @@ nd scan -f json tree
 expect_status 0
 expect_stderr_text "$WARN"
 expect_json "
-assert (s['documents'], s['skipped'], s['groups'], s['duplicates'], s['pairs']) == (6, 0, 1, 3, 6), s
+assert (s['documents'], s['skipped'], s['groups'], s['duplicates'], s['pairs']) == (6, 0, 1, 3, 3), s
 g = d['groups'][0]
 assert [m['id'] for m in g['members']] == ['tree/b/sub/z.txt', 'tree/B.txt', 'tree/a/m.txt', '0-seed'], g
 assert [(m['source'], m['line']) for m in g['members']][-1] == ('tree/c.jsonl', 2), g
-assert [(p['a'], p['b']) for p in d['pairs']] == [('tree/B.txt', 'tree/a/m.txt'), ('tree/B.txt', 'tree/b/sub/z.txt'), ('tree/B.txt', '0-seed'), ('tree/a/m.txt', 'tree/b/sub/z.txt'), ('tree/a/m.txt', '0-seed'), ('tree/b/sub/z.txt', '0-seed')], d['pairs']
 assert d['skipped'] == [], d['skipped']"
+nd scan -f json --all-pairs tree
+expect_json "
+assert [(p['a'], p['b']) for p in d['pairs']] == [('tree/B.txt', 'tree/a/m.txt'), ('tree/B.txt', 'tree/b/sub/z.txt'), ('tree/B.txt', '0-seed'), ('tree/a/m.txt', 'tree/b/sub/z.txt'), ('tree/a/m.txt', '0-seed'), ('tree/b/sub/z.txt', '0-seed')], d['pairs']"
 
 T='	'
-nd scan -f tsv tree
+nd scan -f tsv --all-pairs tree
 expect_status 0
 expect_pairs "tree/B.txt${T}tree/a/m.txt
 tree/B.txt${T}tree/b/sub/z.txt
@@ -74,7 +76,7 @@ expect_json "assert (s['documents'], s['skipped'], s['groups']) == (2, 0, 0), s"
 
 # Two files of another type: each warning names its own file, in input order.
 echo 'notes, not an article' >tree/b/sub/notes.md
-nd scan -f tsv tree
+nd scan -f tsv --all-pairs tree
 expect_status 0
 expect_stderr_text "neardup: warning: tree/b/sub/notes.md: ignored: not a .txt or .jsonl file
 $WARN"

@@ -16,7 +16,7 @@ for dir in "$ND_SHARED_DIR"/data/*/; do
         continue
     fi
     ncorpora=$((ncorpora + 1))
-    nd scan --ngram 5 --threshold 0.8 -f tsv "$dir/docs.jsonl"
+    nd scan --ngram 5 --threshold 0.8 --all-pairs -f tsv "$dir/docs.jsonl"
     expect_status 0
     expect_stderr_empty
     tsv_pairs "$ND_OUT" >"$TMP/found.tsv"  # the pair records, as id_a<TAB>id_b

@@ -53,9 +53,16 @@ nd scan --fail-on-duplicates 1_seed.txt 7_unrelated.txt
 expect_status 0
 expect_summary "2 documents read, 0 skipped; 0 groups of near-duplicates"
 
-# TSV: every pair of copies (a before b in input order), and nothing else.
+# TSV: by default the pairs that joined the group (3 for 4 copies: a tree over them); with
+# --all-pairs every pair of copies (a before b in input order), and nothing else.
 T='	'
 nd scan -f tsv .
+expect_status 0
+expect_stderr_empty
+tsv_pairs "$ND_OUT" | wc -l | tr -d ' ' >"$TMP/npairs"
+echo 3 >"$TMP/npairs.expected"
+expect_file_same "$TMP/npairs.expected" "$TMP/npairs" "the number of pair records"
+nd scan -f tsv --all-pairs .
 expect_status 0
 expect_stderr_empty
 expect_pairs "./1_seed.txt$T./2_edit.txt
@@ -67,9 +74,9 @@ expect_pairs "./1_seed.txt$T./2_edit.txt
 expect_stdout_contains "pair$T./1_seed.txt$T./4_quotes.txt${T}1.0000${T}1.0000${T}1.0000"
 expect_stdout_contains "pair$T./1_seed.txt$T./2_edit.txt${T}0.9449${T}0.9716${T}0.9716"
 save tsv
-nd scan -f tsv --threads 1 .
+nd scan -f tsv --all-pairs --threads 1 .
 expect_file_same "$TMP/tsv" "$ND_OUT" "TSV with --threads 1"
-nd scan -f tsv --threads 2 .
+nd scan -f tsv --all-pairs --threads 2 .
 expect_file_same "$TMP/tsv" "$ND_OUT" "TSV with --threads 2"
 
 # JSON: one group with the right ids and representative.
@@ -77,17 +84,32 @@ nd scan -f json .
 expect_status 0
 expect_stderr_empty
 expect_json "
-assert (s['documents'], s['skipped'], s['groups'], s['duplicates'], s['pairs']) == (7, 0, 1, 3, 6), s
+assert (s['documents'], s['skipped'], s['groups'], s['duplicates'], s['pairs']) == (7, 0, 1, 3, 3), s
 assert len(d['groups']) == 1, d['groups']
 g = d['groups'][0]
 assert g['representative'] == './3_footer.txt' and g['size'] == 4, g
 assert [m['id'] for m in g['members']] == ['./3_footer.txt', './1_seed.txt', './2_edit.txt', './4_quotes.txt'], g
 assert all(m['jaccard'] >= 0.8 for m in g['members']), g
-assert len(d['pairs']) == 6 and all(p['jaccard'] >= 0.8 for p in d['pairs']), d['pairs']"
+assert len(d['pairs']) == 3 and all(p['jaccard'] >= 0.8 for p in d['pairs']), d['pairs']
+ids = {m['id'] for m in g['members']}
+root = {i: i for i in ids}
+def find(x):
+    while root[x] != x: x = root[x]
+    return x
+for p in d['pairs']:
+    assert p['a'] in ids and p['b'] in ids, p
+    root[find(p['a'])] = find(p['b'])
+assert len({find(i) for i in ids}) == 1, d['pairs']  # the pairs join the whole group"
+nd scan -f json --all-pairs .
+expect_json "assert s['pairs'] == 6 and all(p['jaccard'] >= 0.8 for p in d['pairs']), d['pairs']"
+save json
+nd scan -f json --all-pairs --threads 1 .
+expect_file_same "$TMP/json" "$ND_OUT" "JSON with --threads 1"
+nd scan -f json --all-pairs --threads 2 .
+expect_file_same "$TMP/json" "$ND_OUT" "JSON with --threads 2"
+nd scan -f json .
 save json
 nd scan -f json --threads 1 .
-expect_file_same "$TMP/json" "$ND_OUT" "JSON with --threads 1"
-nd scan -f json --threads 2 .
-expect_file_same "$TMP/json" "$ND_OUT" "JSON with --threads 2"
+expect_file_same "$TMP/json" "$ND_OUT" "JSON (joining pairs) with --threads 1"
 
 finish

@@ -47,7 +47,7 @@ vg_expect 0
 expect_stdout_contains "group 1: 3 documents"
 nd scan --threads 2 -f json --fail-on-duplicates nc
 vg_expect 1
-nd scan --threads 1 -f tsv nc
+nd scan --threads 1 -f tsv --all-pairs nc
 vg_expect 0
 expect_pairs "nc/1.txt	nc/2.txt
 nc/1.txt	nc/3.txt
@@ -66,7 +66,7 @@ vg_expect 2
 # bad_input NAME-OF-CASE PATH EXPECTED-ERROR-LINE: scanning the group plus PATH exits 2,
 # names the input, and valgrind is quiet.
 bad_input() {
-    nd scan -f tsv nc "$2"
+    nd scan -f tsv --all-pairs nc "$2"
     vg_expect 2
     expect_pairs "nc/1.txt	nc/2.txt
 nc/1.txt	nc/3.txt

@@ -1,22 +1,21 @@
 /*
- * test_lsh.c - unit tests of LSH banding (include/neardup/lsh.h).
+ * test_lsh.c - unit tests of LSH banding (src/lsh.h).
  *
  * What is tested: the S-curve nd_lsh_probability against 1 - (1 - j^r)^b; the bands x rows
  * chosen for thresholds 0.5 .. 1 (b * r <= k, high probability at the threshold, low well
  * below it, rows growing with the threshold) and invalid thresholds; the empirical rate at
  * which pairs of signed sets with an exact Jaccard of 0.5 .. 0.9 become candidates, within
- * 4 binomial standard deviations of nd_lsh_probability; candidates against a brute-force
- * band comparison (sorted, unique, a < b, `use` mask, stride, pre-existing output); the
- * bucket cap (500 identical signatures); pinned band keys (and their definition as XXH3
- * of the rows seeded by the band); nd_pairs_push / nd_pairs_sort_unique; the thread count
- * not changing the result; and a failing allocator.
+ * 4 binomial standard deviations of nd_lsh_probability; the pairs sharing a bucket against
+ * a brute-force band comparison (stride, a subset of documents); a bucket of 500 identical
+ * signatures and the candidate components of the union-find, against brute force; pinned
+ * band keys; nd_pairs_push / nd_pairs_sort_unique; the thread count not changing the
+ * result; and a failing allocator.
  */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "alloc.h"
 #include "lsh.h"
@@ -86,6 +85,35 @@ static uint32_t *collision_sigs(size_t n, size_t stride, unsigned alphabet)
     for (size_t i = 0; i < n * stride; i++)
         s[i] = (uint32_t)(tu_rand() % alphabet);
     return s;
+}
+
+/* The candidate pairs LSH proposes: every pair of documents that share a bucket of some
+ * band (nd_lsh_bucket_all over the used documents), appended to out, sorted and unique. */
+static nd_status candidates(const uint32_t *sigs, size_t n, size_t stride, const unsigned char *use,
+                            const nd_lsh_params *p, unsigned threads, nd_pairs *pairs)
+{
+    uint32_t *map = calloc(n ? n : 1, sizeof *map);
+    uint32_t *sub = malloc((n ? n : 1) * stride * sizeof *sub);
+    ck_assert(map && sub);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!use || use[i]) {
+            memcpy(sub + m * stride, sigs + i * stride, stride * sizeof *sub);
+            map[m++] = (uint32_t)i;
+        }
+    nd_lsh_bands b = {0};
+    nd_status st = nd_lsh_bucket_all(sub, m, stride, p, threads, NULL, &b);
+    for (unsigned band = 0; st == ND_OK && band < b.nbands; band++)
+        for (size_t k = 0; k < b.nbuckets[band]; k++)
+            for (uint32_t x = b.start[band][k]; x < b.start[band][k + 1]; x++)
+                for (uint32_t y = x + 1; y < b.start[band][k + 1]; y++)
+                    ck_assert_int_eq(nd_pairs_push(pairs, map[b.rec[band][x]], map[b.rec[band][y]]),
+                                     ND_OK);
+    nd_lsh_bands_clear(&b);
+    free(map);
+    free(sub);
+    if (st == ND_OK) st = nd_pairs_sort_unique(pairs);
+    return st;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -217,16 +245,14 @@ START_TEST(test_identical_always_candidates)
         sigs[i] = (uint32_t)tu_rand();
     for (size_t d = 1; d < N; d++)
         memcpy(sigs + d * K, sigs, K * sizeof *sigs);
-    size_t capped = 99;
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 0, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(capped, 0);
+    ck_assert_int_eq(candidates(sigs, N, K, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, N * (N - 1) / 2);
     check_sorted_unique(&out, N);
     /* Differing everywhere but one band: still a candidate. */
     nd_pairs_clear(&out);
     for (size_t i = 0; i < K; i++)
         if (i / p.rows != 3) sigs[K + i] = ~sigs[i];
-    ck_assert_int_eq(nd_lsh_candidates(sigs, 2, K, NULL, &p, 0, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, 2, K, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, 1);
     ck_assert_uint_eq(out.v[0].a, 0);
     ck_assert_uint_eq(out.v[0].b, 1);
@@ -235,7 +261,7 @@ START_TEST(test_identical_always_candidates)
     memcpy(sigs + K, sigs, K * sizeof *sigs);
     for (unsigned b = 0; b < p.bands; b++)
         sigs[K + b * p.rows + b % p.rows] ^= 0x10;
-    ck_assert_int_eq(nd_lsh_candidates(sigs, 2, K, NULL, &p, 0, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, 2, K, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, 0);
 }
 END_TEST
@@ -250,9 +276,7 @@ START_TEST(test_candidates_match_brute_force)
     brute_force(sigs, N, STRIDE, NULL, &p, &ref);
     ck_assert_int_eq(nd_pairs_sort_unique(&ref), ND_OK);
     ck_assert_uint_gt(ref.n, 5000); /* plenty of collisions */
-    size_t capped = 99;
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, STRIDE, NULL, &p, N, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(capped, 0);
+    ck_assert_int_eq(candidates(sigs, N, STRIDE, NULL, &p, 1, &out), ND_OK);
     check_sorted_unique(&out, N);
     expect_same_pairs(&out, &ref);
     /* The noise past bands * rows does not matter. */
@@ -260,7 +284,7 @@ START_TEST(test_candidates_match_brute_force)
         for (size_t j = 8; j < STRIDE; j++)
             sigs[i * STRIDE + j] = (uint32_t)tu_rand();
     nd_pairs again = {0};
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, STRIDE, NULL, &p, N, 1, &again, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, N, STRIDE, NULL, &p, 1, &again), ND_OK);
     expect_same_pairs(&again, &ref);
     nd_pairs_clear(&again);
     nd_pairs_clear(&ref);
@@ -281,7 +305,7 @@ START_TEST(test_use_mask)
     brute_force(sigs, N, K, use, &p, &ref);
     ck_assert_int_eq(nd_pairs_sort_unique(&ref), ND_OK);
     ck_assert_uint_gt(ref.n, 1000);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, use, &p, N, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, N, K, use, &p, 1, &out), ND_OK);
     for (size_t i = 0; i < out.n; i++)
         TU_REQUIRE(use[out.v[i].a] && use[out.v[i].b], "unused document in (%u, %u)", out.v[i].a,
                    out.v[i].b);
@@ -289,7 +313,7 @@ START_TEST(test_use_mask)
     /* Nothing used: nothing out. */
     memset(use, 0, sizeof use);
     nd_pairs_clear(&out);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, use, &p, N, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, N, K, use, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, 0);
     nd_pairs_clear(&ref);
     free(sigs);
@@ -306,7 +330,7 @@ START_TEST(test_appends_to_existing_output)
     ck_assert_int_eq(nd_pairs_push(&out, 1, 2), ND_OK);
     ck_assert_int_eq(nd_pairs_push(&out, 0, 1), ND_OK);
     ck_assert_int_eq(nd_pairs_push(&out, 50, 7), ND_OK);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, 3, 4, NULL, &p, 0, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, 3, 4, NULL, &p, 1, &out), ND_OK);
     static const nd_pair want[] = {{0, 1}, {0, 2}, {1, 2}, {7, 50}};
     ck_assert_uint_eq(out.n, 4);
     for (size_t i = 0; i < 4; i++) {
@@ -319,15 +343,11 @@ END_TEST
 START_TEST(test_zero_and_one_document)
 {
     const nd_lsh_params p = {18, 7};
-    size_t capped = 5;
-    ck_assert_int_eq(nd_lsh_candidates(NULL, 0, 128, NULL, &p, 0, 1, &out, &capped), ND_OK);
+    ck_assert_int_eq(candidates(NULL, 0, 128, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, 0);
-    ck_assert_uint_eq(capped, 0);
     uint32_t sig[128] = {0};
-    capped = 5;
-    ck_assert_int_eq(nd_lsh_candidates(sig, 1, 128, NULL, &p, 0, 1, &out, &capped), ND_OK);
+    ck_assert_int_eq(candidates(sig, 1, 128, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_eq(out.n, 0);
-    ck_assert_uint_eq(capped, 0);
 }
 END_TEST
 
@@ -335,15 +355,18 @@ START_TEST(test_invalid_params)
 {
     uint32_t sig[16] = {0};
     nd_lsh_params p = {0, 4};
-    ck_assert_int_eq(nd_lsh_candidates(sig, 2, 8, NULL, &p, 0, 1, &out, NULL), ND_EINVAL);
+    ck_assert_int_eq(candidates(sig, 2, 8, NULL, &p, 1, &out), ND_EINVAL);
     p.bands = 2;
     p.rows = 0;
-    ck_assert_int_eq(nd_lsh_candidates(sig, 2, 8, NULL, &p, 0, 1, &out, NULL), ND_EINVAL);
+    ck_assert_int_eq(candidates(sig, 2, 8, NULL, &p, 1, &out), ND_EINVAL);
     ck_assert_uint_eq(out.n, 0);
 }
 END_TEST
 
-START_TEST(test_bucket_cap)
+/* 500 identical signatures after 100 unrelated ones: every band has one bucket, of the 500
+ * copies in input order (no cap, nothing quadratic), and the union-find joins them into one
+ * component; the unrelated documents are in no bucket and stay alone. */
+START_TEST(test_large_bucket_and_components)
 {
     enum { N = 500, K = 128 };
     nd_lsh_params p;
@@ -351,47 +374,59 @@ START_TEST(test_bucket_cap)
     uint32_t *sigs = malloc((N + 100) * K * sizeof *sigs);
     ck_assert_ptr_nonnull(sigs);
     tu_rand_seed(500);
-    for (size_t i = 0; i < K; i++)
+    for (size_t i = 0; i < 101 * K; i++)
         sigs[i] = (uint32_t)tu_rand();
-    for (size_t d = 1; d < N; d++)
-        memcpy(sigs + d * K, sigs, K * sizeof *sigs);
-    /* Over the cap: each member paired with the bucket's first only; one capped bucket
-     * per band. */
-    size_t capped = 0;
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 10, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(out.n, N - 1);
-    for (size_t i = 0; i < out.n; i++)
-        TU_REQUIRE(out.v[i].a == 0 && out.v[i].b == i + 1, "pair %zu: (%u, %u)", i, out.v[i].a,
-                   out.v[i].b);
-    ck_assert_uint_eq(capped, p.bands);
-    /* The default cap (ND_LSH_BUCKET_CAP < 500) also caps. */
-    nd_pairs_clear(&out);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 0, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(out.n, N - 1);
-    ck_assert_uint_eq(capped, p.bands);
-    /* One below the bucket size still caps; at the size, every pair. */
-    nd_pairs_clear(&out);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, N - 1, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(out.n, N - 1);
-    ck_assert_uint_eq(capped, p.bands);
-    nd_pairs_clear(&out);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, N, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(out.n, (size_t)N * (N - 1) / 2);
-    ck_assert_uint_eq(capped, 0);
-    check_sorted_unique(&out, N);
-    /* Capped, after 100 unrelated documents: the copies all join the bucket's first
-     * member (document 100), the others join nothing. */
-    uint32_t *mixed = malloc((N + 100) * K * sizeof *mixed);
-    ck_assert_ptr_nonnull(mixed);
-    for (size_t i = 0; i < 100 * K; i++)
-        mixed[i] = (uint32_t)tu_rand();
-    memcpy(mixed + 100 * K, sigs, (size_t)N * K * sizeof *mixed);
-    nd_pairs_clear(&out);
-    ck_assert_int_eq(nd_lsh_candidates(mixed, N + 100, K, NULL, &p, 10, 1, &out, &capped), ND_OK);
-    ck_assert_uint_eq(out.n, N - 1);
-    for (size_t i = 0; i < out.n; i++)
-        TU_REQUIRE(out.v[i].a == 100 && out.v[i].b == 100 + i + 1, "pair %zu", i);
-    free(mixed);
+    for (size_t d = 101; d < N + 100; d++)
+        memcpy(sigs + d * K, sigs + 100 * K, K * sizeof *sigs);
+    nd_uf *uf = NULL;
+    ck_assert_int_eq(nd_uf_create(N + 100, &uf), ND_OK);
+    nd_lsh_bands b = {0};
+    ck_assert_int_eq(nd_lsh_bucket_all(sigs, N + 100, K, &p, 2, uf, &b), ND_OK);
+    ck_assert_uint_eq(b.nbands, p.bands);
+    for (unsigned band = 0; band < p.bands; band++) {
+        ck_assert_uint_eq(b.nbuckets[band], 1);
+        ck_assert_uint_eq(b.start[band][0], 0);
+        ck_assert_uint_eq(b.start[band][1], N);
+        for (uint32_t i = 0; i < N; i++)
+            TU_REQUIRE(b.rec[band][i] == 100 + i, "band %u member %u", band, i);
+    }
+    uint32_t r = nd_uf_find(uf, 100);
+    ck_assert_uint_eq(nd_uf_size(uf, r), N);
+    for (uint32_t i = 0; i < 100; i++)
+        ck_assert_uint_eq(nd_uf_size(uf, nd_uf_find(uf, i)), 1);
+    nd_lsh_bands_clear(&b);
+    nd_lsh_bands_clear(&b); /* twice is fine */
+    nd_uf_free(uf);
+    free(sigs);
+}
+END_TEST
+
+/* The union-find's components are those of the brute-force candidate graph. */
+START_TEST(test_components_match_brute_force)
+{
+    enum { N = 300, K = 12 };
+    const nd_lsh_params p = {4, 3};
+    tu_rand_seed(77);
+    uint32_t *sigs = collision_sigs(N, K, 6);
+    nd_pairs ref = {0};
+    brute_force(sigs, N, K, NULL, &p, &ref);
+    ck_assert_uint_gt(ref.n, 50);
+    nd_uf *want = NULL, *got = NULL;
+    ck_assert_int_eq(nd_uf_create(N, &want), ND_OK);
+    ck_assert_int_eq(nd_uf_create(N, &got), ND_OK);
+    for (size_t i = 0; i < ref.n; i++)
+        nd_uf_union(want, ref.v[i].a, ref.v[i].b);
+    nd_lsh_bands b = {0};
+    ck_assert_int_eq(nd_lsh_bucket_all(sigs, N, K, &p, 3, got, &b), ND_OK);
+    for (uint32_t i = 0; i < N; i++)
+        for (uint32_t j = i + 1; j < N; j++)
+            TU_REQUIRE((nd_uf_find(want, i) == nd_uf_find(want, j)) ==
+                           (nd_uf_find(got, i) == nd_uf_find(got, j)),
+                       "documents %u and %u", i, j);
+    nd_lsh_bands_clear(&b);
+    nd_uf_free(want);
+    nd_uf_free(got);
+    nd_pairs_clear(&ref);
     free(sigs);
 }
 END_TEST
@@ -454,13 +489,12 @@ START_TEST(test_threads_do_not_change_result)
     const nd_lsh_params p = {8, 3};
     tu_rand_seed(31337);
     uint32_t *sigs = collision_sigs(N, K, 4);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 20, 1, &out, NULL), ND_OK);
+    ck_assert_int_eq(candidates(sigs, N, K, NULL, &p, 1, &out), ND_OK);
     ck_assert_uint_gt(out.n, 1000);
     static const unsigned threads[] = {0, 1, 2, 3, 8, 100};
     for (size_t i = 0; i < sizeof threads / sizeof *threads; i++) {
         nd_pairs mt = {0};
-        ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 20, threads[i], &mt, NULL),
-                         ND_OK);
+        ck_assert_int_eq(candidates(sigs, N, K, NULL, &p, threads[i], &mt), ND_OK);
         expect_same_pairs(&mt, &out);
         nd_pairs_clear(&mt);
     }
@@ -505,7 +539,7 @@ START_TEST(test_empirical_banding_probability)
             nd_minhash_sign(mh, b, shared + own, sigs + (2 * q + 1) * K);
         }
         nd_pairs_clear(&out);
-        ck_assert_int_eq(nd_lsh_candidates(sigs, 2 * NPAIRS, K, NULL, &p, 0, 1, &out, NULL), ND_OK);
+        ck_assert_int_eq(candidates(sigs, 2 * NPAIRS, K, NULL, &p, 1, &out), ND_OK);
         size_t hits = 0;
         for (size_t i = 0; i < out.n; i++) {
             TU_REQUIRE(out.v[i].a % 2 == 0 && out.v[i].b == out.v[i].a + 1,
@@ -527,39 +561,40 @@ END_TEST
 /* ------------------------------------------------------------------------------------- */
 /* oom                                                                                   */
 
-START_TEST(test_oom_candidates)
+/* A failing allocator: nd_lsh_bucket_all returns ND_ENOMEM and leaves its output empty
+ * until it has memory enough, then gives the same buckets as with plenty. */
+START_TEST(test_oom_bucket_all)
 {
     enum { N = 300, K = 8 };
     const nd_lsh_params p = {4, 2};
     tu_rand_seed(77);
     uint32_t *sigs = collision_sigs(N, K, 3);
-    ck_assert_int_eq(nd_lsh_candidates(sigs, N, K, NULL, &p, 50, 1, &out, NULL), ND_OK);
-    ck_assert_uint_gt(out.n, 2048); /* the pair buffers grow more than once */
+    nd_lsh_bands ref = {0};
+    ck_assert_int_eq(nd_lsh_bucket_all(sigs, N, K, &p, 1, NULL, &ref), ND_OK);
     long n;
     int failures = 0;
     for (n = 0;; n++) {
-        nd_pairs got = {0};
-        /* One pre-existing pair: it must survive a failure unchanged. */
-        ck_assert_int_eq(nd_pairs_push(&got, 1000, 2000), ND_OK);
-        size_t capped = 12345;
+        nd_lsh_bands got = {0};
         nd_alloc_fail_after(n);
-        nd_status st = nd_lsh_candidates(sigs, N, K, NULL, &p, 50, 1, &got, &capped);
+        nd_status st = nd_lsh_bucket_all(sigs, N, K, &p, 1, NULL, &got);
         nd_alloc_fail_after(-1);
         if (st == ND_OK) {
-            ck_assert_uint_eq(got.n, out.n + 1);
-            ck_assert_mem_eq(got.v, out.v, out.n * sizeof *out.v);
-            nd_pairs_clear(&got);
+            for (unsigned band = 0; band < p.bands; band++) {
+                ck_assert_uint_eq(got.nbuckets[band], ref.nbuckets[band]);
+                size_t m = ref.start[band][ref.nbuckets[band]];
+                ck_assert_mem_eq(got.start[band], ref.start[band],
+                                 (ref.nbuckets[band] + 1) * sizeof *ref.start[band]);
+                ck_assert_mem_eq(got.rec[band], ref.rec[band], m * sizeof *ref.rec[band]);
+            }
+            nd_lsh_bands_clear(&got);
             break;
         }
         failures++;
         ck_assert_msg(st == ND_ENOMEM, "n=%ld: status %d", n, st);
-        ck_assert_msg(got.n == 1, "n=%ld: output has %zu pairs after ND_ENOMEM", n, got.n);
-        ck_assert_uint_eq(got.v[0].a, 1000);
-        ck_assert_uint_eq(got.v[0].b, 2000);
-        ck_assert_uint_eq(capped, 12345);
-        nd_pairs_clear(&got);
+        ck_assert_msg(got.nbands == 0 && got.rec == NULL, "n=%ld: output after ND_ENOMEM", n);
     }
     ck_assert_int_ge(failures, 5);
+    nd_lsh_bands_clear(&ref);
     free(sigs);
 }
 END_TEST
@@ -609,7 +644,8 @@ static Suite *lsh_suite(void)
     tc = tcase_create("limits");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_bucket_cap);
+    tcase_add_test(tc, test_large_bucket_and_components);
+    tcase_add_test(tc, test_components_match_brute_force);
     tcase_add_test(tc, test_empirical_banding_probability);
     suite_add_tcase(s, tc);
 
@@ -622,7 +658,7 @@ static Suite *lsh_suite(void)
     tc = tcase_create("oom");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_oom_candidates);
+    tcase_add_test(tc, test_oom_bucket_all);
     tcase_add_test(tc, test_oom_pairs_push);
     suite_add_tcase(s, tc);
     return s;
