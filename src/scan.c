@@ -21,6 +21,7 @@
  */
 #include "neardup/scan.h"
 
+#include <assert.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,23 +50,28 @@ static void emit_diag(scan *s, nd_diag_level level, nd_status code, const char *
     s->opts.on_diag(&d, s->opts.userdata);
 }
 
-static nd_status add_skip(scan *s, const char *path, uint64_t line, nd_status code, const char *msg)
+/* Keeps a copy of a skip (an error diagnostic) or, with `warn`, of a warning (a note that
+ * skipped nothing) for the result. */
+static nd_status add_skip(scan *s, int warn, const char *path, uint64_t line, nd_status code,
+                          const char *msg)
 {
     nd_scan_priv *pv = s->priv;
-    if (pv->nskips == pv->capskips) {
-        size_t cap = pv->capskips ? pv->capskips * 2 : 16;
-        skiprec *v = nd_reallocarray(pv->skips, cap, sizeof *v);
+    skiprec **list = warn ? &pv->warns : &pv->skips;
+    size_t *n = warn ? &pv->nwarns : &pv->nskips, *capp = warn ? &pv->capwarns : &pv->capskips;
+    if (*n == *capp) {
+        size_t cap = *capp ? *capp * 2 : 16;
+        skiprec *v = nd_reallocarray(*list, cap, sizeof *v);
         if (!v) return ND_ENOMEM;
-        pv->skips = v;
-        pv->capskips = cap;
+        *list = v;
+        *capp = cap;
     }
-    skiprec *r = &pv->skips[pv->nskips];
+    skiprec *r = &(*list)[*n];
     if (nd_arena_put(&pv->strs, path, strlen(path), &r->path_off) != ND_OK ||
         nd_arena_put(&pv->strs, msg, strlen(msg), &r->msg_off) != ND_OK)
         return ND_ENOMEM;
     r->line = line;
     r->code = code;
-    pv->nskips++;
+    (*n)++;
     return ND_OK;
 }
 
@@ -163,12 +169,13 @@ static nd_status commit_sign(scan *s, batch *b)
         if (it->kind == ND_REC_NOTE) {
             emit_diag(s, ND_DIAG_WARNING, it->status, it->path, it->diag_line, it->diag_offset,
                       msg);
+            if (add_skip(s, 1, it->path, it->diag_line, it->status, msg) != ND_OK) return ND_ENOMEM;
             s->res->nwarnings++;
             continue;
         }
         if (it->kind == ND_REC_ERROR || it->status != ND_OK) {
             emit_diag(s, ND_DIAG_ERROR, it->status, it->path, it->diag_line, it->diag_offset, msg);
-            if (add_skip(s, it->path, it->diag_line, it->status, msg) != ND_OK) return ND_ENOMEM;
+            if (add_skip(s, 0, it->path, it->diag_line, it->status, msg) != ND_OK) return ND_ENOMEM;
             continue;
         }
         if (pv->ndocs >= UINT32_MAX - 1) return ND_EINVAL;
@@ -427,6 +434,9 @@ static nd_status finish_result(scan *s)
 {
     nd_scan_priv *pv = s->priv;
     nd_scan_result *res = s->res;
+    res->opts = s->opts;
+    res->opts.on_diag = NULL;
+    res->opts.userdata = NULL;
     res->ndocs = pv->ndocs;
     pv->info = nd_calloc(pv->ndocs ? pv->ndocs : 1, sizeof *pv->info);
     if (!pv->info) return ND_ENOMEM;
@@ -451,8 +461,16 @@ static nd_status finish_result(scan *s)
             return ND_ENOMEM;
         }
     }
+    /* The caller's JSON field names: the result keeps copies (the report prints them). */
+    const nd_decode_opts *dec = &s->opts.decode;
+    size_t tf_off = 0, idf_off = 0;
     res->skipped = nd_calloc(pv->nskips ? pv->nskips : 1, sizeof *res->skipped);
-    if (!res->skipped) {
+    res->warnings = nd_calloc(pv->nwarns ? pv->nwarns : 1, sizeof *res->warnings);
+    if (!res->skipped || !res->warnings ||
+        (dec->text_field &&
+         nd_arena_put(&pv->strs, dec->text_field, strlen(dec->text_field), &tf_off) != ND_OK) ||
+        (dec->id_field &&
+         nd_arena_put(&pv->strs, dec->id_field, strlen(dec->id_field), &idf_off) != ND_OK)) {
         nd_free(offs);
         return ND_ENOMEM;
     }
@@ -469,6 +487,15 @@ static nd_status finish_result(scan *s)
         res->skipped[i].code = pv->skips[i].code;
     }
     res->nskipped = pv->nskips;
+    assert(res->nwarnings == pv->nwarns);
+    for (size_t i = 0; i < pv->nwarns; i++) {
+        res->warnings[i].path = pv->strs.p + pv->warns[i].path_off;
+        res->warnings[i].message = pv->strs.p + pv->warns[i].msg_off;
+        res->warnings[i].line = pv->warns[i].line;
+        res->warnings[i].code = pv->warns[i].code;
+    }
+    res->opts.decode.text_field = dec->text_field ? pv->strs.p + tf_off : NULL;
+    res->opts.decode.id_field = dec->id_field ? pv->strs.p + idf_off : NULL;
     pv->block_ptrs = nd_calloc(pv->nblocks ? pv->nblocks : 1, sizeof *pv->block_ptrs);
     if (!pv->block_ptrs) return ND_ENOMEM;
     for (size_t i = 0; i < pv->nblocks; i++)
@@ -522,6 +549,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv->docs);
         nd_free(pv->sigs);
         nd_free(pv->skips);
+        nd_free(pv->warns);
         if (pv->sets) {
             for (size_t i = 0; i < pv->ndocs; i++)
                 nd_free(pv->sets[i].v);
@@ -549,6 +577,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(pv);
     }
     nd_free(res->skipped);
+    nd_free(res->warnings);
     nd_free(res);
 }
 
@@ -663,11 +692,6 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
         s->res->stats.t_verify = t4 - t3;
     }
     s->res->stats.t_cluster = t5 - (t3 > t4 ? t3 : t4);
-    s->res->opts = s->opts;
-    s->res->opts.on_diag = NULL;
-    s->res->opts.userdata = NULL;
-    s->res->opts.decode.text_field = NULL;
-    s->res->opts.decode.id_field = NULL;
     st = ND_OK;
 out:
     nd_pool_stop(s);

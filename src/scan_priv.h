@@ -79,6 +79,8 @@ struct nd_scan_priv {
     uint32_t *sigs; /* ndocs * k */
     skiprec *skips;
     size_t nskips, capskips;
+    skiprec *warns; /* notes that skipped nothing (nd_scan_result.warnings) */
+    size_t nwarns, capwarns;
     set *sets; /* pass 2: per document, NULL array until needed */
     nd_member *members;
     nd_group *groups;

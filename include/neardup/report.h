@@ -3,7 +3,8 @@
  *
  * All three are deterministic: they print only what is in the result, in its (sorted)
  * order, with fixed-precision numbers; no timings, pointers or hash-table order.
- * The JSON schema (version ND_JSON_SCHEMA) is described in README.md.
+ * The JSON schema (version ND_JSON_SCHEMA) is described in README.md. Parts of the scan not
+ * asked for (opts.parts) are null in JSON and absent from the text and TSV reports.
  */
 #ifndef NEARDUP_REPORT_H
 #define NEARDUP_REPORT_H
