@@ -25,36 +25,67 @@ nd_status nd_report_format_parse(const char *name, nd_report_format *out)
     return ND_OK;
 }
 
-/* Writes s with tabs, newlines, carriage returns and backslashes escaped (\t \n \r \\)
- * and other control bytes as \xNN, so one field stays one field on one line and no escape
- * sequence reaches a terminal. */
+/* Writes byte c of a field as an escape: \t \n \r \\ or \xNN. */
+static void put_escape(FILE *f, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    switch (c) {
+    case '\t':
+        fputs("\\t", f);
+        return;
+    case '\n':
+        fputs("\\n", f);
+        return;
+    case '\r':
+        fputs("\\r", f);
+        return;
+    case '\\':
+        fputs("\\\\", f);
+        return;
+    default:
+        fwrite(e, 1, sizeof e, f);
+    }
+}
+
+/* Writes s[0..len) with tabs, newlines, carriage returns and backslashes escaped (\t \n \r
+ * \\), other control characters (C0, DEL, and C1 as its two bytes) and every byte that is
+ * not part of well-formed UTF-8 as \xNN: one field stays one field on one line, the bytes
+ * can be recovered, and no escape sequence or invalid UTF-8 reaches a terminal. Printable
+ * ASCII and well-formed UTF-8 are written in runs. */
+static void put_bytes(FILE *f, const char *s, size_t len)
+{
+    size_t run = 0, i = 0; /* s[run..i) is written as it is */
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            i++;
+            continue;
+        }
+        int n = c >= 0x80 ? nd_utf8_seq(s + i, len - i) : 1;
+        if (n > 1 && (c != 0xc2 || (unsigned char)s[i + 1] >= 0xa0)) {
+            i += (size_t)n;
+            continue;
+        }
+        if (i > run) fwrite(s + run, 1, i - run, f);
+        size_t bad = n < 0 ? (size_t)-n : (size_t)n;
+        for (size_t k = 0; k < bad; k++)
+            put_escape(f, (unsigned char)s[i + k]);
+        i += bad;
+        run = i;
+    }
+    if (len > run) fwrite(s + run, 1, len - run, f);
+}
+
 static void put_field(FILE *f, const char *s)
 {
-    for (;;) {
-        size_t run = 0; /* bytes that need no escape, written at once */
-        while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f && s[run] != '\\')
-            run++;
-        if (run) fwrite(s, 1, run, f);
-        s += run;
-        if (!*s) return;
-        switch (*s) {
-        case '\t':
-            fputs("\\t", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        default:
-            fprintf(f, "\\x%02x", (unsigned char)*s);
-        }
-        s++;
-    }
+    put_bytes(f, s, strlen(s));
+}
+
+nd_status nd_report_write_field(FILE *f, const char *s, size_t len)
+{
+    put_bytes(f, s, len);
+    return ferror(f) ? ND_EIO : ND_OK;
 }
 
 /* Writes x in decimal, then the byte `after` (what fprintf "%zu" would, for the report's

@@ -10,13 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neardup/report.h"
+
+void nd_cli_put(FILE *f, const char *s)
+{
+    nd_report_write_field(f, s, strlen(s));
+}
+
+/* "neardup: " and the formatted message, escaped, and a newline on stderr. */
+__attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_list ap)
+{
+    char buf[1024], *p = buf;
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n >= (int)sizeof buf && (p = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(p, (size_t)n + 1, fmt, aq);
+    else if (n >= (int)sizeof buf)
+        p = buf; /* out of memory: the message cut short */
+    else if (n < 0)
+        buf[0] = '\0';
+    va_end(aq);
+    fputs("neardup: ", stderr);
+    nd_cli_put(stderr, p);
+    fputc('\n', stderr);
+    if (p != buf) free(p);
+}
+
 void nd_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("neardup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
 }
 
@@ -24,9 +49,7 @@ int nd_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("neardup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
     if (cmd)
         fprintf(stderr, "Try 'neardup %s --help'.\n", cmd);

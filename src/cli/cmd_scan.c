@@ -71,21 +71,22 @@ typedef struct diag_ctx {
     int quiet;
 } diag_ctx;
 
+/* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
+ * (which may quote the input) with control characters and invalid UTF-8 escaped. */
 static void on_diag(const nd_diag *d, void *ud)
 {
     const diag_ctx *c = ud;
-    if (d->level == ND_DIAG_WARNING) {
-        if (c->quiet) return;
-        fprintf(stderr, "neardup: warning: %s: %s\n", d->path, d->message);
-        return;
-    }
-    if (d->line != ND_NO_LINE)
-        fprintf(stderr, "neardup: %s:%llu: %s\n", d->path, (unsigned long long)d->line, d->message);
-    else if (d->offset != ND_NO_OFFSET)
-        fprintf(stderr, "neardup: %s: byte %llu: %s\n", d->path, (unsigned long long)d->offset,
-                d->message);
+    if (d->level == ND_DIAG_WARNING && c->quiet) return;
+    fputs(d->level == ND_DIAG_WARNING ? "neardup: warning: " : "neardup: ", stderr);
+    nd_cli_put(stderr, d->path);
+    if (d->level != ND_DIAG_WARNING && d->line != ND_NO_LINE)
+        fprintf(stderr, ":%llu: ", (unsigned long long)d->line);
+    else if (d->level != ND_DIAG_WARNING && d->offset != ND_NO_OFFSET)
+        fprintf(stderr, ": byte %llu: ", (unsigned long long)d->offset);
     else
-        fprintf(stderr, "neardup: %s: %s\n", d->path, d->message);
+        fputs(": ", stderr);
+    nd_cli_put(stderr, d->message);
+    fputc('\n', stderr);
 }
 
 enum {

@@ -8,8 +8,9 @@
  * back with cJSON against the documented schema, including ids with quotes, backslashes,
  * tabs and newlines that must survive the round trip. Most tests scan for groups only
  * (ND_PART_GROUPS) so that the paragraph sections stay out of the way; the schema test runs
- * with everything on. Also: parts not asked for (null in JSON), the options and warnings in
- * JSON, nd_report_format_parse and a failing stream.
+ * with everything on. Also: ids and paths that are not UTF-8 (U+FFFD in JSON, \xNN in text
+ * and TSV, nd_report_write_field), parts not asked for (null in JSON), the options and
+ * warnings in JSON, nd_report_format_parse and a failing stream.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -610,6 +611,134 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* ---- bytes that are not UTF-8, control characters ----------------------------------------- */
+
+/* Whether s[0..len) is valid UTF-8 (decoded; no overlong form, surrogate or value above
+ * U+10FFFF) without a raw control character other than tab and newline (C0, DEL, C1). */
+static int terminal_safe(const char *p, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] < 0x80             ? 1
+                   : (s[i] & 0xe0) == 0xc0 ? 2
+                   : (s[i] & 0xf0) == 0xe0 ? 3
+                   : (s[i] & 0xf8) == 0xf0 ? 4
+                                           : 0;
+        if (n == 0 || i + n > len) return 0;
+        unsigned long cp = n == 1 ? s[i] : s[i] & (0x7fu >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        }
+        static const unsigned long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return 0;
+        if ((cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7f && cp <= 0x9f)) return 0;
+        i += n;
+    }
+    return 1;
+}
+
+/* nd_report_write_field(s) as a malloc'd string. */
+static char *field(const char *s, size_t len)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(nd_report_write_field(f, s, len), ND_OK);
+    char *buf = tu_read_stream(f, NULL);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_write_field)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } cases[] = {
+#define C(in, want) {in, sizeof in - 1, want}
+        C("plain \xc3\xa9t\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d",
+          "plain \xc3\xa9t\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"),
+        C("t\tn\nr\rb\\", "t\\tn\\nr\\rb\\\\"),
+        C("\x1b[31m\x07\x7f", "\\x1b[31m\\x07\\x7f"),
+        C("nul\0x", "nul\\x00x"),
+        C("a\xff\x62", "a\\xffb"),                     /* never in UTF-8 */
+        C("\x80\xbf", "\\x80\\xbf"),                   /* lone continuations */
+        C("\xc0\xaf", "\\xc0\\xaf"),                   /* overlong */
+        C("\xed\xa0\x80", "\\xed\\xa0\\x80"),          /* a surrogate */
+        C("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"), /* above U+10FFFF */
+        C("\xe2\x82\x41", "\\xe2\\x82A"),              /* truncated */
+        C("end\xf0\x9f\x98", "end\\xf0\\x9f\\x98"),    /* truncated at the end */
+        C("c1 \xc2\x9b[0m", "c1 \\xc2\\x9b[0m"),       /* C1 control (CSI) */
+        C("nbsp\xc2\xa0", "nbsp\xc2\xa0"),             /* U+00A0 is text */
+        C("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"),
+    };
+#undef C
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *out = field(cases[i].in, cases[i].len);
+        ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: got %s, want %s", i, out,
+                      cases[i].want);
+        ck_assert_msg(terminal_safe(out, strlen(out)), "case %zu: raw bytes in %s", i, out);
+        /* The escapes give back the bytes (\xNN per byte, \t \n \r \\). */
+        char *back = strdup(out);
+        ck_assert_ptr_nonnull(back);
+        field_unescape(back);
+        if (!memchr(cases[i].in, '\0', cases[i].len)) {
+            ck_assert_uint_eq(strlen(back), cases[i].len);
+            ck_assert_mem_eq(back, cases[i].in, cases[i].len);
+        }
+        free(back);
+        free(out);
+    }
+}
+END_TEST
+
+/* A pair whose JSON Lines ids are not UTF-8 ("a\xffb", "c\xe2\x82" + ESC). */
+START_TEST(test_ids_not_utf8)
+{
+    char *dir = tu_tmpdir();
+    const char *jl = "{\"id\":\"a\xff"
+                     "b\",\"text\":\"" T1 "\"}\n"
+                     "{\"id\":\"c\xe2\x82\\u001b\",\"text\":\"" T1 "\"}\n";
+    char *path = tu_write(dir, "ids.jsonl", jl, strlen(jl));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_GROUPS;
+    const char *paths[1] = {path};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 1);
+    ck_assert_str_eq(r->docs[0].id, "a\xff\x62");
+
+    char *json = report(r, ND_REPORT_JSON);
+    ck_assert_msg(terminal_safe(json, strlen(json)), "raw bytes in the JSON report");
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    const cJSON *g = cJSON_GetArrayItem(arr(root, "groups", 1), 0);
+    ck_assert_str_eq(str(g, "representative"), "a\xef\xbf\xbd\x62");
+    const cJSON *mb = arr(g, "members", 2);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(mb, 1), "id"), "c\xef\xbf\xbd\x1b");
+    const cJSON *p = cJSON_GetArrayItem(arr(root, "pairs", 1), 0);
+    ck_assert_str_eq(str(p, "a"), "a\xef\xbf\xbd\x62");
+    cJSON_Delete(root);
+    free(json);
+
+    char *tsv = report(r, ND_REPORT_TSV);
+    ck_assert_str_eq(tsv, "pair\ta\\xffb\tc\\xe2\\x82\\x1b\t1.0000\t1.0000\t1.0000\n");
+    free(tsv);
+    char *text = report(r, ND_REPORT_TEXT);
+    ck_assert_msg(terminal_safe(text, strlen(text)), "raw bytes in the text report");
+    ck_assert_ptr_nonnull(strstr(text, "\n  * a\\xffb ("));
+    ck_assert_ptr_nonnull(strstr(text, "\n    c\\xe2\\x82\\x1b ("));
+    free(text);
+    nd_scan_result_free(r);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- parts not asked for, options, warnings ------------------------------------------------ */
 
 /* The JSON report of the sample batch scanned for `parts`. */
@@ -855,6 +984,11 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_parts_null);
     tcase_add_test(tc, test_json_options);
     tcase_add_test(tc, test_json_warnings);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bytes");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_add_test(tc, test_write_field);
+    tcase_add_test(tc, test_ids_not_utf8);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
