@@ -7,6 +7,7 @@
 #include "neardup/report.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -574,6 +575,7 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
 
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)
 {
+    errno = 0; /* a failed write sets it; stdio's successful calls leave it alone */
     switch (fmt) {
     case ND_REPORT_TEXT:
         write_text(res, f);
@@ -585,5 +587,9 @@ nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE 
         write_tsv(res, f);
         break;
     }
-    return fflush(f) == 0 && !ferror(f) ? ND_OK : ND_EIO;
+    int err = errno;
+    if (fflush(f) != 0) err = errno; /* the write just tried again: its reason is current */
+    if (!ferror(f)) return ND_OK;
+    errno = err ? err : EIO;
+    return ND_EIO;
 }

@@ -29,7 +29,9 @@ typedef enum nd_report_format {
 /* Parses "text", "json" or "tsv". ND_OK or ND_EINVAL. */
 nd_status nd_report_format_parse(const char *name, nd_report_format *out);
 
-/* Writes the report of `res` to `f`. ND_OK or ND_EIO (a write failed). */
+/* Writes the report of `res` to `f` and flushes it. ND_OK, or ND_EIO when a write failed
+ * (now or before the call: the stream's error indicator is checked); errno then says why
+ * (ENOSPC, EBADF, EPIPE, ...; EIO when stdio did not say). */
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f);
 
 /*

@@ -12,6 +12,9 @@
 
 #include "neardup/report.h"
 
+/* Set once a failed write to standard output has been reported (one message per run). */
+static int stdout_error_reported;
+
 void nd_cli_put(FILE *f, const char *s)
 {
     nd_report_write_field(f, s, strlen(s));
@@ -55,6 +58,23 @@ int nd_cli_usage_error(const char *cmd, const char *fmt, ...)
         fprintf(stderr, "Try 'neardup %s --help'.\n", cmd);
     else
         fputs("Try 'neardup --help'.\n", stderr);
+    return ND_EXIT_ERROR;
+}
+
+int nd_cli_write_error(const char *what, int err)
+{
+    nd_cli_error("cannot write %s: %s", what, strerror(err ? err : EIO));
+    stdout_error_reported = 1;
+    return ND_EXIT_ERROR;
+}
+
+int nd_cli_close_stdout(int rc)
+{
+    int failed = ferror(stdout) != 0, err = EIO;
+    if (fflush(stdout) != 0) failed = 1, err = errno;
+    if (fclose(stdout) != 0 && !failed) failed = 1, err = errno;
+    if (!failed) return rc;
+    if (!stdout_error_reported) nd_cli_write_error("to standard output", err);
     return ND_EXIT_ERROR;
 }
 

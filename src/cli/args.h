@@ -33,4 +33,12 @@ int nd_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
  * UTF-8 escaped (nd_report_write_field). */
 void nd_cli_put(FILE *f, const char *s);
 
+/* Says that writing `what` ("the report") to standard output failed with errno `err`:
+ * "neardup: cannot write the report: No space left on device". Returns 2. */
+int nd_cli_write_error(const char *what, int err);
+/* The end of every run: flushes and closes standard output. If that fails, or a write
+ * failed earlier that nd_cli_write_error did not report, says so ("cannot write to standard
+ * output: REASON") and returns 2; else returns rc. */
+int nd_cli_close_stdout(int rc);
+
 #endif

@@ -1,6 +1,8 @@
 /*
  * cmd_scan.c - `neardup scan`: find near-duplicate groups and print a report.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +191,25 @@ static int found_something(const nd_scan_result *r)
     return 0;
 }
 
+/* Whether standard output can take the report (main holds a closed one read-only). */
+static int stdout_writable(void)
+{
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+    return fl != -1 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
+/* The exit status once the report is written (wst, with errno werr): 2 for a failed
+ * write or for skipped input without --allow-skips; 1 when --fail-on-duplicates finds
+ * something; else 0. Reports a failed write. */
+static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int allow_skips,
+                       int fail_on_dup)
+{
+    if (wst != ND_OK) return nd_cli_write_error("the report", werr);
+    if (r->nskipped > 0 && !allow_skips) return ND_EXIT_ERROR;
+    if (fail_on_dup && found_something(r)) return ND_EXIT_FOUND;
+    return ND_EXIT_OK;
+}
+
 int nd_cmd_scan(int argc, char **argv)
 {
     nd_scan_opts opts;
@@ -316,6 +337,8 @@ int nd_cmd_scan(int argc, char **argv)
     if (opts.bands > opts.perms)
         return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", opts.bands,
                                   opts.perms);
+    if (!stdout_writable()) /* closed (`>&-`): fail before the scan, not after it */
+        return nd_cli_write_error("the report", EBADF);
     opts.on_diag = on_diag;
     opts.userdata = &dc;
 
@@ -327,16 +350,8 @@ int nd_cmd_scan(int argc, char **argv)
         return ND_EXIT_ERROR;
     }
     if (stats) print_stats(res);
-    st = nd_report_write(res, fmt, stdout);
-    int rc = ND_EXIT_OK;
-    if (st != ND_OK) {
-        nd_cli_error("cannot write the report: %s", nd_status_str(st));
-        rc = ND_EXIT_ERROR;
-    } else if (res->nskipped > 0 && !allow_skips) {
-        rc = ND_EXIT_ERROR;
-    } else if (fail_on_dup && found_something(res)) {
-        rc = ND_EXIT_FOUND;
-    }
+    nd_status wst = nd_report_write(res, fmt, stdout);
+    int rc = exit_status(res, wst, errno, allow_skips, fail_on_dup);
     if (res->nskipped > 0 && !dc.quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",

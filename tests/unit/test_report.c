@@ -10,10 +10,11 @@
  * (ND_PART_GROUPS) so that the paragraph sections stay out of the way; the schema test runs
  * with everything on. Also: ids and paths that are not UTF-8 (U+FFFD in JSON, \xNN in text
  * and TSV, nd_report_write_field), parts not asked for (null in JSON), the options and
- * warnings in JSON, nd_report_format_parse and a failing stream.
+ * warnings in JSON, nd_report_format_parse and a failing stream (with its errno).
  */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -960,6 +961,16 @@ START_TEST(test_write_error)
         FILE *f = fopen(c.txt, "r");
         ck_assert_ptr_nonnull(f);
         ck_assert_int_eq(nd_report_write(c.res, (nd_report_format)fmt, f), ND_EIO);
+        ck_assert_int_eq(errno, EBADF);
+        fclose(f);
+    }
+    /* A full disk: errno says so (the CLI prints it). */
+    for (int fmt = 0; fmt < 3; fmt++) {
+        FILE *f = fopen("/dev/full", "w");
+        if (!f) break; /* not on this system */
+        errno = 0;
+        ck_assert_int_eq(nd_report_write(c.res, (nd_report_format)fmt, f), ND_EIO);
+        ck_assert_int_eq(errno, ENOSPC);
         fclose(f);
     }
     corpus_free(&c);
