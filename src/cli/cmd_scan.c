@@ -63,9 +63,9 @@ static void usage(FILE *f)
           "  -V, --version           show the version and exit\n"
           "\n"
           "Exit status: 0 ok (with or without duplicates); 1 duplicates found and\n"
-          "--fail-on-duplicates given; 2 usage error, fatal error, or any input skipped\n"
-          "(unreadable path, empty or binary file, invalid UTF-8, malformed JSON line, ...)\n"
-          "unless --allow-skips. 2 wins over 1.\n",
+          "--fail-on-duplicates given; 2 usage error, fatal error, report not written, no\n"
+          "document read at all, or any input skipped (unreadable path, empty or binary\n"
+          "file, invalid UTF-8, malformed JSON line, ...) unless --allow-skips. 2 wins over 1.\n",
           f);
 }
 
@@ -199,13 +199,14 @@ static int stdout_writable(void)
 }
 
 /* The exit status once the report is written (wst, with errno werr): 2 for a failed
- * write or for skipped input without --allow-skips; 1 when --fail-on-duplicates finds
- * something; else 0. Reports a failed write. */
+ * write, for a run that read no document at all (even with --allow-skips: there was
+ * nothing to compare), or for skipped input without --allow-skips; 1 when
+ * --fail-on-duplicates finds something; else 0. Reports a failed write. */
 static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int allow_skips,
                        int fail_on_dup)
 {
     if (wst != ND_OK) return nd_cli_write_error("the report", werr);
-    if (r->nskipped > 0 && !allow_skips) return ND_EXIT_ERROR;
+    if (r->ndocs == 0 || (r->nskipped > 0 && !allow_skips)) return ND_EXIT_ERROR;
     if (fail_on_dup && found_something(r)) return ND_EXIT_FOUND;
     return ND_EXIT_OK;
 }
@@ -355,7 +356,10 @@ int nd_cmd_scan(int argc, char **argv)
     if (res->nskipped > 0 && !dc.quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",
-                allow_skips ? "" : "; exit status 2 (use --allow-skips to accept skips)");
+                allow_skips || res->ndocs == 0
+                    ? ""
+                    : "; exit status 2 (use --allow-skips to accept skips)");
+    if (res->ndocs == 0) nd_cli_error("no document was read; exit status 2");
     nd_scan_result_free(res);
     return rc;
 }
