@@ -2,7 +2,11 @@
  * report.c - text, JSON and TSV reports of a scan result (see report.h).
  *
  * Everything printed comes from the result in its stored (sorted) order; numbers use fixed
- * precision, so the same result always gives the same bytes.
+ * precision, so the same result always gives the same bytes. Strings from the input (ids,
+ * paths, texts, messages, field names) go through one writer per format: put_bytes for text
+ * and TSV (control characters and bytes that are not UTF-8 as \xNN), nd_json_write_string
+ * for JSON (always valid UTF-8). A part of the scan not asked for (opts.parts) is left out
+ * of the text and TSV reports and is null in JSON.
  */
 #include "neardup/report.h"
 
@@ -298,6 +302,10 @@ static void json_count(FILE *f, const char *sep, const char *key, size_t n, unsi
     else
         fprintf(f, "%s\"%s\": null", sep, key);
 }
+
+_Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 4u &&
+                   ND_PART_SHARED == 8u,
+               "json_options names the parts by bit");
 
 static void json_options(const nd_scan_result *r, FILE *f)
 {
