@@ -31,6 +31,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->docs);
         nd_free(m->sigs);
         nd_free(m->skips);
+        nd_free(m->warns);
         nd_free(m->reps);
         nd_free(m->blocks);
         nd_free(m->block_txt);
@@ -48,22 +49,45 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m);
     }
     nd_free(res->skipped);
+    nd_free(res->warnings);
     nd_free(res);
 }
 
-nd_status nd_result_add_skip(nd_scan_result *res, const char *path, uint64_t line, nd_status code,
-                             const char *msg)
+/* Appends to a list of skips (or warnings) of *n entries. */
+static nd_status add_rec(nd_arena *strs, nd_skip_rec **list, size_t *n, size_t *cap,
+                         const char *path, uint64_t line, nd_status code, const char *msg)
 {
-    struct nd_result_mem *m = res->mem;
-    ND_GROW(m->nskips, m->capskips, 16, m->skips);
-    nd_skip_rec *r = &m->skips[m->nskips];
-    if (nd_arena_put(&m->strs, path, strlen(path), &r->path_off) != ND_OK ||
-        nd_arena_put(&m->strs, msg, strlen(msg), &r->msg_off) != ND_OK)
+    ND_GROW(*n, *cap, 16, *list);
+    nd_skip_rec *r = &(*list)[*n];
+    if (nd_arena_put(strs, path, strlen(path), &r->path_off) != ND_OK ||
+        nd_arena_put(strs, msg, strlen(msg), &r->msg_off) != ND_OK)
         return ND_ENOMEM;
     r->line = line;
     r->code = code;
-    m->nskips++;
+    (*n)++;
     return ND_OK;
+}
+
+nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path, uint64_t line,
+                             nd_status code, const char *msg)
+{
+    struct nd_result_mem *m = res->mem;
+    if (warning)
+        return add_rec(&m->strs, &m->warns, &m->nwarns, &m->capwarns, path, line, code, msg);
+    return add_rec(&m->strs, &m->skips, &m->nskips, &m->capskips, path, line, code, msg);
+}
+
+/* The public view of a list of skips (or warnings): pointers into strs, which no longer
+ * moves. */
+static void publish_recs(const struct nd_result_mem *m, const nd_skip_rec *r, size_t n,
+                         nd_skip *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i].path = m->strs.p + r[i].path_off;
+        out[i].message = m->strs.p + r[i].msg_off;
+        out[i].line = r[i].line;
+        out[i].code = r[i].code;
+    }
 }
 
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
@@ -154,24 +178,36 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
     return ND_OK;
 }
 
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader)
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
+                           const nd_scan_opts *opts)
 {
     struct nd_result_mem *m = res->mem;
     nd_status st = finish_docs(res, reader);
     if (st != ND_OK) return st;
+    /* The caller's JSON field names: the result keeps copies (the report prints them). */
+    const nd_decode_opts *dec = &opts->decode;
+    size_t tf_off = 0, idf_off = 0;
+    if ((dec->text_field &&
+         nd_arena_put(&m->strs, dec->text_field, strlen(dec->text_field), &tf_off) != ND_OK) ||
+        (dec->id_field &&
+         nd_arena_put(&m->strs, dec->id_field, strlen(dec->id_field), &idf_off) != ND_OK))
+        return ND_ENOMEM;
     res->skipped = nd_calloc(m->nskips ? m->nskips : 1, sizeof *res->skipped);
+    res->warnings = nd_calloc(m->nwarns ? m->nwarns : 1, sizeof *res->warnings);
     m->block_ptrs = nd_calloc(m->nblocks ? m->nblocks : 1, sizeof *m->block_ptrs);
-    if (!res->skipped || !m->block_ptrs) return ND_ENOMEM;
+    if (!res->skipped || !res->warnings || !m->block_ptrs) return ND_ENOMEM;
     /* strs no longer grows: pointers into it are stable from here on. */
     for (size_t i = 0; i < res->nsources; i++)
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
-    for (size_t i = 0; i < m->nskips; i++) {
-        res->skipped[i].path = m->strs.p + m->skips[i].path_off;
-        res->skipped[i].message = m->strs.p + m->skips[i].msg_off;
-        res->skipped[i].line = m->skips[i].line;
-        res->skipped[i].code = m->skips[i].code;
-    }
+    publish_recs(m, m->skips, m->nskips, res->skipped);
     res->nskipped = m->nskips;
+    assert(res->nwarnings == m->nwarns);
+    publish_recs(m, m->warns, m->nwarns, res->warnings);
+    res->opts = *opts;
+    res->opts.on_diag = NULL;
+    res->opts.userdata = NULL;
+    res->opts.decode.text_field = dec->text_field ? m->strs.p + tf_off : NULL;
+    res->opts.decode.id_field = dec->id_field ? m->strs.p + idf_off : NULL;
     for (size_t i = 0; i < m->nblocks; i++)
         m->block_ptrs[i] = m->strs.p + m->block_txt[i];
     for (size_t i = 0; i < m->nshorts; i++)

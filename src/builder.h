@@ -42,6 +42,8 @@ struct nd_result_mem {
     uint32_t *sigs; /* ndocs * k */
     nd_skip_rec *skips;
     size_t nskips, capskips;
+    nd_skip_rec *warns;
+    size_t nwarns, capwarns;
     nd_doc_repeats *reps;
     size_t nreps, capreps;
     nd_block_repeat *blocks; /* all reps' blocks, back to back */
@@ -66,9 +68,10 @@ struct nd_result_mem {
 /* A new, empty result. ND_OK or ND_ENOMEM. */
 nd_status nd_result_create(nd_scan_result **out);
 
-/* Appends a skipped document or path. ND_OK or ND_ENOMEM. */
-nd_status nd_result_add_skip(nd_scan_result *res, const char *path, uint64_t line, nd_status code,
-                             const char *msg);
+/* Appends a skipped document or path, or (warning != 0) a warning: a note that skipped
+ * nothing. ND_OK or ND_ENOMEM. */
+nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path, uint64_t line,
+                             nd_status code, const char *msg);
 /* Appends a document: d (its id_off is set here), its id and its k-value signature; *index
  * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
@@ -80,7 +83,10 @@ nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const
 nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
 
 /* Turns offsets into pointers once nothing more is added: documents, sources (read from
- * reader), skips, repeats, shared texts and member snippets. ND_OK or ND_ENOMEM. */
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader);
+ * reader), skips and warnings, repeats, shared texts and member snippets; and keeps opts as
+ * the options in force (with copies of its field names, and no callback). ND_OK or
+ * ND_ENOMEM. */
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
+                           const nd_scan_opts *opts);
 
 #endif

@@ -2,10 +2,18 @@
  * report.c - text, JSON and TSV reports of a scan result (see report.h).
  *
  * Everything printed comes from the result in its stored (sorted) order; numbers use fixed
- * precision, so the same result always gives the same bytes.
+ * precision, so the same result always gives the same bytes. Strings from the input (ids,
+ * paths, texts, messages, field names) go through one writer per format: put_bytes for text
+ * and TSV (control characters and bytes that are not UTF-8 as \xNN), nd_json_write_string
+ * for JSON (always valid UTF-8). A part of the scan not asked for (opts.parts) is left out
+ * of the text and TSV reports and is null in JSON.
  */
+#include "neardup/neardup.h"
 #include "neardup/report.h"
 
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "json_out.h"
@@ -23,36 +31,67 @@ nd_status nd_report_format_parse(const char *name, nd_report_format *out)
     return ND_OK;
 }
 
-/* Writes s with tabs, newlines, carriage returns and backslashes escaped (\t \n \r \\)
- * and other control bytes as \xNN, so one field stays one field on one line and no escape
- * sequence reaches a terminal. */
+/* Writes byte c of a field as an escape: \t \n \r \\ or \xNN. */
+static void put_escape(FILE *f, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    switch (c) {
+    case '\t':
+        fputs("\\t", f);
+        return;
+    case '\n':
+        fputs("\\n", f);
+        return;
+    case '\r':
+        fputs("\\r", f);
+        return;
+    case '\\':
+        fputs("\\\\", f);
+        return;
+    default:
+        fwrite(e, 1, sizeof e, f);
+    }
+}
+
+/* Writes s[0..len) with tabs, newlines, carriage returns and backslashes escaped (\t \n \r
+ * \\), other control characters (C0, DEL, and C1 as its two bytes) and every byte that is
+ * not part of well-formed UTF-8 as \xNN: one field stays one field on one line, the bytes
+ * can be recovered, and no escape sequence or invalid UTF-8 reaches a terminal. Printable
+ * ASCII and well-formed UTF-8 are written in runs. */
+static void put_bytes(FILE *f, const char *s, size_t len)
+{
+    size_t run = 0, i = 0; /* s[run..i) is written as it is */
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            i++;
+            continue;
+        }
+        int n = c >= 0x80 ? nd_utf8_seq(s + i, len - i) : 1;
+        if (n > 1 && (c != 0xc2 || (unsigned char)s[i + 1] >= 0xa0)) {
+            i += (size_t)n;
+            continue;
+        }
+        if (i > run) fwrite(s + run, 1, i - run, f);
+        size_t bad = n < 0 ? (size_t)-n : (size_t)n;
+        for (size_t k = 0; k < bad; k++)
+            put_escape(f, (unsigned char)s[i + k]);
+        i += bad;
+        run = i;
+    }
+    if (len > run) fwrite(s + run, 1, len - run, f);
+}
+
 static void put_field(FILE *f, const char *s)
 {
-    for (;;) {
-        size_t run = 0; /* bytes that need no escape, written at once */
-        while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f && s[run] != '\\')
-            run++;
-        if (run) fwrite(s, 1, run, f);
-        s += run;
-        if (!*s) return;
-        switch (*s) {
-        case '\t':
-            fputs("\\t", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        default:
-            fprintf(f, "\\x%02x", (unsigned char)*s);
-        }
-        s++;
-    }
+    put_bytes(f, s, strlen(s));
+}
+
+nd_status nd_report_write_field(FILE *f, const char *s, size_t len)
+{
+    put_bytes(f, s, len);
+    return ferror(f) ? ND_EIO : ND_OK;
 }
 
 /* Writes x in decimal, then the byte `after` (what fprintf "%zu" would, for the report's
@@ -246,92 +285,97 @@ static void json_str(FILE *f, const char *s)
     nd_json_write_string(f, s, strlen(s));
 }
 
+/* A similarity with 4 decimals; null when not computed (negative) or not finite. */
 static void json_num(FILE *f, double x)
 {
-    if (x < 0)
+    if (x < 0 || !isfinite(x))
         fputs("null", f);
     else
         fprintf(f, "%.4f", x);
 }
 
-static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
+/* sep, then `"key": n`, or `"key": null` when the part that counts it was not asked for. */
+static void json_count(FILE *f, const char *sep, const char *key, size_t n, unsigned parts,
+                       unsigned part)
 {
-    fputs("  \"repeats\": [", f);
-    int first = 1;
-    for (size_t i = 0; i < r->nrepeats; i++) {
-        const nd_doc_repeats *rp = &r->repeats[i];
-        const nd_doc_info *di = &r->docs[rp->doc];
-        fputs(first ? "\n    {" : ",\n    {", f);
-        first = 0;
-        fputs("\"id\": ", f);
-        json_str(f, di->id);
-        fputs(", \"source\": ", f);
-        json_str(f, r->sources[di->source]);
-        fprintf(f,
-                ", \"line\": %llu, \"words\": %u, \"repeated_words\": %u, "
-                "\"repeated_share\": %.4f, \"doubled\": %s,\n      \"blocks\": [",
-                (unsigned long long)di->line, rp->words, rp->repeated_words,
-                share(rp->repeated_words, rp->words), rp->doubled ? "true" : "false");
-        for (size_t b = 0; b < rp->nblocks; b++) {
-            const nd_block_repeat *bl = &rp->blocks[b];
-            fprintf(f,
-                    "%s{\"lines\": [%u, %u], \"repeated_as\": [%u, %u], \"paragraphs\": %u, "
-                    "\"identical\": %s, \"words\": %u, \"text\": ",
-                    b ? ",\n        " : "\n        ", bl->a_first, bl->a_last, bl->b_first,
-                    bl->b_last, bl->nparas, bl->identical ? "true" : "false", bl->words);
-            json_str(f, rp->block_text[b]);
-            fputc('}', f);
-        }
-        fputs(rp->nblocks ? "\n      ],\n      \"short_lines\": [" : "],\n      \"short_lines\": [",
-              f);
-        for (size_t k = 0; k < rp->nshort; k++) {
-            fprintf(f,
-                    "%s{\"line\": %u, \"count\": %u, \"text\": ", k ? ",\n        " : "\n        ",
-                    rp->shorts[k].first_line, rp->shorts[k].count);
-            json_str(f, rp->shorts[k].text);
-            fputc('}', f);
-        }
-        fputs(rp->nshort ? "\n      ]}" : "]}", f);
-    }
-    fputs(first ? "],\n" : "\n  ],\n", f);
-    fputs("  \"shared\": [", f);
-    for (size_t i = 0; i < r->nshared; i++) {
-        const nd_shared_para *sp = &r->shared[i];
-        fprintf(f, "%s{\"kind\": \"%s\", \"documents\": %u, \"identical\": %s, \"text\": ",
-                i ? ",\n    " : "\n    ", sp->boilerplate ? "boilerplate" : "passage", sp->ndocs,
-                sp->identical ? "true" : "false");
-        json_str(f, sp->text);
-        fputs(", \"places\": [", f);
-        for (size_t k = 0; k < sp->nplaces; k++) {
-            fputs(k ? ", {\"id\": " : "{\"id\": ", f);
-            json_str(f, r->docs[sp->places[k].doc].id);
-            fprintf(f, ", \"line\": %u}", sp->places[k].line);
-        }
-        fputs("]}", f);
-    }
-    fputs(r->nshared ? "\n  ],\n" : "],\n", f);
+    if (parts & part)
+        fprintf(f, "%s\"%s\": %zu", sep, key, n);
+    else
+        fprintf(f, "%s\"%s\": null", sep, key);
 }
 
-static void write_json(const nd_scan_result *r, FILE *f)
+_Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 4u &&
+                   ND_PART_SHARED == 8u,
+               "json_options names the parts by bit");
+
+static void json_options(const nd_scan_result *r, FILE *f)
 {
-    fprintf(f, "{\n  \"tool\": \"neardup\",\n  \"version\": \"%s\",\n  \"schema\": %d,\n",
-            NEARDUP_VERSION, ND_JSON_SCHEMA);
+    static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
+    static const char *const formats[] = {"auto", "txt", "jsonl"};
+    const nd_scan_opts *o = &r->opts;
     fprintf(f,
-            "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, "
-            "\"bands\": %u, \"rows\": %u, \"verify\": \"%s\", \"paragraphs\": \"%s\", "
-            "\"short_words\": %u, \"paragraph_threshold\": %.4f, "
-            "\"boilerplate_docs\": %zu},\n",
-            r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimate" : "exact",
-            r->opts.para.mode == ND_PARA_BLOCK ? "block" : "line", r->opts.para.short_words,
-            r->opts.para.threshold, r->opts.boilerplate_docs);
+            "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
+            "\"rows\": %u, \"verify\": \"%s\",\n    \"parts\": [",
+            o->ngram, o->perms, o->threshold, r->lsh.bands, r->lsh.rows,
+            o->verify_estimate ? "estimate" : "exact");
+    int first = 1;
+    for (unsigned i = 0; i < 4; i++)
+        if (o->parts & (1u << i)) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", part_names[i]);
+            first = 0;
+        }
     fprintf(f,
-            "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"groups\": %zu, "
-            "\"duplicates\": %zu, \"pairs\": %zu, \"doubled_block_articles\": %zu, "
-            "\"doubled_bodies\": %zu, \"short_repeat_articles\": %zu, "
-            "\"shared_paragraphs\": %zu, \"boilerplate_paragraphs\": %zu},\n",
-            r->ndocs, r->nskipped, r->ngroups, duplicates(r), r->npairs, count_blocks(r),
-            r->ndoubled, count_shorts(r), r->nshared, count_boilerplate(r));
+            "], \"paragraphs\": \"%s\", \"short_words\": %u,\n    \"paragraph_threshold\": %.4f, "
+            "\"doubled_share\": %.4f, \"boilerplate_docs\": %zu, \"boilerplate_share\": ",
+            o->para.mode == ND_PARA_BLOCK ? "block" : "line", o->para.short_words,
+            o->para.threshold, o->para.doubled_share, o->boilerplate_docs);
+    json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
+    assert((unsigned)o->input.format < 3);
+    fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ", formats[o->input.format]);
+    json_str(f, o->decode.text_field ? o->decode.text_field : "text");
+    fputs(", \"id_fields\": [", f);
+    if (o->decode.id_field)
+        json_str(f, o->decode.id_field);
+    else
+        fputs("\"id\", \"url\"", f);
+    fprintf(f, "], \"max_bytes\": %zu},\n",
+            o->input.max_doc_bytes ? o->input.max_doc_bytes : ND_MAX_DOC_BYTES);
+}
+
+static void json_summary(const nd_scan_result *r, FILE *f)
+{
+    unsigned parts = r->opts.parts;
+    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu", r->ndocs,
+            r->nskipped, r->nwarnings);
+    json_count(f, ", ", "groups", r->ngroups, parts, ND_PART_GROUPS);
+    json_count(f, ", ", "duplicates", duplicates(r), parts, ND_PART_GROUPS);
+    json_count(f, ", ", "pairs", r->npairs, parts, ND_PART_GROUPS);
+    json_count(f, ",\n    ", "doubled_block_articles", count_blocks(r), parts, ND_PART_BLOCKS);
+    json_count(f, ", ", "doubled_bodies", r->ndoubled, parts, ND_PART_BLOCKS);
+    json_count(f, ", ", "short_repeat_articles", count_shorts(r), parts, ND_PART_SHORT);
+    json_count(f, ",\n    ", "shared_paragraphs", r->nshared, parts, ND_PART_SHARED);
+    json_count(f, ", ", "boilerplate_paragraphs", count_boilerplate(r), parts, ND_PART_SHARED);
+    fputs("},\n", f);
+}
+
+/* The "id", "source" and "line" of document d. */
+static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
+{
+    const nd_doc_info *di = &r->docs[d];
+    fputs("\"id\": ", f);
+    json_str(f, di->id);
+    fputs(", \"source\": ", f);
+    json_str(f, r->sources[di->source]);
+    fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
+}
+
+/* "groups" and "pairs": null unless groups were asked for. */
+static void json_groups(const nd_scan_result *r, FILE *f)
+{
+    if (!(r->opts.parts & ND_PART_GROUPS)) {
+        fputs("  \"groups\": null,\n  \"pairs\": null,\n", f);
+        return;
+    }
     fputs("  \"groups\": [", f);
     for (size_t g = 0; g < r->ngroups; g++) {
         const nd_group *gr = &r->groups[g];
@@ -341,15 +385,9 @@ static void write_json(const nd_scan_result *r, FILE *f)
         fprintf(f, ", \"size\": %zu, \"members\": [", gr->nmembers);
         for (size_t m = 0; m < gr->nmembers; m++) {
             const nd_member *mb = &gr->members[m];
-            const nd_doc_info *di = &r->docs[mb->doc];
             fputs(m ? ",\n      {" : "\n      {", f);
-            fputs("\"id\": ", f);
-            json_str(f, di->id);
-            fputs(", \"source\": ", f);
-            json_str(f, r->sources[di->source]);
-            fprintf(f,
-                    ", \"line\": %llu, \"words\": %u, \"jaccard\": ", (unsigned long long)di->line,
-                    di->ntokens);
+            json_doc(r, f, mb->doc);
+            fprintf(f, ", \"words\": %u, \"jaccard\": ", r->docs[mb->doc].ntokens);
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
@@ -375,24 +413,126 @@ static void write_json(const nd_scan_result *r, FILE *f)
         fputc('}', f);
     }
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
-    write_json_paragraphs(r, f);
-    fputs("  \"skipped\": [", f);
-    for (size_t i = 0; i < r->nskipped; i++) {
-        const nd_skip *sk = &r->skipped[i];
+}
+
+/* One article of "repeats": its doubled blocks (null unless asked for, and so are the
+ * counts they make) and its short lines (null unless asked for). */
+static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *rp)
+{
+    unsigned parts = r->opts.parts;
+    json_doc(r, f, rp->doc);
+    fprintf(f, ", \"words\": %u", rp->words);
+    if (parts & ND_PART_BLOCKS)
+        fprintf(f,
+                ", \"repeated_words\": %u, \"repeated_share\": %.4f, \"doubled\": %s,\n"
+                "      \"blocks\": [",
+                rp->repeated_words, share(rp->repeated_words, rp->words),
+                rp->doubled ? "true" : "false");
+    else
+        fputs(", \"repeated_words\": null, \"repeated_share\": null, \"doubled\": null,\n"
+              "      \"blocks\": null",
+              f);
+    for (size_t b = 0; b < rp->nblocks && (parts & ND_PART_BLOCKS); b++) {
+        const nd_block_repeat *bl = &rp->blocks[b];
+        fprintf(f,
+                "%s{\"lines\": [%u, %u], \"repeated_as\": [%u, %u], \"paragraphs\": %u, "
+                "\"identical\": %s, \"words\": %u, \"text\": ",
+                b ? ",\n        " : "\n        ", bl->a_first, bl->a_last, bl->b_first, bl->b_last,
+                bl->nparas, bl->identical ? "true" : "false", bl->words);
+        json_str(f, rp->block_text[b]);
+        fputc('}', f);
+    }
+    if (parts & ND_PART_BLOCKS) fputs(rp->nblocks ? "\n      ]" : "]", f);
+    if (!(parts & ND_PART_SHORT)) {
+        fputs(",\n      \"short_lines\": null}", f);
+        return;
+    }
+    fputs(",\n      \"short_lines\": [", f);
+    for (size_t k = 0; k < rp->nshort; k++) {
+        fprintf(f, "%s{\"line\": %u, \"count\": %u, \"text\": ", k ? ",\n        " : "\n        ",
+                rp->shorts[k].first_line, rp->shorts[k].count);
+        json_str(f, rp->shorts[k].text);
+        fputc('}', f);
+    }
+    fputs(rp->nshort ? "\n      ]}" : "]}", f);
+}
+
+/* "repeats" (null unless blocks or short lines were asked for) and "shared" (null unless
+ * shared paragraphs were). */
+static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
+{
+    unsigned parts = r->opts.parts;
+    if (parts & (ND_PART_BLOCKS | ND_PART_SHORT)) {
+        fputs("  \"repeats\": [", f);
+        int first = 1;
+        for (size_t i = 0; i < r->nrepeats; i++) {
+            fputs(first ? "\n    {" : ",\n    {", f);
+            first = 0;
+            json_repeat(r, f, &r->repeats[i]);
+        }
+        fputs(first ? "],\n" : "\n  ],\n", f);
+    } else {
+        fputs("  \"repeats\": null,\n", f);
+    }
+    if (!(parts & ND_PART_SHARED)) {
+        fputs("  \"shared\": null,\n", f);
+        return;
+    }
+    fputs("  \"shared\": [", f);
+    for (size_t i = 0; i < r->nshared; i++) {
+        const nd_shared_para *sp = &r->shared[i];
+        fprintf(f, "%s{\"kind\": \"%s\", \"documents\": %u, \"identical\": %s, \"text\": ",
+                i ? ",\n    " : "\n    ", sp->boilerplate ? "boilerplate" : "passage", sp->ndocs,
+                sp->identical ? "true" : "false");
+        json_str(f, sp->text);
+        fputs(", \"places\": [", f);
+        for (size_t k = 0; k < sp->nplaces; k++) {
+            fputs(k ? ", {\"id\": " : "{\"id\": ", f);
+            json_str(f, r->docs[sp->places[k].doc].id);
+            fprintf(f, ", \"line\": %u}", sp->places[k].line);
+        }
+        fputs("]}", f);
+    }
+    fputs(r->nshared ? "\n  ],\n" : "],\n", f);
+}
+
+/* "skipped" (with each error's name) or "warnings" (without). */
+static void json_diags(FILE *f, const char *key, const nd_skip *v, size_t n, int errors)
+{
+    fprintf(f, "  \"%s\": [", key);
+    for (size_t i = 0; i < n; i++) {
+        const nd_skip *sk = &v[i];
         fputs(i ? ",\n    {" : "\n    {", f);
         fputs("\"source\": ", f);
         json_str(f, sk->path);
-        if (sk->line)
+        if (sk->line != ND_NO_LINE)
             fprintf(f, ", \"line\": %llu", (unsigned long long)sk->line);
         else
             fputs(", \"line\": null", f);
-        fputs(", \"error\": ", f);
-        json_str(f, nd_status_str(sk->code));
+        if (errors) {
+            fputs(", \"error\": ", f);
+            json_str(f, nd_status_str(sk->code));
+        }
         fputs(", \"message\": ", f);
         json_str(f, sk->message);
         fputc('}', f);
     }
-    fputs(r->nskipped ? "\n  ]\n}\n" : "]\n}\n", f);
+    fputs(n ? "\n  ]" : "]", f);
+}
+
+static void write_json(const nd_scan_result *r, FILE *f)
+{
+    fputs("{\n  \"tool\": \"neardup\",\n  \"version\": ", f);
+    json_str(f, nd_version());
+    fprintf(f, ",\n  \"schema\": %d,\n", ND_JSON_SCHEMA);
+    json_options(r, f);
+    json_summary(r, f);
+    json_groups(r, f);
+    write_json_paragraphs(r, f);
+    json_diags(f, "skipped", r->skipped, r->nskipped, 1);
+    fputs(",\n", f);
+    json_diags(f, "warnings", r->warnings, r->nwarnings, 0);
+    fputs("\n}\n", f);
 }
 
 static void write_tsv(const nd_scan_result *r, FILE *f)
@@ -444,6 +584,7 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
 
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)
 {
+    errno = 0; /* a failed write sets it; stdio's successful calls leave it alone */
     switch (fmt) {
     case ND_REPORT_TEXT:
         write_text(res, f);
@@ -455,5 +596,9 @@ nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE 
         write_tsv(res, f);
         break;
     }
-    return fflush(f) == 0 && !ferror(f) ? ND_OK : ND_EIO;
+    int err = errno;
+    if (fflush(f) != 0) err = errno; /* the write just tried again: its reason is current */
+    if (!ferror(f)) return ND_OK;
+    errno = err ? err : EIO;
+    return ND_EIO;
 }

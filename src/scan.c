@@ -109,12 +109,13 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         if (it->path_str) it->path = b->strs.p + it->path_str - 1;
         if (it->kind == ND_REC_NOTE) {
             emit_diag(c, ND_DIAG_WARNING, it, msg);
+            st = nd_result_add_skip(c->res, 1, it->path, it->diag_line, it->status, msg);
             c->res->nwarnings++;
             continue;
         }
         if (it->kind == ND_REC_ERROR || it->status != ND_OK) {
             emit_diag(c, ND_DIAG_ERROR, it, msg);
-            st = nd_result_add_skip(c->res, it->path, it->diag_line, it->status, msg);
+            st = nd_result_add_skip(c->res, 0, it->path, it->diag_line, it->status, msg);
             continue;
         }
         nd_doc_rec d = {0,          it->offset,        it->line,    it->sum,
@@ -185,12 +186,7 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
     if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
     res->stats.t_shared = nd_now() - t0;
     nd_groups_clear(&groups);
-    if (st == ND_OK) st = nd_result_finish(res, c->reader);
-    res->opts = c->opts;
-    res->opts.on_diag = NULL;
-    res->opts.userdata = NULL;
-    res->opts.decode.text_field = NULL;
-    res->opts.decode.id_field = NULL;
+    if (st == ND_OK) st = nd_result_finish(res, c->reader, &c->opts);
     return st;
 }
 

@@ -54,7 +54,8 @@ typedef struct nd_pair_sim {
     double contain_b; /* |A n B| / |B| (exact mode), else -1 */
 } nd_pair_sim;
 
-/* Something that was skipped (an error diagnostic), kept for the report. */
+/* Something that was skipped (an error diagnostic), or a warning (a note that skipped
+ * nothing: code ND_OK), kept for the report. line is ND_NO_LINE when none. */
 typedef struct nd_skip {
     const char *path;
     uint64_t line; /* 0 when it concerns a whole file */
@@ -125,7 +126,9 @@ typedef struct nd_scan_stats {
 } nd_scan_stats;
 
 typedef struct nd_scan_result {
-    nd_scan_opts opts; /* the options in force (defaults filled in; no callback) */
+    nd_scan_opts opts; /* the options in force (defaults filled in); on_diag and userdata
+                          are NULL, the field names in decode are copies owned by the
+                          result (NULL where the caller left the default) */
     nd_lsh_params lsh; /* the banding used */
     size_t ndocs;      /* documents read and signed, in input order */
     nd_doc_info *docs;
@@ -135,7 +138,8 @@ typedef struct nd_scan_result {
     const char **sources; /* paths of the files read ("<stdin>" for standard input) */
     size_t nskipped;      /* documents or paths skipped (errors), in input order */
     nd_skip *skipped;
-    size_t nwarnings; /* notes that skipped nothing */
+    size_t nwarnings;  /* notes that skipped nothing (ignored files, unfollowed links) */
+    nd_skip *warnings; /* them, in input order */
     size_t ngroups;
     nd_group *groups; /* sorted by their earliest member */
     size_t npairs;

@@ -10,13 +10,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neardup/report.h"
+
+/* Set once a failed write to standard output has been reported (one message per run). */
+static int stdout_error_reported;
+
+void nd_cli_put(FILE *f, const char *s)
+{
+    nd_report_write_field(f, s, strlen(s));
+}
+
+/* "neardup: " and the formatted message, escaped, and a newline on stderr. */
+__attribute__((format(printf, 1, 0))) static void vmessage(const char *fmt, va_list ap)
+{
+    char buf[1024], *p = buf;
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n >= (int)sizeof buf && (p = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(p, (size_t)n + 1, fmt, aq);
+    else if (n >= (int)sizeof buf)
+        p = buf; /* out of memory: the message cut short */
+    else if (n < 0)
+        buf[0] = '\0';
+    va_end(aq);
+    fputs("neardup: ", stderr);
+    nd_cli_put(stderr, p);
+    fputc('\n', stderr);
+    if (p != buf) free(p);
+}
+
 void nd_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("neardup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
 }
 
@@ -24,14 +52,29 @@ int nd_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("neardup: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage(fmt, ap);
     va_end(ap);
     if (cmd)
         fprintf(stderr, "Try 'neardup %s --help'.\n", cmd);
     else
         fputs("Try 'neardup --help'.\n", stderr);
+    return ND_EXIT_ERROR;
+}
+
+int nd_cli_write_error(const char *what, int err)
+{
+    nd_cli_error("cannot write %s: %s", what, strerror(err ? err : EIO));
+    stdout_error_reported = 1;
+    return ND_EXIT_ERROR;
+}
+
+int nd_cli_close_stdout(int rc)
+{
+    int failed = ferror(stdout) != 0, err = EIO;
+    if (fflush(stdout) != 0) failed = 1, err = errno;
+    if (fclose(stdout) != 0 && !failed) failed = 1, err = errno;
+    if (!failed) return rc;
+    if (!stdout_error_reported) nd_cli_write_error("to standard output", err);
     return ND_EXIT_ERROR;
 }
 

@@ -8,6 +8,7 @@
 #define NEARDUP_CLI_ARGS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define ND_EXIT_OK 0
 #define ND_EXIT_FOUND 1
@@ -21,9 +22,23 @@ int nd_arg_double(const char *opt, const char *s, double lo, double hi, int lo_o
 /* A byte count with an optional K, M or G suffix (powers of 1024), in [1, max]. */
 int nd_arg_size(const char *opt, const char *s, size_t max, size_t *out);
 
-/* "neardup: <msg>" on stderr. */
+/* "neardup: <msg>" on stderr. The formatted message is written as nd_report_write_field
+ * writes a field: a path or value quoted in it cannot put control characters or invalid
+ * UTF-8 on a terminal. */
 void nd_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A usage error: the message, then "Try 'neardup CMD --help'." on stderr. Returns 2. */
+/* A usage error: the message (as nd_cli_error), then "Try 'neardup CMD --help'." on stderr.
+ * Returns 2. */
 int nd_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes s (a path, a message from the input) to f with control characters and invalid
+ * UTF-8 escaped (nd_report_write_field). */
+void nd_cli_put(FILE *f, const char *s);
+
+/* Says that writing `what` ("the report") to standard output failed with errno `err`:
+ * "neardup: cannot write the report: No space left on device". Returns 2. */
+int nd_cli_write_error(const char *what, int err);
+/* The end of every run: flushes and closes standard output. If that fails, or a write
+ * failed earlier that nd_cli_write_error did not report, says so ("cannot write to standard
+ * output: REASON") and returns 2; else returns rc. */
+int nd_cli_close_stdout(int rc);
 
 #endif

@@ -1,6 +1,9 @@
 /*
  * cmd_scan.c - `neardup scan`: find near-duplicate groups and print a report.
  */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "neardup/neardup.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
 
@@ -61,9 +65,9 @@ static void usage(FILE *f)
           "  -V, --version           show the version and exit\n"
           "\n"
           "Exit status: 0 ok (with or without duplicates); 1 duplicates found and\n"
-          "--fail-on-duplicates given; 2 usage error, fatal error, or any input skipped\n"
-          "(unreadable path, empty or binary file, invalid UTF-8, malformed JSON line, ...)\n"
-          "unless --allow-skips. 2 wins over 1.\n",
+          "--fail-on-duplicates given; 2 usage error, fatal error, report not written, no\n"
+          "document read at all, or any input skipped (unreadable path, empty or binary\n"
+          "file, invalid UTF-8, malformed JSON line, ...) unless --allow-skips. 2 wins over 1.\n",
           f);
 }
 
@@ -71,21 +75,22 @@ typedef struct diag_ctx {
     int quiet;
 } diag_ctx;
 
+/* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
+ * (which may quote the input) with control characters and invalid UTF-8 escaped. */
 static void on_diag(const nd_diag *d, void *ud)
 {
     const diag_ctx *c = ud;
-    if (d->level == ND_DIAG_WARNING) {
-        if (c->quiet) return;
-        fprintf(stderr, "neardup: warning: %s: %s\n", d->path, d->message);
-        return;
-    }
-    if (d->line != ND_NO_LINE)
-        fprintf(stderr, "neardup: %s:%llu: %s\n", d->path, (unsigned long long)d->line, d->message);
-    else if (d->offset != ND_NO_OFFSET)
-        fprintf(stderr, "neardup: %s: byte %llu: %s\n", d->path, (unsigned long long)d->offset,
-                d->message);
+    if (d->level == ND_DIAG_WARNING && c->quiet) return;
+    fputs(d->level == ND_DIAG_WARNING ? "neardup: warning: " : "neardup: ", stderr);
+    nd_cli_put(stderr, d->path);
+    if (d->level != ND_DIAG_WARNING && d->line != ND_NO_LINE)
+        fprintf(stderr, ":%llu: ", (unsigned long long)d->line);
+    else if (d->level != ND_DIAG_WARNING && d->offset != ND_NO_OFFSET)
+        fprintf(stderr, ": byte %llu: ", (unsigned long long)d->offset);
     else
-        fprintf(stderr, "neardup: %s: %s\n", d->path, d->message);
+        fputs(": ", stderr);
+    nd_cli_put(stderr, d->message);
+    fputc('\n', stderr);
 }
 
 enum {
@@ -190,161 +195,215 @@ static int found_something(const nd_scan_result *r)
     return 0;
 }
 
-int nd_cmd_scan(int argc, char **argv)
+/* Whether standard output can take the report (main holds a closed one read-only). */
+static int stdout_writable(void)
 {
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+    return fl != -1 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
+/* The exit status once the report is written (wst, with errno werr): 2 for a failed
+ * write, for a run that read no document at all (even with --allow-skips: there was
+ * nothing to compare), or for skipped input without --allow-skips; 1 when
+ * --fail-on-duplicates finds something; else 0. Reports a failed write. */
+static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int allow_skips,
+                       int fail_on_dup)
+{
+    if (wst != ND_OK) return nd_cli_write_error("the report", werr);
+    if (r->ndocs == 0 || (r->nskipped > 0 && !allow_skips)) return ND_EXIT_ERROR;
+    if (fail_on_dup && found_something(r)) return ND_EXIT_FOUND;
+    return ND_EXIT_OK;
+}
+
+/* What the command line asks for. */
+typedef struct scan_args {
     nd_scan_opts opts;
-    nd_scan_opts_init(&opts);
-    nd_report_format fmt = ND_REPORT_TEXT;
-    diag_ctx dc = {0};
-    int fail_on_dup = 0, allow_skips = 0, stats = 0;
+    nd_report_format fmt;
+    diag_ctx dc;
+    int fail_on_dup, allow_skips, stats;
+} scan_args;
+
+/* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
+ * status of a bad value (its message printed). */
+static int para_option(int c, scan_args *a)
+{
     unsigned long u;
+    switch (c) {
+    case OPT_PARAGRAPHS:
+        if (strcmp(optarg, "line") == 0)
+            a->opts.para.mode = ND_PARA_LINE;
+        else if (strcmp(optarg, "block") == 0)
+            a->opts.para.mode = ND_PARA_BLOCK;
+        else
+            return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'", optarg);
+        break;
+    case OPT_SHORT_WORDS:
+        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
+        a->opts.para.short_words = (unsigned)u;
+        break;
+    case OPT_PARA_THRESHOLD:
+        if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
+            return bad_value();
+        break;
+    case OPT_BOILER_DOCS:
+        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
+        a->opts.boilerplate_docs = u;
+        break;
+    case OPT_BOILER_SHARE:
+        if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &a->opts.boilerplate_share))
+            return bad_value();
+        break;
+    case OPT_PARTS:
+        if (!(a->opts.parts = parse_parts(optarg)))
+            return nd_cli_usage_error(
+                "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+        break;
+    default:
+        assert(!"an option without a case");
+        return ND_EXIT_ERROR;
+    }
+    return -1;
+}
+
+/* Applies option c (its value in optarg) to a, as para_option does. */
+static int apply_option(int c, scan_args *a)
+{
+    unsigned long u;
+    switch (c) {
+    case 'n':
+        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
+        a->opts.ngram = (unsigned)u;
+        break;
+    case 'k':
+        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        a->opts.perms = (unsigned)u;
+        break;
+    case 't':
+        if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &a->opts.threshold))
+            return bad_value();
+        break;
+    case 'b':
+        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        a->opts.bands = (unsigned)u;
+        break;
+    case OPT_ALL_PAIRS:
+        a->opts.all_pairs = 1;
+        break;
+    case OPT_VERIFY:
+        if (strcmp(optarg, "exact") == 0)
+            a->opts.verify_estimate = 0;
+        else if (strcmp(optarg, "estimate") == 0)
+            a->opts.verify_estimate = 1;
+        else
+            return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'", optarg);
+        break;
+    case OPT_INPUT_FORMAT:
+        if (strcmp(optarg, "auto") == 0)
+            a->opts.input.format = ND_INPUT_AUTO;
+        else if (strcmp(optarg, "txt") == 0)
+            a->opts.input.format = ND_INPUT_TXT;
+        else if (strcmp(optarg, "jsonl") == 0)
+            a->opts.input.format = ND_INPUT_JSONL;
+        else
+            return nd_cli_usage_error("scan", "--input-format takes auto, txt or jsonl, not '%s'",
+                                      optarg);
+        break;
+    case OPT_TEXT_FIELD:
+        a->opts.decode.text_field = optarg;
+        break;
+    case OPT_ID_FIELD:
+        a->opts.decode.id_field = optarg;
+        break;
+    case OPT_MAX_BYTES:
+        if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &a->opts.input.max_doc_bytes))
+            return bad_value();
+        break;
+    case 'f':
+        if (nd_report_format_parse(optarg, &a->fmt) != ND_OK)
+            return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'", optarg);
+        break;
+    case 'q':
+        a->dc.quiet = 1;
+        break;
+    case OPT_STATS:
+        a->stats = 1;
+        break;
+    case 'j':
+        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
+        a->opts.threads = (unsigned)u;
+        break;
+    case OPT_FAIL:
+        a->fail_on_dup = 1;
+        break;
+    case OPT_ALLOW_SKIPS:
+        a->allow_skips = 1;
+        break;
+    default:
+        return para_option(c, a);
+    }
+    return -1;
+}
+
+/* Parses argv into a (a->opts initialised first). Returns -1 when the scan should run, or
+ * the exit status: 0 after --help or --version, 2 after a usage error (its message printed). */
+static int parse_args(int argc, char **argv, scan_args *a)
+{
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":n:k:t:b:f:qj:hV", longopts, NULL)) != -1) {
+        int rc;
         switch (c) {
-        case 'n':
-            if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
-            opts.ngram = (unsigned)u;
-            break;
-        case 'k':
-            if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
-            opts.perms = (unsigned)u;
-            break;
-        case 't':
-            if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &opts.threshold))
-                return bad_value();
-            break;
-        case 'b':
-            if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
-            opts.bands = (unsigned)u;
-            break;
-        case OPT_VERIFY:
-            if (strcmp(optarg, "exact") == 0)
-                opts.verify_estimate = 0;
-            else if (strcmp(optarg, "estimate") == 0)
-                opts.verify_estimate = 1;
-            else
-                return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'",
-                                          optarg);
-            break;
-        case OPT_INPUT_FORMAT:
-            if (strcmp(optarg, "auto") == 0)
-                opts.input.format = ND_INPUT_AUTO;
-            else if (strcmp(optarg, "txt") == 0)
-                opts.input.format = ND_INPUT_TXT;
-            else if (strcmp(optarg, "jsonl") == 0)
-                opts.input.format = ND_INPUT_JSONL;
-            else
-                return nd_cli_usage_error(
-                    "scan", "--input-format takes auto, txt or jsonl, not '%s'", optarg);
-            break;
-        case OPT_TEXT_FIELD:
-            opts.decode.text_field = optarg;
-            break;
-        case OPT_ID_FIELD:
-            opts.decode.id_field = optarg;
-            break;
-        case OPT_MAX_BYTES:
-            if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &opts.input.max_doc_bytes))
-                return bad_value();
-            break;
-        case 'f':
-            if (nd_report_format_parse(optarg, &fmt) != ND_OK)
-                return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'",
-                                          optarg);
-            break;
-        case 'q':
-            dc.quiet = 1;
-            break;
-        case OPT_STATS:
-            stats = 1;
-            break;
-        case 'j':
-            if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
-            opts.threads = (unsigned)u;
-            break;
-        case OPT_FAIL:
-            fail_on_dup = 1;
-            break;
-        case OPT_ALLOW_SKIPS:
-            allow_skips = 1;
-            break;
-        case OPT_PARAGRAPHS:
-            if (strcmp(optarg, "line") == 0)
-                opts.para.mode = ND_PARA_LINE;
-            else if (strcmp(optarg, "block") == 0)
-                opts.para.mode = ND_PARA_BLOCK;
-            else
-                return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'",
-                                          optarg);
-            break;
-        case OPT_SHORT_WORDS:
-            if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
-            opts.para.short_words = (unsigned)u;
-            break;
-        case OPT_PARA_THRESHOLD:
-            if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &opts.para.threshold))
-                return bad_value();
-            break;
-        case OPT_BOILER_DOCS:
-            if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
-            opts.boilerplate_docs = u;
-            break;
-        case OPT_BOILER_SHARE:
-            if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &opts.boilerplate_share))
-                return bad_value();
-            break;
-        case OPT_PARTS:
-            if (!(opts.parts = parse_parts(optarg)))
-                return nd_cli_usage_error(
-                    "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
-            break;
-        case OPT_ALL_PAIRS:
-            opts.all_pairs = 1;
-            break;
         case 'h':
             usage(stdout);
             return ND_EXIT_OK;
         case 'V':
-            printf("neardup %s\n", NEARDUP_VERSION);
+            printf("neardup %s\n", nd_version());
             return ND_EXIT_OK;
         case ':':
             return nd_cli_usage_error("scan", "option '%s' needs a value", argv[optind - 1]);
-        default:
+        case '?':
             return nd_cli_usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+        default:
+            if ((rc = apply_option(c, a)) >= 0) return rc;
         }
     }
     if (optind >= argc)
         return nd_cli_usage_error("scan", "no PATH given (use - for standard input)");
-    if (opts.bands > opts.perms)
-        return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", opts.bands,
-                                  opts.perms);
-    opts.on_diag = on_diag;
-    opts.userdata = &dc;
+    if (a->opts.bands > a->opts.perms)
+        return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", a->opts.bands,
+                                  a->opts.perms);
+    return -1;
+}
+
+int nd_cmd_scan(int argc, char **argv)
+{
+    scan_args a = {.fmt = ND_REPORT_TEXT};
+    nd_scan_opts_init(&a.opts);
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    if (!stdout_writable()) /* closed (`>&-`): fail before the scan, not after it */
+        return nd_cli_write_error("the report", EBADF);
+    a.opts.on_diag = on_diag;
+    a.opts.userdata = &a.dc;
 
     nd_scan_result *res = NULL;
     nd_status st =
-        nd_scan(&opts, (const char *const *)(argv + optind), (size_t)(argc - optind), &res);
+        nd_scan(&a.opts, (const char *const *)(argv + optind), (size_t)(argc - optind), &res);
     if (st != ND_OK) {
         nd_cli_error("scan failed: %s", nd_status_str(st));
         return ND_EXIT_ERROR;
     }
-    if (stats) print_stats(res);
-    st = nd_report_write(res, fmt, stdout);
-    int rc = ND_EXIT_OK;
-    if (st != ND_OK) {
-        nd_cli_error("cannot write the report: %s", nd_status_str(st));
-        rc = ND_EXIT_ERROR;
-    } else if (res->nskipped > 0 && !allow_skips) {
-        rc = ND_EXIT_ERROR;
-    } else if (fail_on_dup && found_something(res)) {
-        rc = ND_EXIT_FOUND;
-    }
-    if (res->nskipped > 0 && !dc.quiet)
+    if (a.stats) print_stats(res);
+    nd_status wst = nd_report_write(res, a.fmt, stdout);
+    rc = exit_status(res, wst, errno, a.allow_skips, a.fail_on_dup);
+    if (res->nskipped > 0 && !a.dc.quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",
-                allow_skips ? "" : "; exit status 2 (use --allow-skips to accept skips)");
+                a.allow_skips || res->ndocs == 0
+                    ? ""
+                    : "; exit status 2 (use --allow-skips to accept skips)");
+    if (res->ndocs == 0) nd_cli_error("no document was read; exit status 2");
     nd_scan_result_free(res);
     return rc;
 }

@@ -4,11 +4,15 @@
  * The program is only a client of the library's public API: commands parse arguments,
  * call the library, print and choose the exit code.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "commands.h"
+#include "neardup/neardup.h"
 
 static void usage(FILE *f)
 {
@@ -28,7 +32,25 @@ static void usage(FILE *f)
           f);
 }
 
-int main(int argc, char **argv)
+/*
+ * A standard stream the caller closed (`>&-`) would be handed to the next file the scan
+ * opens, and the report or the messages written into it. Each closed one is held open on
+ * /dev/null in the wrong direction (standard input write-only, the outputs read-only), so
+ * that using it still fails with EBADF, as a closed descriptor would.
+ */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int nfd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (nfd >= 0 && nfd != fd) {
+            dup2(nfd, fd);
+            close(nfd);
+        }
+    }
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) return nd_cli_usage_error(NULL, "missing command");
     const char *cmd = argv[1];
@@ -37,10 +59,16 @@ int main(int argc, char **argv)
         return ND_EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("neardup %s\n", NEARDUP_VERSION);
+        printf("neardup %s\n", nd_version());
         return ND_EXIT_OK;
     }
     if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
     if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
     return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    hold_closed_std_fds();
+    return nd_cli_close_stdout(run(argc, argv));
 }

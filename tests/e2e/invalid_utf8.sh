@@ -29,7 +29,8 @@ done
 printf 'Line one is fine.\nLine two.\nends badly \342\202' >in/b.txt
 nd scan -q in/b.txt
 expect_status 2
-expect_stderr_text "neardup: in/b.txt:3: invalid UTF-8 at byte 39; skipped"
+expect_stderr_text "neardup: in/b.txt:3: invalid UTF-8 at byte 39; skipped
+neardup: no document was read; exit status 2"
 
 # JSON Lines: a raw invalid byte inside the "text" string of line 2.
 edit_words <"$ND_SEED" >edited.txt

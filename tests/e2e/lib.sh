@@ -113,6 +113,7 @@ run() {
     "$@" >"$ND_OUT" 2>"$ND_ERR"
     ND_STATUS=$?
     check_sanitizer
+    nd_check_json "$@"
 }
 
 # nd ARGS...: run "$NEARDUP" ARGS...
@@ -129,6 +130,7 @@ nd_pipe() {
     cat "$nd_pipe_in" | "$NEARDUP" "$@" >"$ND_OUT" 2>"$ND_ERR"
     ND_STATUS=$?
     check_sanitizer
+    nd_check_json "$@"
 }
 
 # expect_status N: the last run exited with status N.
@@ -388,4 +390,93 @@ assert '''$SK_MSG'''.endswith(sk['message']), sk"
     nd scan -q -f tsv "$@"
     expect_status 2
     expect_stderr_text "$SK_MSG"
+}
+
+# ---- JSON reports: every one an e2e test produces is validated -------------------------
+#
+# run and nd_pipe call nd_check_json after every command: when its command line asks for
+# the JSON report (-f json, --format json, --format=json, -fjson), stdout must be one valid
+# JSON document (expect_valid_json), or empty when the run failed with status 2.
+
+# nd_wants_json ARGS...: true when ARGS ask for the JSON report (options end at --).
+nd_wants_json() {
+    nd_wj_prev=
+    for nd_wj_arg in "$@"; do
+        case $nd_wj_arg in
+        --) return 1 ;;
+        --format=json | -fjson) return 0 ;;
+        json) if [ "$nd_wj_prev" = -f ] || [ "$nd_wj_prev" = --format ]; then return 0; fi ;;
+        esac
+        nd_wj_prev=$nd_wj_arg
+    done
+    return 1
+}
+
+# expect_valid_json FILE: FILE is exactly one JSON object, by Python's parser, after strict
+# UTF-8 decoding (a byte that is not UTF-8 fails), without NaN or Infinity (which
+# json.loads would accept) and without a key twice in one object. Without python3 (a
+# declared test dependency) the check is skipped with a note.
+expect_valid_json() {
+    if ! command -v python3 >/dev/null 2>&1; then
+        note "python3 not found: JSON validity of $1 not checked"
+        return 0
+    fi
+    ND_CHECKS=$((ND_CHECKS + 1))
+    if ! python3 -c '
+import json, sys
+def constant(name):
+    raise ValueError("%s is not JSON" % name)
+def unique(pairs):
+    keys = set()
+    for k, _ in pairs:
+        if k in keys:
+            raise ValueError("key %r twice in one object" % k)
+        keys.add(k)
+    return dict(pairs)
+with open(sys.argv[1], "rb") as f:
+    text = f.read().decode("utf-8", errors="strict")
+d = json.loads(text, parse_constant=constant, object_pairs_hook=unique)
+assert isinstance(d, dict), "the report is not a JSON object"
+' "$1" >"$TMP/jsonerr" 2>&1; then
+        fail "the JSON report is not valid JSON:"
+        tail -n 2 "$TMP/jsonerr" | sed 's/^/    | /'
+    fi
+}
+
+# nd_check_json ARGS...: after a command run with ARGS (see above).
+nd_check_json() {
+    nd_wants_json "$@" || return 0
+    if [ ! -s "$ND_OUT" ]; then
+        [ "$ND_STATUS" -eq 2 ] && return 0
+        ND_CHECKS=$((ND_CHECKS + 1))
+        fail "no JSON report on stdout (exit status $ND_STATUS)"
+        return 0
+    fi
+    expect_valid_json "$ND_OUT"
+}
+
+# expect_terminal_safe FILE WHAT: FILE (a report or stderr) is valid UTF-8 without control
+# characters other than tab and newline (no C0, DEL or C1): nothing in it can drive a
+# terminal or break a UTF-8 reader. Skipped with a note without python3.
+expect_terminal_safe() {
+    if ! command -v python3 >/dev/null 2>&1; then
+        note "python3 not found: $2 not checked for raw control bytes"
+        return 0
+    fi
+    ND_CHECKS=$((ND_CHECKS + 1))
+    if ! python3 -c '
+import sys
+with open(sys.argv[1], "rb") as f:
+    raw = f.read()
+try:
+    text = raw.decode("utf-8", errors="strict")
+except UnicodeDecodeError as e:
+    sys.exit("not UTF-8: %s near %r" % (e.reason, raw[max(0, e.start - 20):e.end + 5]))
+for i, ch in enumerate(text):
+    o = ord(ch)
+    if (o < 0x20 and ch not in "\t\n") or 0x7f <= o <= 0x9f:
+        sys.exit("control character U+%04X near %r" % (o, text[max(0, i - 20):i + 5]))
+' "$1" >"$TMP/safeerr" 2>&1; then
+        fail "$2 is not terminal-safe: $(cat "$TMP/safeerr")"
+    fi
 }

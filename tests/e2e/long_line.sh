@@ -58,7 +58,8 @@ expect_pairs ""
 expect_stderr_text 'neardup: docs.jsonl:1: line is longer than the 1024-byte limit (--max-bytes); skipped
 neardup: docs.jsonl:2: line is longer than the 1024-byte limit (--max-bytes); skipped
 neardup: docs.jsonl:3: line is longer than the 1024-byte limit (--max-bytes); skipped
-neardup: 3 inputs skipped (see above); exit status 2 (use --allow-skips to accept skips)'
+neardup: 3 inputs skipped (see above)
+neardup: no document was read; exit status 2'
 nd scan -f tsv --max-bytes 200M docs.jsonl
 expect_status 0
 expect_pairs "$SK_PAIR"

@@ -203,10 +203,12 @@ expect_stdout_lacks "shared paragraphs:"
 expect_stdout_line "4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go)"
 nd scan --parts groups -f json data/
 expect_status 0
+# Parts not asked for are null (not computed), not 0 or [] (computed, nothing found).
 expect_json "
-assert d['repeats'] == [] and d['shared'] == [], (d['repeats'], d['shared'])
+assert d['repeats'] is None and d['shared'] is None, (d['repeats'], d['shared'])
 assert (s['doubled_block_articles'], s['doubled_bodies'], s['short_repeat_articles'],
-        s['shared_paragraphs']) == (0, 0, 0, 0), s"
+        s['shared_paragraphs'], s['boilerplate_paragraphs']) == (None,) * 5, s
+assert (s['groups'], s['pairs']) == (0, 0) and d['groups'] == [] and d['pairs'] == [], s"
 
 # Each part alone gives exactly its records of the full report.
 nd scan -f tsv data/

@@ -50,15 +50,18 @@ expect_json "assert s['documents'] == 1 and s['groups'] == 0, s"
 nd scan - </dev/null
 expect_status 2
 expect_line "$ND_ERR" stderr 1 "neardup: <stdin>: empty file"
-expect_stderr_line 2 "neardup: 1 input skipped (see above); exit status 2 (use --allow-skips to accept skips)"
-expect_stderr_lines 2
+expect_stderr_line 2 "neardup: 1 input skipped (see above)"
+expect_stderr_line 3 "neardup: no document was read; exit status 2"
+expect_stderr_lines 3
 expect_summary "0 documents read, 1 skipped; 0 groups of near-duplicates (0 documents could go)"
 nd_pipe /dev/null scan -f tsv -
 expect_status 2
 expect_pairs ""
 expect_stderr_contains "neardup: <stdin>: empty"
+# --allow-skips accepts skips, not a run that read nothing.
 nd_pipe /dev/null scan --allow-skips -f tsv -
-expect_status 0
+expect_status 2
+expect_stderr_line '$' "neardup: no document was read; exit status 2"
 
 # A bad line in JSON Lines on stdin is named by its line; the other lines are read.
 { jsonl_doc seed "$ND_SEED"; echo 'this is not JSON'; jsonl_doc edited edited.txt; } >bad.jsonl

@@ -8,10 +8,13 @@
  * back with cJSON against the documented schema, including ids with quotes, backslashes,
  * tabs and newlines that must survive the round trip. Most tests scan for groups only
  * (ND_PART_GROUPS) so that the paragraph sections stay out of the way; the schema test runs
- * with everything on. Also nd_report_format_parse and a failing stream.
+ * with everything on. Also: ids and paths that are not UTF-8 (U+FFFD in JSON, \xNN in text
+ * and TSV, nd_report_write_field), parts not asked for (null in JSON), the options and
+ * warnings in JSON, nd_report_format_parse and a failing stream (with its errno).
  */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +612,325 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* ---- bytes that are not UTF-8, control characters ----------------------------------------- */
+
+/* Whether s[0..len) is valid UTF-8 (decoded; no overlong form, surrogate or value above
+ * U+10FFFF) without a raw control character other than tab and newline (C0, DEL, C1). */
+static int terminal_safe(const char *p, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] < 0x80             ? 1
+                   : (s[i] & 0xe0) == 0xc0 ? 2
+                   : (s[i] & 0xf0) == 0xe0 ? 3
+                   : (s[i] & 0xf8) == 0xf0 ? 4
+                                           : 0;
+        if (n == 0 || i + n > len) return 0;
+        unsigned long cp = n == 1 ? s[i] : s[i] & (0x7fu >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        }
+        static const unsigned long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return 0;
+        if ((cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7f && cp <= 0x9f)) return 0;
+        i += n;
+    }
+    return 1;
+}
+
+/* nd_report_write_field(s) as a malloc'd string. */
+static char *field(const char *s, size_t len)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(nd_report_write_field(f, s, len), ND_OK);
+    char *buf = tu_read_stream(f, NULL);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_write_field)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } cases[] = {
+#define C(in, want) {in, sizeof in - 1, want}
+        C("plain \xc3\xa9t\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d",
+          "plain \xc3\xa9t\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"),
+        C("t\tn\nr\rb\\", "t\\tn\\nr\\rb\\\\"),
+        C("\x1b[31m\x07\x7f", "\\x1b[31m\\x07\\x7f"),
+        C("nul\0x", "nul\\x00x"),
+        C("a\xff\x62", "a\\xffb"),                     /* never in UTF-8 */
+        C("\x80\xbf", "\\x80\\xbf"),                   /* lone continuations */
+        C("\xc0\xaf", "\\xc0\\xaf"),                   /* overlong */
+        C("\xed\xa0\x80", "\\xed\\xa0\\x80"),          /* a surrogate */
+        C("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"), /* above U+10FFFF */
+        C("\xe2\x82\x41", "\\xe2\\x82A"),              /* truncated */
+        C("end\xf0\x9f\x98", "end\\xf0\\x9f\\x98"),    /* truncated at the end */
+        C("c1 \xc2\x9b[0m", "c1 \\xc2\\x9b[0m"),       /* C1 control (CSI) */
+        C("nbsp\xc2\xa0", "nbsp\xc2\xa0"),             /* U+00A0 is text */
+        C("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"),
+    };
+#undef C
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *out = field(cases[i].in, cases[i].len);
+        ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: got %s, want %s", i, out,
+                      cases[i].want);
+        ck_assert_msg(terminal_safe(out, strlen(out)), "case %zu: raw bytes in %s", i, out);
+        /* The escapes give back the bytes (\xNN per byte, \t \n \r \\). */
+        char *back = strdup(out);
+        ck_assert_ptr_nonnull(back);
+        field_unescape(back);
+        if (!memchr(cases[i].in, '\0', cases[i].len)) {
+            ck_assert_uint_eq(strlen(back), cases[i].len);
+            ck_assert_mem_eq(back, cases[i].in, cases[i].len);
+        }
+        free(back);
+        free(out);
+    }
+}
+END_TEST
+
+/* A pair whose JSON Lines ids are not UTF-8 ("a\xffb", "c\xe2\x82" + ESC). */
+START_TEST(test_ids_not_utf8)
+{
+    char *dir = tu_tmpdir();
+    const char *jl = "{\"id\":\"a\xff"
+                     "b\",\"text\":\"" T1 "\"}\n"
+                     "{\"id\":\"c\xe2\x82\\u001b\",\"text\":\"" T1 "\"}\n";
+    char *path = tu_write(dir, "ids.jsonl", jl, strlen(jl));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_GROUPS;
+    const char *paths[1] = {path};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 1);
+    ck_assert_str_eq(r->docs[0].id, "a\xff\x62");
+
+    char *json = report(r, ND_REPORT_JSON);
+    ck_assert_msg(terminal_safe(json, strlen(json)), "raw bytes in the JSON report");
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    const cJSON *g = cJSON_GetArrayItem(arr(root, "groups", 1), 0);
+    ck_assert_str_eq(str(g, "representative"), "a\xef\xbf\xbd\x62");
+    const cJSON *mb = arr(g, "members", 2);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(mb, 1), "id"), "c\xef\xbf\xbd\x1b");
+    const cJSON *p = cJSON_GetArrayItem(arr(root, "pairs", 1), 0);
+    ck_assert_str_eq(str(p, "a"), "a\xef\xbf\xbd\x62");
+    cJSON_Delete(root);
+    free(json);
+
+    char *tsv = report(r, ND_REPORT_TSV);
+    ck_assert_str_eq(tsv, "pair\ta\\xffb\tc\\xe2\\x82\\x1b\t1.0000\t1.0000\t1.0000\n");
+    free(tsv);
+    char *text = report(r, ND_REPORT_TEXT);
+    ck_assert_msg(terminal_safe(text, strlen(text)), "raw bytes in the text report");
+    ck_assert_ptr_nonnull(strstr(text, "\n  * a\\xffb ("));
+    ck_assert_ptr_nonnull(strstr(text, "\n    c\\xe2\\x82\\x1b ("));
+    free(text);
+    nd_scan_result_free(r);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- parts not asked for, options, warnings ------------------------------------------------ */
+
+/* The JSON report of the sample batch scanned for `parts`. */
+static cJSON *sample_json(unsigned parts)
+{
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = parts;
+    const char *paths[1] = {tu_src("data")};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    cJSON *root = parse_json_report(r);
+    nd_scan_result_free(r);
+    return root;
+}
+
+START_TEST(test_json_parts_null)
+{
+    static const char *const counts[] = {"groups",
+                                         "duplicates",
+                                         "pairs",
+                                         "doubled_block_articles",
+                                         "doubled_bodies",
+                                         "short_repeat_articles",
+                                         "shared_paragraphs",
+                                         "boilerplate_paragraphs"};
+    static const unsigned count_part[] = {ND_PART_GROUPS, ND_PART_GROUPS, ND_PART_GROUPS,
+                                          ND_PART_BLOCKS, ND_PART_BLOCKS, ND_PART_SHORT,
+                                          ND_PART_SHARED, ND_PART_SHARED};
+    static const char *const names[] = {"groups", "blocks", "short", "shared"};
+    for (unsigned parts = 1; parts <= ND_PART_ALL; parts++) {
+        cJSON *root = sample_json(parts);
+        const cJSON *sum = get(root, "summary");
+        for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+            const cJSON *v = get(sum, counts[i]);
+            if (parts & count_part[i])
+                ck_assert_msg(cJSON_IsNumber(v), "parts %u: %s not a number", parts, counts[i]);
+            else
+                ck_assert_msg(cJSON_IsNull(v), "parts %u: %s not null", parts, counts[i]);
+        }
+        int g = (parts & ND_PART_GROUPS) != 0;
+        ck_assert(cJSON_IsArray(get(root, "groups")) == g);
+        ck_assert(cJSON_IsNull(get(root, "groups")) == !g);
+        ck_assert(cJSON_IsNull(get(root, "pairs")) == !g);
+        int rep = (parts & (ND_PART_BLOCKS | ND_PART_SHORT)) != 0;
+        const cJSON *reps = get(root, "repeats");
+        ck_assert_msg(cJSON_IsNull(reps) == !rep, "parts %u: repeats", parts);
+        for (int i = 0; rep && i < cJSON_GetArraySize(reps); i++) {
+            const cJSON *a = cJSON_GetArrayItem(reps, i);
+            int b = (parts & ND_PART_BLOCKS) != 0, sh = (parts & ND_PART_SHORT) != 0;
+            ck_assert(cJSON_IsArray(get(a, "blocks")) == b);
+            ck_assert(cJSON_IsNull(get(a, "repeated_share")) == !b);
+            ck_assert(cJSON_IsNull(get(a, "doubled")) == !b);
+            ck_assert(cJSON_IsArray(get(a, "short_lines")) == sh);
+        }
+        ck_assert(cJSON_IsNull(get(root, "shared")) == !(parts & ND_PART_SHARED));
+        /* options.parts names exactly the parts asked for, in a fixed order. */
+        const cJSON *op = get(get(root, "options"), "parts");
+        ck_assert(cJSON_IsArray(op));
+        int k = 0;
+        for (unsigned b = 0; b < 4; b++)
+            if (parts & (1u << b))
+                ck_assert_str_eq(cJSON_GetArrayItem(op, k++)->valuestring, names[b]);
+        ck_assert_int_eq(cJSON_GetArraySize(op), k);
+        cJSON_Delete(root);
+    }
+}
+END_TEST
+
+START_TEST(test_json_options)
+{
+    char *dir = tu_tmpdir();
+    const char *jl =
+        "{\"name\":\"n1\",\"body\":\"" T1 "\"}\n{\"name\":\"n2\",\"body\":\"" T1 "\"}\n";
+    char *path = tu_write(dir, "docs.jsonl", jl, strlen(jl));
+    char text_field[] = "body", id_field[] = "name";
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.decode.text_field = text_field;
+    o.decode.id_field = id_field;
+    o.input.max_doc_bytes = 4096;
+    o.input.format = ND_INPUT_JSONL;
+    o.boilerplate_share = 0.25;
+    o.parts = ND_PART_GROUPS | ND_PART_SHARED;
+    const char *paths[1] = {path};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    /* The result keeps its own copies of the field names. */
+    text_field[0] = id_field[0] = 'X';
+    ck_assert_str_eq(r->opts.decode.text_field, "body");
+    ck_assert_str_eq(r->opts.decode.id_field, "name");
+    cJSON *root = parse_json_report(r);
+    const cJSON *opt = get(root, "options");
+    static const char *const keys[] = {"ngram",
+                                       "perms",
+                                       "threshold",
+                                       "bands",
+                                       "rows",
+                                       "verify",
+                                       "parts",
+                                       "paragraphs",
+                                       "short_words",
+                                       "paragraph_threshold",
+                                       "doubled_share",
+                                       "boilerplate_docs",
+                                       "boilerplate_share",
+                                       "input_format",
+                                       "text_field",
+                                       "id_fields",
+                                       "max_bytes",
+                                       NULL};
+    check_keys(opt, keys);
+    ck_assert_str_eq(str(opt, "text_field"), "body");
+    const cJSON *ids = get(opt, "id_fields");
+    ck_assert_int_eq(cJSON_GetArraySize(ids), 1);
+    ck_assert_str_eq(cJSON_GetArrayItem(ids, 0)->valuestring, "name");
+    ck_assert_str_eq(str(opt, "input_format"), "jsonl");
+    ck_assert_double_eq(num(opt, "max_bytes"), 4096);
+    ck_assert_double_eq_tol(num(opt, "boilerplate_share"), 0.25, 1e-12);
+    ck_assert_double_eq_tol(num(opt, "doubled_share"), 0.4, 1e-12);
+    ck_assert_str_eq(str(opt, "paragraphs"), "line");
+    ck_assert_int_eq(cJSON_GetArraySize(get(opt, "parts")), 2);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(arr(root, "groups", 1), 0), "representative"), "n1");
+    cJSON_Delete(root);
+    nd_scan_result_free(r);
+
+    /* The defaults: both id fields, the text field, the default limit, share off. */
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_ptr_null(r->opts.decode.text_field);
+    root = parse_json_report(r);
+    opt = get(root, "options");
+    ck_assert_str_eq(str(opt, "text_field"), "text");
+    ids = get(opt, "id_fields");
+    ck_assert_int_eq(cJSON_GetArraySize(ids), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(ids, 0)->valuestring, "id");
+    ck_assert_str_eq(cJSON_GetArrayItem(ids, 1)->valuestring, "url");
+    ck_assert_str_eq(str(opt, "input_format"), "auto");
+    ck_assert_double_eq(num(opt, "max_bytes"), 16 << 20);
+    ck_assert(cJSON_IsNull(get(opt, "boilerplate_share")));
+    cJSON_Delete(root);
+    nd_scan_result_free(r);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_json_warnings)
+{
+    /* Two files of another type in a directory: warnings, not skips, in input order. */
+    char *dir = tu_tmpdir();
+    char *a = tu_write(dir, "a.txt", T1, strlen(T1));
+    char *h = tu_write(dir, "b.html", "<p>x</p>", 8);
+    char *m = tu_write(dir, "c.md", "notes", 5);
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    const char *paths[1] = {dir};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ndocs, 1);
+    ck_assert_uint_eq(r->nskipped, 0);
+    ck_assert_uint_eq(r->nwarnings, 2);
+    ck_assert_str_eq(r->warnings[0].path, h);
+    ck_assert_str_eq(r->warnings[1].path, m);
+    ck_assert_uint_eq(r->warnings[0].line, ND_NO_LINE);
+    ck_assert_str_eq(r->warnings[0].message, "ignored: not a .txt or .jsonl file");
+    cJSON *root = parse_json_report(r);
+    ck_assert_double_eq(num(get(root, "summary"), "warnings"), 2);
+    const cJSON *w = arr(root, "warnings", 2);
+    static const char *const wk[] = {"source", "line", "message", NULL};
+    check_keys(cJSON_GetArrayItem(w, 0), wk);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(w, 0), "source"), h);
+    ck_assert_str_eq(str(cJSON_GetArrayItem(w, 1), "source"), m);
+    ck_assert(cJSON_IsNull(get(cJSON_GetArrayItem(w, 0), "line")));
+    ck_assert_str_eq(str(cJSON_GetArrayItem(w, 0), "message"), r->warnings[0].message);
+    arr(root, "skipped", 0);
+    cJSON_Delete(root);
+    nd_scan_result_free(r);
+    free(a);
+    free(h);
+    free(m);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------------------------- */
 
 START_TEST(test_format_parse)
@@ -639,6 +961,16 @@ START_TEST(test_write_error)
         FILE *f = fopen(c.txt, "r");
         ck_assert_ptr_nonnull(f);
         ck_assert_int_eq(nd_report_write(c.res, (nd_report_format)fmt, f), ND_EIO);
+        ck_assert_int_eq(errno, EBADF);
+        fclose(f);
+    }
+    /* A full disk: errno says so (the CLI prints it). */
+    for (int fmt = 0; fmt < 3; fmt++) {
+        FILE *f = fopen("/dev/full", "w");
+        if (!f) break; /* not on this system */
+        errno = 0;
+        ck_assert_int_eq(nd_report_write(c.res, (nd_report_format)fmt, f), ND_EIO);
+        ck_assert_int_eq(errno, ENOSPC);
         fclose(f);
     }
     corpus_free(&c);
@@ -660,6 +992,14 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_id_round_trip);
     tcase_add_test(tc, test_empty_result);
     tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_json_parts_null);
+    tcase_add_test(tc, test_json_options);
+    tcase_add_test(tc, test_json_warnings);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bytes");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_add_test(tc, test_write_field);
+    tcase_add_test(tc, test_ids_not_utf8);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
