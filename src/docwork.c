@@ -25,9 +25,10 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nfps = b->nreqs = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nwids = b->nreqs = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
+    if (b->words) nd_words_reset(b->words);
     b->done = 0;
     b->fatal = ND_OK;
 }
@@ -42,7 +43,8 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->sigs);
     nd_free(b->precs);
     nd_free(b->psent);
-    nd_free(b->fps);
+    nd_free(b->wids);
+    nd_words_free(b->words);
     nd_free(b->blocks);
     nd_free(b->block_txt);
     nd_free(b->shorts);
@@ -58,7 +60,7 @@ nd_status nd_batch_create(unsigned k, nd_batch **out)
     b->cap = ND_BATCH_ITEMS;
     b->items = nd_calloc(b->cap, sizeof *b->items);
     b->sigs = nd_malloc((size_t)ND_BATCH_ITEMS * k * sizeof *b->sigs);
-    if (!b->items || !b->sigs) {
+    if (!b->items || !b->sigs || nd_words_create(&b->words) != ND_OK) {
         nd_batch_free(b);
         return ND_ENOMEM;
     }
@@ -202,7 +204,7 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     const uint64_t *th = w->scratch.v;
     nd_status st = nd_paras_split(&o->para, doc->text, doc->len, &w->toks, th, dp);
     if (st == ND_OK && o->para.want_sentences)
-        st = nd_sentences_cut(&o->para, w->pmh, doc->text, &w->toks, th, dp);
+        st = nd_sentences_cut(&o->para, w->pmh, b->words, doc->text, &w->toks, th, dp);
     if (st == ND_OK && (o->parts & (ND_PART_BLOCKS | ND_PART_SHORT)))
         st = nd_repeats_find(&o->para, th, dp, w->rs);
     if (st != ND_OK) return st;
@@ -226,12 +228,11 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
             k->sk.bm[0] = se->bm[0];
             k->sk.bm[1] = se->bm[1];
             k->sk.doc = 0;
-            k->sk.fp_n = (uint16_t)se->fp_n;
-            k->sk.pad = 0;
-            ND_RESERVE(b->fps, b->capfps, b->nfps + se->fp_n, 4096);
-            memcpy(b->fps + b->nfps, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
-            k->sk.fp_off = b->nfps;
-            b->nfps += se->fp_n;
+            k->sk.w_n = se->w_n;
+            ND_RESERVE(b->wids, b->capwids, b->nwids + se->w_n, 4096);
+            memcpy(b->wids + b->nwids, dp->wids + se->w_off, se->w_n * sizeof *dp->wids);
+            k->sk.w_off = b->nwids;
+            b->nwids += se->w_n;
         }
     }
     if (o->parts & ND_PART_BLOCKS) {

@@ -23,6 +23,7 @@
 #include "normalize.h"
 #include "paras.h"
 #include "repeats.h"
+#include "words.h"
 
 #define ND_BATCH_BYTES ((size_t)1 << 20)
 #define ND_BATCH_ITEMS 1024u
@@ -69,7 +70,7 @@ typedef struct nd_item {
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
 } nd_item;
 
-/* A sentence's sketch and band keys, as the batch holds them (fp_off relative to fps). */
+/* A sentence's sketch and band keys, as the batch holds them (w_off relative to wids). */
 typedef struct nd_psent {
     nd_para_sketch sk;
     uint32_t band[ND_PARA_BANDS];
@@ -85,8 +86,9 @@ typedef struct nd_batch {
     nd_para_rec *precs;
     nd_psent *psent; /* the records' sketches and band keys */
     size_t nprecs, capprecs;
-    uint16_t *fps; /* the sentences' fingerprints */
-    size_t nfps, capfps;
+    uint32_t *wids; /* the sentences' word ids, in the batch's dictionary */
+    size_t nwids, capwids;
+    nd_words *words; /* the words of the batch's sentences (words.h) */
     nd_block_repeat *blocks;
     size_t *block_txt; /* offset + 1 into strs */
     size_t nblocks, capblocks;

@@ -41,9 +41,9 @@ typedef struct nd_sentence {
     uint32_t start, end;          /* byte range in the text */
     uint64_t key;                 /* hash of its normalised word sequence */
     uint32_t band[ND_PARA_BANDS]; /* LSH band keys of its word set's MinHash */
-    uint64_t bm[2];               /* map of its fingerprints (see link.h, nd_para_sketch) */
-    size_t fp_off; /* its word fingerprints: nd_doc_paras.fps[fp_off .. fp_off + fp_n) */
-    uint32_t fp_n;
+    uint64_t bm[2];               /* map of its words (see link.h, nd_para_sketch) */
+    size_t w_off; /* its words' ids: nd_doc_paras.wids[w_off .. w_off + w_n) */
+    uint32_t w_n;
 } nd_sentence;
 
 /* A short line that occurs `count` >= 2 times in one document. */
@@ -68,8 +68,8 @@ typedef struct nd_doc_paras {
     /* sentences.h: */
     nd_sentence *s; /* sentences of long paragraphs, in text order */
     size_t ns, caps;
-    uint16_t *fps; /* the sentences' fingerprints, back to back */
-    size_t nfps, capfps;
+    uint32_t *wids; /* the sentences' word ids (sentences.h), back to back */
+    size_t nwids, capwids;
 } nd_doc_paras;
 
 void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; zero it again to reuse */

@@ -53,6 +53,8 @@ void nd_scan_opts_init(nd_scan_opts *o)
 typedef struct pass1 {
     nd_scan_ctx *c;
     nd_sent_store *store; /* the sentences, for the cross-article stage */
+    uint32_t *map;        /* the batch's word ids to run-wide ones */
+    size_t mapcap;
 } pass1;
 
 static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *it, const char *msg)
@@ -62,17 +64,28 @@ static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *
     c->opts.on_diag(&d, c->opts.userdata);
 }
 
-/* Moves one document's sentences from its batch into the store. */
+/* Moves one document's sentences from its batch into the store (p->map: the batch's words
+ * already interned in the run's dictionary). */
 static nd_status commit_sentences(pass1 *p, const nd_batch *b, const nd_item *it, uint32_t doc)
 {
     for (size_t j = it->prec_first; j < it->prec_first + it->prec_n; j++) {
         nd_para_rec r = b->precs[j];
         r.doc = doc;
         const nd_psent *ps = &b->psent[j];
-        nd_status st = nd_sent_store_add(p->store, &r, ps->band, &ps->sk, b->fps + ps->sk.fp_off);
+        nd_status st =
+            nd_sent_store_add(p->store, &r, ps->band, &ps->sk, b->wids + ps->sk.w_off, p->map);
         if (st != ND_OK) return st;
     }
     return ND_OK;
+}
+
+/* The batch's words in the run's dictionary, in input order (so run-wide ids are the same
+ * on every run): p->map[local id] = run-wide id. */
+static nd_status map_words(pass1 *p, const nd_batch *b)
+{
+    if (!b->nprecs) return ND_OK;
+    ND_RESERVE(p->map, p->mapcap, nd_words_count(b->words), 4096);
+    return nd_sent_store_map_words(p->store, b->words, p->map);
 }
 
 /* Moves one document's internal repeats from its batch into the result. */
@@ -102,7 +115,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
 {
     pass1 *p = ctx;
     nd_scan_ctx *c = p->c;
-    nd_status st = ND_OK;
+    nd_status st = map_words(p, b);
     for (size_t i = 0; i < b->n && st == ND_OK; i++) {
         nd_item *it = &b->items[i];
         const char *msg = it->msg ? b->strs.p + it->msg - 1 : "";
@@ -132,7 +145,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
 
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
-    pass1 p = {c, store};
+    pass1 p = {c, store, NULL, 0};
     nd_pass pass;
     nd_pass_begin(&pass, c->pl, ND_MODE_SIGN, commit_sign, &p);
     nd_status st;
@@ -146,7 +159,9 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
         if (st == ND_OK) st = nd_pass_add(&pass, &rec, 0, 0);
         if (st != ND_OK) break;
     }
-    return nd_pass_end(&pass, st);
+    st = nd_pass_end(&pass, st);
+    nd_free(p.map);
+    return st;
 }
 
 /* ---- the scan -------------------------------------------------------------------------- */
