@@ -251,7 +251,7 @@ START_TEST(test_shared_not_within_group)
 }
 END_TEST
 
-/* A short tail joins the sentence before it (paragraphs.h), so two sentences that differ
+/* A short tail joins the sentence before it (sentences.h), so two sentences that differ
  * only in their tails are not identical: with the tails (two bigrams each) their bigram
  * Jaccard is 19/23 = 0.83, so the paragraph is shared, near-identical. */
 #define TAIL_SENTENCE                                                                              \
