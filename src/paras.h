@@ -42,7 +42,7 @@ typedef struct nd_sentence {
     uint64_t key;                 /* hash of its normalised word sequence */
     uint32_t band[ND_PARA_BANDS]; /* LSH band keys of its word set's MinHash */
     uint64_t bm[2];               /* map of its words (see link.h, nd_para_sketch) */
-    size_t w_off; /* its words' ids: nd_doc_paras.wids[w_off .. w_off + w_n) */
+    size_t w_off;                 /* its words' ids: nd_doc_paras.wids[w_off .. w_off + w_n) */
     uint32_t w_n;
 } nd_sentence;
 
@@ -73,6 +73,11 @@ typedef struct nd_doc_paras {
 } nd_doc_paras;
 
 void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; zero it again to reuse */
+
+/* The end of the line starting at text[pos] (pos < len): the offset of its line break, or
+ * len. A line ends at "\n", at "\r\n" (its "\r" stays inside the line, as white space) or at
+ * a lone "\r" (old Mac text); *next receives where the next line starts. */
+size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next);
 
 /*
  * Cuts text[0..len) (already tokenised into toks, whose token hashes are th[0..toks->n))
