@@ -1,0 +1,237 @@
+/*
+ * frame.c - cutting the file being read into records: a whole text file, or JSON Lines.
+ *
+ * A text file is read whole into the reader's buffer (it is one article, bounded by the size
+ * limit). A JSON Lines file is read through the same buffer, CHUNK bytes at a time; it grows
+ * only to hold the longest line under the limit, and a longer line is reported and skipped
+ * without being held in memory. Streams copy what they read to their spool so that their
+ * records can be fetched again. Paths, sources and fetching are reader.c's.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input_priv.h"
+
+/* ---- whole-file records ------------------------------------------------------------ */
+
+/* Reads the rest of fd into r->buf after the *len bytes already there, keeping at most
+ * max bytes; *too_big is set when there were more. Copies what it reads to spool when
+ * given. ND_OK, ND_EIO or ND_ENOMEM. */
+static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_big)
+{
+    size_t max = r->opts.max_doc_bytes, n = *len;
+    *too_big = n > max;
+    for (;;) {
+        if (n > max) { /* keep draining (streams) without storing */
+            char tmp[4096];
+            ptrdiff_t k = nd_rd_read_full(fd, tmp, sizeof tmp);
+            if (k < 0) return ND_EIO;
+            if (k == 0) break;
+            continue;
+        }
+        if (nd_rd_reserve(r, n + CHUNK) != ND_OK) return ND_ENOMEM;
+        ptrdiff_t k = nd_rd_read_full(fd, r->buf + n, CHUNK);
+        if (k < 0) return ND_EIO;
+        if (spool && k > 0 && fwrite(r->buf + n, 1, (size_t)k, spool) != (size_t)k) return ND_EIO;
+        n += (size_t)k;
+        if ((size_t)k < CHUNK) break;
+    }
+    if (n > max) {
+        *too_big = 1;
+        n = max;
+    }
+    *len = n;
+    return ND_OK;
+}
+
+/* One text file (or a stream of one article) as one record. */
+nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size_t have, int eof,
+                             nd_record *out)
+{
+    const char *path = r->src[si].path;
+    size_t n = have;
+    int too_big = 0;
+    nd_status st = eof ? ND_OK : slurp(r, fd, spool, &n, &too_big);
+    if (eof && n > r->opts.max_doc_bytes) too_big = 1;
+    if (st == ND_EIO) {
+        snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
+        return ND_OK;
+    }
+    if (st != ND_OK) return st;
+    if (too_big) {
+        snprintf(r->msg, sizeof r->msg, "file is larger than the %zu-byte limit (--max-bytes)",
+                 r->opts.max_doc_bytes);
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_ETOOBIG, ND_REC_ERROR);
+        return ND_OK;
+    }
+    if (n == 0) {
+        snprintf(r->msg, sizeof r->msg, "empty file");
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY, ND_REC_ERROR);
+        return ND_OK;
+    }
+    const char *nul = memchr(r->buf, '\0', n);
+    if (nul) {
+        snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
+        nd_rd_error(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
+                     ND_REC_ERROR);
+        return ND_OK;
+    }
+    nd_rd_set_record(out, ND_REC_DOC, path, si, 1, 0);
+    out->data = r->buf;
+    out->len = n;
+    return ND_OK;
+}
+
+/* ---- JSON Lines --------------------------------------------------------------------- */
+
+/* Reads more of the current file into buf after compacting it. 0 ok, -1 read error. */
+int nd_rd_fill(nd_reader *r)
+{
+    assert(r->fd >= 0 && r->pos <= r->len && r->len <= r->cap);
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->base += r->pos;
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (nd_rd_reserve(r, r->len + CHUNK) != ND_OK) return -2;
+    ptrdiff_t k = nd_rd_read_full(r->fd, r->buf + r->len, CHUNK);
+    if (k < 0) return -1;
+    FILE *spool = r->src[r->cur].spool;
+    if (spool && k > 0 && fwrite(r->buf + r->len, 1, (size_t)k, spool) != (size_t)k) return -1;
+    if ((size_t)k < CHUNK) r->eof = 1;
+    r->len += (size_t)k;
+    return 0;
+}
+
+void nd_rd_end_file(nd_reader *r)
+{
+    if (r->fd > STDIN_FILENO) close(r->fd);
+    r->fd = -1;
+}
+
+static int blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return 0;
+    return 1;
+}
+
+/* The next line of the current JSON Lines file: ND_OK with a record, ND_END at its end. */
+nd_status nd_rd_next_line(nd_reader *r, nd_record *out)
+{
+    const char *path = r->src[r->cur].path;
+    size_t max = r->opts.max_doc_bytes;
+    assert(r->cur < r->nsrc);
+    for (;;) {
+        assert(r->pos <= r->len);
+        char *start = r->buf + r->pos;
+        char *nl = memchr(start, '\n', r->len - r->pos);
+        if (!nl && !r->eof) {
+            if (r->len - r->pos > max) {
+                /* Over the limit: report, then discard up to the end of the line. */
+                uint64_t line = r->line, off = r->base + r->pos;
+                for (;;) {
+                    r->pos = r->len;
+                    int f = nd_rd_fill(r);
+                    if (f == -2) return ND_ENOMEM;
+                    if (f < 0) break;
+                    nl = memchr(r->buf, '\n', r->len);
+                    if (nl) {
+                        r->pos = (size_t)(nl - r->buf) + 1;
+                        break;
+                    }
+                    if (r->eof) {
+                        r->pos = r->len;
+                        break;
+                    }
+                }
+                r->line++;
+                snprintf(r->msg, sizeof r->msg,
+                         "line is longer than the %zu-byte limit (--max-bytes); skipped", max);
+                nd_rd_error(r, out, path, r->cur, line, off, ND_ETOOBIG, ND_REC_ERROR);
+                return ND_OK;
+            }
+            int f = nd_rd_fill(r);
+            if (f == -2) return ND_ENOMEM;
+            if (f < 0) {
+                snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
+                nd_rd_error(r, out, path, r->cur, r->line, r->base + r->pos, ND_EIO, ND_REC_ERROR);
+                r->eof = 1;
+                r->pos = r->len;
+                return ND_OK;
+            }
+            continue;
+        }
+        size_t n = nl ? (size_t)(nl - start) : r->len - r->pos;
+        if (!nl && n == 0) return ND_END;
+        uint64_t line = r->line, off = r->base + r->pos;
+        r->pos += n + (nl ? 1 : 0);
+        r->line++;
+        if (blank(start, n)) continue;
+        if (n > max) {
+            snprintf(r->msg, sizeof r->msg,
+                     "line is longer than the %zu-byte limit (--max-bytes); skipped", max);
+            nd_rd_error(r, out, path, r->cur, line, off, ND_ETOOBIG, ND_REC_ERROR);
+            return ND_OK;
+        }
+        const char *nul = memchr(start, '\0', n);
+        if (nul) {
+            snprintf(r->msg, sizeof r->msg, "NUL byte at column %zu (binary data); skipped",
+                     (size_t)(nul - start) + 1);
+            nd_rd_error(r, out, path, r->cur, line, off, ND_EBINARY, ND_REC_ERROR);
+            return ND_OK;
+        }
+        nd_rd_set_record(out, ND_REC_DOC, path, r->cur, line, off);
+        out->json = 1;
+        out->data = start;
+        out->len = n;
+        return ND_OK;
+    }
+}
+
+/* Starts reading fd as JSON Lines; the first record (or END) goes to out. */
+nd_status nd_rd_start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
+{
+    r->fd = fd;
+    r->cur = si;
+    r->pos = r->len = 0;
+    r->base = 0;
+    r->line = 1;
+    r->eof = 0;
+    int f = nd_rd_fill(r);
+    if (f == -2) return ND_ENOMEM;
+    const char *path = r->src[si].path;
+    if (f < 0) {
+        snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
+        nd_rd_end_file(r);
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
+        return ND_OK;
+    }
+    if (r->len == 0) {
+        nd_rd_end_file(r);
+        snprintf(r->msg, sizeof r->msg, "empty file");
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY, ND_REC_ERROR);
+        return ND_OK;
+    }
+    /* A binary file: a NUL byte in its first line (within the first 8 KiB). A NUL further
+     * on only costs the line it is in. */
+    size_t probe = r->len < BINARY_PROBE ? r->len : BINARY_PROBE;
+    const char *nl = memchr(r->buf, '\n', probe);
+    const char *nul = memchr(r->buf, '\0', nl ? (size_t)(nl - r->buf) : probe);
+    if (nul) {
+        nd_rd_end_file(r);
+        snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
+        nd_rd_error(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
+                     ND_REC_ERROR);
+        return ND_OK;
+    }
+    if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) r->pos = 3; /* a byte-order mark */
+    nd_status st = nd_rd_next_line(r, out);
+    if (st == ND_END) nd_rd_end_file(r);
+    return st;
+}
