@@ -18,20 +18,13 @@
 /* ---- whole-file records ------------------------------------------------------------ */
 
 /* Reads the rest of fd into r->buf after the *len bytes already there, keeping at most
- * max bytes; *too_big is set when there were more. Copies what it reads to spool when
- * given. ND_OK, ND_EIO or ND_ENOMEM. */
+ * max bytes; *too_big is set when there were more, and reading stops there (a device such
+ * as /dev/zero never ends). Copies what it reads to spool when given. ND_OK, ND_EIO or
+ * ND_ENOMEM. */
 static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_big)
 {
     size_t max = r->opts.max_doc_bytes, n = *len;
-    *too_big = n > max;
-    for (;;) {
-        if (n > max) { /* keep draining (streams) without storing */
-            char tmp[4096];
-            ptrdiff_t k = nd_rd_read_full(fd, tmp, sizeof tmp);
-            if (k < 0) return ND_EIO;
-            if (k == 0) break;
-            continue;
-        }
+    while (n <= max) {
         if (nd_rd_reserve(r, n + CHUNK) != ND_OK) return ND_ENOMEM;
         ptrdiff_t k = nd_rd_read_full(fd, r->buf + n, CHUNK);
         if (k < 0) return ND_EIO;
@@ -39,11 +32,8 @@ static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_
         n += (size_t)k;
         if ((size_t)k < CHUNK) break;
     }
-    if (n > max) {
-        *too_big = 1;
-        n = max;
-    }
-    *len = n;
+    *too_big = n > max;
+    *len = n > max ? max : n;
     return ND_OK;
 }
 
@@ -63,8 +53,13 @@ nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size
     }
     if (st != ND_OK) return st;
     if (too_big) {
-        snprintf(r->msg, sizeof r->msg, "file is larger than the %zu-byte limit (--max-bytes)",
-                 r->opts.max_doc_bytes);
+        if (spool)
+            snprintf(r->msg, sizeof r->msg,
+                     "input is longer than the %zu-byte limit (--max-bytes); stopped reading",
+                     r->opts.max_doc_bytes);
+        else
+            snprintf(r->msg, sizeof r->msg, "file is larger than the %zu-byte limit (--max-bytes)",
+                     r->opts.max_doc_bytes);
         nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_ETOOBIG, ND_REC_ERROR);
         return ND_OK;
     }

@@ -348,6 +348,16 @@ static nd_status open_file(nd_reader *r, const pending *p, const struct stat *sb
     return st;
 }
 
+/* What a file that is neither regular nor a directory is, for messages. */
+static const char *file_type(mode_t m)
+{
+    if (S_ISFIFO(m)) return "FIFO";
+    if (S_ISSOCK(m)) return "socket";
+    if (S_ISCHR(m)) return "character device";
+    if (S_ISBLK(m)) return "block device";
+    return "special file";
+}
+
 /* Visits pending path p: a record goes to out (ND_OK), or ND_END when p gave none (a
  * directory, whose entries are now pending), or ND_ENOMEM. */
 static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
@@ -360,6 +370,12 @@ static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
     if (stat(p->path, &sb) != 0) {
         snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
         return path_record(r, out, p->path, ND_EIO, ND_REC_ERROR);
+    }
+    if (p->from_dir && !S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+        /* Never opened: opening a FIFO blocks until a writer comes, a device may never end.
+         * Named on the command line, it is read as a stream (open_file). */
+        snprintf(r->msg, sizeof r->msg, "not a regular file (%s); skipped", file_type(sb.st_mode));
+        return path_record(r, out, p->path, ND_OK, ND_REC_NOTE);
     }
     if (!S_ISDIR(sb.st_mode)) return open_file(r, p, &sb, out);
     if (p->from_dir && lstat(p->path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {

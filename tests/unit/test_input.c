@@ -279,6 +279,40 @@ START_TEST(test_explicit_files_any_extension)
 }
 END_TEST
 
+START_TEST(test_dir_fifo_not_opened)
+{
+    /* Opening a FIFO blocks until a writer comes: one met in a directory is noted, never
+     * opened (the test would time out otherwise). */
+    char *dir = tu_tmpdir();
+    write_str(dir, "a.txt", "ay");
+    char *fifo = join(dir, "b.jsonl");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    write_str(dir, "c.txt", "sea");
+    recs rs = read_one(NULL, dir);
+    ck_assert_uint_eq(rs.n, 3);
+    ck_assert_int_eq(rs.v[0].kind, ND_REC_DOC);
+    ck_assert_int_eq(rs.v[1].kind, ND_REC_NOTE);
+    ck_assert_str_eq(rs.v[1].path, fifo);
+    ck_assert_ptr_nonnull(strstr(rs.v[1].message, "not a regular file (FIFO)"));
+    ck_assert_int_eq(rs.v[2].kind, ND_REC_DOC);
+    recs_free(&rs);
+    free(fifo);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_device_stream_limit)
+{
+    /* A named device is read as a stream, the limit applied while reading: /dev/zero ends. */
+    nd_reader_opts o = {4096, ND_INPUT_AUTO};
+    recs rs = read_one(&o, "/dev/zero");
+    ck_assert_uint_eq(rs.n, 1);
+    check_error(&rs.v[0], "/dev/zero", ND_ETOOBIG);
+    recs_free(&rs);
+}
+END_TEST
+
 /* ---- core: JSON Lines ------------------------------------------------------------------ */
 
 START_TEST(test_jsonl_framing)
@@ -1024,6 +1058,8 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_dir_sorted_recursive);
     tcase_add_test(tc, test_dir_trailing_slash_and_sources);
     tcase_add_test(tc, test_explicit_files_any_extension);
+    tcase_add_test(tc, test_dir_fifo_not_opened);
+    tcase_add_test(tc, test_device_stream_limit);
     tcase_add_test(tc, test_jsonl_framing);
     tcase_add_test(tc, test_jsonl_bom_only_at_start);
     tcase_add_test(tc, test_fetch_same_bytes);
