@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,10 +24,11 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
+/* True when s ends with suffix, in any case (".JSONL" is ".jsonl"). */
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 static nd_status push_pending(nd_reader *r, char *path, unsigned char from_dir)

@@ -313,6 +313,31 @@ START_TEST(test_device_stream_limit)
 }
 END_TEST
 
+START_TEST(test_dir_extension_any_case)
+{
+    char *dir = tu_tmpdir();
+    write_str(dir, "A.TXT", "upper");
+    write_str(dir, "B.JSONL", "{\"text\":\"json upper\"}\n");
+    write_str(dir, "c.JsonL", "{\"text\":\"json mixed\"}\n");
+    write_str(dir, "d.Txt", "mixed");
+    recs rs = read_one(NULL, dir);
+    ck_assert_uint_eq(rs.n, 4);
+    char *a = join(dir, "A.TXT"), *b = join(dir, "B.JSONL"), *c = join(dir, "c.JsonL"),
+         *d = join(dir, "d.Txt");
+    check_doc(&rs.v[0], a, "upper", 5, 0, 1, 0);
+    check_doc(&rs.v[1], b, "{\"text\":\"json upper\"}", 21, 1, 1, 0);
+    check_doc(&rs.v[2], c, "{\"text\":\"json mixed\"}", 21, 1, 1, 0);
+    check_doc(&rs.v[3], d, "mixed", 5, 0, 1, 0);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    recs_free(&rs);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- core: JSON Lines ------------------------------------------------------------------ */
 
 START_TEST(test_jsonl_framing)
@@ -1059,6 +1084,7 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_dir_trailing_slash_and_sources);
     tcase_add_test(tc, test_explicit_files_any_extension);
     tcase_add_test(tc, test_dir_fifo_not_opened);
+    tcase_add_test(tc, test_dir_extension_any_case);
     tcase_add_test(tc, test_device_stream_limit);
     tcase_add_test(tc, test_jsonl_framing);
     tcase_add_test(tc, test_jsonl_bom_only_at_start);
