@@ -15,6 +15,73 @@
 
 #include "input_priv.h"
 
+/* ---- what a file is when it is not UTF-8 text ------------------------------------------ */
+
+/* The share of NUL bytes at positions i % step == phase among the first n bytes, in 1/256. */
+static unsigned nul_share(const unsigned char *p, size_t n, size_t step, size_t phase)
+{
+    size_t all = 0, nul = 0;
+    for (size_t i = phase; i < n; i += step, all++)
+        nul += p[i] == 0;
+    return all ? (unsigned)(nul * 256 / all) : 0;
+}
+
+/*
+ * Recognises, from the first n bytes of a file, data that is not UTF-8 text but has a name:
+ * compressed data (by magic number: gzip 1f 8b, zstd 28 b5 2f fd, bzip2 "BZh1".."BZh9", xz
+ * fd "7zXZ" 00) and UTF-16 / UTF-32 text (a byte-order mark, or the NUL bytes that ASCII
+ * characters leave in every other byte, or three bytes of four). Writes a message saying
+ * what it is and what to do, and returns 1; 0 when it is none of these.
+ */
+static int sniff_not_utf8(const char *data, size_t n, char *msg, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *what;
+    } zs[] = {
+        {"\x1f\x8b", 2, "gzip-compressed data (decompress it first, e.g. gunzip)"},
+        {"\x28\xb5\x2f\xfd", 4, "zstd-compressed data (decompress it first, e.g. unzstd)"},
+        {"\xfd"
+         "7zXZ\0",
+         6, "xz-compressed data (decompress it first, e.g. unxz)"},
+    };
+    for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++)
+        if (n >= zs[i].len && memcmp(p, zs[i].magic, zs[i].len) == 0) {
+            snprintf(msg, cap, "%s", zs[i].what);
+            return 1;
+        }
+    if (n >= 4 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9') {
+        snprintf(msg, cap, "bzip2-compressed data (decompress it first, e.g. bunzip2)");
+        return 1;
+    }
+    size_t probe = n < 512 ? n : 512;
+    int utf32 =
+        (n >= 4 && (memcmp(p, "\xff\xfe\0\0", 4) == 0 || memcmp(p, "\0\0\xfe\xff", 4) == 0));
+    int utf16 =
+        !utf32 && n >= 2 && (memcmp(p, "\xff\xfe", 2) == 0 || memcmp(p, "\xfe\xff", 2) == 0);
+    if (!utf32 && !utf16 && probe >= 8) {
+        /* No mark: ASCII in UTF-32 leaves NULs in three bytes of four, in UTF-16 in one of
+         * two (either byte order); UTF-8 text has no NUL at all. */
+        unsigned z[4];
+        for (size_t k = 0; k < 4; k++)
+            z[k] = nul_share(p, probe, 4, k);
+        int three = (z[0] < 64) + (z[1] > 192) + (z[2] > 192) + (z[3] > 192) == 4 ||
+                    (z[3] < 64) + (z[0] > 192) + (z[1] > 192) + (z[2] > 192) == 4;
+        unsigned even = nul_share(p, probe, 2, 0), odd = nul_share(p, probe, 2, 1);
+        utf32 = three;
+        utf16 = !three && ((even < 64 && odd > 192) || (odd < 64 && even > 192));
+    }
+    if (utf32 || utf16) {
+        const char *enc = utf32 ? "UTF-32" : "UTF-16";
+        snprintf(msg, cap, "%s text (neardup reads UTF-8: convert it, e.g. iconv -f %s -t UTF-8)",
+                 enc, enc);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- whole-file records ------------------------------------------------------------ */
 
 /* Reads the rest of fd into r->buf after the *len bytes already there, keeping at most
@@ -39,7 +106,7 @@ static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_
 
 /* One text file (or a stream of one article) as one record. */
 nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size_t have, int eof,
-                             nd_record *out)
+                            nd_record *out)
 {
     const char *path = r->src[si].path;
     size_t n = have;
@@ -68,11 +135,15 @@ nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size
         nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY, ND_REC_ERROR);
         return ND_OK;
     }
+    if (sniff_not_utf8(r->buf, n, r->msg, sizeof r->msg)) {
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EBINARY, ND_REC_ERROR);
+        return ND_OK;
+    }
     const char *nul = memchr(r->buf, '\0', n);
     if (nul) {
         snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
         nd_rd_error(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
-                     ND_REC_ERROR);
+                    ND_REC_ERROR);
         return ND_OK;
     }
     nd_rd_set_record(out, ND_REC_DOC, path, si, 1, 0);
@@ -213,6 +284,11 @@ nd_status nd_rd_start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
         nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY, ND_REC_ERROR);
         return ND_OK;
     }
+    if (sniff_not_utf8(r->buf, r->len, r->msg, sizeof r->msg)) {
+        nd_rd_end_file(r);
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EBINARY, ND_REC_ERROR);
+        return ND_OK;
+    }
     /* A binary file: a NUL byte in its first line (within the first 8 KiB). A NUL further
      * on only costs the line it is in. */
     size_t probe = r->len < BINARY_PROBE ? r->len : BINARY_PROBE;
@@ -222,7 +298,7 @@ nd_status nd_rd_start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
         nd_rd_end_file(r);
         snprintf(r->msg, sizeof r->msg, "binary file (a NUL byte)");
         nd_rd_error(r, out, path, si, ND_NO_LINE, (uint64_t)(nul - r->buf), ND_EBINARY,
-                     ND_REC_ERROR);
+                    ND_REC_ERROR);
         return ND_OK;
     }
     if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) r->pos = 3; /* a byte-order mark */

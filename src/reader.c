@@ -340,8 +340,7 @@ static nd_status open_file(nd_reader *r, const pending *p, const struct stat *sb
         st = nd_rd_start_jsonl(r, si, fd, out);
         if (st == ND_END) {
             snprintf(r->msg, sizeof r->msg, "no JSON lines (only blank lines)");
-            nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_OK,
-                        ND_REC_NOTE);
+            nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_OK, ND_REC_NOTE);
         }
         return st == ND_END ? ND_OK : st;
     }

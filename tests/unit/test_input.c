@@ -659,6 +659,72 @@ START_TEST(test_empty_files)
 }
 END_TEST
 
+/* Reads data as path `name` (and as the same bytes named .jsonl) and checks the one error
+ * record's status and that its message contains `want`. */
+static void check_named_error(const char *name, const char *data, size_t len, const char *want)
+{
+    char *dir = tu_tmpdir();
+    char jname[64];
+    snprintf(jname, sizeof jname, "%s.jsonl", name);
+    char *t = tu_write(dir, name, data, len);
+    char *j = tu_write(dir, jname, data, len);
+    const char *paths[2] = {t, j};
+    recs rs = read_paths(NULL, paths, 2);
+    ck_assert_uint_eq(rs.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        check_error(&rs.v[i], paths[i], ND_EBINARY);
+        ck_assert_msg(strstr(rs.v[i].message, want), "%s: '%s' lacks '%s'", paths[i],
+                      rs.v[i].message, want);
+        if (strncmp(want, "binary", 6) != 0) ck_assert_uint_eq(rs.v[i].offset, ND_NO_OFFSET);
+    }
+    recs_free(&rs);
+    free(t);
+    free(j);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+START_TEST(test_utf16_and_compressed_named)
+{
+    const char *iconv16 = "UTF-16 text (neardup reads UTF-8: convert it, e.g. iconv -f UTF-16 -t UTF-8)";
+    /* "{"text":"hi"}" and "Hello world" in UTF-16LE/BE with and without a BOM. */
+    static const char le_bom[] = "\xff\xfe{\0\"\0t\0e\0x\0t\0\"\0:\0\"\0h\0i\0\"\0}\0\n\0";
+    static const char be_bom[] = "\xfe\xff\0H\0e\0l\0l\0o\0 \0w\0o\0r\0l\0d";
+    static const char le[] = "H\0e\0l\0l\0o\0 \0w\0o\0r\0l\0d\0!\0";
+    static const char be[] = "\0H\0e\0l\0l\0o\0 \0w\0o\0r\0l\0d\0!";
+    check_named_error("le_bom.txt", le_bom, sizeof le_bom - 1, iconv16);
+    check_named_error("be_bom.txt", be_bom, sizeof be_bom - 1, iconv16);
+    check_named_error("le.txt", le, sizeof le - 1, iconv16);
+    check_named_error("be.txt", be, sizeof be - 1, iconv16);
+    static const char le32[] = "\xff\xfe\0\0H\0\0\0i\0\0\0";
+    static const char le32n[] = "H\0\0\0e\0\0\0l\0\0\0l\0\0\0o\0\0\0";
+    check_named_error("le32.txt", le32, sizeof le32 - 1, "UTF-32 text");
+    check_named_error("le32n.txt", le32n, sizeof le32n - 1, "UTF-32 text");
+    static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03";
+    static const char bz[] = "BZh91AY&SY";
+    static const char xz[] = "\xfd" "7zXZ\0\0\x04";
+    check_named_error("gz.txt", gz, sizeof gz - 1, "gzip-compressed data");
+    check_named_error("bz.txt", bz, sizeof bz - 1, "bzip2-compressed data");
+    check_named_error("xz.txt", xz, sizeof xz - 1, "xz-compressed data");
+}
+END_TEST
+
+START_TEST(test_binary_still_binary)
+{
+    /* Random binary with a NUL, and text that merely starts with "BZh": not misnamed. */
+    check_named_error("bin.txt", "\x01\x02\0\x7f\xee\x01\x02\x03", 8, "binary file");
+    char *dir = tu_tmpdir();
+    char *t = tu_write(dir, "bzh.txt", "BZh is not a word", 17);
+    recs rs = read_one(NULL, t);
+    ck_assert_uint_eq(rs.n, 1);
+    check_doc(&rs.v[0], t, "BZh is not a word", 17, 0, 1, 0);
+    recs_free(&rs);
+    free(t);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_binary_text_file)
 {
     char *dir = tu_tmpdir();
@@ -1120,6 +1186,8 @@ static Suite *input_suite(void)
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_empty_files);
     tcase_add_test(tc, test_binary_text_file);
+    tcase_add_test(tc, test_utf16_and_compressed_named);
+    tcase_add_test(tc, test_binary_still_binary);
     tcase_add_test(tc, test_jsonl_nul_line_far);
     tcase_add_test(tc, test_jsonl_nul_line_near_start);
     tcase_add_test(tc, test_missing_path);
