@@ -49,6 +49,16 @@ void nd_decoder_free(nd_decoder *d)
     nd_free(d);
 }
 
+/* The member `name` of object o; when the name occurs more than once, the last one, as jq
+ * and Python's json module take it (cJSON's own lookup returns the first). */
+static const cJSON *member(const cJSON *o, const char *name)
+{
+    const cJSON *found = NULL;
+    for (const cJSON *c = o->child; c; c = c->next)
+        if (c->string && strcmp(c->string, name) == 0) found = c;
+    return found;
+}
+
 static nd_status reserve_idbuf(nd_decoder *d, size_t n)
 {
     if (n + 1 > d->idcap) {
@@ -105,7 +115,7 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
                      (size_t)(p - rec->data) + 1);
             return ND_EJSON;
         }
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(d->root, d->text_field);
+    const cJSON *t = member(d->root, d->text_field);
     if (!t) {
         snprintf(d->msg, sizeof d->msg, "no \"%.200s\" field", d->text_field);
         return ND_EFIELD;
@@ -118,11 +128,10 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
     out->len = strlen(t->valuestring);
     const cJSON *id = NULL;
     if (d->id_field)
-        id = cJSON_GetObjectItemCaseSensitive(d->root, d->id_field);
+        id = member(d->root, d->id_field);
     else {
-        id = cJSON_GetObjectItemCaseSensitive(d->root, "id");
-        if (!id || !(cJSON_IsString(id) || cJSON_IsNumber(id)))
-            id = cJSON_GetObjectItemCaseSensitive(d->root, "url");
+        id = member(d->root, "id");
+        if (!id || !(cJSON_IsString(id) || cJSON_IsNumber(id))) id = member(d->root, "url");
     }
     if (id && cJSON_IsString(id) && id->valuestring && id->valuestring[0]) {
         out->id = id->valuestring;

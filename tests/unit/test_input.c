@@ -874,6 +874,11 @@ START_TEST(test_decode_ids)
     check_decoded(NULL, "{\"id\":-1e300,\"text\":\"t\"}", "-1.0000000000000001e+300", "t");
     check_decoded(NULL, "{\"text\":\"t\"}", "dir/in.jsonl:7", "t");
     check_decoded(NULL, "{\"text\":\"t\",\"id\":true}", "dir/in.jsonl:7", "t");
+    /* A key given twice: the last one wins, as in jq and Python. */
+    check_decoded(NULL, "{\"text\":\"first\",\"id\":\"a\",\"text\":\"last\",\"id\":\"b\"}", "b",
+                  "last");
+    check_decoded(NULL, "{\"id\":\"a\",\"id\":null,\"url\":\"u1\",\"url\":\"u2\",\"text\":\"t\"}",
+                  "u2", "t");
     /* JSON escapes are decoded in both fields. */
     check_decoded(NULL, "{\"id\":\"a\\\"b\\\\c\\td\\ne\",\"text\":\"x\\u00e9\\ny\"}",
                   "a\"b\\c\td\ne", "x\xc3\xa9\ny");
