@@ -52,6 +52,7 @@ struct nd_reader {
     size_t fetch_cap;
     int fetch_fd; /* the last file fetched from, kept open for the next fetch */
     uint32_t fetch_src;
+    int stdin_closed; /* descriptor 0 was closed when the reader was created */
     char msg[512];
     char *errpath; /* path of an error record that has no source */
 };

@@ -134,6 +134,9 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
     if (!r) return ND_ENOMEM;
     r->fd = -1;
     r->fetch_fd = -1;
+    /* Checked now, before anything is opened: a closed descriptor 0 would be taken by the
+     * first file opened, and read back as standard input. */
+    r->stdin_closed = fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF;
     if (opts) r->opts = *opts;
     if (r->opts.max_doc_bytes == 0) r->opts.max_doc_bytes = ND_MAX_DOC_BYTES;
     /* Pushed in reverse so they pop in the order given. */
@@ -364,6 +367,10 @@ static const char *file_type(mode_t m)
 static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
 {
     if (strcmp(p->path, "-") == 0 && !p->from_dir) {
+        if (r->stdin_closed) {
+            snprintf(r->msg, sizeof r->msg, "standard input is closed");
+            return path_record(r, out, STDIN_NAME, ND_EIO, ND_REC_ERROR);
+        }
         int json = r->opts.format == ND_INPUT_JSONL;
         return open_stream(r, STDIN_NAME, STDIN_FILENO, (unsigned char)json, out);
     }

@@ -803,6 +803,29 @@ START_TEST(test_missing_path)
 }
 END_TEST
 
+START_TEST(test_stdin_closed)
+{
+    /* A closed descriptor 0 would be taken by the first file the reader opens (its spool),
+     * which then read back as an empty standard input. */
+    int saved = dup(STDIN_FILENO);
+    ck_assert_int_ge(saved, 0);
+    close(STDIN_FILENO);
+    const char *paths[1] = {"-"};
+    nd_reader *r = NULL;
+    nd_status st = nd_reader_create(NULL, paths, 1, &r);
+    recs rs = {0};
+    if (st == ND_OK) rs = drain_reader(r);
+    nd_reader_free(r);
+    ck_assert_int_eq(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    ck_assert_int_eq(st, ND_OK);
+    ck_assert_uint_eq(rs.n, 1);
+    check_error(&rs.v[0], "<stdin>", ND_EIO);
+    ck_assert_str_eq(rs.v[0].message, "standard input is closed");
+    recs_free(&rs);
+}
+END_TEST
+
 START_TEST(test_create_no_paths)
 {
     nd_reader *r = (nd_reader *)(uintptr_t)0x1;
@@ -1197,6 +1220,7 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_jsonl_nul_line_near_start);
     tcase_add_test(tc, test_missing_path);
     tcase_add_test(tc, test_create_no_paths);
+    tcase_add_test(tc, test_stdin_closed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("oom");
