@@ -4,14 +4,43 @@
  * Runs on worker threads, one decoder per thread; it never touches the reader. A text file
  * is its own text, named by its path. A JSON line is parsed with cJSON; the text and id
  * fields are looked up by name; a missing id falls back to "url", then to "path:line".
+ *
+ * cJSON allocates through nd_malloc/nd_free (cJSON_InitHooks, set once for the process by
+ * the first nd_decoder_create), so the failing-allocator tests reach it; a thread-local flag
+ * set by the hook tells a parse that ran out of memory (ND_ENOMEM) from malformed JSON.
  */
 #include <assert.h>
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "neardup/alloc.h"
 #include "neardup/input.h"
+
+/* ---- cJSON's allocator -------------------------------------------------------------------- */
+
+static _Thread_local int cjson_oom; /* an allocation by cJSON failed on this thread */
+
+static void *cjson_malloc(size_t n)
+{
+    void *p = nd_malloc(n);
+    if (!p) cjson_oom = 1;
+    return p;
+}
+
+static void cjson_free(void *p)
+{
+    nd_free(p);
+}
+
+static void cjson_hooks(void)
+{
+    cJSON_Hooks h = {cjson_malloc, cjson_free};
+    cJSON_InitHooks(&h);
+}
+
+static pthread_once_t cjson_once = PTHREAD_ONCE_INIT;
 
 /* ---- decoder ---------------------------------------------------------------------------- */
 
@@ -26,6 +55,7 @@ struct nd_decoder {
 
 nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
 {
+    pthread_once(&cjson_once, cjson_hooks);
     nd_decoder *d = nd_calloc(1, sizeof *d);
     if (!d) return ND_ENOMEM;
     const char *tf = opts && opts->text_field ? opts->text_field : "text";
@@ -89,7 +119,9 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
         return ND_OK;
     }
     const char *end = NULL;
+    cjson_oom = 0;
     d->root = cJSON_ParseWithLengthOpts(rec->data, rec->len, &end, 0);
+    if (!d->root && cjson_oom) return ND_ENOMEM;
     if (!d->root) {
         size_t col = end && end >= rec->data ? (size_t)(end - rec->data) + 1 : 1;
         size_t first = 0, last = rec->len;

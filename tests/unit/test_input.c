@@ -1169,6 +1169,43 @@ START_TEST(test_oom_decode_id)
 }
 END_TEST
 
+START_TEST(test_oom_decode_json)
+{
+    /* Every allocation cJSON makes can fail: the answer is ND_ENOMEM, never "malformed
+     * JSON", and nothing leaks (LeakSanitizer, valgrind); then the same lines decode. */
+    static const char *const lines[] = {
+        "{\"id\":\"abc\",\"text\":\"one two three\"}",
+        "{\"meta\":{\"a\":[1,2,{\"b\":\"c\"}],\"d\":null},\"url\":\"http://u/1\","
+        "\"text\":\"x\\u00e9\\ny z\",\"tags\":[\"p\",\"q\"]}",
+        "{\"text\":\"no id here\"}",
+        "{\"id\":12345,\"text\":\"numeric id\"}",
+    };
+    nd_decoder *d = NULL;
+    ck_assert_int_eq(nd_decoder_create(NULL, &d), ND_OK);
+    for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++) {
+        long n;
+        int failures = 0;
+        for (n = 0; n < 10000; n++) {
+            nd_doc doc;
+            const char *msg;
+            nd_alloc_fail_after(n);
+            nd_status st = decode_line(d, lines[l], strlen(lines[l]), &doc, &msg);
+            long used = nd_alloc_count();
+            nd_alloc_fail_after(-1);
+            if (st == ND_OK) {
+                ck_assert_int_le(used, n);
+                break;
+            }
+            ck_assert_msg(st == ND_ENOMEM, "line %zu, n=%ld: status %d (%s)", l, n, (int)st, msg);
+            failures++;
+        }
+        ck_assert_int_gt(failures, 0);
+        ck_assert_int_lt(n, 10000);
+    }
+    nd_decoder_free(d);
+}
+END_TEST
+
 static Suite *input_suite(void)
 {
     Suite *s = suite_create("input");
@@ -1232,6 +1269,7 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_oom_fetch);
     tcase_add_test(tc, test_oom_decoder_create);
     tcase_add_test(tc, test_oom_decode_id);
+    tcase_add_test(tc, test_oom_decode_json);
     suite_add_tcase(s, tc);
     return s;
 }
