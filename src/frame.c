@@ -4,8 +4,10 @@
  * A text file is read whole into the reader's buffer (it is one article, bounded by the size
  * limit). A JSON Lines file is read through the same buffer, CHUNK bytes at a time; it grows
  * only to hold the longest line under the limit, and a longer line is reported and skipped
- * without being held in memory. Streams copy what they read to their spool so that their
- * records can be fetched again. Paths, sources and fetching are reader.c's.
+ * without being held in memory. Bytes come through the file's zin (stream.c: as stored or
+ * decompressed); when the stream fails (truncated or corrupt compressed data) the complete
+ * lines before the failure are kept and the error names the last of them. Also here: what
+ * a file is when it is not UTF-8 text. Paths, sources and fetching are reader.c's.
  */
 #include <assert.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "input_priv.h"
+#include "neardup/alloc.h"
 
 /* ---- what a file is when it is not UTF-8 text ------------------------------------------ */
 
@@ -84,43 +87,44 @@ static int sniff_not_utf8(const char *data, size_t n, char *msg, size_t cap)
 
 /* ---- whole-file records ------------------------------------------------------------ */
 
-/* Reads the rest of fd into r->buf after the *len bytes already there, keeping at most
- * max bytes; *too_big is set when there were more, and reading stops there (a device such
- * as /dev/zero never ends). Copies what it reads to spool when given. ND_OK, ND_EIO or
- * ND_ENOMEM. */
-static nd_status slurp(nd_reader *r, int fd, FILE *spool, size_t *len, int *too_big)
+int nd_rd_sniff_not_utf8(nd_reader *r, const char *p, size_t n)
 {
-    size_t max = r->opts.max_doc_bytes, n = *len;
-    while (n <= max) {
-        if (nd_rd_reserve(r, n + CHUNK) != ND_OK) return ND_ENOMEM;
-        ptrdiff_t k = nd_rd_read_full(fd, r->buf + n, CHUNK);
-        if (k < 0) return ND_EIO;
-        if (spool && k > 0 && fwrite(r->buf + n, 1, (size_t)k, spool) != (size_t)k) return ND_EIO;
-        n += (size_t)k;
-        if ((size_t)k < CHUNK) break;
-    }
-    *too_big = n > max;
-    *len = n > max ? max : n;
-    return ND_OK;
+    return sniff_not_utf8(p, n, r->msg, sizeof r->msg);
 }
 
-/* One text file (or a stream of one article) as one record. */
-nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size_t have, int eof,
-                            nd_record *out)
+/* Reads the rest of the open file into r->buf after the r->len bytes there, keeping at
+ * most max bytes; returns 1 when there were more, and reading stops there (a device such as
+ * /dev/zero never ends). 0 otherwise, -1 the stream failed (r->in.msg), -2 out of memory. */
+static int slurp(nd_reader *r)
 {
+    size_t max = r->opts.max_doc_bytes;
+    while (!r->eof && r->len <= max) {
+        if (nd_rd_reserve(r, r->len + CHUNK) != ND_OK) return -2;
+        ptrdiff_t k = nd_zin_read_full(&r->in, r->buf + r->len, CHUNK);
+        if (k < 0) return r->in.status == ND_ENOMEM ? -2 : -1;
+        r->len += (size_t)k;
+        if ((size_t)k < CHUNK) r->eof = 1;
+    }
+    if (r->in.status == ND_ENOMEM) return -2;
+    if (r->in.status != ND_OK) return -1;
+    return r->len > max;
+}
+
+nd_status nd_rd_text_record(nd_reader *r, nd_record *out)
+{
+    uint32_t si = r->cur;
     const char *path = r->src[si].path;
-    size_t n = have;
-    int too_big = 0;
-    nd_status st = eof ? ND_OK : slurp(r, fd, spool, &n, &too_big);
-    if (eof && n > r->opts.max_doc_bytes) too_big = 1;
-    if (st == ND_EIO) {
-        snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
+    int s = slurp(r);
+    size_t n = r->len;
+    if (s == -2) return ND_ENOMEM;
+    nd_rd_end_file(r);
+    if (s == -1) { /* an article cut short is not an article */
+        snprintf(r->msg, sizeof r->msg, "%s", r->in.msg);
         nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
         return ND_OK;
     }
-    if (st != ND_OK) return st;
-    if (too_big) {
-        if (spool)
+    if (s == 1) {
+        if (r->src[si].spool)
             snprintf(r->msg, sizeof r->msg,
                      "input is longer than the %zu-byte limit (--max-bytes); stopped reading",
                      r->opts.max_doc_bytes);
@@ -146,38 +150,58 @@ nd_status nd_rd_text_record(nd_reader *r, uint32_t si, int fd, FILE *spool, size
                     ND_REC_ERROR);
         return ND_OK;
     }
-    nd_rd_set_record(out, ND_REC_DOC, path, si, 1, 0);
-    out->data = r->buf;
-    out->len = n;
+    nd_rd_doc(r, out, 0, n, 1);
     return ND_OK;
 }
 
 /* ---- JSON Lines --------------------------------------------------------------------- */
 
-/* Reads more of the current file into buf after compacting it. 0 ok, -1 read error. */
 int nd_rd_fill(nd_reader *r)
 {
-    assert(r->fd >= 0 && r->pos <= r->len && r->len <= r->cap);
+    assert(r->in.fd >= 0 && r->pos <= r->len && r->len <= r->cap);
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
         r->base += r->pos;
         r->len -= r->pos;
         r->pos = 0;
     }
+    if (r->eof) return r->in.status == ND_OK ? 0 : -1;
     if (nd_rd_reserve(r, r->len + CHUNK) != ND_OK) return -2;
-    ptrdiff_t k = nd_rd_read_full(r->fd, r->buf + r->len, CHUNK);
-    if (k < 0) return -1;
-    FILE *spool = r->src[r->cur].spool;
-    if (spool && k > 0 && fwrite(r->buf + r->len, 1, (size_t)k, spool) != (size_t)k) return -1;
-    if ((size_t)k < CHUNK) r->eof = 1;
-    r->len += (size_t)k;
-    return 0;
+    ptrdiff_t k = nd_zin_read_full(&r->in, r->buf + r->len, CHUNK);
+    if (k > 0) r->len += (size_t)k;
+    if (r->in.status == ND_ENOMEM) return -2;
+    if (k < 0 || (size_t)k < CHUNK) r->eof = 1;
+    /* Bytes that came before a failure are delivered first: the failure shows at the next
+     * fill, once the complete records in them have been cut. */
+    return k > 0 || r->in.status == ND_OK ? 0 : -1;
 }
 
 void nd_rd_end_file(nd_reader *r)
 {
-    if (r->fd > STDIN_FILENO) close(r->fd);
-    r->fd = -1;
+    if (r->in.fd >= 0 && r->close_fd) close(r->in.fd);
+    r->in.fd = -1;
+    r->close_fd = 0;
+    r->mode = MODE_NONE;
+}
+
+void nd_rd_stream_error(nd_reader *r, nd_record *out)
+{
+    uint32_t si = r->cur;
+    char last[96];
+    if (!r->have_last)
+        snprintf(last, sizeof last, "no complete record before it");
+    else if (r->mode == MODE_WARC)
+        snprintf(last, sizeof last, "the last complete record starts at byte %llu",
+                 (unsigned long long)r->last_line);
+    else
+        snprintf(last, sizeof last, "the last complete record is line %llu",
+                 (unsigned long long)r->last_line);
+    snprintf(r->msg, sizeof r->msg, "%s; %s", r->in.msg, last);
+    int warc = r->mode == MODE_WARC;
+    uint64_t line = warc ? ND_NO_LINE : r->line, off = r->base + r->pos;
+    r->pos = r->len;
+    nd_rd_end_file(r);
+    nd_rd_error(r, out, r->src[si].path, si, line, off, ND_EIO, ND_REC_ERROR);
 }
 
 static int blank(const char *p, size_t n)
@@ -187,16 +211,19 @@ static int blank(const char *p, size_t n)
     return 1;
 }
 
-/* The next line of the current JSON Lines file: ND_OK with a record, ND_END at its end. */
 nd_status nd_rd_next_line(nd_reader *r, nd_record *out)
 {
     const char *path = r->src[r->cur].path;
     size_t max = r->opts.max_doc_bytes;
-    assert(r->cur < r->nsrc);
+    assert(r->cur < r->nsrc && r->mode == MODE_LINES);
     for (;;) {
         assert(r->pos <= r->len);
         char *start = r->buf + r->pos;
         char *nl = memchr(start, '\n', r->len - r->pos);
+        if (!nl && r->eof && r->in.status != ND_OK) { /* a line cut off by the failure */
+            nd_rd_stream_error(r, out);
+            return ND_OK;
+        }
         if (!nl && !r->eof) {
             if (r->len - r->pos > max) {
                 /* Over the limit: report, then discard up to the end of the line. */
@@ -224,14 +251,7 @@ nd_status nd_rd_next_line(nd_reader *r, nd_record *out)
             }
             int f = nd_rd_fill(r);
             if (f == -2) return ND_ENOMEM;
-            if (f < 0) {
-                snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
-                nd_rd_error(r, out, path, r->cur, r->line, r->base + r->pos, ND_EIO, ND_REC_ERROR);
-                r->eof = 1;
-                r->pos = r->len;
-                return ND_OK;
-            }
-            continue;
+            continue; /* a failure shows above, once the complete lines are cut */
         }
         size_t n = nl ? (size_t)(nl - start) : r->len - r->pos;
         if (!nl && n == 0) return ND_END;
@@ -252,28 +272,17 @@ nd_status nd_rd_next_line(nd_reader *r, nd_record *out)
             nd_rd_error(r, out, path, r->cur, line, off, ND_EBINARY, ND_REC_ERROR);
             return ND_OK;
         }
-        nd_rd_set_record(out, ND_REC_DOC, path, r->cur, line, off);
-        out->json = 1;
-        out->data = start;
-        out->len = n;
+        nd_rd_doc(r, out, (size_t)(start - r->buf), n, line);
         return ND_OK;
     }
 }
 
-/* Starts reading fd as JSON Lines; the first record (or END) goes to out. */
-nd_status nd_rd_start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
+nd_status nd_rd_start_jsonl(nd_reader *r, nd_record *out)
 {
-    r->fd = fd;
-    r->cur = si;
-    r->pos = r->len = 0;
-    r->base = 0;
-    r->line = 1;
-    r->eof = 0;
-    int f = nd_rd_fill(r);
-    if (f == -2) return ND_ENOMEM;
+    uint32_t si = r->cur;
     const char *path = r->src[si].path;
-    if (f < 0) {
-        snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
+    if (r->len == 0 && r->eof && r->in.status != ND_OK) {
+        snprintf(r->msg, sizeof r->msg, "%s", r->in.msg);
         nd_rd_end_file(r);
         nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EIO, ND_REC_ERROR);
         return ND_OK;
@@ -302,6 +311,7 @@ nd_status nd_rd_start_jsonl(nd_reader *r, uint32_t si, int fd, nd_record *out)
         return ND_OK;
     }
     if (r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) r->pos = 3; /* a byte-order mark */
+    r->mode = MODE_LINES;
     nd_status st = nd_rd_next_line(r, out);
     if (st == ND_END) nd_rd_end_file(r);
     return st;

@@ -3,10 +3,12 @@
  *
  * Owns the reader object (input_priv.h): a stack of pending paths, visited depth-first; a
  * directory's entries are pushed in reverse byte-wise order so they pop sorted. Each file
- * opened becomes a source (its index is the record's `source`); frame.c then cuts it into
- * records. Streams (standard input, pipes) are copied to an unlinked temporary file as they
- * are read so that their records can be fetched again. Problems with a path become error or
- * note records, in input order; only out of memory stops the reader.
+ * opened becomes a source (its index is the record's `source`): stream.c gives its bytes
+ * (as stored, or decompressed), its format is decided here (by option, by extension, or by
+ * its first bytes), and frame.c / csv.c / warc.c cut it into records. Streams (standard
+ * input, pipes) are copied, as they come, to an unlinked temporary file so that their
+ * records can be fetched again. Problems with a path become error or note records, in input
+ * order; only out of memory stops the reader.
  */
 #include <assert.h>
 #include <dirent.h>
@@ -46,7 +48,7 @@ static nd_status push_pending(nd_reader *r, char *path, unsigned char from_dir)
     return ND_OK;
 }
 
-static nd_status add_source(nd_reader *r, const char *path, unsigned char json, uint32_t *idx)
+static nd_status add_source(nd_reader *r, const char *path, uint32_t *idx)
 {
     if (r->nsrc >= UINT32_MAX - 1) return ND_EINVAL;
     if (r->nsrc == r->capsrc) {
@@ -58,9 +60,9 @@ static nd_status add_source(nd_reader *r, const char *path, unsigned char json, 
     }
     char *p = nd_strndup(path, strlen(path));
     if (!p) return ND_ENOMEM;
+    memset(&r->src[r->nsrc], 0, sizeof r->src[r->nsrc]);
     r->src[r->nsrc].path = p;
-    r->src[r->nsrc].json = json;
-    r->src[r->nsrc].spool = NULL;
+    r->src[r->nsrc].text_col = r->src[r->nsrc].id_col = ND_NO_COLUMN;
     *idx = (uint32_t)r->nsrc++;
     return ND_OK;
 }
@@ -76,19 +78,6 @@ nd_status nd_rd_reserve(nd_reader *r, size_t need)
     r->buf = b;
     r->cap = cap;
     return ND_OK;
-}
-
-ptrdiff_t nd_rd_read_full(int fd, char *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, p + got, n - got);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return -1;
-        if (k == 0) break;
-        got += (size_t)k;
-    }
-    return (ptrdiff_t)got;
 }
 
 void nd_rd_set_record(nd_record *out, nd_record_kind kind, const char *path, uint32_t source,
@@ -109,6 +98,21 @@ void nd_rd_error(nd_reader *r, nd_record *out, const char *path, uint32_t source
     nd_rd_set_record(out, kind, path, source, line, offset);
     out->status = st;
     out->message = r->msg;
+}
+
+void nd_rd_doc(nd_reader *r, nd_record *out, size_t at, size_t len, uint64_t line)
+{
+    const src_file *s = &r->src[r->cur];
+    assert(at + len <= r->len);
+    nd_rd_set_record(out, ND_REC_DOC, s->path, r->cur, line, r->base + at);
+    out->data = r->buf + at;
+    out->len = len;
+    out->format = s->format;
+    out->json = s->format == ND_INPUT_JSONL;
+    out->text_col = s->text_col;
+    out->id_col = s->id_col;
+    r->last_line = r->mode == MODE_WARC ? r->base + at : line;
+    r->have_last = 1;
 }
 
 /* An error or note about a path that is not a source (it could not be opened, or is not
@@ -132,13 +136,22 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
     if (npaths == 0) return ND_EINVAL;
     nd_reader *r = nd_calloc(1, sizeof *r);
     if (!r) return ND_ENOMEM;
-    r->fd = -1;
+    r->in.fd = -1;
+    r->fz.fd = -1;
     r->fetch_fd = -1;
+    r->fetch_src = r->fz_src = UINT32_MAX;
     /* Checked now, before anything is opened: a closed descriptor 0 would be taken by the
      * first file opened, and read back as standard input. */
     r->stdin_closed = fcntl(STDIN_FILENO, F_GETFD) < 0 && errno == EBADF;
     if (opts) r->opts = *opts;
     if (r->opts.max_doc_bytes == 0) r->opts.max_doc_bytes = ND_MAX_DOC_BYTES;
+    const char *tf = r->opts.text_field, *idf = r->opts.id_field;
+    r->opts.text_field = r->opts.id_field = NULL; /* ours are the copies */
+    if ((tf && !(r->text_field = nd_strndup(tf, strlen(tf)))) ||
+        (idf && !(r->id_field = nd_strndup(idf, strlen(idf))))) {
+        nd_reader_free(r);
+        return ND_ENOMEM;
+    }
     /* Pushed in reverse so they pop in the order given. */
     for (size_t i = npaths; i-- > 0;) {
         char *p = nd_strndup(paths[i], strlen(paths[i]));
@@ -155,17 +168,24 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
 void nd_reader_free(nd_reader *r)
 {
     if (!r) return;
-    if (r->fd > STDIN_FILENO) close(r->fd);
+    nd_rd_end_file(r);
+    nd_zin_close(&r->in);
+    nd_zin_close(&r->fz);
+    if (r->winfile) fclose(r->winfile);
+    nd_free(r->text_field);
+    nd_free(r->id_field);
     for (size_t i = 0; i < r->nstack; i++)
         nd_free(r->stack[i].path);
     for (size_t i = 0; i < r->nsrc; i++) {
         nd_free(r->src[i].path);
+        nd_zindex_clear(&r->src[i].index);
         if (r->src[i].spool) fclose(r->src[i].spool);
     }
     nd_free(r->stack);
     nd_free(r->src);
     nd_free(r->buf);
     nd_free(r->fetch);
+    nd_free(r->fzbuf);
     if (r->fetch_fd >= 0) close(r->fetch_fd);
     nd_free(r->errpath);
     nd_free(r);
@@ -241,115 +261,112 @@ out:
 
 /* ---- opening files ---------------------------------------------------------------- */
 
-/* Opens a stream (stdin, a pipe) as a spooled source and reads its first record. */
-static nd_status open_stream(nd_reader *r, const char *name, int fd, unsigned char force_json,
-                             nd_record *out)
+/* The format a file's name gives (its extension, any case, after a .gz or .zst suffix), or
+ * ND_INPUT_AUTO when the name says nothing. *zext: the name ends in .gz or .zst. */
+static nd_input_format format_by_name(const char *path, int *zext)
 {
-    FILE *spool = tmpfile();
-    uint32_t si;
-    if (!spool) {
+    size_t n = strlen(path);
+    *zext = 0;
+    if (ends_with(path, ".gz"))
+        n -= 3, *zext = 1;
+    else if (ends_with(path, ".zst"))
+        n -= 4, *zext = 1;
+    static const struct {
+        const char *ext;
+        nd_input_format f;
+    } exts[] = {{".txt", ND_INPUT_TXT}, {".jsonl", ND_INPUT_JSONL}, {".csv", ND_INPUT_CSV},
+                {".tsv", ND_INPUT_TSV}, {".warc", ND_INPUT_WARC},   {".wet", ND_INPUT_WARC}};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t m = strlen(exts[i].ext);
+        if (n >= m && strncasecmp(path + n - m, exts[i].ext, m) == 0) return exts[i].f;
+    }
+    return ND_INPUT_AUTO;
+}
+
+/* The format of the open file from its first bytes (in r->buf): JSON Lines when the first
+ * non-blank byte (after a byte-order mark) is '{', WARC when it starts with "WARC/", else
+ * one article. */
+static nd_input_format sniff_format(const nd_reader *r)
+{
+    size_t i = r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    if (r->len - i >= 5 && memcmp(r->buf + i, "WARC/", 5) == 0) return ND_INPUT_WARC;
+    while (i < r->len && strchr(" \t\r\n", r->buf[i]))
+        i++;
+    return i < r->len && r->buf[i] == '{' ? ND_INPUT_JSONL : ND_INPUT_TXT;
+}
+
+/* Opens fd as a new source named `name` and cuts its first record into out. stream: a pipe,
+ * device or standard input (spooled for fetching). fmt: from the option or the name, or
+ * ND_INPUT_AUTO to decide from the first bytes (sniff) or, for a plain file, one article.
+ * Takes fd (closes it unless it is standard input). */
+static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
+                             nd_input_format fmt, int sniff, nd_record *out)
+{
+    FILE *spool = NULL;
+    if (stream && !(spool = tmpfile())) {
         snprintf(r->msg, sizeof r->msg, "cannot create a temporary file: %s", strerror(errno));
-        if (fd > STDIN_FILENO) close(fd);
+        if (fd != STDIN_FILENO) close(fd);
         return path_record(r, out, name, ND_EIO, ND_REC_ERROR);
     }
-    nd_status st = add_source(r, name, 0, &si);
+    uint32_t si;
+    nd_status st = add_source(r, name, &si);
     if (st != ND_OK) {
-        fclose(spool);
-        if (fd > STDIN_FILENO) close(fd);
+        if (spool) fclose(spool);
+        if (fd != STDIN_FILENO) close(fd);
         return st;
     }
-    r->src[si].spool = spool;
-    int json = force_json;
-    if (r->opts.format == ND_INPUT_AUTO) {
-        /* Sniff: JSON Lines if the first non-blank byte is '{'. */
-        r->cur = si;
-        r->fd = fd;
-        r->pos = r->len = 0;
-        r->base = 0;
-        r->eof = 0;
-        int f = nd_rd_fill(r);
-        if (f == -2) return ND_ENOMEM;
-        size_t i = 0;
-        while (i < r->len && strchr(" \t\r\n", r->buf[i]))
-            i++;
-        json = i < r->len && r->buf[i] == '{';
-        r->src[si].json = (unsigned char)json;
-        if (json) {
-            r->line = 1;
-            nd_status s2 = nd_rd_next_line(r, out);
-            if (s2 == ND_END) nd_rd_end_file(r);
-            if (s2 == ND_END) {
-                snprintf(r->msg, sizeof r->msg, "empty input");
-                nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY,
-                            ND_REC_ERROR);
-                return ND_OK;
-            }
-            return s2;
-        }
-        /* One article: what nd_rd_fill() read is already in buf; read the rest behind it. */
-        r->fd = -1;
-        st = nd_rd_text_record(r, si, fd, spool, r->len, r->eof, out);
-        if (fd > STDIN_FILENO) close(fd);
-        return st;
+    src_file *s = &r->src[si];
+    s->spool = spool;
+    nd_zin_close(&r->in);
+    st = nd_zin_open(&r->in, fd, spool, &s->index, NULL);
+    r->close_fd = fd != STDIN_FILENO;
+    r->cur = si;
+    r->pos = r->len = 0;
+    r->base = 0;
+    r->line = 1;
+    r->eof = r->have_last = 0;
+    if (st == ND_OK && r->in.kind == ZK_GZIP && !r->winfile)
+        r->winfile = tmpfile(); /* without one, fetching restarts from member starts only */
+    r->in.winfile = r->in.kind == ZK_GZIP ? r->winfile : NULL;
+    s->zkind = (unsigned char)r->in.kind;
+    if (st != ND_OK || nd_rd_fill(r) == -2) {
+        nd_rd_end_file(r);
+        return ND_ENOMEM;
     }
-    r->src[si].json = (unsigned char)json;
-    if (json) {
-        st = nd_rd_start_jsonl(r, si, fd, out);
-        if (st == ND_END) {
-            snprintf(r->msg, sizeof r->msg, "empty input");
-            nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_EEMPTY,
-                        ND_REC_ERROR);
-            return ND_OK;
-        }
-        return st;
+    if (fmt == ND_INPUT_AUTO) fmt = sniff || s->zkind != ZK_PLAIN ? sniff_format(r) : ND_INPUT_TXT;
+    s->format = (unsigned char)fmt;
+    if (fmt == ND_INPUT_JSONL) {
+        st = nd_rd_start_jsonl(r, out);
+        if (st != ND_END) return st;
+        snprintf(r->msg, sizeof r->msg,
+                 stream ? "empty input" : "no JSON lines (only blank lines)");
+        nd_rd_error(r, out, s->path, si, ND_NO_LINE, ND_NO_OFFSET, stream ? ND_EEMPTY : ND_OK,
+                    stream ? ND_REC_ERROR : ND_REC_NOTE);
+        return ND_OK;
     }
-    st = nd_rd_text_record(r, si, fd, spool, 0, 0, out);
-    if (fd > STDIN_FILENO) close(fd);
-    return st;
+    return nd_rd_text_record(r, out);
 }
 
 /* Opens file p (stat'ed as sb) and reads its first record into out. */
 static nd_status open_file(nd_reader *r, const pending *p, const struct stat *sb, nd_record *out)
 {
-    int is_jsonl = ends_with(p->path, ".jsonl");
-    if (p->from_dir && !is_jsonl && !ends_with(p->path, ".txt")) {
-        snprintf(r->msg, sizeof r->msg, "ignored: not a .txt or .jsonl file");
+    int zext;
+    nd_input_format named = format_by_name(p->path, &zext);
+    if (p->from_dir && named == ND_INPUT_AUTO) {
+        snprintf(
+            r->msg, sizeof r->msg,
+            "ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)");
         return path_record(r, out, p->path, ND_OK, ND_REC_NOTE);
     }
-    int json = r->opts.format == ND_INPUT_JSONL || (r->opts.format == ND_INPUT_AUTO && is_jsonl);
+    nd_input_format fmt = r->opts.format != ND_INPUT_AUTO ? r->opts.format : named;
     int fd = open(p->path, O_RDONLY);
     if (fd < 0) {
         snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
         return path_record(r, out, p->path, ND_EIO, ND_REC_ERROR);
     }
-    nd_status st;
-    if (!S_ISREG(sb->st_mode)) { /* a pipe or device: spool it like stdin */
-        int fmt_json = json && r->opts.format != ND_INPUT_AUTO ? 1 : json;
-        nd_input_format saved = r->opts.format;
-        if (fmt_json)
-            r->opts.format = ND_INPUT_JSONL;
-        else if (saved == ND_INPUT_AUTO)
-            r->opts.format = ND_INPUT_TXT;
-        st = open_stream(r, p->path, fd, (unsigned char)fmt_json, out);
-        r->opts.format = saved;
-        return st;
-    }
-    uint32_t si;
-    if ((st = add_source(r, p->path, (unsigned char)json, &si)) != ND_OK) {
-        close(fd);
-        return st;
-    }
-    if (json) {
-        st = nd_rd_start_jsonl(r, si, fd, out);
-        if (st == ND_END) {
-            snprintf(r->msg, sizeof r->msg, "no JSON lines (only blank lines)");
-            nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_OK, ND_REC_NOTE);
-        }
-        return st == ND_END ? ND_OK : st;
-    }
-    st = nd_rd_text_record(r, si, fd, NULL, 0, 0, out);
-    close(fd);
-    return st;
+    /* A pipe or device is read as a stream, like standard input. A name that says nothing
+     * is one article, unless the data is compressed (then its first bytes decide). */
+    return open_source(r, p->path, fd, !S_ISREG(sb->st_mode), fmt, zext, out);
 }
 
 /* What a file that is neither regular nor a directory is, for messages. */
@@ -371,8 +388,7 @@ static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
             snprintf(r->msg, sizeof r->msg, "standard input is closed");
             return path_record(r, out, STDIN_NAME, ND_EIO, ND_REC_ERROR);
         }
-        int json = r->opts.format == ND_INPUT_JSONL;
-        return open_stream(r, STDIN_NAME, STDIN_FILENO, (unsigned char)json, out);
+        return open_source(r, STDIN_NAME, STDIN_FILENO, 1, r->opts.format, 1, out);
     }
     struct stat sb, lsb;
     if (stat(p->path, &sb) != 0) {
@@ -399,7 +415,7 @@ static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
 nd_status nd_reader_next(nd_reader *r, nd_record *out)
 {
     for (;;) {
-        if (r->fd >= 0) {
+        if (r->mode != MODE_NONE) {
             nd_status st = nd_rd_next_line(r, out);
             if (st != ND_END) return st;
             nd_rd_end_file(r);
@@ -414,6 +430,72 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
 
 /* ---- fetching a record again ----------------------------------------------------------- */
 
+/* A descriptor to read source si from: its spool, or the file (kept open for the next
+ * fetch). -1 when it cannot be opened. */
+static int source_fd(nd_reader *r, uint32_t si)
+{
+    const src_file *s = &r->src[si];
+    if (s->spool) {
+        fflush(s->spool);
+        return fileno(s->spool);
+    }
+    if (r->fetch_fd >= 0 && r->fetch_src == si) return r->fetch_fd;
+    if (r->fetch_fd >= 0) close(r->fetch_fd);
+    r->fetch_fd = open(s->path, O_RDONLY);
+    r->fetch_src = si;
+    return r->fetch_fd;
+}
+
+/* Points *data at len decompressed bytes at offset of compressed source si. The cursor
+ * decompresses in CHUNK-sized steps into r->fzbuf and keeps the last step, so records
+ * fetched in increasing order cost one decompression in all, copied once. */
+static nd_status fetch_compressed(nd_reader *r, uint32_t si, int fd, uint64_t offset, size_t len,
+                                  const char **data)
+{
+    const src_file *s = &r->src[si];
+    if (r->fz_src != si || r->fz.fd != fd) {
+        nd_zin_close(&r->fz);
+        r->fz_src = UINT32_MAX;
+        nd_status st = nd_zin_open_fetch(&r->fz, fd, s->zkind);
+        if (st != ND_OK) return st;
+        r->fz_src = si;
+        r->fzlen = 0;
+    }
+    if (!(r->fz.status == ND_OK && offset >= r->fzbase && offset <= r->fz.out)) {
+        nd_status st = nd_zin_position(&r->fz, &s->index, r->winfile, offset);
+        if (st != ND_OK) return st;
+        r->fzbase = r->fz.out;
+        r->fzlen = 0;
+    }
+    assert(r->fzbase <= offset && r->fzbase + r->fzlen == r->fz.out);
+    while (r->fzbase + r->fzlen < offset + len) {
+        /* Keep only what the record needs, then decompress the next step behind it. */
+        uint64_t drop = offset - r->fzbase < r->fzlen ? offset - r->fzbase : r->fzlen;
+        memmove(r->fzbuf, r->fzbuf + drop, r->fzlen - (size_t)drop);
+        r->fzlen -= (size_t)drop;
+        r->fzbase += drop;
+        size_t need = r->fzlen + (len > CHUNK ? len : CHUNK);
+        if (need > r->fzcap) {
+            char *b = nd_reallocarray(r->fzbuf, need, 1);
+            if (!b) return ND_ENOMEM;
+            r->fzbuf = b;
+            r->fzcap = need;
+        }
+        uint64_t want = r->fzcap - r->fzlen;
+        if (r->fzbase + r->fzlen < offset && offset - (r->fzbase + r->fzlen) < want)
+            want = offset - (r->fzbase + r->fzlen); /* do not step past the record's start */
+        ptrdiff_t k = nd_zin_read(&r->fz, r->fzbuf + r->fzlen, (size_t)want);
+        if (k <= 0) return r->fz.status == ND_ENOMEM ? ND_ENOMEM : ND_ECHANGED;
+        r->fzlen += (size_t)k;
+        if (r->fzbase + r->fzlen <= offset) { /* all before the record: drop it */
+            r->fzbase += r->fzlen;
+            r->fzlen = 0;
+        }
+    }
+    *data = r->fzbuf + (offset - r->fzbase);
+    return ND_OK;
+}
+
 nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len, uint64_t line,
                           nd_record *out)
 {
@@ -426,29 +508,28 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
         r->fetch_cap = cap;
     }
     const src_file *s = &r->src[si];
-    int fd;
-    if (s->spool) {
-        fflush(s->spool);
-        fd = fileno(s->spool);
-    } else if (r->fetch_fd >= 0 && r->fetch_src == si) {
-        fd = r->fetch_fd;
+    int fd = source_fd(r, si);
+    if (fd < 0) return ND_EIO;
+    const char *data = r->fetch;
+    if (s->zkind != ZK_PLAIN) {
+        nd_status st = fetch_compressed(r, si, fd, offset, len, &data);
+        if (st != ND_OK) return st;
     } else {
-        if (r->fetch_fd >= 0) close(r->fetch_fd);
-        r->fetch_fd = fd = open(s->path, O_RDONLY);
-        r->fetch_src = si;
-        if (fd < 0) return ND_EIO;
+        size_t got = 0;
+        while (got < len) {
+            ssize_t k = pread(fd, r->fetch + got, len - got, (off_t)(offset + got));
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) break;
+            got += (size_t)k;
+        }
+        if (got < len) return ND_ECHANGED;
     }
-    size_t got = 0;
-    while (got < len) {
-        ssize_t k = pread(fd, r->fetch + got, len - got, (off_t)(offset + got));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) break;
-        got += (size_t)k;
-    }
-    if (got < len) return ND_ECHANGED;
     nd_rd_set_record(out, ND_REC_DOC, s->path, si, line, offset);
-    out->json = s->json;
-    out->data = r->fetch;
+    out->format = s->format;
+    out->json = s->format == ND_INPUT_JSONL;
+    out->text_col = s->text_col;
+    out->id_col = s->id_col;
+    out->data = data;
     out->len = len;
     return ND_OK;
 }

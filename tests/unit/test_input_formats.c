@@ -1,0 +1,507 @@
+/*
+ * test_input_formats.c - unit tests of the reader on crawls as they are stored: gzip and
+ * zstd compression (members, frames, access points, truncated and corrupt streams, reading
+ * again in any order), through include/neardup/input.h.
+ *
+ * Compressed files are made here with zlib and libzstd from known plain bytes, and every
+ * record read from them must equal the record read from the plain file (data, line,
+ * offset: offsets are offsets in the decompressed stream) and come back the same from
+ * nd_reader_fetch in increasing, decreasing and scattered order.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "input_recs.h"
+#include "neardup/alloc.h"
+#include "neardup/input.h"
+#include "testutil.h"
+
+/* ---- compressing test data ------------------------------------------------------------- */
+
+/* Appends data[0..n) to b as one gzip member. */
+static void gz_member(tu_sbuf *b, const char *data, size_t n, int level)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    ck_assert_int_eq(deflateInit2(&z, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n) + 64;
+    unsigned char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    z.next_in = (unsigned char *)(uintptr_t)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    tu_sb_add(b, (const char *)out, cap - z.avail_out);
+    deflateEnd(&z);
+    free(out);
+}
+
+/* Appends data[0..n) to b as one zstd frame (with a checksum). */
+static void zst_frame(tu_sbuf *b, const char *data, size_t n)
+{
+    size_t cap = ZSTD_compressBound(n);
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+    size_t k = ZSTD_compress2(c, out, cap, data, n);
+    ck_assert(!ZSTD_isError(k));
+    tu_sb_add(b, out, k);
+    ZSTD_freeCCtx(c);
+    free(out);
+}
+
+/* data compressed as `how`: "gz" one member, "gzN" N members, "zst" one frame, "zstN" N
+ * frames, cut at arbitrary places (inside lines too). */
+static tu_sbuf compress_as(const char *how, const char *data, size_t n)
+{
+    tu_sbuf b = {0};
+    int gz = how[0] == 'g';
+    int parts = atoi(how + (gz ? 2 : 3));
+    if (parts < 1) parts = 1;
+    size_t at = 0;
+    for (int i = 0; i < parts; i++) {
+        size_t end = i == parts - 1 ? n : n / (size_t)parts * (size_t)(i + 1) + 7;
+        if (end > n) end = n;
+        if (gz)
+            gz_member(&b, data + at, end - at, 6);
+        else
+            zst_frame(&b, data + at, end - at);
+        at = end;
+    }
+    return b;
+}
+
+/* JSON Lines of `n` documents of a few hundred bytes, some blank lines and CRLFs. */
+static tu_sbuf make_jsonl(size_t n, uint64_t seed)
+{
+    tu_sbuf b = {0};
+    tu_rand_seed(seed);
+    char line[2048];
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(line, sizeof line, "{\"id\":\"d%zu\",\"text\":\"", i);
+        size_t words = 20 + tu_rand() % 200;
+        for (size_t w = 0; w < words && (size_t)k < sizeof line - 40; w++)
+            k += snprintf(line + k, sizeof line - (size_t)k, "%sw%llu", w ? " " : "",
+                          (unsigned long long)(tu_rand() % 5000));
+        k += snprintf(line + k, sizeof line - (size_t)k, "\"}%s", i % 17 == 3 ? "\r\n" : "\n");
+        tu_sb_add(&b, line, (size_t)k);
+        if (i % 29 == 5) tu_sb_puts(&b, "\n");
+    }
+    return b;
+}
+
+/* The records of path read alone. */
+static recs read_file(const char *path, nd_reader **keep)
+{
+    const char *paths[1] = {path};
+    nd_reader *r = NULL;
+    ck_assert_int_eq(nd_reader_create(NULL, paths, 1, &r), ND_OK);
+    recs rs = drain_reader(r);
+    if (keep)
+        *keep = r;
+    else
+        nd_reader_free(r);
+    return rs;
+}
+
+/* The records of `a` and `b` are the same apart from the path. */
+static void check_same_records(const recs *a, const recs *b)
+{
+    ck_assert_uint_eq(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const srec *x = &a->v[i], *y = &b->v[i];
+        ck_assert_int_eq(x->kind, y->kind);
+        ck_assert_uint_eq(x->len, y->len);
+        if (x->kind == ND_REC_DOC) ck_assert_mem_eq(x->data, y->data, x->len);
+        ck_assert_uint_eq(x->line, y->line);
+        ck_assert_uint_eq(x->offset, y->offset);
+        ck_assert_int_eq(x->json, y->json);
+        ck_assert_uint_eq(x->format, y->format);
+        ck_assert_int_eq(x->status, y->status);
+    }
+}
+
+/* Fetches the documents of rs in reverse, then in a scattered order. */
+static void check_fetch_any_order(nd_reader *r, const recs *rs)
+{
+    check_fetch_all(r, rs);
+    /* At most ~300 each way: a backwards fetch decompresses up to a checkpoint's distance. */
+    size_t step = rs->n / 300 + 1;
+    for (size_t i = rs->n; i >= step;) {
+        i -= step;
+        const srec *c = &rs->v[i];
+        if (c->kind != ND_REC_DOC) continue;
+        nd_record out;
+        ck_assert_int_eq(nd_reader_fetch(r, c->source, c->offset, c->len, c->line, &out), ND_OK);
+        ck_assert_mem_eq(out.data, c->data, c->len);
+    }
+    for (size_t k = 0; k < rs->n; k += step) {
+        const srec *c = &rs->v[(k * 7919) % rs->n];
+        if (c->kind != ND_REC_DOC) continue;
+        nd_record out;
+        ck_assert_int_eq(nd_reader_fetch(r, c->source, c->offset, c->len, c->line, &out), ND_OK);
+        ck_assert_mem_eq(out.data, c->data, c->len);
+    }
+}
+
+/* ---- compressed: same records as the plain file ----------------------------------------- */
+
+static void same_as_plain(const char *how, size_t ndocs, const char *suffix)
+{
+    tu_sbuf plain = make_jsonl(ndocs, 42);
+    tu_sbuf z = compress_as(how, plain.p, plain.n);
+    char *dir = tu_tmpdir();
+    char name[64];
+    snprintf(name, sizeof name, "d.jsonl%s", suffix);
+    char *pp = tu_write(dir, "d.jsonl", plain.p, plain.n);
+    char *zp = tu_write(dir, name, z.p, z.n);
+    recs want = read_file(pp, NULL);
+    nd_reader *r = NULL;
+    recs got = read_file(zp, &r);
+    ck_assert_uint_gt(want.n, ndocs / 2);
+    check_same_records(&want, &got);
+    check_fetch_any_order(r, &got);
+    nd_reader_free(r);
+    recs_free(&want);
+    recs_free(&got);
+    free(plain.p);
+    free(z.p);
+    free(pp);
+    free(zp);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+START_TEST(test_gzip_one_member)
+{
+    same_as_plain("gz", 300, ".gz");
+}
+END_TEST
+
+START_TEST(test_gzip_members)
+{
+    same_as_plain("gz13", 300, ".gz");
+}
+END_TEST
+
+START_TEST(test_zstd_one_frame)
+{
+    same_as_plain("zst", 300, ".zst");
+}
+END_TEST
+
+START_TEST(test_zstd_frames)
+{
+    same_as_plain("zst9", 300, ".zst");
+}
+END_TEST
+
+START_TEST(test_gzip_named_jsonl)
+{
+    /* The magic number decides, not the name. */
+    same_as_plain("gz", 50, "");
+}
+END_TEST
+
+START_TEST(test_gzip_access_points)
+{
+    /* One member of ~5 MiB: fetching backwards resumes at access points (1 MiB apart). */
+    same_as_plain("gz", 25000, ".gz");
+}
+END_TEST
+
+START_TEST(test_zstd_large_frames)
+{
+    same_as_plain("zst3", 25000, ".zst");
+}
+END_TEST
+
+START_TEST(test_compressed_text_and_stdin)
+{
+    const char *art = "One article,\nof two lines.\n";
+    tu_sbuf gz = compress_as("gz", art, strlen(art));
+    tu_sbuf zs = compress_as("zst", art, strlen(art));
+    char *dir = tu_tmpdir();
+    char *g = tu_write(dir, "a.txt.gz", gz.p, gz.n);
+    char *z = tu_write(dir, "b.txt.zst", zs.p, zs.n);
+    const char *paths[2] = {g, z};
+    nd_reader *r = NULL;
+    ck_assert_int_eq(nd_reader_create(NULL, paths, 2, &r), ND_OK);
+    recs rs = drain_reader(r);
+    ck_assert_uint_eq(rs.n, 2);
+    check_doc(&rs.v[0], g, art, strlen(art), 0, 1, 0);
+    check_doc(&rs.v[1], z, art, strlen(art), 0, 1, 0);
+    check_fetch_any_order(r, &rs);
+    nd_reader_free(r);
+    recs_free(&rs);
+
+    /* Compressed JSON Lines on standard input: sniffed after decompression, spooled
+     * compressed, fetched back. */
+    tu_sbuf plain = make_jsonl(40, 7);
+    tu_sbuf zj = compress_as("zst2", plain.p, plain.n);
+    char *in = tu_write(dir, "in.zst", zj.p, zj.n);
+    int saved = dup(STDIN_FILENO);
+    ck_assert_ptr_nonnull(freopen(in, "r", stdin));
+    const char *dash[1] = {"-"};
+    ck_assert_int_eq(nd_reader_create(NULL, dash, 1, &r), ND_OK);
+    rs = drain_reader(r);
+    ck_assert_int_eq(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    ck_assert_uint_eq(rs.n, 40);
+    ck_assert_int_eq(rs.v[0].json, 1);
+    ck_assert_str_eq(rs.v[0].path, "<stdin>");
+    check_fetch_any_order(r, &rs);
+    nd_reader_free(r);
+    recs_free(&rs);
+    free(plain.p);
+    free(zj.p);
+    free(in);
+    free(gz.p);
+    free(zs.p);
+    free(g);
+    free(z);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- compressed: truncated and corrupt streams -------------------------------------------- */
+
+/* Reads `bytes` (a damaged compression of `plain`) as d.jsonl<suffix>: every record before
+ * the damage equals the plain file's, then one error record whose message contains `want`
+ * and names the last complete record; nothing after. Returns the number of documents. */
+static size_t damaged_case(const tu_sbuf *plain, const char *bytes, size_t n, const char *suffix,
+                           const char *want, size_t intact)
+{
+    char *dir = tu_tmpdir();
+    char name[64];
+    snprintf(name, sizeof name, "d.jsonl%s", suffix);
+    char *pp = tu_write(dir, "d.jsonl", plain->p, plain->n);
+    char *zp = tu_write(dir, name, bytes, n);
+    recs all = read_file(pp, NULL);
+    nd_reader *r = NULL;
+    recs got = read_file(zp, &r);
+    ck_assert_uint_ge(got.n, 1);
+    const srec *e = &got.v[got.n - 1];
+    ck_assert_int_eq(e->kind, ND_REC_ERROR);
+    ck_assert_int_eq(e->status, ND_EIO);
+    ck_assert_msg(strstr(e->message, want), "'%s' lacks '%s'", e->message, want);
+    size_t docs = got.n - 1;
+    ck_assert_uint_le(docs, all.n);
+    /* gzip checks a member's CRC only at its end: what a damaged deflate stream gave before
+     * zlib noticed may be wrong. Records wholly before the damage are exact. */
+    size_t exact = intact < docs ? intact : docs;
+    for (size_t i = 0; i < exact; i++) {
+        ck_assert_int_eq(got.v[i].kind, ND_REC_DOC);
+        ck_assert_uint_eq(got.v[i].len, all.v[i].len);
+        ck_assert_mem_eq(got.v[i].data, all.v[i].data, all.v[i].len);
+        ck_assert_uint_eq(got.v[i].line, all.v[i].line);
+    }
+    char last[64];
+    if (docs && exact == docs) {
+        snprintf(last, sizeof last, "the last complete record is line %llu",
+                 (unsigned long long)got.v[docs - 1].line);
+        ck_assert_msg(strstr(e->message, last), "'%s' lacks '%s'", e->message, last);
+        ck_assert_uint_gt(e->line, got.v[docs - 1].line);
+    }
+    /* What was read is fetched back. */
+    got.n = exact;
+    check_fetch_any_order(r, &got);
+    got.n = docs + 1;
+    nd_reader_free(r);
+    recs_free(&all);
+    recs_free(&got);
+    free(pp);
+    free(zp);
+    tu_rmtree(dir);
+    free(dir);
+    return docs;
+}
+
+START_TEST(test_truncated_gzip)
+{
+    tu_sbuf plain = make_jsonl(2000, 3);
+    tu_sbuf z = compress_as("gz", plain.p, plain.n);
+    size_t docs = damaged_case(&plain, z.p, z.n / 2, ".gz", "truncated gzip data", SIZE_MAX);
+    ck_assert_uint_gt(docs, 500);
+    /* Cut inside the 8-byte trailer: all the text is there, but the member is not whole. */
+    ck_assert_uint_eq(damaged_case(&plain, z.p, z.n - 3, ".gz", "truncated gzip data", SIZE_MAX),
+                      2000);
+    free(plain.p);
+    free(z.p);
+}
+END_TEST
+
+START_TEST(test_truncated_zstd)
+{
+    tu_sbuf plain = make_jsonl(2000, 4);
+    tu_sbuf z = compress_as("zst4", plain.p, plain.n);
+    size_t docs = damaged_case(&plain, z.p, z.n * 2 / 3, ".zst", "truncated zstd data", SIZE_MAX);
+    ck_assert_uint_gt(docs, 500);
+    ck_assert_uint_eq(damaged_case(&plain, z.p, z.n - 2, ".zst", "truncated zstd data", SIZE_MAX),
+                      2000);
+    free(plain.p);
+    free(z.p);
+}
+END_TEST
+
+START_TEST(test_corrupt_zstd_frame)
+{
+    tu_sbuf plain = make_jsonl(2000, 5);
+    tu_sbuf z = compress_as("zst4", plain.p, plain.n);
+    /* Damage the third frame: the first two (about half the lines) are kept. */
+    size_t at = z.n * 5 / 8;
+    for (size_t i = 0; i < 64; i++)
+        z.p[at + i] ^= 0x5a;
+    size_t docs = damaged_case(&plain, z.p, z.n, ".zst", "corrupt zstd data", 900);
+    ck_assert_uint_gt(docs, 800);
+    free(plain.p);
+    free(z.p);
+}
+END_TEST
+
+START_TEST(test_corrupt_gzip)
+{
+    tu_sbuf plain = make_jsonl(2000, 6);
+    tu_sbuf z = compress_as("gz3", plain.p, plain.n);
+    size_t at = z.n / 2;
+    for (size_t i = 0; i < 64; i++)
+        z.p[at + i] ^= 0x5a;
+    /* Damage in the second of three members: the first third of the lines are exact. */
+    damaged_case(&plain, z.p, z.n, ".gz", "corrupt gzip data", 600);
+    /* Garbage after the last member. */
+    tu_sbuf g = compress_as("gz", plain.p, plain.n);
+    tu_sb_puts(&g, "trailing junk");
+    ck_assert_uint_eq(damaged_case(&plain, g.p, g.n, ".gz", "no gzip header at byte", SIZE_MAX),
+                      2000);
+    free(plain.p);
+    free(z.p);
+    free(g.p);
+}
+END_TEST
+
+START_TEST(test_fetch_changed_compressed)
+{
+    tu_sbuf plain = make_jsonl(300, 8);
+    tu_sbuf z = compress_as("zst2", plain.p, plain.n);
+    char *dir = tu_tmpdir();
+    char *zp = tu_write(dir, "d.jsonl.zst", z.p, z.n);
+    nd_reader *r = NULL;
+    recs rs = read_file(zp, &r);
+    const srec *last = &rs.v[rs.n - 1];
+    ck_assert_int_eq(truncate(zp, (off_t)(z.n * 3 / 4)), 0); /* the first frame is whole */
+    nd_record out;
+    ck_assert_int_eq(nd_reader_fetch(r, 0, last->offset, last->len, last->line, &out), ND_ECHANGED);
+    ck_assert_int_eq(nd_reader_fetch(r, 0, rs.v[0].offset, rs.v[0].len, 1, &out), ND_OK);
+    ck_assert_mem_eq(out.data, rs.v[0].data, rs.v[0].len);
+    nd_reader_free(r);
+    recs_free(&rs);
+    free(plain.p);
+    free(z.p);
+    free(zp);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- out of memory -------------------------------------------------------------------------- */
+
+START_TEST(test_oom_compressed)
+{
+    tu_sbuf plain = make_jsonl(200, 9);
+    tu_sbuf g = compress_as("gz2", plain.p, plain.n);
+    tu_sbuf z = compress_as("zst2", plain.p, plain.n);
+    char *dir = tu_tmpdir();
+    free(tu_write(dir, "a.jsonl.gz", g.p, g.n));
+    free(tu_write(dir, "b.jsonl.zst", z.p, z.n));
+    const char *paths[1] = {dir};
+    recs want = read_paths(NULL, paths, 1);
+    long n;
+    int failures = 0;
+    for (n = 0; n < 10000; n++) {
+        nd_reader *r = NULL;
+        ck_assert_int_eq(nd_reader_create(NULL, paths, 1, &r), ND_OK);
+        recs got = {0};
+        nd_alloc_fail_after(n);
+        nd_record rec;
+        nd_status st;
+        while ((st = nd_reader_next(r, &rec)) == ND_OK)
+            recs_push(&got, &rec);
+        /* and fetch each document back */
+        for (size_t i = 0; st == ND_END && i < got.n; i++) {
+            nd_record out;
+            nd_status f = nd_reader_fetch(r, got.v[i].source, got.v[i].offset, got.v[i].len,
+                                          got.v[i].line, &out);
+            if (f == ND_ENOMEM) st = f;
+            if (f == ND_OK) ck_assert_mem_eq(out.data, got.v[i].data, got.v[i].len);
+        }
+        long used = nd_alloc_count();
+        nd_alloc_fail_after(-1);
+        nd_reader_free(r);
+        if (st == ND_ENOMEM) {
+            failures++;
+            recs_free(&got);
+            continue;
+        }
+        ck_assert_int_eq(st, ND_END);
+        ck_assert_uint_eq(got.n, want.n);
+        recs_free(&got);
+        if (used <= n) break;
+    }
+    ck_assert_int_gt(failures, 0);
+    ck_assert_int_lt(n, 10000);
+    recs_free(&want);
+    free(plain.p);
+    free(g.p);
+    free(z.p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *formats_suite(void)
+{
+    Suite *s = suite_create("input_formats");
+    TCase *tc = tcase_create("compressed");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_gzip_one_member);
+    tcase_add_test(tc, test_gzip_members);
+    tcase_add_test(tc, test_zstd_one_frame);
+    tcase_add_test(tc, test_zstd_frames);
+    tcase_add_test(tc, test_gzip_named_jsonl);
+    tcase_add_test(tc, test_gzip_access_points);
+    tcase_add_test(tc, test_zstd_large_frames);
+    tcase_add_test(tc, test_compressed_text_and_stdin);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("damaged");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_truncated_gzip);
+    tcase_add_test(tc, test_truncated_zstd);
+    tcase_add_test(tc, test_corrupt_zstd_frame);
+    tcase_add_test(tc, test_corrupt_gzip);
+    tcase_add_test(tc, test_fetch_changed_compressed);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("oom");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_oom_compressed);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run_suite(formats_suite());
+}
