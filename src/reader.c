@@ -471,7 +471,7 @@ static nd_status fetch_compressed(nd_reader *r, uint32_t si, int fd, uint64_t of
     while (r->fzbase + r->fzlen < offset + len) {
         /* Keep only what the record needs, then decompress the next step behind it. */
         uint64_t drop = offset - r->fzbase < r->fzlen ? offset - r->fzbase : r->fzlen;
-        memmove(r->fzbuf, r->fzbuf + drop, r->fzlen - (size_t)drop);
+        if (drop && r->fzlen > drop) memmove(r->fzbuf, r->fzbuf + drop, r->fzlen - (size_t)drop);
         r->fzlen -= (size_t)drop;
         r->fzbase += drop;
         size_t need = r->fzlen + (len > CHUNK ? len : CHUNK);
