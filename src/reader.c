@@ -335,6 +335,7 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     }
     if (fmt == ND_INPUT_AUTO) fmt = sniff || s->zkind != ZK_PLAIN ? sniff_format(r) : ND_INPUT_TXT;
     s->format = (unsigned char)fmt;
+    if (fmt == ND_INPUT_CSV || fmt == ND_INPUT_TSV) return nd_rd_start_csv(r, out);
     if (fmt == ND_INPUT_JSONL) {
         st = nd_rd_start_jsonl(r, out);
         if (st != ND_END) return st;
@@ -416,7 +417,7 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
 {
     for (;;) {
         if (r->mode != MODE_NONE) {
-            nd_status st = nd_rd_next_line(r, out);
+            nd_status st = r->mode == MODE_CSV ? nd_rd_next_csv(r, out) : nd_rd_next_line(r, out);
             if (st != ND_END) return st;
             nd_rd_end_file(r);
         }

@@ -123,6 +123,8 @@ typedef struct text_req {
 typedef struct item {
     nd_record_kind kind;
     unsigned char json;
+    unsigned char format;      /* input wiring: the record's format and CSV columns, */
+    uint32_t text_col, id_col; /* which nd_decode needs (see nd_record) */
     size_t data, len; /* raw bytes in batch->bytes */
     const char *path; /* borrowed from the reader (a source's path: lives with it) */
     size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or

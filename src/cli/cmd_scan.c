@@ -20,8 +20,11 @@ static void usage(FILE *f)
           "Find groups of near-duplicate articles and print a report on stdout.\n"
           "\n"
           "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
-          "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
-          "standard input (JSON Lines if it starts with '{', else one article).\n"
+          ".csv or .tsv file (a header row, one article per row), a .warc or .wet file (WARC\n"
+          "conversion and text resource records), any of these compressed (.gz, .zst), a\n"
+          "directory (read recursively in sorted order: its files of these types), or - for\n"
+          "standard input (JSON Lines if it starts with '{', WARC if with 'WARC/', else one\n"
+          "article; compressed input is recognised).\n"
           "\n"
           "Similarity:\n"
           "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
@@ -42,10 +45,12 @@ static void usage(FILE *f)
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
           "                          short, shared (default all four)\n"
           "Input:\n"
-          "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
-          "                          txt or jsonl\n"
-          "      --text-field NAME   JSON field with the article text (default text)\n"
-          "      --id-field NAME     JSON field with its name (default id, then url)\n"
+          "      --input-format F    auto (default: by extension, per file), txt, jsonl, csv,\n"
+          "                          tsv or warc (every file read as F)\n"
+          "      --text-field NAME   JSON field or CSV column with the article text (default\n"
+          "                          text; CSV: else the only column of long text)\n"
+          "      --id-field NAME     JSON field or CSV column with its name (default id,\n"
+          "                          then url)\n"
           "      --max-bytes N       skip documents or lines longer than N bytes\n"
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
@@ -233,15 +238,22 @@ int nd_cmd_scan(int argc, char **argv)
                 opts.input.format = ND_INPUT_TXT;
             else if (strcmp(optarg, "jsonl") == 0)
                 opts.input.format = ND_INPUT_JSONL;
+            else if (strcmp(optarg, "csv") == 0)
+                opts.input.format = ND_INPUT_CSV;
+            else if (strcmp(optarg, "tsv") == 0)
+                opts.input.format = ND_INPUT_TSV;
+            else if (strcmp(optarg, "warc") == 0)
+                opts.input.format = ND_INPUT_WARC;
             else
                 return nd_cli_usage_error(
-                    "scan", "--input-format takes auto, txt or jsonl, not '%s'", optarg);
+                    "scan", "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
+                    optarg);
             break;
-        case OPT_TEXT_FIELD:
-            opts.decode.text_field = optarg;
+        case OPT_TEXT_FIELD: /* a JSON field (decoder), a CSV column (reader) */
+            opts.decode.text_field = opts.input.text_field = optarg;
             break;
         case OPT_ID_FIELD:
-            opts.decode.id_field = optarg;
+            opts.decode.id_field = opts.input.id_field = optarg;
             break;
         case OPT_MAX_BYTES:
             if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &opts.input.max_doc_bytes))

@@ -412,6 +412,239 @@ START_TEST(test_fetch_changed_compressed)
 }
 END_TEST
 
+/* ---- CSV / TSV ---------------------------------------------------------------------------- */
+
+/* Decodes record c (as read) and checks its text and id. */
+static void check_decoded_rec(const srec *c, const char *path, const char *id, const char *text)
+{
+    nd_decoder *d = NULL;
+    ck_assert_int_eq(nd_decoder_create(NULL, &d), ND_OK);
+    nd_record r;
+    memset(&r, 0, sizeof r);
+    r.kind = ND_REC_DOC;
+    r.data = c->data;
+    r.len = c->len;
+    r.path = path;
+    r.line = c->line;
+    r.format = c->format;
+    r.json = c->json;
+    r.text_col = c->text_col;
+    r.id_col = c->id_col;
+    nd_doc doc;
+    const char *msg;
+    nd_status st = nd_decode(d, &r, &doc, &msg);
+    ck_assert_msg(st == ND_OK, "decode: %d %s", (int)st, msg);
+    ck_assert_uint_eq(doc.len, strlen(text));
+    ck_assert_mem_eq(doc.text, text, doc.len);
+    ck_assert_uint_eq(doc.id_len, strlen(id));
+    ck_assert_mem_eq(doc.id, id, doc.id_len);
+    nd_decoder_free(d);
+}
+
+static recs read_with(const nd_reader_opts *o, const char *path, nd_reader **keep)
+{
+    const char *paths[1] = {path};
+    nd_reader *r = NULL;
+    ck_assert_int_eq(nd_reader_create(o, paths, 1, &r), ND_OK);
+    recs rs = drain_reader(r);
+    if (keep)
+        *keep = r;
+    else
+        nd_reader_free(r);
+    return rs;
+}
+
+START_TEST(test_csv_quoting)
+{
+    /* An unnamed index column (as pandas writes it), quoted fields with separators, doubled
+     * quotes, line breaks and CRLF inside, CRLF rows, a blank line, no final newline. */
+    const char *csv = ",id,text,note\r\n"
+                      "0,a1,\"plain, with a comma\",x\r\n"
+                      "1,a2,\"she said \"\"hi\"\"\nand left\",\"y\"\r\n"
+                      "\r\n"
+                      "2,,\"two\r\nlines\",z\n"
+                      "3,a4,last,w";
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "p.csv", csv, strlen(csv));
+    nd_reader *r = NULL;
+    recs rs = read_with(NULL, path, &r);
+    ck_assert_uint_eq(rs.n, 4);
+    static const uint64_t lines[] = {2, 3, 6, 8};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(rs.v[i].kind, ND_REC_DOC);
+        ck_assert_uint_eq(rs.v[i].line, lines[i]);
+        ck_assert_uint_eq(rs.v[i].format, ND_INPUT_CSV);
+        ck_assert_uint_eq(rs.v[i].text_col, 2);
+        ck_assert_uint_eq(rs.v[i].id_col, 1);
+        ck_assert_mem_eq(csv + rs.v[i].offset, rs.v[i].data, rs.v[i].len);
+    }
+    ck_assert_str_eq(rs.v[0].data, "0,a1,\"plain, with a comma\",x");
+    check_decoded_rec(&rs.v[0], path, "a1", "plain, with a comma");
+    check_decoded_rec(&rs.v[1], path, "a2", "she said \"hi\"\nand left");
+    char want[4200];
+    snprintf(want, sizeof want, "%s:6", path);
+    check_decoded_rec(&rs.v[2], path, want, "two\r\nlines"); /* no id: path:line */
+    check_decoded_rec(&rs.v[3], path, "a4", "last");
+    check_fetch_any_order(r, &rs);
+    nd_reader_free(r);
+    recs_free(&rs);
+
+    /* TSV: the same rules with a tab; gzip-compressed CSV. */
+    const char *tsv = "url\ttext\n\"u\t1\"\t\"tab\there\"\nu2\tplain\n";
+    char *tp = tu_write(dir, "t.tsv", tsv, strlen(tsv));
+    rs = read_with(NULL, tp, NULL);
+    ck_assert_uint_eq(rs.n, 2);
+    check_decoded_rec(&rs.v[0], tp, "u\t1", "tab\there");
+    check_decoded_rec(&rs.v[1], tp, "u2", "plain");
+    recs_free(&rs);
+    tu_sbuf gz = compress_as("gz", csv, strlen(csv));
+    char *gp = tu_write(dir, "p.csv.gz", gz.p, gz.n);
+    recs rz = read_with(NULL, gp, &r);
+    ck_assert_uint_eq(rz.n, 4);
+    check_decoded_rec(&rz.v[1], gp, "a2", "she said \"hi\"\nand left");
+    check_fetch_any_order(r, &rz);
+    nd_reader_free(r);
+    recs_free(&rz);
+    free(gz.p);
+    free(gp);
+    free(tp);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_csv_columns)
+{
+    char *dir = tu_tmpdir();
+    char longtext[400];
+    memset(longtext, 'w', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = '\0';
+    for (size_t i = 5; i < sizeof longtext - 1; i += 6)
+        longtext[i] = ' ';
+    tu_sbuf b = {0};
+    tu_sb_puts(&b, "url,title,content\n");
+    for (int i = 0; i < 3; i++) {
+        char row[600];
+        snprintf(row, sizeof row, "http://x/%d,Title %d,\"%s %d\"\n", i, i, longtext, i);
+        tu_sb_puts(&b, row);
+    }
+    char *p = tu_write(dir, "c.csv", b.p, b.n);
+    /* No "text" column: the only long one is taken, with a note naming it. */
+    recs rs = read_with(NULL, p, NULL);
+    ck_assert_uint_eq(rs.n, 4);
+    ck_assert_int_eq(rs.v[0].kind, ND_REC_NOTE);
+    ck_assert_uint_eq(rs.v[0].line, 1);
+    ck_assert_msg(strstr(rs.v[0].message, "column 3, \"content\""), "%s", rs.v[0].message);
+    ck_assert_uint_eq(rs.v[1].text_col, 2);
+    ck_assert_uint_eq(rs.v[1].id_col, 0); /* url */
+    char want[600];
+    snprintf(want, sizeof want, "%s 2", longtext);
+    check_decoded_rec(&rs.v[3], p, "http://x/2", want);
+    recs_free(&rs);
+    /* Named columns, in any case; a named column that is not there fails the file. */
+    nd_reader_opts o = {.text_field = "TITLE", .id_field = "Content"};
+    rs = read_with(&o, p, NULL);
+    ck_assert_uint_eq(rs.n, 3);
+    ck_assert_uint_eq(rs.v[0].text_col, 1);
+    ck_assert_uint_eq(rs.v[0].id_col, 2);
+    recs_free(&rs);
+    nd_reader_opts bad = {.text_field = "body"};
+    rs = read_with(&bad, p, NULL);
+    ck_assert_uint_eq(rs.n, 1);
+    check_error(&rs.v[0], p, ND_EFIELD);
+    ck_assert_msg(strstr(rs.v[0].message, "no \"body\" column"), "%s", rs.v[0].message);
+    ck_assert_msg(strstr(rs.v[0].message, "\"url\", \"title\", \"content\""), "%s",
+                  rs.v[0].message);
+    recs_free(&rs);
+    /* Two long columns and no "text": the file is skipped with a message. */
+    const char *two = "a,b\n";
+    tu_sbuf t = {0};
+    tu_sb_puts(&t, two);
+    for (int i = 0; i < 2; i++) {
+        tu_sb_puts(&t, longtext);
+        tu_sb_puts(&t, ",");
+        tu_sb_puts(&t, longtext);
+        tu_sb_puts(&t, "\n");
+    }
+    char *tp = tu_write(dir, "two.csv", t.p, t.n);
+    rs = read_with(NULL, tp, NULL);
+    ck_assert_uint_eq(rs.n, 1);
+    check_error(&rs.v[0], tp, ND_EFIELD);
+    ck_assert_msg(strstr(rs.v[0].message, "more than one column of long text"), "%s",
+                  rs.v[0].message);
+    recs_free(&rs);
+    /* A row short of the text column: the decoder says so. */
+    const char *shortrow = "id,text\n1\n2,ok\n";
+    char *sp = tu_write(dir, "short.csv", shortrow, strlen(shortrow));
+    rs = read_with(NULL, sp, NULL);
+    ck_assert_uint_eq(rs.n, 2);
+    nd_decoder *d = NULL;
+    ck_assert_int_eq(nd_decoder_create(NULL, &d), ND_OK);
+    nd_record rec = {.kind = ND_REC_DOC,
+                     .data = rs.v[0].data,
+                     .len = rs.v[0].len,
+                     .path = sp,
+                     .line = 2,
+                     .format = ND_INPUT_CSV,
+                     .text_col = 1,
+                     .id_col = 0};
+    nd_doc doc;
+    const char *msg;
+    ck_assert_int_eq(nd_decode(d, &rec, &doc, &msg), ND_EFIELD);
+    ck_assert_msg(strstr(msg, "the row has 1 field"), "%s", msg);
+    nd_decoder_free(d);
+    recs_free(&rs);
+    free(b.p);
+    free(t.p);
+    free(p);
+    free(tp);
+    free(sp);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_csv_bad_quotes)
+{
+    char *dir = tu_tmpdir();
+    /* Line 3 opens a quote that a later field closes (line 5): the row is refused at the
+     * closing quote and reading goes on at line 4; a quote that never closes (line 7)
+     * costs its row only. */
+    const char *csv = "id,text\n"
+                      "a,one\n"
+                      "b,\"two never closed\n"
+                      "c,three\n"
+                      "d,\"four\"\n"
+                      "e,five\n"
+                      "f,\"six\n"
+                      "g,seven\n";
+    char *p = tu_write(dir, "q.csv", csv, strlen(csv));
+    recs rs = read_with(NULL, p, NULL);
+    /* a, [error line 3], c, d, e, [error line 7], g */
+    ck_assert_uint_eq(rs.n, 7);
+    static const char *const ids[] = {"a", NULL, "c", "d", "e", NULL, "g"};
+    static const uint64_t lines[] = {2, 3, 4, 5, 6, 7, 8};
+    for (size_t i = 0; i < rs.n; i++) {
+        ck_assert_uint_eq(rs.v[i].line, lines[i]);
+        if (!ids[i]) {
+            check_error(&rs.v[i], p, ND_EFORMAT);
+            continue;
+        }
+        ck_assert_int_eq(rs.v[i].kind, ND_REC_DOC);
+        ck_assert_mem_eq(rs.v[i].data, ids[i], 1);
+    }
+    ck_assert_msg(strstr(rs.v[1].message, "malformed quoted field") &&
+                      strstr(rs.v[1].message, "line 5"),
+                  "%s", rs.v[1].message);
+    ck_assert_msg(strstr(rs.v[5].message, "unbalanced quote"), "%s", rs.v[5].message);
+    recs_free(&rs);
+    free(p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- out of memory -------------------------------------------------------------------------- */
 
 START_TEST(test_oom_compressed)
@@ -491,6 +724,13 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_corrupt_zstd_frame);
     tcase_add_test(tc, test_corrupt_gzip);
     tcase_add_test(tc, test_fetch_changed_compressed);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("csv");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_add_test(tc, test_csv_quoting);
+    tcase_add_test(tc, test_csv_columns);
+    tcase_add_test(tc, test_csv_bad_quotes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("oom");
