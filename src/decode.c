@@ -303,12 +303,42 @@ static nd_status decode_csv(nd_decoder *d, const nd_record *rec, nd_doc *out)
     return ND_OK;
 }
 
+/* A header value without the angle brackets WARC/1.0 put around URIs. */
+static const char *unbracket(const char *v, size_t *n)
+{
+    if (*n >= 2 && v[0] == '<' && v[*n - 1] == '>') {
+        *n -= 2;
+        return v + 1;
+    }
+    return v;
+}
+
 static nd_status decode_warc(nd_decoder *d, const nd_record *rec, nd_doc *out)
 {
-    (void)rec;
-    (void)out;
-    snprintf(d->msg, sizeof d->msg, "WARC records are not read yet");
-    return ND_EFORMAT;
+    size_t hlen = nd_warc_header_len(rec->data, rec->len), n;
+    const char *v = nd_warc_header(rec->data, hlen, "WARC-Target-URI", &n);
+    if (!v || !n) v = nd_warc_header(rec->data, hlen, "WARC-Record-ID", &n);
+    if (v && n) {
+        out->id = unbracket(v, &n);
+        out->id_len = n;
+    } else if (path_line_id(d, rec, out) != ND_OK) {
+        return ND_ENOMEM;
+    }
+    out->text = rec->data + hlen;
+    out->len = rec->len - hlen;
+    size_t bad = utf8_bad_at(out->text, out->len);
+    if (bad < out->len) {
+        snprintf(d->msg, sizeof d->msg,
+                 "WARC record at byte %llu: invalid UTF-8 at byte %zu of its block; skipped",
+                 (unsigned long long)rec->offset, bad);
+        return ND_EUTF8;
+    }
+    if (out->len == 0) {
+        snprintf(d->msg, sizeof d->msg, "WARC record at byte %llu: empty block",
+                 (unsigned long long)rec->offset);
+        return ND_EEMPTY;
+    }
+    return ND_OK;
 }
 
 nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char **message)

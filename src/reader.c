@@ -295,6 +295,28 @@ static nd_input_format sniff_format(const nd_reader *r)
     return i < r->len && r->buf[i] == '{' ? ND_INPUT_JSONL : ND_INPUT_TXT;
 }
 
+/* Starts cutting the open file into WARC records; the first record, or ND_END. */
+static nd_status start_warc(nd_reader *r, nd_record *out)
+{
+    uint32_t si = r->cur;
+    const char *path = r->src[si].path;
+    if (r->len == 0 || nd_rd_sniff_not_utf8(r, r->buf, r->len)) {
+        if (r->len == 0)
+            snprintf(r->msg, sizeof r->msg, "%s", r->in.status ? r->in.msg : "empty file");
+        nd_rd_error(r, out, path, si, ND_NO_LINE, ND_NO_OFFSET,
+                    r->len         ? ND_EBINARY
+                    : r->in.status ? ND_EIO
+                                   : ND_EEMPTY,
+                    ND_REC_ERROR);
+        nd_rd_end_file(r);
+        return ND_OK;
+    }
+    r->mode = MODE_WARC;
+    nd_status st = nd_rd_next_warc(r, out);
+    if (st == ND_END) nd_rd_end_file(r);
+    return st;
+}
+
 /* Opens fd as a new source named `name` and cuts its first record into out. stream: a pipe,
  * device or standard input (spooled for fetching). fmt: from the option or the name, or
  * ND_INPUT_AUTO to decide from the first bytes (sniff) or, for a plain file, one article.
@@ -336,6 +358,7 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     if (fmt == ND_INPUT_AUTO) fmt = sniff || s->zkind != ZK_PLAIN ? sniff_format(r) : ND_INPUT_TXT;
     s->format = (unsigned char)fmt;
     if (fmt == ND_INPUT_CSV || fmt == ND_INPUT_TSV) return nd_rd_start_csv(r, out);
+    if (fmt == ND_INPUT_WARC) return start_warc(r, out);
     if (fmt == ND_INPUT_JSONL) {
         st = nd_rd_start_jsonl(r, out);
         if (st != ND_END) return st;
@@ -417,7 +440,9 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
 {
     for (;;) {
         if (r->mode != MODE_NONE) {
-            nd_status st = r->mode == MODE_CSV ? nd_rd_next_csv(r, out) : nd_rd_next_line(r, out);
+            nd_status st = r->mode == MODE_CSV    ? nd_rd_next_csv(r, out)
+                           : r->mode == MODE_WARC ? nd_rd_next_warc(r, out)
+                                                  : nd_rd_next_line(r, out);
             if (st != ND_END) return st;
             nd_rd_end_file(r);
         }

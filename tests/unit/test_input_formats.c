@@ -645,6 +645,169 @@ START_TEST(test_csv_bad_quotes)
 }
 END_TEST
 
+/* ---- WARC ----------------------------------------------------------------------------------- */
+
+/* Appends a WARC record (CRLF header lines) with the given type, extra header lines (each
+ * ending in CRLF) and block; clen_delta is added to the true Content-Length. Returns the
+ * record's offset. */
+static size_t warc_rec(tu_sbuf *b, const char *version, const char *type, const char *extra,
+                       const char *block, long clen_delta)
+{
+    char h[1024];
+    size_t at = b->n;
+    snprintf(h, sizeof h,
+             "%s\r\nWARC-Type: %s\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+             "WARC-Record-ID: <urn:uuid:%08zx-0000-0000-0000-000000000000>\r\n%s"
+             "Content-Length: %ld\r\n\r\n",
+             version, type, at, extra, (long)strlen(block) + clen_delta);
+    tu_sb_puts(b, h);
+    tu_sb_puts(b, block);
+    tu_sb_puts(b, "\r\n\r\n");
+    return at;
+}
+
+START_TEST(test_warc_records)
+{
+    tu_sbuf b = {0};
+    warc_rec(&b, "WARC/1.0", "warcinfo", "Content-Type: application/warc-fields\r\n",
+             "software: test\r\n", 0);
+    size_t o1 = warc_rec(&b, "WARC/1.0", "conversion",
+                         "WARC-Target-URI: http://a.example/1\r\nContent-Type: text/plain\r\n",
+                         "First article.\nSecond line.", 0);
+    warc_rec(&b, "WARC/1.1", "response",
+             "WARC-Target-URI: http://a.example/1\r\nContent-Type: application/http\r\n",
+             "HTTP/1.1 200 OK\r\n\r\n<html>hi</html>", 0);
+    warc_rec(&b, "WARC/1.1", "request", "WARC-Target-URI: http://a.example/1\r\n",
+             "GET / HTTP/1.1\r\n\r\n", 0);
+    warc_rec(&b, "WARC/1.1", "metadata", "", "fetchTimeMs: 12\r\n", 0);
+    size_t o2 = warc_rec(&b, "WARC/1.1", "resource",
+                         "WARC-Target-URI: <file:///notes.txt>\r\nContent-Type: text/plain; "
+                         "charset=utf-8\r\n",
+                         "A resource in text.", 0);
+    warc_rec(&b, "WARC/1.1", "resource", "Content-Type: image/jpeg\r\n", "\xff\xd8 not text", 0);
+    size_t o3 = warc_rec(&b, "WARC/1.0", "conversion", "Content-Type: text/plain\r\n",
+                         "No target URI: the record id names it.", 0);
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "a.warc", b.p, b.n);
+    nd_reader *r = NULL;
+    recs rs = read_with(NULL, path, &r);
+    ck_assert_uint_eq(rs.n, 3);
+    ck_assert_uint_eq(rs.v[0].offset, o1);
+    ck_assert_uint_eq(rs.v[1].offset, o2);
+    ck_assert_uint_eq(rs.v[2].offset, o3);
+    ck_assert_uint_eq(rs.v[0].format, ND_INPUT_WARC);
+    ck_assert_uint_eq(rs.v[0].line, 11); /* warcinfo: 7 header lines, 1 block line, 2 blank */
+    check_decoded_rec(&rs.v[0], path, "http://a.example/1", "First article.\nSecond line.");
+    check_decoded_rec(&rs.v[1], path, "file:///notes.txt", "A resource in text.");
+    char want[64];
+    snprintf(want, sizeof want, "urn:uuid:%08zx-0000-0000-0000-000000000000", o3);
+    check_decoded_rec(&rs.v[2], path, want, "No target URI: the record id names it.");
+    nd_input_counts c;
+    nd_reader_counts(r, &c);
+    ck_assert_uint_eq(c.warc_records, 8);
+    ck_assert_uint_eq(c.warc_docs, 3);
+    ck_assert_uint_eq(c.warc_skipped[ND_WARC_WARCINFO], 1);
+    ck_assert_uint_eq(c.warc_skipped[ND_WARC_RESPONSE], 1);
+    ck_assert_uint_eq(c.warc_skipped[ND_WARC_REQUEST], 1);
+    ck_assert_uint_eq(c.warc_skipped[ND_WARC_METADATA], 1);
+    ck_assert_uint_eq(c.warc_skipped[ND_WARC_RESOURCE], 1);
+    ck_assert_str_eq(nd_warc_type_name(ND_WARC_METADATA), "metadata");
+    check_fetch_any_order(r, &rs);
+    nd_reader_free(r);
+    recs_free(&rs);
+
+    /* One gzip member per record (.warc.gz as crawlers write them): the same records. */
+    tu_sbuf gz = {0};
+    size_t at = 0;
+    for (int k = 0; k < 8; k++) {
+        const char *next = strstr(b.p + at + 1, "WARC/1.");
+        size_t end = next ? (size_t)(next - b.p) : b.n;
+        gz_member(&gz, b.p + at, end - at, 6);
+        at = end;
+    }
+    char *gp = tu_write(dir, "a.warc.wet.gz", gz.p, gz.n);
+    recs rg = read_with(NULL, gp, &r);
+    ck_assert_uint_eq(rg.n, 3);
+    ck_assert_uint_eq(rg.v[2].offset, o3);
+    check_fetch_any_order(r, &rg);
+    nd_reader_free(r);
+    recs_free(&rg);
+    free(gz.p);
+    free(gp);
+    free(b.p);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_warc_damaged)
+{
+    tu_sbuf b = {0};
+    size_t o1 = warc_rec(&b, "WARC/1.0", "conversion", "WARC-Target-URI: http://x/1\r\n", "one", 0);
+    size_t bad1 = warc_rec(&b, "WARC/1.0", "conversion", "WARC-Target-URI: http://x/2\r\n",
+                           "two, too short", -5);
+    size_t o3 =
+        warc_rec(&b, "WARC/1.0", "conversion", "WARC-Target-URI: http://x/3\r\n", "three", 0);
+    /* too long: it would swallow the next record, which must still be read */
+    size_t bad2 =
+        warc_rec(&b, "WARC/1.0", "conversion", "WARC-Target-URI: http://x/4\r\n", "four", 40);
+    size_t o5 = warc_rec(&b, "WARC/1.0", "conversion", "WARC-Target-URI: http://x/5\r\n",
+                         "five, a longer block than forty bytes of text", 0);
+    size_t bad3 = b.n;
+    tu_sb_puts(&b, "WARC/1.0\r\nWARC-Type: conversion\r\n\r\nno length\r\n\r\n");
+    size_t bad4 = b.n;
+    tu_sb_puts(&b, "WARC/1.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n"); /* no WARC-Type */
+    /* LF-only line ends are read too. */
+    size_t o6 = b.n;
+    tu_sb_puts(&b, "WARC/1.1\nWARC-Type: conversion\nWARC-Target-URI: http://x/6\n"
+                   "Content-Length: 3\n\nsix\n\n");
+    char *dir = tu_tmpdir();
+    char *path = tu_write(dir, "d.warc", b.p, b.n), *tp2;
+    recs rs = read_with(NULL, path, NULL);
+    ck_assert_uint_eq(rs.n, 8);
+    static const int isdoc[] = {1, 0, 1, 0, 1, 0, 0, 1};
+    size_t offs[] = {o1, bad1, o3, bad2, o5, bad3, bad4, o6};
+    for (size_t i = 0; i < rs.n; i++) {
+        ck_assert_uint_eq(rs.v[i].offset, offs[i]);
+        if (isdoc[i]) {
+            ck_assert_int_eq(rs.v[i].kind, ND_REC_DOC);
+            continue;
+        }
+        check_error(&rs.v[i], path, ND_EFORMAT);
+        ck_assert_uint_eq(rs.v[i].line, ND_NO_LINE);
+    }
+    ck_assert_msg(strstr(rs.v[1].message, "Content-Length (9) does not end it"), "%s",
+                  rs.v[1].message);
+    ck_assert_msg(strstr(rs.v[5].message, "without a Content-Length"), "%s", rs.v[5].message);
+    ck_assert_msg(strstr(rs.v[6].message, "without a WARC-Type"), "%s", rs.v[6].message);
+    check_decoded_rec(&rs.v[7], path, "http://x/6", "six");
+    recs_free(&rs);
+
+    /* Truncated inside a record: the records before it are kept. */
+    size_t cut = (size_t)(strstr(b.p + o5, "five, a") - b.p) + 10; /* inside its block */
+    char *tp = tu_write(dir, "t.warc", b.p, cut);
+    rs = read_with(NULL, tp, NULL);
+    ck_assert_uint_eq(rs.n, 5);
+    check_error(&rs.v[4], tp, ND_EFORMAT);
+    ck_assert_uint_eq(rs.v[4].offset, o5);
+    ck_assert_msg(strstr(rs.v[4].message, "the file ends first"), "%s", rs.v[4].message);
+    recs_free(&rs);
+    tp2 = tu_write(dir, "h.warc", b.p, o5 + 30); /* inside its header */
+    rs = read_with(NULL, tp2, NULL);
+    ck_assert_uint_eq(rs.n, 5);
+    ck_assert_uint_eq(rs.v[4].offset, o5);
+    ck_assert_msg(strstr(rs.v[4].message, "WARC header without an end"), "%s", rs.v[4].message);
+    recs_free(&rs);
+    free(tp2);
+    free(tp);
+    free(b.p);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- out of memory -------------------------------------------------------------------------- */
 
 START_TEST(test_oom_compressed)
@@ -731,6 +894,12 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_csv_quoting);
     tcase_add_test(tc, test_csv_columns);
     tcase_add_test(tc, test_csv_bad_quotes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("warc");
+    tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
+    tcase_add_test(tc, test_warc_records);
+    tcase_add_test(tc, test_warc_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("oom");
