@@ -1024,8 +1024,8 @@ START_TEST(test_oom_decode_json)
      * JSON", and nothing leaks (LeakSanitizer, valgrind); then the same lines decode. */
     static const char *const lines[] = {
         "{\"id\":\"abc\",\"text\":\"one two three\"}",
-        "{\"meta\":{\"a\":[1,2,{\"b\":\"c\"}],\"d\":null},\"url\":\"http://u/1\","
-        "\"text\":\"x\\u00e9\\ny z\",\"tags\":[\"p\",\"q\"]}",
+        ("{\"meta\":{\"a\":[1,2,{\"b\":\"c\"}],\"d\":null},\"url\":\"http://u/1\","
+         "\"text\":\"x\\u00e9\\ny z\",\"tags\":[\"p\",\"q\"]}"),
         "{\"text\":\"no id here\"}",
         "{\"id\":12345,\"text\":\"numeric id\"}",
     };
