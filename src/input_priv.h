@@ -125,10 +125,12 @@ struct nd_reader {
     uint64_t line;      /* line number of buf[pos] */
     int eof;            /* the stream has ended (or failed: see in.status) */
     uint64_t last_line; /* line (CSV, JSON Lines) or offset (WARC) of the last record cut */
-    int have_last;      /* a record was cut from this file */
+    int have_last;      /* a document was cut from this file */
+    int any;            /* a document or an error was cut from this file */
     char delim;         /* CSV ',' / TSV '\t' */
 
     nd_input_counts counts;
+    uint64_t warc_base_records; /* counts.warc_records when the current file was opened */
 
     char *fetch;
     size_t fetch_cap;

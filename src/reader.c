@@ -95,6 +95,7 @@ void nd_rd_error(nd_reader *r, nd_record *out, const char *path, uint32_t source
                  uint64_t offset, nd_status st, nd_record_kind kind)
 {
     assert(kind != ND_REC_DOC);
+    if (kind == ND_REC_ERROR) r->any = 1;
     nd_rd_set_record(out, kind, path, source, line, offset);
     out->status = st;
     out->message = r->msg;
@@ -112,7 +113,7 @@ void nd_rd_doc(nd_reader *r, nd_record *out, size_t at, size_t len, uint64_t lin
     out->text_col = s->text_col;
     out->id_col = s->id_col;
     r->last_line = r->mode == MODE_WARC ? r->base + at : line;
-    r->have_last = 1;
+    r->have_last = r->any = 1;
 }
 
 /* An error or note about a path that is not a source (it could not be opened, or is not
@@ -295,6 +296,27 @@ static nd_input_format sniff_format(const nd_reader *r)
     return i < r->len && r->buf[i] == '{' ? ND_INPUT_JSONL : ND_INPUT_TXT;
 }
 
+/* At the end of a CSV or WARC file that gave neither a document nor an error: a note that
+ * says so (ND_OK), so that a file is never passed over in silence; else ND_END. Closes the
+ * file. */
+static nd_status end_of_file(nd_reader *r, nd_record *out)
+{
+    int mode = r->mode, any = r->any;
+    uint32_t si = r->cur;
+    nd_rd_end_file(r);
+    if (any || (mode != MODE_CSV && mode != MODE_WARC)) return ND_END;
+    if (mode == MODE_CSV) {
+        snprintf(r->msg, sizeof r->msg, "no rows after the header");
+    } else {
+        uint64_t other = r->counts.warc_records - r->warc_base_records;
+        snprintf(r->msg, sizeof r->msg,
+                 "no conversion or text resource records (read %llu WARC records of other types)",
+                 (unsigned long long)other);
+    }
+    nd_rd_error(r, out, r->src[si].path, si, ND_NO_LINE, ND_NO_OFFSET, ND_OK, ND_REC_NOTE);
+    return ND_OK;
+}
+
 /* Starts cutting the open file into WARC records; the first record, or ND_END. */
 static nd_status start_warc(nd_reader *r, nd_record *out)
 {
@@ -312,9 +334,9 @@ static nd_status start_warc(nd_reader *r, nd_record *out)
         return ND_OK;
     }
     r->mode = MODE_WARC;
+    r->warc_base_records = r->counts.warc_records;
     nd_status st = nd_rd_next_warc(r, out);
-    if (st == ND_END) nd_rd_end_file(r);
-    return st;
+    return st == ND_END ? end_of_file(r, out) : st;
 }
 
 /* Opens fd as a new source named `name` and cuts its first record into out. stream: a pipe,
@@ -341,12 +363,14 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     s->spool = spool;
     nd_zin_close(&r->in);
     st = nd_zin_open(&r->in, fd, spool, &s->index, NULL);
-    r->close_fd = fd != STDIN_FILENO;
+    /* Standard input is never closed; a file that got descriptor 0 (standard input was
+     * closed) is. */
+    r->close_fd = fd != STDIN_FILENO || strcmp(name, STDIN_NAME) != 0;
     r->cur = si;
     r->pos = r->len = 0;
     r->base = 0;
     r->line = 1;
-    r->eof = r->have_last = 0;
+    r->eof = r->have_last = r->any = 0;
     if (st == ND_OK && r->in.kind == ZK_GZIP && !r->winfile)
         r->winfile = tmpfile(); /* without one, fetching restarts from member starts only */
     r->in.winfile = r->in.kind == ZK_GZIP ? r->winfile : NULL;
@@ -357,7 +381,10 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     }
     if (fmt == ND_INPUT_AUTO) fmt = sniff || s->zkind != ZK_PLAIN ? sniff_format(r) : ND_INPUT_TXT;
     s->format = (unsigned char)fmt;
-    if (fmt == ND_INPUT_CSV || fmt == ND_INPUT_TSV) return nd_rd_start_csv(r, out);
+    if (fmt == ND_INPUT_CSV || fmt == ND_INPUT_TSV) {
+        st = nd_rd_start_csv(r, out);
+        return st == ND_END ? end_of_file(r, out) : st;
+    }
     if (fmt == ND_INPUT_WARC) return start_warc(r, out);
     if (fmt == ND_INPUT_JSONL) {
         st = nd_rd_start_jsonl(r, out);
@@ -444,7 +471,7 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
                            : r->mode == MODE_WARC ? nd_rd_next_warc(r, out)
                                                   : nd_rd_next_line(r, out);
             if (st != ND_END) return st;
-            nd_rd_end_file(r);
+            if (end_of_file(r, out) == ND_OK) return ND_OK;
         }
         if (r->nstack == 0) return ND_END;
         pending p = r->stack[--r->nstack];

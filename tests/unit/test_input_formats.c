@@ -801,6 +801,25 @@ START_TEST(test_warc_damaged)
     recs_free(&rs);
     free(tp2);
     free(tp);
+    /* A WARC file without an article (a crawl, not its WET) is not passed over silently. */
+    tu_sbuf w = {0};
+    warc_rec(&w, "WARC/1.1", "warcinfo", "", "x: y\r\n", 0);
+    warc_rec(&w, "WARC/1.1", "response", "WARC-Target-URI: http://x/\r\n", "HTTP/1.1 200 OK", 0);
+    char *wp = tu_write(dir, "crawl.warc", w.p, w.n);
+    const char *hdr = "id,text\n";
+    char *cp = tu_write(dir, "header.csv", hdr, strlen(hdr));
+    const char *both[2] = {wp, cp};
+    rs = read_paths(NULL, both, 2);
+    ck_assert_uint_eq(rs.n, 2);
+    ck_assert_int_eq(rs.v[0].kind, ND_REC_NOTE);
+    ck_assert_msg(strstr(rs.v[0].message, "read 2 WARC records of other types"), "%s",
+                  rs.v[0].message);
+    ck_assert_int_eq(rs.v[1].kind, ND_REC_NOTE);
+    ck_assert_str_eq(rs.v[1].message, "no rows after the header");
+    recs_free(&rs);
+    free(w.p);
+    free(wp);
+    free(cp);
     free(b.p);
     free(path);
     tu_rmtree(dir);
