@@ -271,7 +271,12 @@ static ptrdiff_t zst_read(zin *z, char *p, size_t n)
         }
         ZSTD_inBuffer in = {z->ib, z->ilen, z->ipos};
         size_t before = o.pos;
-        size_t ret = ZSTD_decompressStream(z->zd, &o, &in);
+        /* At most one block's output per call: a call that fails reports none of what it
+         * decoded, and what came before the damage is worth keeping. */
+        size_t room = n - o.pos < ZSTD_BLOCKSIZE_MAX ? n - o.pos : ZSTD_BLOCKSIZE_MAX;
+        ZSTD_outBuffer step = {p, o.pos + room, o.pos};
+        size_t ret = ZSTD_decompressStream(z->zd, &step, &in);
+        o.pos = step.pos;
         z->ipos = in.pos;
         z->out += o.pos - before;
         if (ZSTD_isError(ret)) {
