@@ -7,7 +7,8 @@ the article job `neardup scan --parts groups -f tsv --threads T` on the plain, .
 files, alternately, each under /usr/bin/time for the peak RSS. Prints the median wall time,
 its ratio to the plain file's, and the peak RSS; checks that the three reports are the same
 apart from the source name. Targets (issue 14): .zst at most +15%, .gz at most +60%, memory
-as for plain input.
+as for plain input. CPU time (user + system) is printed too: on a shared machine it is the
+steadier figure.
 
     python3 tests/bench/bench_compressed.py --neardup build/neardup
     python3 tests/bench/bench_compressed.py --runs 1 --corpus /tmp/neardup-bench/corpus-n100000-seed2/corpus.jsonl
@@ -36,8 +37,8 @@ def compressed(corpus, work, ext, cmd):
 
 
 def run(neardup, path, threads, out_path):
-    """One timed run: (wall seconds, peak RSS in KiB)."""
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", out_path + ".rss", neardup, "scan",
+    """One timed run: (wall seconds, peak RSS in KiB, CPU seconds user + system)."""
+    cmd = ["/usr/bin/time", "-f", "%M %U %S", "-o", out_path + ".rss", neardup, "scan",
            "--parts", "groups", "-f", "tsv", "--threads", str(threads), path]
     t0 = time.monotonic()
     with open(out_path, "wb") as f:
@@ -46,8 +47,8 @@ def run(neardup, path, threads, out_path):
     if p.returncode not in (0, 1):
         sys.exit(f"neardup failed on {path} ({p.returncode}): {p.stderr.decode()[-500:]}")
     with open(out_path + ".rss") as f:
-        rss = int(f.read().split()[-1])
-    return wall, rss
+        rss, user, system = f.read().split()[-3:]
+    return wall, int(rss), float(user) + float(system)
 
 
 def main():
@@ -70,21 +71,26 @@ def main():
              "gz": compressed(a.corpus, work, "gz", ["gzip", "-6", "-c"])}
     walls = {k: [] for k in files}
     rss = {k: [] for k in files}
+    cpus = {k: [] for k in files}
     outs = {}
     for i in range(a.runs):
         for k, path in files.items():
             out = os.path.join(work, f"compressed-bench.{k}.tsv")
-            w, m = run(a.neardup, path, a.threads, out)
+            w, m, c = run(a.neardup, path, a.threads, out)
             walls[k].append(w)
             rss[k].append(m)
+            cpus[k].append(c)
             outs[k] = out
-            print(f"run {i + 1} {k:5s} {w:6.2f} s {m / 1024:7.1f} MiB", file=sys.stderr)
+            print(f"run {i + 1} {k:5s} {w:6.2f} s wall {c:6.2f} s CPU {m / 1024:7.1f} MiB",
+                  file=sys.stderr)
     plain = open(outs["plain"], "rb").read()
     base = statistics.median(walls["plain"])
+    base_cpu = statistics.median(cpus["plain"])
     print(f"corpus {a.corpus}: {os.path.getsize(a.corpus) / 1e6:.1f} MB; "
           f".zst {os.path.getsize(files['zst']) / 1e6:.1f} MB, .gz {os.path.getsize(files['gz']) / 1e6:.1f} MB; "
           f"{a.runs} run(s) each, --threads {a.threads}")
-    print(f"{'input':6s} {'median wall':>12s} {'vs plain':>9s} {'peak RSS':>10s}  report")
+    print(f"{'input':6s} {'median wall':>12s} {'vs plain':>9s} {'CPU (user+sys)':>15s} "
+          f"{'vs plain':>9s} {'peak RSS':>10s}  report")
     targets = {"zst": 15.0, "gz": 60.0}
     for k, path in files.items():
         med = statistics.median(walls[k])
@@ -93,7 +99,9 @@ def main():
         same = same.replace(path.encode(), a.corpus.encode())
         ok = "same" if same == plain else "DIFFERS"
         pct = (med / base - 1) * 100
-        print(f"{k:6s} {med:10.2f} s {pct:+8.1f}% {max(rss[k]) / 1024:7.1f} MiB  {ok}")
+        cpu = statistics.median(cpus[k])
+        print(f"{k:6s} {med:10.2f} s {pct:+8.1f}% {cpu:13.2f} s {(cpu / base_cpu - 1) * 100:+8.1f}% "
+              f"{max(rss[k]) / 1024:7.1f} MiB  {ok}")
         if k in targets:
             print(f"target: {k} <= +{targets[k]:.0f}%: {'met' if pct <= targets[k] else 'NOT met'} ({pct:+.1f}%)")
     return 0

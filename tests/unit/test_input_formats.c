@@ -845,6 +845,15 @@ START_TEST(test_oom_compressed)
     char *dir = tu_tmpdir();
     free(tu_write(dir, "a.jsonl.gz", g.p, g.n));
     free(tu_write(dir, "b.jsonl.zst", z.p, z.n));
+    const char *csv = "url,title,content\n1,t,\"a \"\"quoted\"\"\nrow\"\n2,\"bad\n";
+    free(tu_write(dir, "c.csv", csv, strlen(csv)));
+    tu_sbuf w = {0};
+    warc_rec(&w, "WARC/1.1", "warcinfo", "", "x: y\r\n", 0);
+    warc_rec(&w, "WARC/1.1", "conversion", "WARC-Target-URI: http://x/\r\n", "some text", 0);
+    warc_rec(&w, "WARC/1.1", "conversion", "", "wrong length", 3);
+    warc_rec(&w, "WARC/1.1", "resource", "Content-Type: text/plain\r\n", "more text", 0);
+    free(tu_write(dir, "d.warc", w.p, w.n));
+    free(w.p);
     const char *paths[1] = {dir};
     recs want = read_paths(NULL, paths, 1);
     long n;
@@ -860,6 +869,7 @@ START_TEST(test_oom_compressed)
             recs_push(&got, &rec);
         /* and fetch each document back */
         for (size_t i = 0; st == ND_END && i < got.n; i++) {
+            if (got.v[i].kind != ND_REC_DOC) continue;
             nd_record out;
             nd_status f = nd_reader_fetch(r, got.v[i].source, got.v[i].offset, got.v[i].len,
                                           got.v[i].line, &out);
