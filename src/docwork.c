@@ -94,6 +94,9 @@ nd_status nd_batch_add(nd_batch *b, const nd_record *rec, uint32_t doc, uint64_t
     memset(it, 0, sizeof *it);
     it->kind = rec->kind;
     it->json = rec->json;
+    it->format = rec->format; /* input wiring: what nd_decode needs besides the bytes */
+    it->text_col = rec->text_col;
+    it->id_col = rec->id_col;
     it->path = rec->path;
     it->source = rec->source;
     it->line = rec->line;
@@ -282,6 +285,9 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     memset(&rec, 0, sizeof rec);
     rec.kind = ND_REC_DOC;
     rec.json = it->json;
+    rec.format = it->format; /* input wiring */
+    rec.text_col = it->text_col;
+    rec.id_col = it->id_col;
     rec.data = b->bytes.p + it->data;
     rec.len = it->len;
     rec.path = it->path;

@@ -47,6 +47,8 @@ typedef struct nd_text_req {
 typedef struct nd_item {
     nd_record_kind kind;
     unsigned char json;
+    unsigned char format;      /* the record's format and CSV columns, which nd_decode */
+    uint32_t text_col, id_col; /* needs besides the bytes (see nd_record) */
     size_t data, len; /* raw bytes in batch->bytes */
     const char *path; /* borrowed from the reader (a source's path: lives with it) */
     size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or

@@ -201,6 +201,7 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
     if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
     res->stats.t_shared = nd_now() - t0;
     nd_groups_clear(&groups);
+    nd_reader_counts(c->reader, &res->stats.input);
     if (st == ND_OK) st = nd_result_finish(res, c->reader, &c->opts);
     return st;
 }

@@ -27,12 +27,12 @@ typedef enum nd_report_format {
 } nd_report_format;
 
 /* Parses "text", "json" or "tsv". ND_OK or ND_EINVAL. */
-nd_status nd_report_format_parse(const char *name, nd_report_format *out);
+ND_API nd_status nd_report_format_parse(const char *name, nd_report_format *out);
 
 /* Writes the report of `res` to `f` and flushes it. ND_OK, or ND_EIO when a write failed
  * (now or before the call: the stream's error indicator is checked); errno then says why
  * (ENOSPC, EBADF, EPIPE, ...; EIO when stdio did not say). */
-nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f);
+ND_API nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f);
 
 /*
  * Writes s[0..len) the way the text and TSV reports write a field (an id, a path, a text):
@@ -42,6 +42,6 @@ nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE 
  * recovered, and no control sequence or invalid UTF-8 reaches a terminal. For a program's
  * messages that quote paths or input. ND_OK, or ND_EIO when f has a write error.
  */
-nd_status nd_report_write_field(FILE *f, const char *s, size_t len);
+ND_API nd_status nd_report_write_field(FILE *f, const char *s, size_t len);
 
 #endif

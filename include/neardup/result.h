@@ -122,6 +122,7 @@ typedef struct nd_scan_stats {
     size_t candidates;     /* candidate pairs tested (see README, LSH) */
     size_t capped_buckets; /* LSH buckets of more than 128 documents */
     size_t refetched;      /* documents read again in pass 2 */
+    nd_input_counts input; /* what the reader counted (WARC records by type) */
     unsigned threads;      /* worker threads used */
 } nd_scan_stats;
 

@@ -21,9 +21,12 @@ static void usage(FILE *f)
     fputs("Usage: neardup scan [OPTIONS] PATH...\n"
           "Find groups of near-duplicate articles and print a report on stdout.\n"
           "\n"
-          "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
-          "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
-          "standard input (JSON Lines if it starts with '{', else one article).\n"
+          "PATH is a .txt file (one article), a .jsonl file (one JSON object per line),\n"
+          "a .csv or .tsv file (a header row, one article per row), a .warc or .wet file\n"
+          "(WARC conversion and text resource records), any of these compressed (.gz,\n"
+          ".zst), a directory (read recursively in sorted order: its files of these\n"
+          "types), or - for standard input (JSON Lines if it starts with '{', WARC if\n"
+          "with 'WARC/', else one article; compressed input is recognised).\n"
           "\n"
           "Similarity:\n"
           "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
@@ -44,10 +47,12 @@ static void usage(FILE *f)
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
           "                          short, shared (default all four)\n"
           "Input:\n"
-          "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
-          "                          txt or jsonl\n"
-          "      --text-field NAME   JSON field with the article text (default text)\n"
-          "      --id-field NAME     JSON field with its name (default id, then url)\n"
+          "      --input-format F    auto (default: by extension, per file), txt, jsonl,\n"
+          "                          csv, tsv or warc (every file read as F)\n"
+          "      --text-field NAME   JSON field or CSV column with the article text\n"
+          "                          (default text; CSV: else the only long-text column)\n"
+          "      --id-field NAME     JSON field or CSV column with its name (default id,\n"
+          "                          then url)\n"
           "      --max-bytes N       skip documents or lines longer than N bytes\n"
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
@@ -176,6 +181,15 @@ static void print_stats(const nd_scan_result *r)
             s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared, s->t_pass1, s->t_lsh,
             s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, s->t_link, s->t_texts, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
+    if (s->input.warc_records) {
+        fprintf(stderr, "neardup: stats: WARC records %llu, articles %llu, skipped:",
+                (unsigned long long)s->input.warc_records, (unsigned long long)s->input.warc_docs);
+        for (int t = 0; t < ND_WARC_NTYPES; t++)
+            if (s->input.warc_skipped[t])
+                fprintf(stderr, " %s %llu", nd_warc_type_name((nd_warc_type)t),
+                        (unsigned long long)s->input.warc_skipped[t]);
+        fputc('\n', stderr);
+    }
 }
 
 /* After a bad option value (the message is printed already): the usage hint, status 2. */
@@ -304,15 +318,22 @@ static int apply_option(int c, scan_args *a)
             a->opts.input.format = ND_INPUT_TXT;
         else if (strcmp(optarg, "jsonl") == 0)
             a->opts.input.format = ND_INPUT_JSONL;
+        else if (strcmp(optarg, "csv") == 0)
+            a->opts.input.format = ND_INPUT_CSV;
+        else if (strcmp(optarg, "tsv") == 0)
+            a->opts.input.format = ND_INPUT_TSV;
+        else if (strcmp(optarg, "warc") == 0)
+            a->opts.input.format = ND_INPUT_WARC;
         else
-            return nd_cli_usage_error("scan", "--input-format takes auto, txt or jsonl, not '%s'",
-                                      optarg);
+            return nd_cli_usage_error(
+                "scan", "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
+                optarg);
         break;
-    case OPT_TEXT_FIELD:
-        a->opts.decode.text_field = optarg;
+    case OPT_TEXT_FIELD: /* a JSON field (decoder), a CSV column (reader) */
+        a->opts.decode.text_field = a->opts.input.text_field = optarg;
         break;
     case OPT_ID_FIELD:
-        a->opts.decode.id_field = optarg;
+        a->opts.decode.id_field = a->opts.input.id_field = optarg;
         break;
     case OPT_MAX_BYTES:
         if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &a->opts.input.max_doc_bytes))

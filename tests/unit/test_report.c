@@ -910,7 +910,7 @@ START_TEST(test_json_warnings)
     ck_assert_str_eq(r->warnings[0].path, h);
     ck_assert_str_eq(r->warnings[1].path, m);
     ck_assert_uint_eq(r->warnings[0].line, ND_NO_LINE);
-    ck_assert_str_eq(r->warnings[0].message, "ignored: not a .txt or .jsonl file");
+    ck_assert_str_eq(r->warnings[0].message, "ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)");
     cJSON *root = parse_json_report(r);
     ck_assert_double_eq(num(get(root, "summary"), "warnings"), 2);
     const cJSON *w = arr(root, "warnings", 2);
