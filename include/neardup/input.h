@@ -62,22 +62,22 @@ typedef struct nd_reader nd_reader;
 
 /* Creates a reader over paths[0..npaths) (copied). opts may be NULL for defaults.
  * ND_OK, ND_EINVAL (npaths == 0) or ND_ENOMEM. Nothing is opened until nd_reader_next. */
-nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
-                           nd_reader **out);
-void nd_reader_free(nd_reader *r); /* NULL is a no-op; closes and removes temporary files */
+ND_API nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
+                                  size_t npaths, nd_reader **out);
+ND_API void nd_reader_free(nd_reader *r); /* NULL is a no-op; closes and removes temporary files */
 
 /* The next record: ND_OK (see out->kind), ND_END after the last one, or ND_ENOMEM. */
-nd_status nd_reader_next(nd_reader *r, nd_record *out);
+ND_API nd_status nd_reader_next(nd_reader *r, nd_record *out);
 
 /* Reads again the record of `len` bytes at `offset` of `source` (as returned by
  * nd_reader_next) into out, borrowed until the next call on the reader.
  * ND_OK, ND_EIO (the file cannot be read) or ND_ECHANGED (it is shorter now), ND_ENOMEM. */
-nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len, uint64_t line,
-                          nd_record *out);
+ND_API nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len,
+                                 uint64_t line, nd_record *out);
 
 /* Number of sources (files) seen so far, and the path of one. */
-size_t nd_reader_nsources(const nd_reader *r);
-const char *nd_reader_path(const nd_reader *r, uint32_t source);
+ND_API size_t nd_reader_nsources(const nd_reader *r);
+ND_API const char *nd_reader_path(const nd_reader *r, uint32_t source);
 
 /* A decoded document. All pointers borrowed from the decoder until its next call. */
 typedef struct nd_doc {
@@ -95,14 +95,14 @@ typedef struct nd_decode_opts {
 typedef struct nd_decoder nd_decoder;
 
 /* opts (copied) may be NULL. ND_OK or ND_ENOMEM. One decoder per thread. */
-nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out);
-void nd_decoder_free(nd_decoder *d); /* NULL is a no-op */
+ND_API nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out);
+ND_API void nd_decoder_free(nd_decoder *d); /* NULL is a no-op */
 
 /*
  * Decodes a document record. ND_OK; ND_EJSON (not a JSON object), ND_EFIELD (no text
  * field, or not a string), ND_EEMPTY (empty text) with a message in *message (borrowed
  * from the decoder); or ND_ENOMEM.
  */
-nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char **message);
+ND_API nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char **message);
 
 #endif
