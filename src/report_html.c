@@ -402,8 +402,9 @@ static const char CSS[] =
 
 /* The JS: one search box filtering every section's entries (.item, by their text); each
  * section shows PAGE entries at a time with a pager; checkboxes show or hide sections.
- * It sets data-ready on <html> when it has run, for tests; errors are counted in
- * data-errors by the handler in <head>. */
+ * A link ending in #q=WORDS opens the page with WORDS searched. It sets data-ready on
+ * <html> when it has run, for tests; errors are counted in data-errors by the handler in
+ * <head>. */
 static const char JS[] =
     "(function(){'use strict';var PAGE=25;var secs=[];"
     "document.querySelectorAll('details.sec').forEach(function(d){var items=[].slice.call("
@@ -432,7 +433,9 @@ static const char JS[] =
     "function(){var id=a.getAttribute('href').slice(1),e=document.getElementById(id);"
     "if(!e)return;secs.forEach(function(s){var i=s.match.indexOf(e);if(i>=0){s.page="
     "Math.floor(i/PAGE);show(s);s.d.open=true;}});});});"
-    "secs.forEach(show);document.documentElement.setAttribute('data-ready','1');})();";
+    "var h=decodeURIComponent(location.hash||'');if(h.indexOf('#q=')===0){"
+    "document.getElementById('q').value=h.slice(3);filter();}else{secs.forEach(show);}"
+    "document.documentElement.setAttribute('data-ready','1');})();";
 
 static void head(html *h)
 {
