@@ -58,7 +58,8 @@ static void usage(FILE *f)
           "                          README) or html (one self-contained page)\n"
           "  -o, --output FILE       write the report to FILE (atomically: a temporary file in\n"
           "                          its directory, then renamed); the format comes from its\n"
-          "                          extension (.txt .json .tsv .html) unless -f is given\n"
+          "                          extension (.txt .json .tsv .html) unless -f is given;\n"
+          "                          - is standard output\n"
           "      --limit N           text and HTML: show at most N entries per section and per\n"
           "                          list (default 20 for text, 500 for HTML; 0 = all); JSON\n"
           "                          and TSV are always complete\n"
@@ -359,7 +360,7 @@ static int apply_option(int c, scan_args *a)
         break;
     case 'o':
         if (!*optarg) return nd_cli_usage_error("scan", "--output takes a file name");
-        a->output = optarg;
+        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* -o -: standard output */
         break;
     case OPT_LIMIT:
         if (nd_arg_uint("--limit", optarg, 0, 1000000000, &u)) return bad_value();

@@ -37,6 +37,11 @@ expect_file_same "$ND_OUT" out/r.json "-f tsv -o r.json"
 nd scan -o out/report in
 nd scan in
 expect_file_same "$ND_OUT" out/report "-o report (no extension)"
+nd scan -o - -f tsv in
+nd scan -f tsv in
+save tsv
+nd scan -o - -f tsv in
+expect_file_same "$TMP/tsv" "$ND_OUT" "-o - (standard output)"
 nd scan --output=out/R.JSON in
 expect_contains out/R.JSON "R.JSON" '"schema": 1'
 expect_no_temp out
