@@ -121,11 +121,11 @@ add_executable(prog prog.c)
 target_link_libraries(prog PRIVATE neardup::neardup)
 add_executable(prog_static prog.c)
 target_link_libraries(prog_static PRIVATE neardup::neardup_static)
-if("$ND_SANITIZE")
-    target_link_options(prog PRIVATE -fsanitize=$ND_SANITIZE)
-    target_link_options(prog_static PRIVATE -fsanitize=$ND_SANITIZE)
-endif()
 CM
+if [ -n "$ND_SANITIZE" ]; then  # the library was built with sanitizers: link their runtime
+    printf 'target_link_options(%s PRIVATE -fsanitize=%s)\n' prog "$ND_SANITIZE" \
+        prog_static "$ND_SANITIZE" >>"$TMP/proj/CMakeLists.txt"
+fi
 ND_CHECKS=$((ND_CHECKS + 1))
 ND_CMD="find_package(neardup)"
 if cmake -S "$TMP/proj" -B "$TMP/proj/build" -DCMAKE_PREFIX_PATH="$PREFIX" >"$TMP/cm.log" 2>&1 &&
