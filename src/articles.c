@@ -51,6 +51,7 @@ typedef struct stage {
     uint32_t *samples;
     size_t cap; /* room in groups (and GROUP_TRIES times that in samples) */
     size_t tests;
+    size_t done, todo; /* pass 2: documents read again so far, and in all (progress) */
 } stage;
 
 /* ---- pass 2 -------------------------------------------------------------------------- */
@@ -71,6 +72,8 @@ static nd_status commit_set(void *ctx, nd_batch *b)
         if (off + 1 > UINT32_MAX) return ND_ENOMEM;
         m->docs[it->doc].snippet = (uint32_t)(off + 1);
     }
+    s->done += b->n;
+    nd_scan_progress(s->c, ND_PHASE_VERIFY, s->done, s->todo, 0);
     return ND_OK;
 }
 
@@ -80,6 +83,10 @@ static nd_status pass2(stage *s, const unsigned char *need)
     nd_scan_ctx *c = s->c;
     struct nd_result_mem *m = c->res->mem;
     nd_pass p;
+    s->done = s->todo = 0;
+    for (size_t i = 0; i < m->ndocs; i++)
+        s->todo += need[i] && !s->sets[i].v;
+    nd_scan_progress(c, ND_PHASE_VERIFY, 0, s->todo, 0);
     nd_pass_begin(&p, c->pl, ND_MODE_SET, commit_set, s);
     nd_status st = ND_OK;
     for (size_t i = 0; i < m->ndocs && st == ND_OK; i++) {
@@ -293,6 +300,7 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
     nd_scan_result *res = c->res;
     size_t n = res->mem->ndocs;
     nd_uf *cuf = NULL;
+    nd_scan_progress(c, ND_PHASE_CANDIDATES, 0, 0, 0);
     double t0 = nd_now();
     nd_status st = nd_uf_create(n, &cuf);
     if (st == ND_OK)

@@ -140,12 +140,14 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->stats.bytes += it->len;
     }
+    nd_scan_progress(c, ND_PHASE_READ, c->res->mem->ndocs, 0, c->res->stats.bytes);
     return st;
 }
 
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
     pass1 p = {c, store, NULL, 0};
+    nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     nd_pass_begin(&pass, c->pl, ND_MODE_SIGN, commit_sign, &p);
     nd_status st;
@@ -198,7 +200,10 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
     nd_status st = nd_articles_group(c, &groups);
     res->stats.paragraphs = store->n;
     double t0 = nd_now();
-    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
+    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) {
+        nd_scan_progress(c, ND_PHASE_SHARED, 0, 0, 0);
+        st = nd_shared_find(c, store, &groups);
+    }
     res->stats.t_shared = nd_now() - t0;
     nd_groups_clear(&groups);
     nd_reader_counts(c->reader, &res->stats.input);

@@ -98,8 +98,8 @@ typedef struct nd_reader nd_reader;
 
 /* Creates a reader over paths[0..npaths) (copied). opts may be NULL for defaults.
  * ND_OK, ND_EINVAL (npaths == 0) or ND_ENOMEM. Nothing is opened until nd_reader_next. */
-ND_API nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
-                           nd_reader **out);
+ND_API nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
+                                  size_t npaths, nd_reader **out);
 ND_API void nd_reader_free(nd_reader *r); /* NULL is a no-op; closes and removes temporary files */
 
 /* The next record: ND_OK (see out->kind), ND_END after the last one, or ND_ENOMEM. */
@@ -111,12 +111,12 @@ ND_API nd_status nd_reader_next(nd_reader *r, nd_record *out);
  * compressed source is decompressed once in all (see above).
  * ND_OK, ND_EIO (the file cannot be read) or ND_ECHANGED (it is shorter now, or its
  * compressed data no longer decompresses to it), ND_ENOMEM. */
-ND_API nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len, uint64_t line,
-                          nd_record *out);
+ND_API nd_status nd_reader_fetch(nd_reader *r, uint32_t source, uint64_t offset, size_t len,
+                                 uint64_t line, nd_record *out);
 
 /* Number of sources (files) seen so far, and the path of one. */
 ND_API size_t nd_reader_nsources(const nd_reader *r);
-const char *nd_reader_path(const nd_reader *r, uint32_t source);
+ND_API const char *nd_reader_path(const nd_reader *r, uint32_t source);
 
 /* WARC record types, for the counts of records skipped without a message. */
 typedef enum nd_warc_type {
@@ -141,7 +141,7 @@ typedef struct nd_input_counts {
 /* Copies the reader's counts into *out. */
 ND_API void nd_reader_counts(const nd_reader *r, nd_input_counts *out);
 /* The WARC-Type value of t ("response"; "other" for ND_WARC_OTHER); never NULL. */
-const char *nd_warc_type_name(nd_warc_type t);
+ND_API const char *nd_warc_type_name(nd_warc_type t);
 
 /* A decoded document. All pointers borrowed from the decoder until its next call. */
 typedef struct nd_doc {

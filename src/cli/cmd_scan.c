@@ -12,6 +12,8 @@
 
 #include "args.h"
 #include "commands.h"
+#include "output.h"
+#include "progress.h"
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
@@ -56,14 +58,26 @@ static void usage(FILE *f)
           "      --max-bytes N       skip documents or lines longer than N bytes\n"
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
-          "  -f, --format F          text (default), json or tsv (one record per line, its\n"
-          "                          type first: pair, block, short or shared; see README)\n"
+          "  -f, --format F          text (default), json, tsv (one record per line, its type\n"
+          "                          first: group, member, pair, block, short or shared; see\n"
+          "                          README) or html (one self-contained page)\n"
+          "  -o, --output FILE       write the report to FILE (atomically: a temporary file in\n"
+          "                          its directory, then renamed); the format comes from its\n"
+          "                          extension (.txt .json .tsv .html) unless -f is given;\n"
+          "                          - is standard output\n"
+          "      --limit N           text and HTML: show at most N entries per section and per\n"
+          "                          list (default 20 for text, 500 for HTML; 0 = all); JSON\n"
+          "                          and TSV are always complete\n"
           "      --all-pairs         list every pair of each group at the threshold (quadratic\n"
           "                          in a group's size), not only those that joined it\n"
-          "  -q, --quiet             no warnings (errors are still printed)\n"
+          "  -q, --quiet             no warnings and no automatic progress (errors are still\n"
+          "                          printed)\n"
           "      --stats             print stage timings and counts on stderr\n"
           "Run:\n"
           "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
+          "      --progress          show progress on stderr (by default only when stderr is\n"
+          "                          a terminal): one line, redrawn a few times a second\n"
+          "      --no-progress       never show progress\n"
           "      --fail-on-duplicates  exit 1 when a group or a doubled block is found\n"
           "      --allow-skips       skipped input does not by itself make the exit status 2\n"
           "  -h, --help              show this help and exit\n"
@@ -78,6 +92,7 @@ static void usage(FILE *f)
 
 typedef struct diag_ctx {
     int quiet;
+    nd_cli_progress *progress; /* cleared before a message is printed; may be NULL */
 } diag_ctx;
 
 /* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
@@ -86,6 +101,7 @@ static void on_diag(const nd_diag *d, void *ud)
 {
     const diag_ctx *c = ud;
     if (d->level == ND_DIAG_WARNING && c->quiet) return;
+    nd_cli_progress_clear(c->progress);
     fputs(d->level == ND_DIAG_WARNING ? "neardup: warning: " : "neardup: ", stderr);
     nd_cli_put(stderr, d->path);
     if (d->level != ND_DIAG_WARNING && d->line != ND_NO_LINE)
@@ -96,6 +112,13 @@ static void on_diag(const nd_diag *d, void *ud)
         fputs(": ", stderr);
     nd_cli_put(stderr, d->message);
     fputc('\n', stderr);
+}
+
+/* The scan's progress, drawn on the line that progress.h keeps. */
+static void on_progress(const nd_progress *p, void *ud)
+{
+    const diag_ctx *c = ud;
+    nd_cli_progress_draw(c->progress, p);
 }
 
 enum {
@@ -114,6 +137,9 @@ enum {
     OPT_BOILER_SHARE,
     OPT_PARTS,
     OPT_ALL_PAIRS,
+    OPT_LIMIT,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option longopts[] = {
@@ -139,6 +165,10 @@ static const struct option longopts[] = {
     {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
     {"parts", required_argument, NULL, OPT_PARTS},
     {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
+    {"output", required_argument, NULL, 'o'},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -233,6 +263,10 @@ static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int all
 typedef struct scan_args {
     nd_scan_opts opts;
     nd_report_format fmt;
+    int fmt_given;      /* -f given: the output file's extension does not choose */
+    const char *output; /* -o FILE, or NULL for standard output */
+    nd_report_opts ropts;
+    int progress; /* 1 --progress, 0 --no-progress, -1 when stderr is a terminal */
     diag_ctx dc;
     int fail_on_dup, allow_skips, stats;
 } scan_args;
@@ -341,7 +375,23 @@ static int apply_option(int c, scan_args *a)
         break;
     case 'f':
         if (nd_report_format_parse(optarg, &a->fmt) != ND_OK)
-            return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'", optarg);
+            return nd_cli_usage_error("scan", "--format takes text, json, tsv or html, not '%s'",
+                                      optarg);
+        a->fmt_given = 1;
+        break;
+    case 'o':
+        if (!*optarg) return nd_cli_usage_error("scan", "--output takes a file name");
+        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* -o -: standard output */
+        break;
+    case OPT_LIMIT:
+        if (nd_arg_uint("--limit", optarg, 0, 1000000000, &u)) return bad_value();
+        a->ropts.limit = u;
+        break;
+    case OPT_PROGRESS:
+        a->progress = 1;
+        break;
+    case OPT_NO_PROGRESS:
+        a->progress = 0;
         break;
     case 'q':
         a->dc.quiet = 1;
@@ -372,12 +422,12 @@ static int parse_args(int argc, char **argv, scan_args *a)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:k:t:b:f:qj:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:k:t:b:f:o:qj:hV", longopts, NULL)) != -1) {
         int rc;
         switch (c) {
         case 'h':
-            usage(stdout);
-            return ND_EXIT_OK;
+            usage(stdout); /* (as in main.c: say why a write inside it failed) */
+            return ferror(stdout) ? nd_cli_write_error("to standard output", errno) : ND_EXIT_OK;
         case 'V':
             printf("neardup %s\n", nd_version());
             return ND_EXIT_OK;
@@ -394,30 +444,78 @@ static int parse_args(int argc, char **argv, scan_args *a)
     if (a->opts.bands > a->opts.perms)
         return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", a->opts.bands,
                                   a->opts.perms);
+    if (a->output && !a->fmt_given && nd_report_format_for_path(a->output, &a->fmt) != ND_OK)
+        a->fmt = ND_REPORT_TEXT;
     return -1;
+}
+
+/* Writes the report to standard output or, with -o, into the temporary file `out` and
+ * renames it into place. ND_OK; else the failure with *err its errno. */
+static nd_status write_report(const scan_args *a, const nd_scan_result *res, nd_cli_output *out,
+                              int *err)
+{
+    if (!a->output) {
+        nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, stdout);
+        *err = errno;
+        return st;
+    }
+    nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, out->f);
+    *err = errno;
+    if (st != ND_OK) return st;
+    if (nd_cli_output_commit(out) != 0) {
+        *err = errno;
+        return ND_EIO;
+    }
+    return ND_OK;
 }
 
 int nd_cmd_scan(int argc, char **argv)
 {
-    scan_args a = {.fmt = ND_REPORT_TEXT};
+    scan_args a = {.fmt = ND_REPORT_TEXT, .progress = -1};
     nd_scan_opts_init(&a.opts);
+    nd_report_opts_init(&a.ropts);
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
-    if (!stdout_writable()) /* closed (`>&-`): fail before the scan, not after it */
+    if (!a.output && !stdout_writable()) /* closed (`>&-`): fail before the scan, not after */
         return nd_cli_write_error("the report", EBADF);
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t npaths = (size_t)(argc - optind);
+    nd_cli_output out = {0};
+    if (a.output && nd_cli_output_open(&out, a.output) != 0) {
+        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(errno));
+        return ND_EXIT_ERROR;
+    }
+    nd_cli_progress prog;
+    int show = a.progress == 1 || (a.progress == -1 && !a.dc.quiet && nd_cli_progress_auto());
+    nd_cli_progress_init(&prog, show, paths, npaths);
+    a.dc.progress = &prog;
     a.opts.on_diag = on_diag;
+    a.opts.on_progress = show ? on_progress : NULL;
     a.opts.userdata = &a.dc;
 
     nd_scan_result *res = NULL;
-    nd_status st =
-        nd_scan(&a.opts, (const char *const *)(argv + optind), (size_t)(argc - optind), &res);
+    nd_status st = nd_scan(&a.opts, paths, npaths, &res);
+    nd_cli_progress_clear(&prog);
     if (st != ND_OK) {
+        nd_cli_output_abort(&out);
         nd_cli_error("scan failed: %s", nd_status_str(st));
         return ND_EXIT_ERROR;
     }
     if (a.stats) print_stats(res);
-    nd_status wst = nd_report_write(res, a.fmt, stdout);
-    rc = exit_status(res, wst, errno, a.allow_skips, a.fail_on_dup);
+    int werr = 0;
+    nd_status wst = write_report(&a, res, &out, &werr);
+    nd_cli_output_abort(&out); /* after a failure: the temporary file goes; else a no-op */
+    if (wst == ND_ENOMEM) {
+        nd_cli_error("cannot write the report: out of memory");
+        nd_scan_result_free(res);
+        return ND_EXIT_ERROR;
+    }
+    if (wst != ND_OK && a.output) {
+        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(werr ? werr : EIO));
+        rc = ND_EXIT_ERROR;
+    } else {
+        rc = exit_status(res, wst, werr, a.allow_skips, a.fail_on_dup);
+    }
     if (res->nskipped > 0 && !a.dc.quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",

@@ -56,7 +56,9 @@ static int run(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
-        return ND_EXIT_OK;
+        /* A write that failed inside usage() (longer than stdio's buffer) says why now:
+         * errno is lost by the time stdout is closed. */
+        return ferror(stdout) ? nd_cli_write_error("to standard output", errno) : ND_EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("neardup %s\n", nd_version());

@@ -90,7 +90,7 @@ assert d['skipped'][0]['message'] == 'no \"b\ufffd\" field', d['skipped']
 assert d['options']['text_field'] == 'b\ufffd', d['options']"
 nd scan --format "$(printf 'x\033[2J\377')" docs.jsonl
 expect_status 2
-expect_stderr_text "neardup: --format takes text, json or tsv, not 'x\\x1b[2J\\xff'
+expect_stderr_text "neardup: --format takes text, json, tsv or html, not 'x\\x1b[2J\\xff'
 Try 'neardup scan --help'."
 
 finish

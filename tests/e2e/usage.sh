@@ -63,7 +63,7 @@ $TRY_SCAN" \
 usage_error "neardup: --max-bytes takes a size from 1 to 1073741824 bytes (K, M, G suffixes allowed), not '2G'
 $TRY_SCAN" \
     scan --max-bytes 2G x
-usage_error "neardup: --format takes text, json or tsv, not 'xml'
+usage_error "neardup: --format takes text, json, tsv or html, not 'xml'
 $TRY_SCAN" scan --format xml x
 usage_error "neardup: --verify takes exact or estimate, not 'maybe'
 $TRY_SCAN" scan --verify maybe x
