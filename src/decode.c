@@ -2,63 +2,35 @@
  * decode.c - the decoder: a raw record (a text file, a JSON Lines line) to a document.
  *
  * Runs on worker threads, one decoder per thread; it never touches the reader. A text file
- * is its own text, named by its path. A JSON line is parsed with cJSON; the text and id
- * fields are looked up by name; a missing id falls back to "url", then to "path:line".
- *
- * cJSON allocates through nd_malloc/nd_free (cJSON_InitHooks, set once for the process by
- * the first nd_decoder_create), so the failing-allocator tests reach it; a thread-local flag
- * set by the hook tells a parse that ran out of memory (ND_ENOMEM) from malformed JSON.
+ * is its own text, named by its path. A JSON line is checked whole by nd_json_scan
+ * (json_scan.c), which also finds the text and id fields; only those two strings are
+ * unescaped, into buffers the decoder keeps between records. A missing id falls back to
+ * "url", then to "path:line".
  */
 #include <assert.h>
-#include <cjson/cJSON.h>
-#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input_priv.h"
 #include "alloc.h"
+#include "json_scan.h"
 #include "neardup/input.h"
-
-/* ---- cJSON's allocator -------------------------------------------------------------------- */
-
-static _Thread_local int cjson_oom; /* an allocation by cJSON failed on this thread */
-
-static void *cjson_malloc(size_t n)
-{
-    void *p = nd_malloc(n);
-    if (!p) cjson_oom = 1;
-    return p;
-}
-
-static void cjson_free(void *p)
-{
-    nd_free(p);
-}
-
-static void cjson_hooks(void)
-{
-    cJSON_Hooks h = {cjson_malloc, cjson_free};
-    cJSON_InitHooks(&h);
-}
-
-static pthread_once_t cjson_once = PTHREAD_ONCE_INIT;
 
 /* ---- decoder ---------------------------------------------------------------------------- */
 
 struct nd_decoder {
     char *text_field;
     char *id_field;
-    cJSON *root;
-    char *idbuf; /* "path:line", numeric and unquoted ids */
+    char *idbuf; /* "path:line", numeric, unquoted and unescaped ids */
     size_t idcap;
-    char *tbuf; /* an unquoted CSV field */
+    char *tbuf; /* an unescaped JSON string or unquoted CSV field */
     size_t tcap;
     char msg[256];
 };
 
 nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
 {
-    pthread_once(&cjson_once, cjson_hooks);
     nd_decoder *d = nd_calloc(1, sizeof *d);
     if (!d) return ND_ENOMEM;
     const char *tf = opts && opts->text_field ? opts->text_field : "text";
@@ -75,7 +47,6 @@ nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
 void nd_decoder_free(nd_decoder *d)
 {
     if (!d) return;
-    cJSON_Delete(d->root);
     nd_free(d->text_field);
     nd_free(d->id_field);
     nd_free(d->idbuf);
@@ -83,25 +54,21 @@ void nd_decoder_free(nd_decoder *d)
     nd_free(d);
 }
 
-/* The member `name` of object o; when the name occurs more than once, the last one, as jq
- * and Python's json module take it (cJSON's own lookup returns the first). */
-static const cJSON *member(const cJSON *o, const char *name)
+/* Room for n bytes and a NUL in *buf. ND_OK or ND_ENOMEM. */
+static nd_status reserve(char **buf, size_t *cap, size_t n)
 {
-    const cJSON *found = NULL;
-    for (const cJSON *c = o->child; c; c = c->next)
-        if (c->string && strcmp(c->string, name) == 0) found = c;
-    return found;
+    if (n + 1 > *cap) {
+        char *b = nd_reallocarray(*buf, n + 64, 1);
+        if (!b) return ND_ENOMEM;
+        *buf = b;
+        *cap = n + 64;
+    }
+    return ND_OK;
 }
 
 static nd_status reserve_idbuf(nd_decoder *d, size_t n)
 {
-    if (n + 1 > d->idcap) {
-        char *b = nd_reallocarray(d->idbuf, n + 64, 1);
-        if (!b) return ND_ENOMEM;
-        d->idbuf = b;
-        d->idcap = n + 64;
-    }
-    return ND_OK;
+    return reserve(&d->idbuf, &d->idcap, n);
 }
 
 /* The id "path:line" in d->idbuf. ND_OK or ND_ENOMEM. */
@@ -118,45 +85,61 @@ static nd_status path_line_id(nd_decoder *d, const nd_record *rec, nd_doc *out)
     return ND_OK;
 }
 
-/* Sets d->msg for a line that did not parse; end is where cJSON stopped. */
-static void json_error(nd_decoder *d, const nd_record *rec, const char *end)
+/* Sets d->msg for a line nd_json_scan refused. */
+static void json_error(nd_decoder *d, nd_json_error err, size_t at)
 {
-    size_t col = end && end >= rec->data ? (size_t)(end - rec->data) + 1 : 1;
-    size_t first = 0, last = rec->len;
-    while (first < rec->len && strchr(" \t\r", rec->data[first]))
-        first++;
-    while (last > first && strchr(" \t\r", rec->data[last - 1]))
-        last--;
-    /* A line that opens an object but does not close it was cut off. */
-    if (first < last && rec->data[first] == '{' && rec->data[last - 1] != '}')
+    switch (err) {
+    case ND_JSON_TRUNCATED:
         snprintf(d->msg, sizeof d->msg, "malformed JSON: the line ends early (truncated?)");
-    else
-        snprintf(d->msg, sizeof d->msg, "malformed JSON near column %zu", col);
+        break;
+    case ND_JSON_NOT_OBJECT:
+        snprintf(d->msg, sizeof d->msg, "not a JSON object");
+        break;
+    case ND_JSON_TRAILING: /* a second object on the line would be lost */
+        snprintf(d->msg, sizeof d->msg, "malformed JSON: text after the object at column %zu",
+                 at + 1);
+        break;
+    case ND_JSON_DEEP:
+        snprintf(d->msg, sizeof d->msg, "malformed JSON: nested deeper than %u at column %zu",
+                 ND_JSON_MAX_DEPTH, at + 1);
+        break;
+    default:
+        snprintf(d->msg, sizeof d->msg, "malformed JSON near column %zu", at + 1);
+        break;
+    }
 }
 
-/* The id of a parsed JSON object: the id field (or "id", then "url"), else "path:line". */
-static nd_status json_id(nd_decoder *d, const nd_record *rec, nd_doc *out)
+/* The id of a JSON object from its scanned fields: the id field (or "id", then "url"),
+ * else "path:line". A string id ends at its first NUL (ids are C strings downstream). */
+static nd_status json_id(nd_decoder *d, const nd_record *rec, const nd_json_field *idf,
+                         const nd_json_field *urlf, nd_doc *out)
 {
-    const cJSON *id = NULL;
-    if (d->id_field)
-        id = member(d->root, d->id_field);
-    else {
-        id = member(d->root, "id");
-        if (!id || !(cJSON_IsString(id) || cJSON_IsNumber(id))) id = member(d->root, "url");
+    const nd_json_field *id = idf;
+    if (!d->id_field && id->type != ND_JSON_STRING && id->type != ND_JSON_NUMBER) id = urlf;
+    if (id->type == ND_JSON_STRING && id->len > 2) {
+        if (reserve_idbuf(d, id->len) != ND_OK) return ND_ENOMEM;
+        size_t n = nd_json_string(rec->data + id->off, id->len, d->idbuf);
+        d->idbuf[n] = '\0';
+        n = strlen(d->idbuf);
+        if (n > 0) {
+            out->id = d->idbuf;
+            out->id_len = n;
+            return ND_OK;
+        }
     }
-    if (id && cJSON_IsString(id) && id->valuestring && id->valuestring[0]) {
-        out->id = id->valuestring;
-        out->id_len = strlen(id->valuestring);
-        return ND_OK;
-    }
-    if (!id || !cJSON_IsNumber(id)) return path_line_id(d, rec, out);
-    char num[64];
+    if (id->type != ND_JSON_NUMBER) return path_line_id(d, rec, out);
+    /* The number as written would do, but -0, 1e3 and 1.50 name the same id as 0, 1000 and
+     * 1.5 in every JSON reader: print its value, as an integer when it is one. */
+    char num[64], lit[64];
+    size_t ln = id->len < sizeof lit - 1 ? id->len : sizeof lit - 1;
+    memcpy(lit, rec->data + id->off, ln);
+    lit[ln] = '\0';
+    double v = strtod(lit, NULL);
     int k;
-    double v = id->valuedouble;
     if (v > -9.2e18 && v < 9.2e18 && v == (double)(long long)v)
-        k = snprintf(num, sizeof num, "%lld", (long long)id->valuedouble);
+        k = snprintf(num, sizeof num, "%lld", (long long)v);
     else
-        k = snprintf(num, sizeof num, "%.17g", id->valuedouble);
+        k = snprintf(num, sizeof num, "%.17g", v);
     if (reserve_idbuf(d, (size_t)k) != ND_OK) return ND_ENOMEM;
     memcpy(d->idbuf, num, (size_t)k + 1);
     out->id = d->idbuf;
@@ -164,39 +147,43 @@ static nd_status json_id(nd_decoder *d, const nd_record *rec, nd_doc *out)
     return ND_OK;
 }
 
+/* One JSON Lines record: checked whole by nd_json_scan (no tree is built), then only the
+ * text and id strings are unescaped. */
 static nd_status decode_json(nd_decoder *d, const nd_record *rec, nd_doc *out)
 {
-    const char *end = NULL;
-    cjson_oom = 0;
-    d->root = cJSON_ParseWithLengthOpts(rec->data, rec->len, &end, 0);
-    if (!d->root && cjson_oom) return ND_ENOMEM;
-    if (!d->root) {
-        json_error(d, rec, end);
+    enum { F_TEXT, F_ID, F_URL, F_N };
+    const char *idk = d->id_field ? d->id_field : "id";
+    nd_json_field f[F_N] = {
+        {d->text_field, strlen(d->text_field), ND_JSON_NONE, 0, 0},
+        {idk, strlen(idk), ND_JSON_NONE, 0, 0},
+        {"url", 3, ND_JSON_NONE, 0, 0},
+    };
+    nd_json_error err;
+    size_t at;
+    if (nd_json_scan(rec->data, rec->len, f, d->id_field ? 2 : 3, &err, &at) != ND_OK) {
+        json_error(d, err, at);
         return ND_EJSON;
     }
-    if (!cJSON_IsObject(d->root)) {
-        snprintf(d->msg, sizeof d->msg, "not a JSON object");
-        return ND_EJSON;
-    }
-    /* Only white space may follow the object: a second object on the line would be lost. */
-    for (const char *p = end; p && p < rec->data + rec->len; p++)
-        if (!strchr(" \t\r", *p) || *p == '\0') {
-            snprintf(d->msg, sizeof d->msg, "malformed JSON: text after the object at column %zu",
-                     (size_t)(p - rec->data) + 1);
-            return ND_EJSON;
-        }
-    const cJSON *t = member(d->root, d->text_field);
-    if (!t) {
+    const nd_json_field *t = &f[F_TEXT];
+    if (t->type == ND_JSON_NONE) {
         snprintf(d->msg, sizeof d->msg, "no \"%.200s\" field", d->text_field);
         return ND_EFIELD;
     }
-    if (!cJSON_IsString(t) || !t->valuestring) {
+    if (t->type != ND_JSON_STRING) {
         snprintf(d->msg, sizeof d->msg, "the \"%.200s\" field is not a string", d->text_field);
         return ND_EFIELD;
     }
-    out->text = t->valuestring;
-    out->len = strlen(t->valuestring);
-    if (json_id(d, rec, out) != ND_OK) return ND_ENOMEM;
+    if (reserve(&d->tbuf, &d->tcap, t->len) != ND_OK) return ND_ENOMEM;
+    out->len = nd_json_string(rec->data + t->off, t->len, d->tbuf);
+    d->tbuf[out->len] = '\0';
+    /* An escaped NUL (\u0000) is no character of the text: it separates words, like the
+     * other control characters, rather than ending the text (documents are C strings
+     * downstream, as the text of a file with a NUL byte is refused). */
+    char *z = d->tbuf, *end = d->tbuf + out->len;
+    while ((z = memchr(z, '\0', (size_t)(end - z))) != NULL)
+        *z++ = ' ';
+    out->text = d->tbuf;
+    if (json_id(d, rec, &f[F_ID], &f[F_URL], out) != ND_OK) return ND_ENOMEM;
     if (out->len == 0) {
         snprintf(d->msg, sizeof d->msg, "the \"%.200s\" field is empty", d->text_field);
         return ND_EEMPTY;
@@ -246,12 +233,7 @@ static nd_status unquote(const char *f, size_t n, int quoted, char **buf, size_t
         *len = n;
         return ND_OK;
     }
-    if (n + 1 > *cap) {
-        char *b = nd_reallocarray(*buf, n + 64, 1);
-        if (!b) return ND_ENOMEM;
-        *buf = b;
-        *cap = n + 64;
-    }
+    if (reserve(buf, cap, n) != ND_OK) return ND_ENOMEM;
     size_t k = 0;
     for (size_t i = 1; i < n; i++) {
         if (f[i] == '"') {
@@ -343,8 +325,6 @@ static nd_status decode_warc(nd_decoder *d, const nd_record *rec, nd_doc *out)
 
 nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char **message)
 {
-    cJSON_Delete(d->root);
-    d->root = NULL;
     d->msg[0] = '\0';
     *message = d->msg;
     assert(rec->kind == ND_REC_DOC && (rec->data || rec->len == 0));

@@ -44,6 +44,17 @@ static void skip_ws(scanner *c)
         c->i++;
 }
 
+/* Nonzero when some byte of the 8 in w is a quote, a backslash or a control character (the
+ * bytes that end a plain run of a string): the classic "has a zero byte" tests. Exact for
+ * the zero test; the < 0x20 test may flag a byte that is not one (a borrow), which only
+ * sends the caller to its byte loop. */
+static uint64_t special8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | ((w - ones * 0x20) & ~w & highs);
+}
+
 static int is_hex(char x)
 {
     return (x >= '0' && x <= '9') || (x >= 'a' && x <= 'f') || (x >= 'A' && x <= 'F');
@@ -57,6 +68,13 @@ static int scan_string(scanner *c, int *escaped)
     *escaped = 0;
     c->i++;
     while (c->i < c->len) {
+        /* Plain bytes eight at a time: most of a line is the text, and most of a text is
+         * plain (one third of the instructions a scan spends decoding, before this). */
+        for (uint64_t w; c->i + 8 <= c->len; c->i += 8) {
+            memcpy(&w, c->s + c->i, 8);
+            if (special8(w)) break;
+        }
+        if (c->i >= c->len) break;
         unsigned char x = (unsigned char)c->s[c->i];
         if (x == '"') {
             c->i++;
@@ -114,11 +132,18 @@ static int scan_number(scanner *c)
     return 1;
 }
 
+/* A literal at s[i]; a word that is not one is reported where it starts ("this" at the
+ * 't', not at the 'h'). */
 static int scan_literal(scanner *c, const char *lit)
 {
-    size_t n = strlen(lit);
-    for (size_t k = 0; k < n; k++, c->i++)
-        if (c->i >= c->len || c->s[c->i] != lit[k]) return fail(c, ND_JSON_SYNTAX);
+    size_t n = strlen(lit), start = c->i;
+    for (size_t k = 0; k < n; k++, c->i++) {
+        if (c->i >= c->len) return fail(c, ND_JSON_SYNTAX);
+        if (c->s[c->i] != lit[k]) {
+            c->i = start;
+            return fail(c, ND_JSON_SYNTAX);
+        }
+    }
     return 1;
 }
 

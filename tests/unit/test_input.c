@@ -754,6 +754,13 @@ START_TEST(test_decode_ids)
     /* JSON escapes are decoded in both fields. */
     check_decoded(NULL, "{\"id\":\"a\\\"b\\\\c\\td\\ne\",\"text\":\"x\\u00e9\\ny\"}",
                   "a\"b\\c\td\ne", "x\xc3\xa9\ny");
+    /* An escaped NUL separates words of the text (it does not end it); an id ends there. */
+    check_decoded(NULL, "{\"id\":\"k\\u0000z\",\"text\":\"one\\u0000two \\u0000\"}", "k",
+                  "one two  ");
+    check_decoded(NULL, "{\"id\":\"\\u0000\",\"url\":\"u\",\"text\":\"t\"}", "dir/in.jsonl:7", "t");
+    /* Numbers are ids by value, whatever their spelling. */
+    check_decoded(NULL, "{\"id\":1e3,\"text\":\"t\"}", "1000", "t");
+    check_decoded(NULL, "{\"id\":-0,\"text\":\"t\"}", "0", "t");
 }
 END_TEST
 
@@ -1020,8 +1027,10 @@ END_TEST
 
 START_TEST(test_oom_decode_json)
 {
-    /* Every allocation cJSON makes can fail: the answer is ND_ENOMEM, never "malformed
-     * JSON", and nothing leaks (LeakSanitizer, valgrind); then the same lines decode. */
+    /* Every allocation a decoder makes (its text and id buffers, grown on first use) can
+     * fail: the answer is ND_ENOMEM, never "malformed JSON", and nothing leaks
+     * (LeakSanitizer, valgrind); then the same line decodes. A fresh decoder per line, as a
+     * used one has its buffers already. */
     static const char *const lines[] = {
         "{\"id\":\"abc\",\"text\":\"one two three\"}",
         ("{\"meta\":{\"a\":[1,2,{\"b\":\"c\"}],\"d\":null},\"url\":\"http://u/1\","
@@ -1029,9 +1038,9 @@ START_TEST(test_oom_decode_json)
         "{\"text\":\"no id here\"}",
         "{\"id\":12345,\"text\":\"numeric id\"}",
     };
-    nd_decoder *d = NULL;
-    ck_assert_int_eq(nd_decoder_create(NULL, &d), ND_OK);
     for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++) {
+        nd_decoder *d = NULL;
+        ck_assert_int_eq(nd_decoder_create(NULL, &d), ND_OK);
         long n;
         int failures = 0;
         for (n = 0; n < 10000; n++) {
@@ -1050,8 +1059,8 @@ START_TEST(test_oom_decode_json)
         }
         ck_assert_int_gt(failures, 0);
         ck_assert_int_lt(n, 10000);
+        nd_decoder_free(d);
     }
-    nd_decoder_free(d);
 }
 END_TEST
 
