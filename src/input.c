@@ -37,7 +37,10 @@ typedef struct pending {
 typedef struct src_file {
     char *path;
     unsigned char json;
-    FILE *spool; /* streams: a copy of everything read, for nd_reader_fetch */
+    FILE *spool;       /* streams: a copy of everything read, for nd_reader_fetch */
+    uint64_t size;     /* regular files: st_size when opened */
+    int64_t mtime_sec; /* ... and st_mtim */
+    long mtime_nsec;
 } src_file;
 
 struct nd_reader {
@@ -99,9 +102,9 @@ static nd_status add_source(nd_reader *r, const char *path, unsigned char json, 
     }
     char *p = nd_strndup(path, strlen(path));
     if (!p) return ND_ENOMEM;
+    memset(&r->src[r->nsrc], 0, sizeof r->src[r->nsrc]);
     r->src[r->nsrc].path = p;
     r->src[r->nsrc].json = json;
-    r->src[r->nsrc].spool = NULL;
     *idx = (uint32_t)r->nsrc++;
     return ND_OK;
 }
@@ -204,6 +207,25 @@ size_t nd_reader_nsources(const nd_reader *r)
 const char *nd_reader_path(const nd_reader *r, uint32_t source)
 {
     return source < r->nsrc ? r->src[source].path : NULL;
+}
+
+nd_status nd_reader_source_desc(nd_reader *r, uint32_t source, nd_source_desc *out)
+{
+    memset(out, 0, sizeof *out);
+    if (source >= r->nsrc) return ND_EINVAL;
+    const src_file *s = &r->src[source];
+    out->format = s->json ? ND_INPUT_JSONL : ND_INPUT_TXT;
+    if (!s->spool) {
+        out->size = s->size;
+        out->mtime_sec = s->mtime_sec;
+        out->mtime_nsec = s->mtime_nsec;
+        return ND_OK;
+    }
+    struct stat sb;
+    out->stream = 1;
+    if (fflush(s->spool) != 0 || fstat(fileno(s->spool), &sb) != 0) return ND_EIO;
+    out->size = (uint64_t)sb.st_size;
+    return ND_OK;
 }
 
 /* ---- directories ------------------------------------------------------------------ */
@@ -662,6 +684,9 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
             close(fd);
             return st;
         }
+        r->src[si].size = (uint64_t)sb.st_size;
+        r->src[si].mtime_sec = (int64_t)sb.st_mtim.tv_sec;
+        r->src[si].mtime_nsec = sb.st_mtim.tv_nsec;
         if (json) {
             st = start_jsonl(r, si, fd, out);
             if (st == ND_END) {
@@ -723,6 +748,7 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
 struct nd_decoder {
     char *text_field;
     char *id_field;
+    char *keep_field; /* NULL: none */
     cJSON *root;
     char *idbuf; /* "path:line" and numeric ids */
     size_t idcap;
@@ -736,7 +762,10 @@ nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
     const char *tf = opts && opts->text_field ? opts->text_field : "text";
     d->text_field = nd_strndup(tf, strlen(tf));
     if (opts && opts->id_field) d->id_field = nd_strndup(opts->id_field, strlen(opts->id_field));
-    if (!d->text_field || (opts && opts->id_field && !d->id_field)) {
+    if (opts && opts->keep_field)
+        d->keep_field = nd_strndup(opts->keep_field, strlen(opts->keep_field));
+    if (!d->text_field || (opts && opts->id_field && !d->id_field) ||
+        (opts && opts->keep_field && !d->keep_field)) {
         nd_decoder_free(d);
         return ND_ENOMEM;
     }
@@ -750,6 +779,7 @@ void nd_decoder_free(nd_decoder *d)
     cJSON_Delete(d->root);
     nd_free(d->text_field);
     nd_free(d->id_field);
+    nd_free(d->keep_field);
     nd_free(d->idbuf);
     nd_free(d);
 }
@@ -771,6 +801,10 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
     d->root = NULL;
     d->msg[0] = '\0';
     *message = d->msg;
+    out->keep_kind = ND_FIELD_NONE;
+    out->keep_num = 0;
+    out->keep_str = NULL;
+    out->keep_len = 0;
     if (!rec->json) {
         out->id = rec->path;
         out->id_len = strlen(rec->path);
@@ -856,6 +890,17 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
     if (out->len == 0) {
         snprintf(d->msg, sizeof d->msg, "the \"%.200s\" field is empty", d->text_field);
         return ND_EEMPTY;
+    }
+    /* The keep rule's field: a number or a string, else as if missing. */
+    const cJSON *k =
+        d->keep_field ? cJSON_GetObjectItemCaseSensitive(d->root, d->keep_field) : NULL;
+    if (k && cJSON_IsNumber(k)) {
+        out->keep_kind = ND_FIELD_NUMBER;
+        out->keep_num = k->valuedouble;
+    } else if (k && cJSON_IsString(k) && k->valuestring) {
+        out->keep_kind = ND_FIELD_STRING;
+        out->keep_str = k->valuestring;
+        out->keep_len = strlen(k->valuestring);
     }
     return ND_OK;
 }
