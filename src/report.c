@@ -8,6 +8,7 @@
  * for JSON (always valid UTF-8). A part of the scan not asked for (opts.parts) is left out
  * of the text and TSV reports and is null in JSON.
  */
+#include "neardup/clean.h"
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 
@@ -105,6 +106,17 @@ static void put_uint(FILE *f, size_t x, char after)
         buf[--i] = (char)('0' + x % 10);
     while ((x /= 10) != 0);
     fwrite(buf + i, 1, sizeof buf - i, f);
+}
+
+/* Whether r is the result of a clean, and whether it removed member mb. */
+static int cleaned(const nd_scan_result *r)
+{
+    return r->clean.cleaned;
+}
+
+static int removed(const nd_scan_result *r, const nd_member *mb)
+{
+    return cleaned(r) && (r->clean.remove & ND_REMOVE_GROUPS) && !mb->kept;
 }
 
 static size_t duplicates(const nd_scan_result *r)
@@ -235,6 +247,24 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
     }
 }
 
+/* What a clean did, in the text report's last line. */
+static void write_text_clean(const nd_scan_result *r, FILE *f)
+{
+    const nd_clean_summary *c = &r->clean;
+    fprintf(f, "cleaned: %zu %s and %zu line %s removed (%llu bytes)", c->docs_removed,
+            plural(c->docs_removed, "document", "documents"), c->ranges_removed,
+            plural(c->ranges_removed, "range", "ranges"), (unsigned long long)c->bytes_removed);
+    if (c->invalid_dropped)
+        fprintf(f, ", %zu skipped %s moved", c->invalid_dropped,
+                plural(c->invalid_dropped, "input", "inputs"));
+    if (c->invalid_copied)
+        fprintf(f, ", %zu skipped %s kept as %s", c->invalid_copied,
+                plural(c->invalid_copied, "input", "inputs"),
+                plural(c->invalid_copied, "it was", "they were"));
+    fprintf(f, "; %zu %s written to kept/\n", c->files_written,
+            plural(c->files_written, "file", "files"));
+}
+
 static void write_text(const nd_scan_result *r, FILE *f)
 {
     for (size_t g = 0; g < r->ngroups && (r->opts.parts & ND_PART_GROUPS); g++) {
@@ -245,10 +275,11 @@ static void write_text(const nd_scan_result *r, FILE *f)
             fputs(m == 0 ? "  * " : "    ", f);
             put_doc(f, r, mb->doc);
             if (m == 0)
-                fprintf(f, "  [representative, %u words]\n", r->docs[mb->doc].ntokens);
+                fprintf(f, "  [representative, %u words", r->docs[mb->doc].ntokens);
             else
-                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words]\n", mb->jaccard,
+                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words", mb->jaccard,
                         mb->containment, r->docs[mb->doc].ntokens);
+            fputs(!cleaned(r) ? "]\n" : removed(r, mb) ? ", removed]\n" : ", kept]\n", f);
             fputs("      ", f);
             put_field(f, mb->snippet);
             fputc('\n', f);
@@ -278,6 +309,7 @@ static void write_text(const nd_scan_result *r, FILE *f)
             r->opts.verify_estimate ? "estimated" : "exact",
             r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
             r->opts.para.short_words, r->opts.para.threshold);
+    if (cleaned(r)) write_text_clean(r, f);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -369,6 +401,40 @@ static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
     fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
 }
 
+/* A clean's members: "kept", and for a removed one the kept member it duplicates. */
+static void json_fate(const nd_scan_result *r, FILE *f, const nd_member *mb)
+{
+    if (!removed(r, mb)) {
+        fputs(", \"kept\": true", f);
+        return;
+    }
+    fputs(", \"kept\": false, \"duplicate_of\": ", f);
+    json_str(f, r->docs[mb->dup_of].id);
+    fputs(", \"duplicate_jaccard\": ", f);
+    json_num(f, mb->dup_jaccard);
+    fputs(", \"duplicate_containment\": ", f);
+    json_num(f, mb->dup_containment);
+}
+
+/* What a clean did ("clean", only in a clean's report). */
+static void json_clean(const nd_scan_result *r, FILE *f)
+{
+    static const char *const names[] = {"groups", "blocks", "short", "boilerplate"};
+    const nd_clean_summary *c = &r->clean;
+    fputs("  \"clean\": {\"remove\": [", f);
+    for (unsigned i = 0, first = 1; i < 4; i++)
+        if (c->remove & (1u << i)) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", names[i]);
+            first = 0;
+        }
+    fprintf(f,
+            "], \"documents_removed\": %zu, \"ranges_removed\": %zu,\n    "
+            "\"bytes_removed\": %llu, \"invalid_moved\": %zu, \"invalid_kept\": %zu, "
+            "\"files_written\": %zu, \"files_removed\": %zu},\n",
+            c->docs_removed, c->ranges_removed, (unsigned long long)c->bytes_removed,
+            c->invalid_dropped, c->invalid_copied, c->files_written, c->files_removed);
+}
+
 /* "groups" and "pairs": null unless groups were asked for. */
 static void json_groups(const nd_scan_result *r, FILE *f)
 {
@@ -391,6 +457,7 @@ static void json_groups(const nd_scan_result *r, FILE *f)
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
+            if (cleaned(r)) json_fate(r, f, mb);
             fputc('}', f);
         }
         fputs("\n    ]}", f);
@@ -527,6 +594,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
     fprintf(f, ",\n  \"schema\": %d,\n", ND_JSON_SCHEMA);
     json_options(r, f);
     json_summary(r, f);
+    if (cleaned(r)) json_clean(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
     json_diags(f, "skipped", r->skipped, r->nskipped, 1);
@@ -550,6 +618,16 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
         else
             fprintf(f, "\t%.4f\t%.4f\n", p->contain_a, p->contain_b);
     }
+    for (size_t g = 0; g < r->ngroups && cleaned(r) && (parts & ND_PART_GROUPS); g++)
+        for (size_t m = 0; m < r->groups[g].nmembers; m++) {
+            const nd_member *mb = &r->groups[g].members[m];
+            if (!removed(r, mb)) continue;
+            fputs("removed\t", f);
+            put_field(f, r->docs[mb->doc].id);
+            fputc('\t', f);
+            put_field(f, r->docs[mb->dup_of].id);
+            fprintf(f, "\t%.4f\t%.4f\n", mb->dup_jaccard, mb->dup_containment);
+        }
     for (size_t i = 0; i < r->nrepeats; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
         for (size_t b = 0; b < rp->nblocks && (parts & ND_PART_BLOCKS); b++) {
