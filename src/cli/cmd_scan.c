@@ -15,6 +15,7 @@
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
+#include "scan_args.h"
 
 static void usage(FILE *f)
 {
@@ -70,10 +71,6 @@ static void usage(FILE *f)
           "file, invalid UTF-8, malformed JSON line, ...) unless --allow-skips. 2 wins over 1.\n",
           f);
 }
-
-typedef struct diag_ctx {
-    int quiet;
-} diag_ctx;
 
 /* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
  * (which may quote the input) with control characters and invalid UTF-8 escaped. */
@@ -179,9 +176,9 @@ static void print_stats(const nd_scan_result *r)
 }
 
 /* After a bad option value (the message is printed already): the usage hint, status 2. */
-static int bad_value(void)
+static int bad_value(const scan_args *a)
 {
-    fputs("Try 'neardup scan --help'.\n", stderr);
+    fprintf(stderr, "Try 'neardup %s --help'.\n", a->cmd);
     return ND_EXIT_ERROR;
 }
 
@@ -215,14 +212,6 @@ static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int all
     return ND_EXIT_OK;
 }
 
-/* What the command line asks for. */
-typedef struct scan_args {
-    nd_scan_opts opts;
-    nd_report_format fmt;
-    diag_ctx dc;
-    int fail_on_dup, allow_skips, stats;
-} scan_args;
-
 /* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
  * status of a bad value (its message printed). */
 static int para_option(int c, scan_args *a)
@@ -235,28 +224,28 @@ static int para_option(int c, scan_args *a)
         else if (strcmp(optarg, "block") == 0)
             a->opts.para.mode = ND_PARA_BLOCK;
         else
-            return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--paragraphs takes line or block, not '%s'", optarg);
         break;
     case OPT_SHORT_WORDS:
-        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
+        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value(a);
         a->opts.para.short_words = (unsigned)u;
         break;
     case OPT_PARA_THRESHOLD:
         if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_BOILER_DOCS:
-        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
+        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value(a);
         a->opts.boilerplate_docs = u;
         break;
     case OPT_BOILER_SHARE:
         if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &a->opts.boilerplate_share))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_PARTS:
         if (!(a->opts.parts = parse_parts(optarg)))
             return nd_cli_usage_error(
-                "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+                a->cmd, "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
         break;
     default:
         assert(!"an option without a case");
@@ -271,19 +260,19 @@ static int apply_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case 'n':
-        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value(a);
         a->opts.ngram = (unsigned)u;
         break;
     case 'k':
-        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.perms = (unsigned)u;
         break;
     case 't':
         if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &a->opts.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'b':
-        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.bands = (unsigned)u;
         break;
     case OPT_ALL_PAIRS:
@@ -295,7 +284,7 @@ static int apply_option(int c, scan_args *a)
         else if (strcmp(optarg, "estimate") == 0)
             a->opts.verify_estimate = 1;
         else
-            return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--verify takes exact or estimate, not '%s'", optarg);
         break;
     case OPT_INPUT_FORMAT:
         if (strcmp(optarg, "auto") == 0)
@@ -305,7 +294,7 @@ static int apply_option(int c, scan_args *a)
         else if (strcmp(optarg, "jsonl") == 0)
             a->opts.input.format = ND_INPUT_JSONL;
         else
-            return nd_cli_usage_error("scan", "--input-format takes auto, txt or jsonl, not '%s'",
+            return nd_cli_usage_error(a->cmd, "--input-format takes auto, txt or jsonl, not '%s'",
                                       optarg);
         break;
     case OPT_TEXT_FIELD:
@@ -316,11 +305,11 @@ static int apply_option(int c, scan_args *a)
         break;
     case OPT_MAX_BYTES:
         if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &a->opts.input.max_doc_bytes))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'f':
         if (nd_report_format_parse(optarg, &a->fmt) != ND_OK)
-            return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--format takes text, json or tsv, not '%s'", optarg);
         break;
     case 'q':
         a->dc.quiet = 1;
@@ -329,7 +318,7 @@ static int apply_option(int c, scan_args *a)
         a->stats = 1;
         break;
     case 'j':
-        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
+        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value(a);
         a->opts.threads = (unsigned)u;
         break;
     case OPT_FAIL:
@@ -378,7 +367,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
 
 int nd_cmd_scan(int argc, char **argv)
 {
-    scan_args a = {.fmt = ND_REPORT_TEXT};
+    scan_args a = {.fmt = ND_REPORT_TEXT, .cmd = "scan"};
     nd_scan_opts_init(&a.opts);
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
@@ -394,16 +383,44 @@ int nd_cmd_scan(int argc, char **argv)
         nd_cli_error("scan failed: %s", nd_status_str(st));
         return ND_EXIT_ERROR;
     }
-    if (a.stats) print_stats(res);
-    nd_status wst = nd_report_write(res, a.fmt, stdout);
-    rc = exit_status(res, wst, errno, a.allow_skips, a.fail_on_dup);
-    if (res->nskipped > 0 && !a.dc.quiet)
+    rc = nd_scan_finish(&a, res);
+    nd_scan_result_free(res);
+    return rc;
+}
+
+/* ---- shared with the other commands that run a scan (scan_args.h) ---------------------- */
+
+const struct option *nd_scan_longopts(void)
+{
+    return longopts;
+}
+
+int nd_scan_option(int c, scan_args *a)
+{
+    return apply_option(c, a);
+}
+
+void nd_scan_on_diag(const nd_diag *d, void *ud)
+{
+    on_diag(d, ud);
+}
+
+int nd_scan_finish(const scan_args *a, const nd_scan_result *res)
+{
+    if (a->stats) print_stats(res);
+    nd_status wst = nd_report_write(res, a->fmt, stdout);
+    int rc = exit_status(res, wst, errno, a->allow_skips, a->fail_on_dup);
+    if (res->nskipped > 0 && !a->dc.quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",
-                a.allow_skips || res->ndocs == 0
+                a->allow_skips || res->ndocs == 0
                     ? ""
                     : "; exit status 2 (use --allow-skips to accept skips)");
     if (res->ndocs == 0) nd_cli_error("no document was read; exit status 2");
-    nd_scan_result_free(res);
     return rc;
+}
+
+int nd_scan_stdout_writable(void)
+{
+    return stdout_writable();
 }
