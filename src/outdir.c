@@ -58,25 +58,33 @@ static int dir_empty(const char *path)
     return empty;
 }
 
-nd_status nd_rm_tree(const char *path)
+/* Removes entry name of the directory at, and everything under it; with descriptors, so
+ * that it allocates nothing (it runs when memory has run out) and no path grows. */
+static nd_status rm_at(int at, const char *name)
 {
     struct stat sb;
-    if (lstat(path, &sb) != 0) return errno == ENOENT ? ND_OK : ND_EIO;
-    if (!S_ISDIR(sb.st_mode)) return unlink(path) == 0 ? ND_OK : ND_EIO;
-    DIR *d = opendir(path);
-    if (!d) return ND_EIO;
+    if (fstatat(at, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? ND_OK : ND_EIO;
+    if (!S_ISDIR(sb.st_mode)) return unlinkat(at, name, 0) == 0 ? ND_OK : ND_EIO;
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return ND_EIO;
+    }
     nd_status st = ND_OK;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        char *sub = nd_path_join(path, e->d_name);
-        nd_status s2 = sub ? nd_rm_tree(sub) : ND_ENOMEM;
-        nd_free(sub);
-        if (s2 != ND_OK) st = s2;
+        if (rm_at(dirfd(d), e->d_name) != ND_OK) st = ND_EIO;
     }
     closedir(d);
-    if (st == ND_OK && rmdir(path) != 0) st = ND_EIO;
+    if (st == ND_OK && unlinkat(at, name, AT_REMOVEDIR) != 0) st = ND_EIO;
     return st;
+}
+
+nd_status nd_rm_tree(const char *path)
+{
+    return rm_at(AT_FDCWD, path);
 }
 
 /* Splits final (trailing slashes ignored) into a newly allocated parent directory and a
@@ -390,18 +398,27 @@ nd_status nd_ofile_create(nd_ofile *f, const char *path, const nd_say *say)
     return ND_OK;
 }
 
+static nd_status write_all(nd_ofile *f, const char *p, size_t n, const nd_say *say);
+
 static nd_status flush(nd_ofile *f, const nd_say *say)
 {
-    size_t done = 0;
-    while (done < f->n) {
-        ssize_t k = write(f->fd, f->buf + done, f->n - done);
+    nd_status st = write_all(f, f->buf, f->n, say);
+    f->n = 0;
+    return st;
+}
+
+/* Writes p[0..n) to f's file, the buffer bypassed. */
+static nd_status write_all(nd_ofile *f, const char *p, size_t n, const nd_say *say)
+{
+    while (n > 0) {
+        ssize_t k = write(f->fd, p, n);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0)
             return nd_sayf(say, ND_DIAG_ERROR, ND_EIO, f->path, "cannot write it: %s",
                            strerror(errno));
-        done += (size_t)k;
+        p += k;
+        n -= (size_t)k;
     }
-    f->n = 0;
     return ND_OK;
 }
 
@@ -409,6 +426,10 @@ nd_status nd_ofile_write(nd_ofile *f, const void *p, size_t n, const nd_say *say
 {
     const char *s = p;
     f->written += n;
+    if (n >= ND_OFILE_BUF) { /* a large piece goes straight to the file, after the buffer */
+        nd_status st = flush(f, say);
+        return st == ND_OK ? write_all(f, s, n, say) : st;
+    }
     while (n > 0) {
         if (f->n == ND_OFILE_BUF) {
             nd_status st = flush(f, say);

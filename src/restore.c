@@ -56,7 +56,7 @@ typedef struct restore_ctx {
 static nd_status next_line(restore_ctx *r, const char **line, size_t *n)
 {
     for (;;) {
-        char *nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+        char *nl = r->len > r->pos ? memchr(r->buf + r->pos, '\n', r->len - r->pos) : NULL;
         if (nl || (r->eof && r->pos < r->len)) {
             size_t end = nl ? (size_t)(nl - r->buf) : r->len;
             *line = r->buf + r->pos;
@@ -139,10 +139,17 @@ static nd_status finish_file(restore_ctx *r)
     return st != ND_OK ? st : cs;
 }
 
-/* Starts rebuilding path (its entries start here). */
+/* Starts rebuilding path (its entries start here); takes path, whatever happens. */
 static nd_status start_file(restore_ctx *r, char *path)
 {
-    ND_GROW(r->ndone, r->capdone, 64, r->done);
+    if (r->ndone == r->capdone) {
+        char **v = nd_grow_array(r->done, &r->capdone, r->ndone + 1, sizeof *v, 64);
+        if (!v) {
+            nd_free(path);
+            return ND_ENOMEM;
+        }
+        r->done = v;
+    }
     r->done[r->ndone++] = path; /* owned by done from here */
     r->cur = path;
     r->at = 0;
