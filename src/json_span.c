@@ -9,8 +9,8 @@
  * well-formed to its end, as the decoder saw it.
  *
  * Escapes decode as cJSON decodes them (\b \f \n \r \t \" \\ \/ and \uXXXX, a surrogate
- * pair as one code point in four UTF-8 bytes), except that bad hex digits are an error
- * here where cJSON reads them as U+0000: such a record is simply not edited.
+ * pair as one code point in four UTF-8 bytes, a lone surrogate an error), quirks included:
+ * \uXXXX with a character that is not a hex digit reads as U+0000, which ends the text.
  */
 #include "json_span.h"
 
@@ -30,7 +30,8 @@ static size_t skip_space(const char *s, size_t len, size_t i)
     return i;
 }
 
-static int hex4(const char *s, unsigned *out)
+/* The value of 4 hex digits; 0 when one is not a hex digit, as cJSON's parse_hex4. */
+static unsigned hex4(const char *s)
 {
     unsigned h = 0;
     for (int i = 0; i < 4; i++) {
@@ -43,11 +44,10 @@ static int hex4(const char *s, unsigned *out)
         else if (c >= 'A' && c <= 'F')
             d = c - 'A' + 10;
         else
-            return -1;
+            return 0;
         h = h << 4 | d;
     }
-    *out = h;
-    return 0;
+    return h;
 }
 
 /*
@@ -93,13 +93,13 @@ static int unit(const char *s, size_t n, size_t i, size_t *used, char *out, size
     default:
         return -1;
     }
-    unsigned cp, lo;
-    if (n - i < 6 || hex4(s + i + 2, &cp) != 0) return -1;
+    if (n - i < 6) return -1;
+    unsigned cp = hex4(s + i + 2), lo;
     *used = 6;
     if (cp >= 0xdc00 && cp <= 0xdfff) return -1; /* a lone low surrogate */
     if (cp >= 0xd800 && cp <= 0xdbff) {
-        if (n - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u' || hex4(s + i + 8, &lo) != 0 ||
-            lo < 0xdc00 || lo > 0xdfff)
+        if (n - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u' || (lo = hex4(s + i + 8)) < 0xdc00 ||
+            lo > 0xdfff)
             return -1;
         cp = 0x10000 + (((cp & 0x3ff) << 10) | (lo & 0x3ff));
         *used = 12;

@@ -51,7 +51,8 @@ nd_status nd_json_member(const char *s, size_t len, const char *key, size_t key_
  * *out_len receives the decoded length. With stop_at_nul, decoding ends at an escaped NUL
  * (\u0000), where a C string (cJSON's) ends. *stop (may be NULL) receives the raw offset
  * where decoding ended: n, or that escape's offset. ND_OK or ND_EJSON (an unknown escape,
- * bad hex digits, a lone surrogate, an unescaped quote, a backslash at the end).
+ * a \u with fewer than 4 characters, a lone surrogate, an unescaped quote, a backslash at
+ * the end). As cJSON, a \u whose 4 characters are not all hex digits is U+0000.
  */
 nd_status nd_json_unescape(const char *s, size_t n, int stop_at_nul, char *out, size_t *out_len,
                            size_t *stop);
