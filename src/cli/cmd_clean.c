@@ -27,7 +27,8 @@ static void usage(FILE *f)
           "      --remove LIST       what to remove, comma-separated: groups (all but the kept\n"
           "                          article of each group), blocks (later copies of doubled\n"
           "                          blocks), short (later copies of repeated short lines),\n"
-          "                          boilerplate (every copy), or all (default groups,blocks)\n"
+          "                          boilerplate (every copy), or all (default groups,blocks,\n"
+          "                          of those --parts looks for)\n"
           "      --keep RULE         which article of a group is kept: longest (default),\n"
           "                          first or last in input order\n"
           "      --keep-by FIELD:min|max  the one with the smallest (largest) value of a JSON\n"
@@ -74,6 +75,7 @@ static const struct option clean_longopts[] = {
 typedef struct clean_args {
     scan_args s;
     nd_clean_opts c;
+    int remove_given; /* --remove was given (else: the default, less the parts not scanned) */
     const char *outdir;
     char keep_field[512];
 } clean_args;
@@ -111,6 +113,7 @@ static int clean_option(int c, clean_args *a)
         a->outdir = optarg;
         break;
     case OPT_REMOVE:
+        a->remove_given = 1;
         if (!(a->c.remove = parse_remove(optarg)))
             return nd_cli_usage_error(
                 "clean", "--remove takes groups, blocks, short, boilerplate or all, not '%s'",
@@ -198,10 +201,15 @@ static int parse_args(int argc, char **argv, clean_args *a)
                  {ND_REMOVE_BLOCKS, ND_PART_BLOCKS, "blocks", "blocks"},
                  {ND_REMOVE_SHORT, ND_PART_SHORT, "short", "short"},
                  {ND_REMOVE_BOILERPLATE, ND_PART_SHARED, "boilerplate", "shared"}};
-    for (size_t i = 0; i < sizeof needs / sizeof *needs; i++)
-        if ((a->c.remove & needs[i].remove) && !(a->s.opts.parts & needs[i].part))
-            return nd_cli_usage_error("clean", "--remove %s needs --parts to include %s",
-                                      needs[i].name, needs[i].part_name);
+    for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
+        if (!(a->c.remove & needs[i].remove) || (a->s.opts.parts & needs[i].part)) continue;
+        if (!a->remove_given) { /* the default: only what the scan looks for */
+            a->c.remove &= ~needs[i].remove;
+            continue;
+        }
+        return nd_cli_usage_error("clean", "--remove %s needs --parts to include %s", needs[i].name,
+                                  needs[i].part_name);
+    }
     return -1;
 }
 
@@ -223,7 +231,11 @@ int nd_cmd_clean(int argc, char **argv)
     nd_status st = nd_clean(&a.s.opts, &a.c, a.outdir, (const char *const *)(argv + optind),
                             (size_t)(argc - optind), &res);
     if (st != ND_OK) {
-        nd_cli_error("clean stopped (%s); nothing was written to %s", nd_status_str(st), a.outdir);
+        if (st == ND_EINVAL) /* the message said why */
+            nd_cli_error("clean stopped; nothing was written to %s", a.outdir);
+        else
+            nd_cli_error("clean stopped (%s); nothing was written to %s",
+                         st == ND_EIO ? "a read or a write failed" : nd_status_str(st), a.outdir);
         return ND_EXIT_ERROR;
     }
     rc = nd_scan_finish(&a.s, res);

@@ -72,8 +72,12 @@ int nd_cmd_restore(int argc, char **argv)
                                   argc - optind, argc - optind == 1 ? "" : "s");
     nd_status st = nd_restore(argv[optind], argv[optind + 1], force, nd_scan_on_diag, &dc);
     if (st != ND_OK) {
-        nd_cli_error("restore stopped (%s); nothing was written to %s", nd_status_str(st),
-                     argv[optind + 1]);
+        if (st == ND_EINVAL) /* the message said why */
+            nd_cli_error("restore stopped; nothing was written to %s", argv[optind + 1]);
+        else
+            nd_cli_error("restore stopped (%s); nothing was written to %s",
+                         st == ND_EIO ? "a read or a write failed" : nd_status_str(st),
+                         argv[optind + 1]);
         return ND_EXIT_ERROR;
     }
     return ND_EXIT_OK;
