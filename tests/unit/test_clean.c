@@ -233,8 +233,7 @@ static size_t entries(const char *path)
 
 /* nd_clean of paths (relative to the working directory, made `base` for the call). */
 static nd_status clean_in(const char *base, const nd_scan_opts *o, const nd_clean_opts *co,
-                          const char *out, const char *const *paths, size_t n,
-                          nd_scan_result **res)
+                          const char *out, const char *const *paths, size_t n, nd_scan_result **res)
 {
     char cwd[4096];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
@@ -265,8 +264,8 @@ static void check_rel(const char *path, int stream, nd_input_format fmt, const c
     si.format = fmt;
     char out[256];
     size_t n = nd_clean_rel_path(&si, out, sizeof out);
-    ck_assert_msg(n == strlen(want) && strcmp(out, want) == 0, "'%s' -> '%s', not '%s'", path,
-                  out, want);
+    ck_assert_msg(n == strlen(want) && strcmp(out, want) == 0, "'%s' -> '%s', not '%s'", path, out,
+                  want);
 }
 
 START_TEST(test_rel_path)
@@ -402,8 +401,7 @@ END_TEST
 START_TEST(test_keep_by_field)
 {
     /* b has the smallest date and is near both ends: kept, and both ends go (min). */
-    const char *dates[3] = {"\"published\": \"2020-03-01\"", "\"published\": \"2020-01-31\"",
-                            NULL};
+    const char *dates[3] = {"\"published\": \"2020-03-01\"", "\"published\": \"2020-01-31\"", NULL};
     chain c;
     chain_make(&c, dates);
     nd_scan_result *r = scan_keep(&c, ND_KEEP_FIELD_MIN, "published");
@@ -510,8 +508,7 @@ START_TEST(test_no_chaining_property)
                         const nd_member *o2 = &gr->members[q];
                         if (q != m && o2->kept)
                             ck_assert_msg(!passes(&sets[mb->doc], &sets[o2->doc], 0.8),
-                                          "kept d%u and d%u are near-duplicates", mb->doc,
-                                          o2->doc);
+                                          "kept d%u and d%u are near-duplicates", mb->doc, o2->doc);
                     }
                     continue;
                 }
@@ -695,8 +692,9 @@ START_TEST(test_clean_restore_awkward)
     char *kept = tu_read_file(k, &len);
     static const char head[] = "\xef\xbb\xbf{\"text\": \"caf\\u00e9 \\/ \\ud83d\\ude00 ";
     ck_assert_mem_eq(kept, head, sizeof head - 1);
-    ck_assert_ptr_nonnull(strstr(kept, "\", \"id\": \"dbl\", \"more\": {\"text\": \"not this one\"}}\n\n"
-                                       "{\"id\": \"other\""));
+    ck_assert_ptr_nonnull(strstr(kept,
+                                 "\", \"id\": \"dbl\", \"more\": {\"text\": \"not this one\"}}\n\n"
+                                 "{\"id\": \"other\""));
     free(kept);
     free(k);
     ck_assert_int_eq(restore_in(dir, "out", "back", 0), ND_OK);
@@ -875,14 +873,14 @@ END_TEST
 START_TEST(test_restore_refuses)
 {
     static const char *const bad[] = {
-        "{\"path\": \"a.txt\", \"offset\": 100, \"bytes\": \"x\"}\n",   /* past the kept file */
-        "{\"path\": \"../a.txt\", \"offset\": 0, \"bytes\": \"x\"}\n",  /* outside */
-        "{\"path\": \"/a.txt\", \"offset\": 0, \"bytes\": \"x\"}\n",    /* absolute */
+        "{\"path\": \"a.txt\", \"offset\": 100, \"bytes\": \"x\"}\n",  /* past the kept file */
+        "{\"path\": \"../a.txt\", \"offset\": 0, \"bytes\": \"x\"}\n", /* outside */
+        "{\"path\": \"/a.txt\", \"offset\": 0, \"bytes\": \"x\"}\n",   /* absolute */
         "{\"path\": \"a.txt\", \"offset\": 2, \"bytes\": \"x\"}\n"
-        "{\"path\": \"a.txt\", \"offset\": 1, \"bytes\": \"y\"}\n",     /* out of order */
+        "{\"path\": \"a.txt\", \"offset\": 1, \"bytes\": \"y\"}\n", /* out of order */
         "{\"path\": \"a.txt\", \"offset\": 0, \"bytes\": \"x\"}\n"
         "{\"path\": \"b.txt\", \"offset\": 0, \"bytes\": \"x\"}\n"
-        "{\"path\": \"a.txt\", \"offset\": 5, \"bytes\": \"x\"}\n",     /* not together */
+        "{\"path\": \"a.txt\", \"offset\": 5, \"bytes\": \"x\"}\n", /* not together */
         "{\"path\": \"a.txt\", \"offset\": -1, \"bytes\": \"x\"}\n",
         "{\"path\": \"a.txt\", \"offset\": 0, \"bytes_base64\": \"eA\"}\n", /* not base64 */
         "{\"path\": \"a.txt\", \"offset\": 0}\n",

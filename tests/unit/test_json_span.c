@@ -208,10 +208,10 @@ START_TEST(test_unescape_escapes)
     check_unescape("", "", 0);
     check_unescape("\\\"\\\\\\/\\b\\f\\n\\r\\t", "\"\\/\b\f\n\r\t", 8);
     check_unescape("\\u0041\\u00e9\\u20AC", "A\xc3\xa9\xe2\x82\xac", 6);
-    check_unescape("\\ud83d\\ude00", "\xf0\x9f\x98\x80", 4);           /* U+1F600 */
-    check_unescape("\\uDBFF\\uDFFF", "\xf4\x8f\xbf\xbf", 4);           /* U+10FFFF */
-    check_unescape("caf\xc3\xa9 \x01\t", "caf\xc3\xa9 \x01\t", 8);     /* raw bytes pass */
-    check_unescape("a\\u0000b", "a\0b", 3);                            /* NUL kept */
+    check_unescape("\\ud83d\\ude00", "\xf0\x9f\x98\x80", 4);       /* U+1F600 */
+    check_unescape("\\uDBFF\\uDFFF", "\xf4\x8f\xbf\xbf", 4);       /* U+10FFFF */
+    check_unescape("caf\xc3\xa9 \x01\t", "caf\xc3\xa9 \x01\t", 8); /* raw bytes pass */
+    check_unescape("a\\u0000b", "a\0b", 3);                        /* NUL kept */
     check_unescape("\\u000a\\u000D", "\n\r", 2);
     check_unescape("\\u12g4", "\0", 1); /* not hex: U+0000, as cJSON reads it */
 }
@@ -223,11 +223,11 @@ START_TEST(test_unescape_errors)
     check_bad_string("ab\\");
     check_bad_string("\\x41");
     check_bad_string("\\u12");
-    check_bad_string("\\ud800");          /* a high surrogate alone */
-    check_bad_string("\\ud800x\\udc00");  /* ... not followed by its pair */
-    check_bad_string("\\ud800\\u0041");   /* ... followed by no low surrogate */
-    check_bad_string("\\udc00");          /* a low surrogate alone */
-    check_bad_string("a\"b");             /* a raw quote in a body */
+    check_bad_string("\\ud800");         /* a high surrogate alone */
+    check_bad_string("\\ud800x\\udc00"); /* ... not followed by its pair */
+    check_bad_string("\\ud800\\u0041");  /* ... followed by no low surrogate */
+    check_bad_string("\\udc00");         /* a low surrogate alone */
+    check_bad_string("a\"b");            /* a raw quote in a body */
 }
 END_TEST
 
@@ -288,11 +288,10 @@ static const char *const names[] = {"text", "id", "url", "te\\u0078t", "body", "
 /* A random JSON string literal (with quotes) of random escapes and UTF-8. */
 static void rand_string(tu_sbuf *b)
 {
-    static const char *const units[] = {"a",      "Z",       " ",       "\\n",     "\\r",
-                                        "\\t",    "\\\"",    "\\\\",    "\\/",     "\\b",
-                                        "\\f",    "\\u00e9", "\\u20ac", "\xc3\xa9", "\xe2\x82\xac",
-                                        "\\ud83d\\ude00",    "{",       "}",       "[",
-                                        "]",      ",",       ":",       "\\u0041", "\x7f"};
+    static const char *const units[] = {
+        "a",   "Z",   " ",   "\\n",     "\\r",     "\\t",      "\\\"",         "\\\\",
+        "\\/", "\\b", "\\f", "\\u00e9", "\\u20ac", "\xc3\xa9", "\xe2\x82\xac", "\\ud83d\\ude00",
+        "{",   "}",   "[",   "]",       ",",       ":",        "\\u0041",      "\x7f"};
     tu_sb_puts(b, "\"");
     size_t n = tu_rand() % 12;
     for (size_t i = 0; i < n; i++)
