@@ -181,6 +181,7 @@ typedef struct nd_clean_summary {
     size_t invalid_copied;  /* skipped records or files copied to kept/ unchanged */
     size_t invalid_dropped; /* skipped records or files moved to removed.jsonl */
     uint64_t bytes_removed; /* bytes of the input moved to removed.jsonl */
+    double t_write;         /* seconds spent reading the input again and writing */
 } nd_clean_summary;
 
 typedef struct nd_scan_result {

@@ -239,6 +239,9 @@ int nd_cmd_clean(int argc, char **argv)
         return ND_EXIT_ERROR;
     }
     rc = nd_scan_finish(&a.s, res);
+    if (a.s.stats)
+        fprintf(stderr, "neardup: stats: clean: read again and written in %.3fs\n",
+                res->clean.t_write);
     nd_scan_result_free(res);
     return rc;
 }
