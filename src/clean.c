@@ -32,8 +32,8 @@
 
 #include "alloc.h"
 #include "clean_priv.h"
+#include "clock.h"
 #include "containers.h"
-#include "json_out.h"
 #include "json_span.h"
 #include "outdir.h"
 #include "removed.h"
@@ -142,8 +142,9 @@ struct clean_ctx {
     nd_outdir out;
     char *kept_dir;
     nd_ofile removed;
-    nd_ofile kept; /* the file being written (fd < 0: none) */
-    char **rel;    /* per source: its path under kept/ */
+    nd_ofile kept;     /* the file being written (fd < 0: none) */
+    nd_writer *writer; /* the thread that writes them (NULL: this one) */
+    char **rel;        /* per source: its path under kept/ */
     const struct fmt **fmts;
     const nd_member **fate; /* per document: its member entry when it is removed */
     bplace *bp;
@@ -287,31 +288,6 @@ static nd_status copy_range(clean_ctx *c, uint64_t from, uint64_t to)
 
 /* ---- removed.jsonl ---------------------------------------------------------------------- */
 
-/* The length of the longest prefix of s[0..n) that nd_removed_is_text would accept, and in
- * *bad whether a byte after it makes the whole not text; with more (more bytes follow), an
- * incomplete UTF-8 sequence at the end is left for the next chunk. */
-static size_t text_prefix(const char *s, size_t n, int more, int *bad)
-{
-    size_t i = 0;
-    *bad = 0;
-    while (i < n) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x01 && ch < 0x80) {
-            i++;
-            continue;
-        }
-        int k = ch ? nd_utf8_seq(s + i, n - i) : -1;
-        if (k > 0) {
-            i += (size_t)k;
-            continue;
-        }
-        if (more && ch && i + (size_t)(-k) == n) return i; /* cut short by the chunk? */
-        *bad = 1;
-        return i;
-    }
-    return i;
-}
-
 /* Writes the entry e with bytes [off, off + n) of the source. */
 static nd_status emit(clean_ctx *c, nd_removed_entry *e, uint64_t off, uint64_t n)
 {
@@ -322,7 +298,7 @@ static nd_status emit(clean_ctx *c, nd_removed_entry *e, uint64_t off, uint64_t 
         const char *p = win_get(c, pos, k, &st);
         if (!p) return st;
         int bad;
-        size_t ok = text_prefix(p, k, pos + k < off + n, &bad);
+        size_t ok = nd_removed_text_prefix(p, k, pos + k < off + n, &bad);
         if (bad) text = 0;
         pos += ok ? ok : k; /* (ok == 0 only at a sequence longer than a chunk: not text) */
         if (!ok && !bad) text = 0;
@@ -671,7 +647,7 @@ static nd_status open_kept(clean_ctx *c, uint32_t s)
     if (st != ND_OK) return st;
     char *p = nd_path_join(c->kept_dir, c->rel[s]);
     if (!p) return ND_ENOMEM;
-    st = nd_ofile_create(&c->kept, p, &c->say);
+    st = nd_ofile_create(&c->kept, p, c->writer, &c->say);
     nd_free(p);
     if (st == ND_OK) c->sum.files_written++;
     return st;
@@ -936,13 +912,18 @@ static nd_status write_all(clean_ctx *c)
     nd_status st;
     if ((st = plan_sources(c)) != ND_OK || (st = plan_removals(c)) != ND_OK) return st;
     if ((st = nd_decoder_create(&c->res->opts.decode, &c->dec)) != ND_OK) return st;
+    /* With two threads or more, the writes go to a thread of their own. */
+    if (c->res->opts.threads > 1 && (st = nd_writer_create(&c->writer)) != ND_OK) {
+        if (st == ND_ENOMEM) return st;
+        c->writer = NULL; /* no thread: write here */
+    }
     if (!(c->kept_dir = nd_path_join(c->out.tmp, "kept"))) return ND_ENOMEM;
     if (mkdir(c->kept_dir, 0777) != 0)
         return nd_sayf(&c->say, ND_DIAG_ERROR, ND_EIO, c->kept_dir, "cannot create it: %s",
                        strerror(errno));
     char *rp = nd_path_join(c->out.tmp, "removed.jsonl");
     if (!rp) return ND_ENOMEM;
-    st = nd_ofile_create(&c->removed, rp, &c->say);
+    st = nd_ofile_create(&c->removed, rp, c->writer, &c->say);
     nd_free(rp);
     size_t d = 0, k = 0;
     for (uint32_t s = 0; s < c->res->nsources && st == ND_OK; s++)
@@ -983,10 +964,18 @@ nd_status nd_clean_run(const nd_scan_opts *scan_opts, const nd_clean_opts *opts,
     st = nd_scan_keep_reader(scan_opts, paths, npaths, &c.res, &c.reader);
     if (st == ND_OK && after_scan) after_scan(hook_ud);
     if (st == ND_OK && c.out.merge) st = check_not_inside(&c, outdir);
+    double t0 = nd_now();
     if (st == ND_OK) st = write_all(&c);
     nd_reader_free(c.reader);
     c.reader = NULL;
+    if (st != ND_OK) { /* (their queued writes are done before the files go) */
+        nd_ofile_close(&c.kept, NULL);
+        nd_ofile_close(&c.removed, NULL);
+    }
+    nd_writer_free(c.writer);
+    c.writer = NULL;
     if (st == ND_OK) st = nd_outdir_commit(&c.out, 0, &say);
+    c.sum.t_write = nd_now() - t0;
     if (st != ND_OK) {
         nd_ofile_close(&c.kept, NULL);
         nd_ofile_close(&c.removed, NULL);

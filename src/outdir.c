@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,15 +371,180 @@ nd_status nd_outdir_commit(nd_outdir *o, int per_file, const nd_say *say)
     return ND_OK;
 }
 
+/* ---- the writer thread ----------------------------------------------------------------- */
+
+/* A full buffer to write to fd. */
+typedef struct wjob {
+    int fd;
+    int buf; /* index into bufs */
+    size_t n;
+    const char *path; /* the file's, for a message (lives until the file is closed) */
+} wjob;
+
+struct nd_writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* a job queued, a buffer freed, a job done, stop */
+    pthread_t tid;
+    char *bufs[ND_WRITER_BUFS];
+    int free_bufs[ND_WRITER_BUFS];
+    size_t nfree;
+    wjob q[ND_WRITER_BUFS];
+    size_t qhead, qn;
+    int busy; /* a job is being written */
+    int stop;
+    int err; /* errno of the first failed write, 0 when none */
+    const char *err_path;
+};
+
+static int write_fd(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return errno ? errno : EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static void *writer_main(void *arg)
+{
+    nd_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->qn == 0 && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->qn == 0) break;
+        wjob j = w->q[w->qhead];
+        w->qhead = (w->qhead + 1) % ND_WRITER_BUFS;
+        w->qn--;
+        w->busy = 1;
+        int failed = w->err;
+        pthread_mutex_unlock(&w->mu);
+        int e = failed ? 0 : write_fd(j.fd, w->bufs[j.buf], j.n);
+        pthread_mutex_lock(&w->mu);
+        if (e && !w->err) {
+            w->err = e;
+            w->err_path = j.path;
+        }
+        w->free_bufs[w->nfree++] = j.buf;
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+nd_status nd_writer_create(nd_writer **out)
+{
+    nd_writer *w = nd_calloc(1, sizeof *w);
+    if (!w) return ND_ENOMEM;
+    for (int i = 0; i < ND_WRITER_BUFS; i++) {
+        if (!(w->bufs[i] = nd_malloc(ND_WRITER_BUF))) {
+            for (int k = 0; k < i; k++)
+                nd_free(w->bufs[k]);
+            nd_free(w);
+            return ND_ENOMEM;
+        }
+        w->free_bufs[w->nfree++] = i;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->tid, NULL, writer_main, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        for (int i = 0; i < ND_WRITER_BUFS; i++)
+            nd_free(w->bufs[i]);
+        nd_free(w);
+        return ND_EIO;
+    }
+    *out = w;
+    return ND_OK;
+}
+
+void nd_writer_free(nd_writer *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->tid, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    for (int i = 0; i < ND_WRITER_BUFS; i++)
+        nd_free(w->bufs[i]);
+    nd_free(w);
+}
+
+/* The writer's first failure (errno err, writing path), for the caller's say. */
+static nd_status writer_error(int err, const char *path, const nd_say *say)
+{
+    return nd_sayf(say, ND_DIAG_ERROR, ND_EIO, path, "cannot write it: %s", strerror(err));
+}
+
+/* Queues f's buffer (if it holds anything) and leaves f without one. Called with the
+ * writer's lock held. */
+static void queue_buffer(nd_ofile *f, nd_writer *w)
+{
+    int b = -1;
+    for (int i = 0; i < ND_WRITER_BUFS; i++)
+        if (w->bufs[i] == f->buf) b = i;
+    if (f->n > 0) {
+        w->q[(w->qhead + w->qn) % ND_WRITER_BUFS] = (wjob){f->fd, b, f->n, f->path};
+        w->qn++;
+    } else {
+        w->free_bufs[w->nfree++] = b;
+    }
+    pthread_cond_broadcast(&w->cv);
+    f->buf = NULL;
+    f->n = f->cap = 0;
+}
+
+/* Hands f's full buffer to the writer and takes a free one. */
+static nd_status swap_buffer(nd_ofile *f, const nd_say *say)
+{
+    nd_writer *w = f->w;
+    pthread_mutex_lock(&w->mu);
+    if (f->buf) queue_buffer(f, w);
+    while (w->nfree == 0 && !w->err)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int err = w->err;
+    const char *ep = w->err_path;
+    if (!err) {
+        f->buf = w->bufs[w->free_bufs[--w->nfree]];
+        f->cap = ND_WRITER_BUF;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return err ? writer_error(err, ep, say) : ND_OK;
+}
+
+/* Queues what f holds and waits until every queued write is done. */
+static nd_status drain(nd_ofile *f, const nd_say *say)
+{
+    nd_writer *w = f->w;
+    pthread_mutex_lock(&w->mu);
+    if (f->buf) queue_buffer(f, w);
+    while (w->qn > 0 || w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int err = w->err;
+    const char *ep = w->err_path;
+    pthread_mutex_unlock(&w->mu);
+    return err ? writer_error(err, ep, say) : ND_OK;
+}
+
 /* ---- output files --------------------------------------------------------------------- */
 
-nd_status nd_ofile_create(nd_ofile *f, const char *path, const nd_say *say)
+nd_status nd_ofile_create(nd_ofile *f, const char *path, nd_writer *w, const nd_say *say)
 {
     memset(f, 0, sizeof *f);
     f->fd = -1;
+    f->w = w;
     f->path = nd_strndup(path, strlen(path));
-    f->buf = nd_malloc(ND_OFILE_BUF);
-    if (!f->path || !f->buf) {
+    f->buf = w ? NULL : nd_malloc(ND_OFILE_BUF);
+    f->cap = w ? 0 : ND_OFILE_BUF;
+    if (!f->path || (!w && !f->buf)) {
         nd_free(f->path);
         nd_free(f->buf);
         memset(f, 0, sizeof *f);
@@ -398,44 +564,37 @@ nd_status nd_ofile_create(nd_ofile *f, const char *path, const nd_say *say)
     return ND_OK;
 }
 
-static nd_status write_all(nd_ofile *f, const char *p, size_t n, const nd_say *say);
+/* Writes p[0..n) to f's file here, the buffer bypassed. */
+static nd_status write_all(nd_ofile *f, const char *p, size_t n, const nd_say *say)
+{
+    int e = write_fd(f->fd, p, n);
+    return e ? nd_sayf(say, ND_DIAG_ERROR, ND_EIO, f->path, "cannot write it: %s", strerror(e))
+             : ND_OK;
+}
 
+/* Empties f's buffer: written here, or handed to the writer thread for a free one. */
 static nd_status flush(nd_ofile *f, const nd_say *say)
 {
+    if (f->w) return swap_buffer(f, say);
     nd_status st = write_all(f, f->buf, f->n, say);
     f->n = 0;
     return st;
-}
-
-/* Writes p[0..n) to f's file, the buffer bypassed. */
-static nd_status write_all(nd_ofile *f, const char *p, size_t n, const nd_say *say)
-{
-    while (n > 0) {
-        ssize_t k = write(f->fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0)
-            return nd_sayf(say, ND_DIAG_ERROR, ND_EIO, f->path, "cannot write it: %s",
-                           strerror(errno));
-        p += k;
-        n -= (size_t)k;
-    }
-    return ND_OK;
 }
 
 nd_status nd_ofile_write(nd_ofile *f, const void *p, size_t n, const nd_say *say)
 {
     const char *s = p;
     f->written += n;
-    if (n >= ND_OFILE_BUF) { /* a large piece goes straight to the file, after the buffer */
+    if (!f->w && n >= f->cap) { /* a large piece goes straight to the file, after the buffer */
         nd_status st = flush(f, say);
         return st == ND_OK ? write_all(f, s, n, say) : st;
     }
     while (n > 0) {
-        if (f->n == ND_OFILE_BUF) {
+        if (f->n == f->cap) {
             nd_status st = flush(f, say);
             if (st != ND_OK) return st;
         }
-        size_t k = ND_OFILE_BUF - f->n < n ? ND_OFILE_BUF - f->n : n;
+        size_t k = f->cap - f->n < n ? f->cap - f->n : n;
         memcpy(f->buf + f->n, s, k);
         f->n += k;
         s += k;
@@ -448,13 +607,13 @@ nd_status nd_ofile_close(nd_ofile *f, const nd_say *say)
 {
     nd_status st = ND_OK;
     if (f->fd >= 0) {
-        st = flush(f, say);
+        st = f->w ? drain(f, say) : flush(f, say);
         if (close(f->fd) != 0 && st == ND_OK)
             st = nd_sayf(say, ND_DIAG_ERROR, ND_EIO, f->path, "cannot write it: %s",
                          strerror(errno));
     }
     nd_free(f->path);
-    nd_free(f->buf);
+    if (!f->w) nd_free(f->buf);
     memset(f, 0, sizeof *f);
     f->fd = -1;
     return st;

@@ -72,19 +72,38 @@ nd_status nd_rm_tree(const char *path);
 /* base + "/" + rel, newly allocated; NULL without memory. */
 char *nd_path_join(const char *base, const char *rel);
 
-/* A file being written, through a buffer of ND_OFILE_BUF bytes. */
+/*
+ * A thread that does the write(2) calls of files (nd_ofile) for the thread that fills
+ * them, so that copying bytes into the page cache overlaps with reading and preparing
+ * them. It owns ND_WRITER_BUFS buffers of ND_WRITER_BUF bytes (all the memory it takes);
+ * a full buffer is queued and written in order (one queue for all files), and a file
+ * waits for a free buffer when all are queued. The first failed write is kept and
+ * reported by the file's next call.
+ */
+#define ND_WRITER_BUFS 4
+#define ND_WRITER_BUF ((size_t)4 << 20)
+typedef struct nd_writer nd_writer;
+
+/* A new writer thread. ND_OK, or ND_ENOMEM / ND_EIO (no thread): write without one. */
+nd_status nd_writer_create(nd_writer **out);
+/* Waits for every queued write, stops the thread, frees w. NULL is a no-op. */
+void nd_writer_free(nd_writer *w);
+
+/* A file being written, through a buffer of ND_OFILE_BUF bytes, or the buffers of a
+ * writer thread. */
 #define ND_OFILE_BUF ((size_t)1 << 20)
 typedef struct nd_ofile {
     int fd;
     char *buf;
-    size_t n;
+    size_t n, cap;
     char *path; /* for messages */
     uint64_t written;
+    nd_writer *w; /* NULL: written here */
 } nd_ofile;
 
-/* Creates path (which must not exist; mode 0666 less the umask). ND_OK, ND_EIO with a
- * message, or ND_ENOMEM. */
-nd_status nd_ofile_create(nd_ofile *f, const char *path, const nd_say *say);
+/* Creates path (which must not exist; mode 0666 less the umask), written through w (may be
+ * NULL, which must outlive f). ND_OK, ND_EIO with a message, or ND_ENOMEM. */
+nd_status nd_ofile_create(nd_ofile *f, const char *path, nd_writer *w, const nd_say *say);
 /* Appends p[0..n). ND_OK, or ND_EIO with a message. */
 nd_status nd_ofile_write(nd_ofile *f, const void *p, size_t n, const nd_say *say);
 /* Flushes and closes f (a zeroed or failed f too; then it only frees). ND_OK, or ND_EIO

@@ -12,21 +12,46 @@
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int nd_removed_is_text(const char *s, size_t n)
+/* Whether the 8 bytes at s are ASCII without a NUL (most of any text). */
+static int ascii8(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    return !((x | ((x - ones) & ~x)) & highs); /* no high bit, no zero byte */
+}
+
+size_t nd_removed_text_prefix(const char *s, size_t n, int more, int *bad)
 {
     size_t i = 0;
+    *bad = 0;
     while (i < n) {
+        if (i + 8 <= n && ascii8(s + i)) {
+            i += 8;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x01 && c < 0x80) {
             i++;
             continue;
         }
-        if (c == 0) return 0;
-        int k = nd_utf8_seq(s + i, n - i);
-        if (k < 0) return 0;
-        i += (size_t)k;
+        int k = c ? nd_utf8_seq(s + i, n - i) : -1;
+        if (k > 0) {
+            i += (size_t)k;
+            continue;
+        }
+        if (more && c >= 0xc2 && c <= 0xf4 && i + (size_t)(-k) == n)
+            return i; /* a sequence cut short by the chunk: the next one has the rest */
+        *bad = 1;
+        return i;
     }
-    return 1;
+    return i;
+}
+
+int nd_removed_is_text(const char *s, size_t n)
+{
+    int bad;
+    return nd_removed_text_prefix(s, n, 0, &bad) == n && !bad;
 }
 
 size_t nd_removed_info_escape(char *out, size_t cap, const char *s, size_t n)
@@ -52,40 +77,47 @@ nd_status nd_removed_info_string(nd_ofile *f, const char *s, size_t n, const nd_
 
 /* Writes s[0..n), which nd_removed_is_text accepts, as the inside of a JSON string: only
  * the quote, the backslash and control characters are escaped, so it reads back as the
- * same bytes. */
+ * same bytes. Escaped runs are gathered in a buffer (a JSON record is full of quotes). */
 static nd_status put_text(nd_ofile *f, const char *s, size_t n, const nd_say *say)
 {
-    size_t run = 0;
+    static const char hex[] = "0123456789abcdef";
+    char out[8192];
+    size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
-        char e[8];
-        size_t el = 2;
-        e[0] = '\\';
+        if (o + 6 > sizeof out) {
+            nd_status st = nd_ofile_write(f, out, o, say);
+            if (st != ND_OK) return st;
+            o = 0;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+            out[o++] = (char)c;
+            continue;
+        }
+        out[o++] = '\\';
         switch (c) {
         case '"':
         case '\\':
-            e[1] = (char)c;
+            out[o++] = (char)c;
             break;
         case '\n':
-            e[1] = 'n';
+            out[o++] = 'n';
             break;
         case '\r':
-            e[1] = 'r';
+            out[o++] = 'r';
             break;
         case '\t':
-            e[1] = 't';
+            out[o++] = 't';
             break;
         default:
-            snprintf(e, sizeof e, "\\u%04x", c);
-            el = 6;
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
         }
-        nd_status st = nd_ofile_write(f, s + run, i - run, say);
-        if (st == ND_OK) st = nd_ofile_write(f, e, el, say);
-        if (st != ND_OK) return st;
-        run = i + 1;
     }
-    return nd_ofile_write(f, s + run, n - run, say);
+    return nd_ofile_write(f, out, o, say);
 }
 
 /* The base64 of one group of 1 to 3 bytes, padded. */

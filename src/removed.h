@@ -42,6 +42,10 @@ typedef struct nd_removed_entry {
 /* Whether s[0..n) can be written as a JSON string and read back as the same bytes: valid
  * UTF-8 without a NUL byte. */
 int nd_removed_is_text(const char *s, size_t n);
+/* The same for bytes that come in chunks: the length of the longest prefix of s[0..n) that
+ * is text, *bad set when a byte after it makes the whole not text; with more (more bytes
+ * follow), a UTF-8 sequence cut short at the end is left for the next chunk, not bad. */
+size_t nd_removed_text_prefix(const char *s, size_t n, int more, int *bad);
 
 /* Writes the entry up to its bytes (`"bytes": "` or `"bytes_base64": "`, as text says) to
  * f; the bytes follow with nd_removed_put, the end with nd_removed_end. ND_OK, ND_EIO with

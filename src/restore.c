@@ -161,7 +161,7 @@ static nd_status start_file(restore_ctx *r, char *path)
                      "line %llu: the entries of %s are not together (or it is also a directory)",
                      (unsigned long long)r->lineno, path);
     if (st == ND_OK) st = nd_mkdirs(r->out.tmp, path, &r->say);
-    if (st == ND_OK) st = nd_ofile_create(&r->file, to, &r->say);
+    if (st == ND_OK) st = nd_ofile_create(&r->file, to, NULL, &r->say);
     if (st == ND_OK) {
         r->kept_fd = open(from, O_RDONLY);
         if (r->kept_fd < 0 && errno != ENOENT)
@@ -259,7 +259,7 @@ static nd_status copy_tree(restore_ctx *r, const char *rel)
             r->at = 0;
             char *to = nd_path_join(r->out.tmp, sub);
             st = to ? nd_mkdirs(r->out.tmp, sub, &r->say) : ND_ENOMEM;
-            if (st == ND_OK) st = nd_ofile_create(&r->file, to, &r->say);
+            if (st == ND_OK) st = nd_ofile_create(&r->file, to, NULL, &r->say);
             if (st == ND_OK) {
                 r->kept_fd = open(from, O_RDONLY);
                 if (r->kept_fd < 0)
