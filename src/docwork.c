@@ -330,9 +330,11 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
             snprintf(m, sizeof m, "invalid UTF-8 at byte %zu of the \"%s\" field; skipped", bad,
                      w->opts->decode.text_field ? w->opts->decode.text_field : "text");
         } else {
-            uint64_t nl = 0;
-            for (size_t i = 0; i < bad; i++)
-                nl += doc.text[i] == '\n';
+            uint64_t nl = 0; /* line breaks before it, as paragraphs count them */
+            for (size_t pos = 0, next; pos < bad && pos < doc.len; pos = next) {
+                size_t end = nd_line_end(doc.text, doc.len, pos, &next);
+                nl += end < bad && next <= bad;
+            }
             it->diag_line = it->line + nl;
             it->diag_offset = it->offset + bad;
             snprintf(m, sizeof m, "invalid UTF-8 at byte %zu; skipped", bad);

@@ -39,6 +39,25 @@ static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_li
     return ND_OK;
 }
 
+size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next)
+{
+    assert(pos < len);
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    /* A lone CR before it (one followed by the newline is CRLF's). */
+    const char *cr = memchr(text + pos, '\r', end - pos);
+    if (cr && (size_t)(cr - text) + 1 < end) {
+        *next = (size_t)(cr - text) + 1;
+        return (size_t)(cr - text);
+    }
+    if (cr && !nl) { /* a CR ending the text, after no newline */
+        *next = len;
+        return (size_t)(cr - text);
+    }
+    *next = nl ? end + 1 : len;
+    return end;
+}
+
 static int blank_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -58,8 +77,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
     size_t b_start = 0, b_end = 0, b_tok = 0;
     nd_status st;
     while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
+        size_t next, end = nd_line_end(text, len, pos, &next);
         size_t t0 = ti;
         while (ti < t->n && t->v[ti].src < end)
             ti++;
@@ -81,7 +99,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
             b_last = line;
             b_end = end;
         }
-        pos = end + 1;
+        pos = next;
         line++;
     }
     if (o->mode == ND_PARA_BLOCK && open && ti > b_tok &&

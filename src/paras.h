@@ -78,6 +78,11 @@ typedef struct nd_doc_paras {
 
 void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; zero it again to reuse */
 
+/* The end of the line starting at text[pos] (pos < len): the offset of its line break, or
+ * len. A line ends at "\n", at "\r\n" (its "\r" stays inside the line, as white space) or at
+ * a lone "\r" (old Mac text); *next receives where the next line starts. */
+size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next);
+
 /*
  * Cuts text[0..len) (already tokenised into toks, whose token hashes are th[0..toks->n))
  * into paragraphs with their exact keys and short flags, replacing what d held (its
