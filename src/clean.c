@@ -36,6 +36,7 @@
 #include "containers.h"
 #include "json_span.h"
 #include "outdir.h"
+#include "paras.h"
 #include "removed.h"
 #include "scan_reader.h"
 #include "xxh.h"
@@ -365,16 +366,16 @@ static int blank_line(const char *s, size_t n)
     return 1;
 }
 
-/* Where the decoded text's lines start (c->lstart; line L at lstart[L - 1]), as paras.c
- * counts them: a line ends at '\n', and a line break at the very end starts no line. */
+/* Where the decoded text's lines start (c->lstart; line L at lstart[L - 1]), by the one
+ * rule paragraphs are cut by (nd_line_end: LF, CRLF, a lone CR); a line break at the very
+ * end starts no line. */
 static nd_status index_lines(clean_ctx *c, const char *t, size_t len)
 {
     c->nlstart = 0;
-    for (size_t pos = 0; pos < len;) {
+    for (size_t pos = 0, next; pos < len; pos = next) {
         ND_GROW(c->nlstart, c->caplstart, 256, c->lstart);
         c->lstart[c->nlstart++] = pos;
-        const char *nl = memchr(t + pos, '\n', len - pos);
-        pos = nl ? (size_t)(nl - t) + 1 : len;
+        nd_line_end(t, len, pos, &next);
     }
     return ND_OK;
 }
@@ -385,7 +386,7 @@ static uint32_t para_last(const clean_ctx *c, const char *t, size_t len, uint32_
 {
     if (c->res->opts.para.mode != ND_PARA_BLOCK) return L;
     while (L < c->nlstart) {
-        size_t s = c->lstart[L], e = L + 1 < c->nlstart ? c->lstart[L + 1] - 1 : len;
+        size_t next, s = c->lstart[L], e = nd_line_end(t, len, s, &next);
         if (blank_line(t + s, e - s)) break;
         L++;
     }

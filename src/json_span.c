@@ -146,8 +146,9 @@ nd_status nd_json_unescape(const char *s, size_t n, int stop_at_nul, char *out, 
 
 nd_status nd_json_line_starts(const char *s, size_t n, const uint32_t *lines, size_t k, size_t *raw)
 {
-    size_t i = 0, next = 0;
+    size_t i = 0, next = 0, after_cr = 0;
     uint64_t line = 1;
+    int cr = 0; /* the last unit decoded to a CR: a line break unless a LF follows */
     while (next < k && lines[next] <= line)
         raw[next++] = 0;
     while (i < n && next < k) {
@@ -155,15 +156,23 @@ nd_status nd_json_line_starts(const char *s, size_t n, const uint32_t *lines, si
         char b[4];
         if (unit(s, n, i, &used, b, &olen) != 0) return ND_EJSON;
         if (olen == 1 && b[0] == '\0' && used > 1) break; /* where the decoded text ends */
+        int lf = olen == 1 && b[0] == '\n';
+        if (cr && !lf) { /* a lone CR ended the line */
+            line++;
+            while (next < k && lines[next] <= line)
+                raw[next++] = after_cr;
+        }
         i += used;
-        if (olen == 1 && b[0] == '\n') {
+        cr = olen == 1 && b[0] == '\r';
+        after_cr = i;
+        if (lf) {
             line++;
             while (next < k && lines[next] <= line)
                 raw[next++] = i;
         }
     }
     while (next < k)
-        raw[next++] = i;
+        raw[next++] = i; /* (a CR at the very end: the line after it starts there too) */
     return ND_OK;
 }
 

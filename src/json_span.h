@@ -60,8 +60,9 @@ nd_status nd_json_unescape(const char *s, size_t n, int stop_at_nul, char *out, 
 /*
  * The raw offsets in the string body s[0..n) at which decoded lines start: for each of
  * lines[0..k) (1-based line numbers, ascending), raw[i] receives the offset of its first
- * escape unit. Line 1 starts at 0; line L + 1 right after the unit that decodes to the
- * L-th newline ('\n', written \n or \u000a); a line past the last one maps to where the
+ * escape unit. Lines break as nd_line_end (paras.h) breaks decoded text: after a LF
+ * (written \n or \u000a, a CRLF's included) or a lone CR. Line 1 starts at 0; line L + 1
+ * right after the unit that ends line L; a line past the last one maps to where the
  * decoded text ends (n, or an escaped NUL, as nd_json_unescape with stop_at_nul).
  * ND_OK or ND_EJSON (as nd_json_unescape).
  */

@@ -632,6 +632,12 @@ static char *awkward_tree(void)
     tu_sb_puts(&t, "The end, without a line break");
     free(tu_write(sub, "crlf.txt", t.p, t.n));
     free(t.p);
+    /* Old Mac text: a lone CR ends a line; a doubled block in it. */
+    static const char cr[] = "Title\rAn old Mac line that the scraper caught twice.\rAnd its "
+                             "neighbour, also caught twice by it.\rAn old Mac line that the "
+                             "scraper caught twice.\rAnd its neighbour, also caught twice by "
+                             "it.\rEnd line here\r";
+    free(tu_write(sub, "cr.txt", cr, sizeof cr - 1));
     /* A text file that is a near-copy of the seed (removed whole), and the seed. */
     free(tu_write(sub, "seed.txt", seed, strlen(seed)));
     size_t idx[2] = {30, 300};
@@ -647,6 +653,9 @@ static char *awkward_tree(void)
     tu_sb_puts(&j, "{\"text\": \"caf\\u00e9 \\/ \\ud83d\\ude00 ");
     json_escape_into(&j, dbl);
     tu_sb_puts(&j, "\", \"id\": \"dbl\", \"more\": {\"text\": \"not this one\"}}\n\n");
+    tu_sb_puts(&j, "{\"id\": \"crs\", \"text\": \"A first paragraph of several words here.\\r"
+                   "A second paragraph of several words too.\\rA first paragraph of several "
+                   "words here.\\rA second paragraph of several words too.\"}\n");
     tu_sb_puts(&j, "{\"id\": \"other\", \"text\": \"");
     json_escape_into(&j, other);
     tu_sb_puts(&j, "\"}");
@@ -685,6 +694,11 @@ START_TEST(test_clean_restore_awkward)
                "break",
                144);
     free(k);
+    k = join(dir, "out/kept/in/cr.txt");
+    static const char crk[] = "Title\rAn old Mac line that the scraper caught twice.\rAnd its "
+                              "neighbour, also caught twice by it.\rEnd line here\r";
+    check_file(k, crk, sizeof crk - 1);
+    free(k);
     /* mixed.jsonl: the byte-order mark stays; the repaired record keeps its escapes and
      * every byte outside its text field's string. */
     k = join(dir, "out/kept/in/mixed.jsonl");
@@ -694,7 +708,10 @@ START_TEST(test_clean_restore_awkward)
     ck_assert_mem_eq(kept, head, sizeof head - 1);
     ck_assert_ptr_nonnull(strstr(kept,
                                  "\", \"id\": \"dbl\", \"more\": {\"text\": \"not this one\"}}\n\n"
-                                 "{\"id\": \"other\""));
+                                 "{\"id\": \"crs\""));
+    ck_assert_ptr_nonnull(strstr(kept, "{\"id\": \"crs\", \"text\": \"A first paragraph of "
+                                       "several words here.\\rA second paragraph of several "
+                                       "words too.\\r\"}\n"));
     free(kept);
     free(k);
     ck_assert_int_eq(restore_in(dir, "out", "back", 0), ND_OK);

@@ -267,6 +267,12 @@ START_TEST(test_line_starts)
     /* CRLF: the \r belongs to its line. */
     static const size_t w3[] = {0, 5, 11, 11, 11};
     check_lines("a\\r\\nbb\\r\\n", l, 5, w3);
+    /* A lone CR ends a line too (old Mac text), as nd_line_end; CRLF is one break. */
+    static const size_t wcr[] = {0, 3, 8, 11, 12};
+    check_lines("a\\rb\\r\\nc\\rd", l, 5, wcr);
+    static const uint32_t l2[] = {2, 3};
+    static const size_t wcr2[] = {3, 3};
+    check_lines("a\\r", l2, 2, wcr2);
     /* The text ends at an escaped NUL, as cJSON's does. */
     static const size_t w4[] = {0, 3, 4, 4, 4};
     check_lines("a\\nb\\u0000\\nc", l, 5, w4);
