@@ -4,7 +4,7 @@
  * nd_json_member walks the whole object once, left to right: every member name is a
  * string (decoded into a small buffer to compare it with the key), every value is skipped
  * by its syntax: a string to its closing quote, an object or array to its matching bracket
- * (a stack of the open brackets, at most ND_JSON_MAX_DEPTH deep, checks that they pair
+ * (a stack of the open brackets, at most ND_JSON_SPAN_DEPTH deep, checks that they pair
  * up), a scalar over its characters. So a member is found only in an object that is
  * well-formed to its end, as the decoder saw it.
  *
@@ -198,7 +198,7 @@ static size_t skip_value(const char *s, size_t len, size_t i)
         return e < len ? e + 1 : len + 1;
     }
     if (c == '{' || c == '[') {
-        char stack[ND_JSON_MAX_DEPTH];
+        char stack[ND_JSON_SPAN_DEPTH];
         size_t depth = 0;
         for (; i < len; i++) {
             c = (unsigned char)s[i];
@@ -206,7 +206,7 @@ static size_t skip_value(const char *s, size_t len, size_t i)
                 i = string_end(s, len, i);
                 if (i >= len) return len + 1;
             } else if (c == '{' || c == '[') {
-                if (depth == ND_JSON_MAX_DEPTH) return len + 1;
+                if (depth == ND_JSON_SPAN_DEPTH) return len + 1;
                 stack[depth++] = c == '{' ? '}' : ']';
             } else if (c == '}' || c == ']') {
                 if (depth == 0 || stack[depth - 1] != (char)c) return len + 1;

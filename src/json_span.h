@@ -22,7 +22,7 @@
 
 #include "neardup/status.h"
 
-#define ND_JSON_MAX_DEPTH 1000 /* nesting, as cJSON's limit */
+#define ND_JSON_SPAN_DEPTH 1000 /* nesting, as cJSON's limit */
 
 /* Which of several members of the same name nd_json_member finds. */
 enum { ND_JSON_FIRST = 0, ND_JSON_LAST = 1 };
@@ -40,7 +40,7 @@ typedef struct nd_json_span {
  * escapes are decoded, up to an escaped NUL, as cJSON compares them; `which` picks the
  * first or the last member of that name. ND_OK with *out set; ND_EFIELD when there is no
  * such member; ND_EJSON when s is not one well-formed object (or nests deeper than
- * ND_JSON_MAX_DEPTH). *out is untouched unless ND_OK.
+ * ND_JSON_SPAN_DEPTH). *out is untouched unless ND_OK.
  */
 nd_status nd_json_member(const char *s, size_t len, const char *key, size_t key_len, int which,
                          nd_json_span *out);

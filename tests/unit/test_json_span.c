@@ -184,7 +184,7 @@ END_TEST
 START_TEST(test_member_depth_limit)
 {
     tu_sbuf b = {0};
-    for (int depth = ND_JSON_MAX_DEPTH - 1; depth <= ND_JSON_MAX_DEPTH + 1; depth++) {
+    for (int depth = ND_JSON_SPAN_DEPTH - 1; depth <= ND_JSON_SPAN_DEPTH + 1; depth++) {
         b.n = 0;
         tu_sb_puts(&b, "{\"a\": ");
         for (int i = 0; i < depth; i++)
@@ -194,7 +194,7 @@ START_TEST(test_member_depth_limit)
         tu_sb_puts(&b, ", \"text\": \"x\"}");
         nd_json_span sp;
         nd_status st = member(b.p, "text", ND_JSON_FIRST, &sp);
-        ck_assert_int_eq(st, depth <= ND_JSON_MAX_DEPTH ? ND_OK : ND_EJSON);
+        ck_assert_int_eq(st, depth <= ND_JSON_SPAN_DEPTH ? ND_OK : ND_EJSON);
     }
     free(b.p);
 }
