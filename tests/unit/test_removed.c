@@ -19,7 +19,7 @@
 static char *write_entry(const char *path, const char *b, size_t n, size_t chunk, int *text)
 {
     char *dir = tu_tmpdir();
-    char *file = malloc(strlen(dir) + 8);
+    char *file = malloc(strlen(dir) + 16);
     sprintf(file, "%s/e.jsonl", dir);
     nd_ofile f;
     ck_assert_int_eq(nd_ofile_create(&f, file, NULL, NULL), ND_OK);
