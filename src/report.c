@@ -427,8 +427,18 @@ static void json_clean(const nd_scan_result *r, FILE *f)
             fprintf(f, "%s\"%s\"", first ? "" : ", ", names[i]);
             first = 0;
         }
+    static const char *const keep[] = {"longest", "first", "last", "min", "max"};
+    const nd_scan_opts *o = &r->opts;
+    fputs("], \"keep\": ", f);
+    if (o->keep == ND_KEEP_FIELD_MIN || o->keep == ND_KEEP_FIELD_MAX) {
+        fputs("{\"field\": ", f);
+        json_str(f, o->decode.keep_field ? o->decode.keep_field : "");
+        fprintf(f, ", \"order\": \"%s\"}", keep[o->keep]);
+    } else {
+        fprintf(f, "\"%s\"", keep[(unsigned)o->keep < 3 ? o->keep : 0]);
+    }
     fprintf(f,
-            "], \"documents_removed\": %zu, \"ranges_removed\": %zu,\n    "
+            ", \"documents_removed\": %zu, \"ranges_removed\": %zu,\n    "
             "\"bytes_removed\": %llu, \"invalid_moved\": %zu, \"invalid_kept\": %zu, "
             "\"files_written\": %zu, \"files_removed\": %zu},\n",
             c->docs_removed, c->ranges_removed, (unsigned long long)c->bytes_removed,

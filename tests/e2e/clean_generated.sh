@@ -138,8 +138,9 @@ expect_status 0
 dups out-kb/removed.jsonl >got
 printf 'k0 k1 True\nk2 k1 True\nk3 k1 True\n' >want
 expect_file_same want got "--keep-by published:min"
-nd clean -q -o out-kb2 --parts groups --keep-by n:max keepby.jsonl
+nd clean -q -o out-kb2 --parts groups --keep-by n:max -f json keepby.jsonl
 expect_status 0
+expect_json "assert d['clean']['keep'] == {'field': 'n', 'order': 'max'}, d['clean']"
 dups out-kb2/removed.jsonl >got
 printf 'k0 k1 True\nk2 k1 True\nk3 k1 True\n' >want
 expect_file_same want got "--keep-by n:max"

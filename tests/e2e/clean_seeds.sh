@@ -94,7 +94,8 @@ expect_json "
 g = d['groups'][0]['members']
 assert [(m['id'], m['kept']) for m in g] == [('pair/a.txt', False), ('pair/b.txt', True)], g
 assert g[0]['duplicate_of'] == 'pair/b.txt' and g[0]['duplicate_jaccard'] == 0.9449, g
-assert d['clean']['documents_removed'] == 1 and d['clean']['remove'] == ['groups'], d['clean']"
+assert d['clean']['documents_removed'] == 1 and d['clean']['remove'] == ['groups'], d['clean']
+assert d['clean']['keep'] == 'last', d['clean']"
 ND_CHECKS=$((ND_CHECKS + 1))
 [ -f out3/kept/pair/b.txt ] && [ ! -e out3/kept/pair/a.txt ] || fail "kept/: $(find out3)"
 nd clean -o out4 --parts groups -f tsv pair
