@@ -22,10 +22,13 @@
 struct nd_decoder {
     char *text_field;
     char *id_field;
+    char *keep_field; /* NULL: none */
     char *idbuf; /* "path:line", numeric, unquoted and unescaped ids */
     size_t idcap;
     char *tbuf; /* an unescaped JSON string or unquoted CSV field */
     size_t tcap;
+    char *kbuf; /* the keep field's string, unescaped */
+    size_t kcap;
     char msg[256];
 };
 
@@ -36,7 +39,10 @@ nd_status nd_decoder_create(const nd_decode_opts *opts, nd_decoder **out)
     const char *tf = opts && opts->text_field ? opts->text_field : "text";
     d->text_field = nd_strndup(tf, strlen(tf));
     if (opts && opts->id_field) d->id_field = nd_strndup(opts->id_field, strlen(opts->id_field));
-    if (!d->text_field || (opts && opts->id_field && !d->id_field)) {
+    if (opts && opts->keep_field)
+        d->keep_field = nd_strndup(opts->keep_field, strlen(opts->keep_field));
+    if (!d->text_field || (opts && opts->id_field && !d->id_field) ||
+        (opts && opts->keep_field && !d->keep_field)) {
         nd_decoder_free(d);
         return ND_ENOMEM;
     }
@@ -49,8 +55,10 @@ void nd_decoder_free(nd_decoder *d)
     if (!d) return;
     nd_free(d->text_field);
     nd_free(d->id_field);
+    nd_free(d->keep_field);
     nd_free(d->idbuf);
     nd_free(d->tbuf);
+    nd_free(d->kbuf);
     nd_free(d);
 }
 
@@ -109,6 +117,16 @@ static void json_error(nd_decoder *d, nd_json_error err, size_t at)
     }
 }
 
+/* The value of a number the scanner checked, raw[0..len). */
+static double json_number(const char *raw, size_t len)
+{
+    char lit[64];
+    size_t n = len < sizeof lit - 1 ? len : sizeof lit - 1;
+    memcpy(lit, raw, n);
+    lit[n] = '\0';
+    return strtod(lit, NULL);
+}
+
 /* The id of a JSON object from its scanned fields: the id field (or "id", then "url"),
  * else "path:line". A string id ends at its first NUL (ids are C strings downstream). */
 static nd_status json_id(nd_decoder *d, const nd_record *rec, const nd_json_field *idf,
@@ -130,11 +148,8 @@ static nd_status json_id(nd_decoder *d, const nd_record *rec, const nd_json_fiel
     if (id->type != ND_JSON_NUMBER) return path_line_id(d, rec, out);
     /* The number as written would do, but -0, 1e3 and 1.50 name the same id as 0, 1000 and
      * 1.5 in every JSON reader: print its value, as an integer when it is one. */
-    char num[64], lit[64];
-    size_t ln = id->len < sizeof lit - 1 ? id->len : sizeof lit - 1;
-    memcpy(lit, rec->data + id->off, ln);
-    lit[ln] = '\0';
-    double v = strtod(lit, NULL);
+    char num[64];
+    double v = json_number(rec->data + id->off, id->len);
     int k;
     if (v > -9.2e18 && v < 9.2e18 && v == (double)(long long)v)
         k = snprintf(num, sizeof num, "%lld", (long long)v);
@@ -147,24 +162,48 @@ static nd_status json_id(nd_decoder *d, const nd_record *rec, const nd_json_fiel
     return ND_OK;
 }
 
+/* The keep rule's field (nd_decode_opts.keep_field): a number or a string, else none. */
+static nd_status json_keep(nd_decoder *d, const nd_record *rec, const nd_json_field *k,
+                           nd_doc *out)
+{
+    if (k->type == ND_JSON_NUMBER) {
+        out->keep_kind = ND_FIELD_NUMBER;
+        out->keep_num = json_number(rec->data + k->off, k->len);
+    } else if (k->type == ND_JSON_STRING) {
+        if (reserve(&d->kbuf, &d->kcap, k->len) != ND_OK) return ND_ENOMEM;
+        out->keep_kind = ND_FIELD_STRING;
+        out->keep_len = nd_json_string(rec->data + k->off, k->len, d->kbuf);
+        out->keep_str = d->kbuf;
+    }
+    return ND_OK;
+}
+
 /* One JSON Lines record: checked whole by nd_json_scan (no tree is built), then only the
  * text and id strings are unescaped. */
 static nd_status decode_json(nd_decoder *d, const nd_record *rec, nd_doc *out)
 {
-    enum { F_TEXT, F_ID, F_URL, F_N };
+    /* The text, the id, "url" unless --id-field names the id, the keep rule's field. */
     const char *idk = d->id_field ? d->id_field : "id";
-    nd_json_field f[F_N] = {
-        {d->text_field, strlen(d->text_field), ND_JSON_NONE, 0, 0},
-        {idk, strlen(idk), ND_JSON_NONE, 0, 0},
-        {"url", 3, ND_JSON_NONE, 0, 0},
-    };
+    nd_json_field f[4] = {{d->text_field, strlen(d->text_field), ND_JSON_NONE, 0, 0},
+                          {idk, strlen(idk), ND_JSON_NONE, 0, 0}};
+    nd_json_field none = {NULL, 0, ND_JSON_NONE, 0, 0};
+    nd_json_field *url = &none, *keep = &none;
+    size_t nf = 2;
+    if (!d->id_field) {
+        url = &f[nf++];
+        *url = (nd_json_field){"url", 3, ND_JSON_NONE, 0, 0};
+    }
+    if (d->keep_field) {
+        keep = &f[nf++];
+        *keep = (nd_json_field){d->keep_field, strlen(d->keep_field), ND_JSON_NONE, 0, 0};
+    }
     nd_json_error err;
     size_t at;
-    if (nd_json_scan(rec->data, rec->len, f, d->id_field ? 2 : 3, &err, &at) != ND_OK) {
+    if (nd_json_scan(rec->data, rec->len, f, nf, &err, &at) != ND_OK) {
         json_error(d, err, at);
         return ND_EJSON;
     }
-    const nd_json_field *t = &f[F_TEXT];
+    const nd_json_field *t = &f[0];
     if (t->type == ND_JSON_NONE) {
         snprintf(d->msg, sizeof d->msg, "no \"%.200s\" field", d->text_field);
         return ND_EFIELD;
@@ -183,7 +222,8 @@ static nd_status decode_json(nd_decoder *d, const nd_record *rec, nd_doc *out)
     while ((z = memchr(z, '\0', (size_t)(end - z))) != NULL)
         *z++ = ' ';
     out->text = d->tbuf;
-    if (json_id(d, rec, &f[F_ID], &f[F_URL], out) != ND_OK) return ND_ENOMEM;
+    if (json_id(d, rec, &f[1], url, out) != ND_OK) return ND_ENOMEM;
+    if (json_keep(d, rec, keep, out) != ND_OK) return ND_ENOMEM;
     if (out->len == 0) {
         snprintf(d->msg, sizeof d->msg, "the \"%.200s\" field is empty", d->text_field);
         return ND_EEMPTY;
@@ -327,6 +367,10 @@ nd_status nd_decode(nd_decoder *d, const nd_record *rec, nd_doc *out, const char
 {
     d->msg[0] = '\0';
     *message = d->msg;
+    out->keep_kind = ND_FIELD_NONE;
+    out->keep_num = 0;
+    out->keep_str = NULL;
+    out->keep_len = 0;
     assert(rec->kind == ND_REC_DOC && (rec->data || rec->len == 0));
     int format = rec->format != ND_INPUT_AUTO ? rec->format
                  : rec->json                  ? ND_INPUT_JSONL

@@ -25,7 +25,7 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nwids = b->nreqs = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nshort_lines = b->nwids = b->nreqs = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     if (b->words) nd_words_reset(b->words);
@@ -49,6 +49,8 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->block_txt);
     nd_free(b->shorts);
     nd_free(b->short_txt);
+    nd_free(b->short_loff);
+    nd_free(b->short_lines);
     nd_free(b->reqs);
     nd_free(b);
 }
@@ -259,12 +261,20 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     }
     if (o->parts & ND_PART_SHORT) {
         for (size_t i = 0; i < dp->nshorts; i++) {
+            const nd_short_repeat *sr = &dp->shorts[i];
             ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
-            const nd_para *p = &dp->p[dp->shorts[i].para];
+            ND_RESERVE(b->short_loff, b->capshort_loff, b->nshorts + 1, 16);
+            ND_RESERVE(b->short_lines, b->capshort_lines, b->nshort_lines + sr->count, 64);
+            const nd_para *p = &dp->p[sr->para];
             nd_short_line *sl = &b->shorts[b->nshorts];
-            sl->first_line = dp->shorts[i].first_line;
-            sl->count = dp->shorts[i].count;
+            sl->first_line = sr->first_line;
+            sl->count = sr->count;
             sl->text = NULL;
+            sl->lines = NULL;
+            b->short_loff[b->nshorts] = b->nshort_lines;
+            memcpy(b->short_lines + b->nshort_lines, dp->short_lines + sr->lines_off,
+                   sr->count * sizeof *b->short_lines);
+            b->nshort_lines += sr->count;
             if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
                                 &b->short_txt[b->nshorts]) != ND_OK)
                 return ND_ENOMEM;
@@ -348,6 +358,13 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
+        it->keep_kind = doc.keep_kind;
+        it->keep_num = doc.keep_num;
+        if (doc.keep_kind == ND_FIELD_STRING) {
+            if (nd_arena_put(&b->strs, doc.keep_str, doc.keep_len, &it->keep_str) != ND_OK)
+                return ND_ENOMEM;
+            it->keep_len = doc.keep_len;
+        }
         if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
             return paragraph_pass(w, b, it, &doc);
         return ND_OK;

@@ -70,6 +70,11 @@ typedef struct nd_item {
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
     uint32_t words, rwords;
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
+    /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
+    nd_field_kind keep_kind;
+    double keep_num;
+    size_t keep_str; /* ND_FIELD_STRING: offset into batch->strs */
+    size_t keep_len;
 } nd_item;
 
 /* A sentence's sketch and band keys, as the batch holds them (w_off relative to wids). */
@@ -97,6 +102,10 @@ typedef struct nd_batch {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    size_t *short_loff; /* per short line: its copies' lines at short_lines[short_loff[i]] */
+    size_t capshort_loff;
+    uint32_t *short_lines;
+    size_t nshort_lines, capshort_lines;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
     int done;        /* processed (guarded by the pipeline's mutex) */

@@ -102,6 +102,9 @@ typedef struct src_file {
     uint32_t text_col, id_col; /* CSV / TSV: the columns, ND_NO_COLUMN when none */
     FILE *spool;               /* streams: a copy of the raw bytes, for nd_reader_fetch */
     zindex index;              /* compressed: where decompression can restart */
+    uint64_t size;             /* regular files: st_size when opened (nd_source_desc) */
+    int64_t mtime_sec;         /* ... and st_mtim */
+    long mtime_nsec;
 } src_file;
 
 enum { MODE_NONE = 0, MODE_LINES, MODE_CSV, MODE_WARC }; /* the framing of the open file */

@@ -17,6 +17,7 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     nd_free(d->p);
     nd_free(d->blocks);
     nd_free(d->shorts);
+    nd_free(d->short_lines);
     nd_free(d->s);
     nd_free(d->wids);
     memset(d, 0, sizeof *d);
@@ -110,7 +111,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
 nd_status nd_paras_split(const nd_para_opts *o, const char *text, size_t len, const nd_tokens *toks,
                          const uint64_t *th, nd_doc_paras *d)
 {
-    d->n = d->nblocks = d->nshorts = d->ns = d->nwids = 0;
+    d->n = d->nblocks = d->nshorts = d->nshort_lines = d->ns = d->nwids = 0;
     d->words = d->repeated_words = 0;
     nd_status st = split(o, text, len, toks, d);
     if (st != ND_OK) return st;

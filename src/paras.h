@@ -50,7 +50,9 @@ typedef struct nd_sentence {
 typedef struct nd_short_repeat {
     uint32_t first_line; /* its first occurrence */
     uint32_t count;
-    uint32_t para; /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t para;      /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t lines_off; /* the first line of every copy: nd_doc_paras.short_lines[lines_off
+                           .. lines_off + count), ascending */
 } nd_short_repeat;
 
 /* Everything the paragraph pass learns about one document. Zero it before first use; each
@@ -64,6 +66,8 @@ typedef struct nd_doc_paras {
     size_t nblocks, capblocks;
     nd_short_repeat *shorts; /* in order of first occurrence */
     size_t nshorts, capshorts;
+    uint32_t *short_lines; /* the copies' lines of every short repeat, back to back */
+    size_t nshort_lines, capshort_lines;
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
     /* sentences.h: */
     nd_sentence *s; /* sentences of long paragraphs, in text order */

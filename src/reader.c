@@ -204,6 +204,26 @@ const char *nd_reader_path(const nd_reader *r, uint32_t source)
     return source < r->nsrc ? r->src[source].path : NULL;
 }
 
+nd_status nd_reader_source_desc(nd_reader *r, uint32_t source, nd_source_desc *out)
+{
+    memset(out, 0, sizeof *out);
+    if (source >= r->nsrc) return ND_EINVAL;
+    const src_file *s = &r->src[source];
+    out->format = (nd_input_format)s->format;
+    out->compressed = s->zkind != ZK_PLAIN;
+    if (!s->spool) {
+        out->size = s->size;
+        out->mtime_sec = s->mtime_sec;
+        out->mtime_nsec = s->mtime_nsec;
+        return ND_OK;
+    }
+    struct stat sb;
+    out->stream = 1;
+    if (fflush(s->spool) != 0 || fstat(fileno(s->spool), &sb) != 0) return ND_EIO;
+    out->size = (uint64_t)sb.st_size;
+    return ND_OK;
+}
+
 /* ---- directories ------------------------------------------------------------------ */
 
 static int name_cmp(const void *a, const void *b)
@@ -363,6 +383,12 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     }
     src_file *s = &r->src[si];
     s->spool = spool;
+    struct stat sb;
+    if (!stream && fstat(fd, &sb) == 0) { /* what clean checks before it reads it again */
+        s->size = (uint64_t)sb.st_size;
+        s->mtime_sec = (int64_t)sb.st_mtim.tv_sec;
+        s->mtime_nsec = sb.st_mtim.tv_nsec;
+    }
     nd_zin_close(&r->in);
     st = nd_zin_open(&r->in, fd, spool, &s->index, NULL);
     /* Standard input is never closed; a file that got descriptor 0 (standard input was

@@ -10,6 +10,7 @@
  * for JSON (always valid UTF-8), the HTML escaper in report_html.c. A part of the scan not
  * asked for (opts.parts) is left out of the text, TSV and HTML reports and is null in JSON.
  */
+#include "neardup/clean.h"
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 
@@ -155,11 +156,22 @@ static void put_uint(FILE *f, size_t x, char after)
     fwrite(buf + i, 1, sizeof buf - i, f);
 }
 
+int nd_rep_cleaned(const nd_scan_result *r)
+{
+    return r->clean.cleaned;
+}
+
+int nd_rep_removed(const nd_scan_result *r, const nd_member *mb)
+{
+    return nd_rep_cleaned(r) && (r->clean.remove & ND_REMOVE_GROUPS) && !mb->kept;
+}
+
+/* The members the keep rule does not keep: what could go (what a clean removes). */
 size_t nd_rep_duplicates(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t g = 0; g < r->ngroups; g++)
-        n += r->groups[g].nmembers - 1;
+        n += r->groups[g].nmembers - r->groups[g].nkept;
     return n;
 }
 
@@ -167,8 +179,8 @@ uint64_t nd_rep_duplicate_bytes(const nd_scan_result *r)
 {
     uint64_t n = 0;
     for (size_t g = 0; g < r->ngroups; g++)
-        for (size_t m = 1; m < r->groups[g].nmembers; m++)
-            n += r->docs[r->groups[g].members[m].doc].length;
+        for (size_t m = 0; m < r->groups[g].nmembers; m++)
+            if (!r->groups[g].members[m].kept) n += r->docs[r->groups[g].members[m].doc].length;
     return n;
 }
 
@@ -412,6 +424,50 @@ static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
     fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
 }
 
+/* A clean's members: "kept", and for a removed one the kept member it duplicates. */
+static void json_fate(const nd_scan_result *r, FILE *f, const nd_member *mb)
+{
+    if (!nd_rep_removed(r, mb)) {
+        fputs(", \"kept\": true", f);
+        return;
+    }
+    fputs(", \"kept\": false, \"duplicate_of\": ", f);
+    json_str(f, r->docs[mb->dup_of].id);
+    fputs(", \"duplicate_jaccard\": ", f);
+    json_num(f, mb->dup_jaccard);
+    fputs(", \"duplicate_containment\": ", f);
+    json_num(f, mb->dup_containment);
+}
+
+/* What a clean did ("clean", only in a clean's report). */
+static void json_clean(const nd_scan_result *r, FILE *f)
+{
+    static const char *const names[] = {"groups", "blocks", "short", "boilerplate"};
+    const nd_clean_summary *c = &r->clean;
+    fputs("  \"clean\": {\"remove\": [", f);
+    for (unsigned i = 0, first = 1; i < 4; i++)
+        if (c->remove & (1u << i)) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", names[i]);
+            first = 0;
+        }
+    static const char *const keep[] = {"longest", "first", "last", "min", "max"};
+    const nd_scan_opts *o = &r->opts;
+    fputs("], \"keep\": ", f);
+    if (o->keep == ND_KEEP_FIELD_MIN || o->keep == ND_KEEP_FIELD_MAX) {
+        fputs("{\"field\": ", f);
+        json_str(f, o->decode.keep_field ? o->decode.keep_field : "");
+        fprintf(f, ", \"order\": \"%s\"}", keep[o->keep]);
+    } else {
+        fprintf(f, "\"%s\"", keep[(unsigned)o->keep < 3 ? o->keep : 0]);
+    }
+    fprintf(f,
+            ", \"documents_removed\": %zu, \"ranges_removed\": %zu,\n    "
+            "\"bytes_removed\": %llu, \"invalid_moved\": %zu, \"invalid_kept\": %zu, "
+            "\"files_written\": %zu, \"files_removed\": %zu},\n",
+            c->docs_removed, c->ranges_removed, (unsigned long long)c->bytes_removed,
+            c->invalid_dropped, c->invalid_copied, c->files_written, c->files_removed);
+}
+
 /* "groups" and "pairs": null unless groups were asked for. */
 static void json_groups(const nd_scan_result *r, FILE *f)
 {
@@ -434,6 +490,7 @@ static void json_groups(const nd_scan_result *r, FILE *f)
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
+            if (nd_rep_cleaned(r)) json_fate(r, f, mb);
             fputc('}', f);
         }
         fputs("\n    ]}", f);
@@ -570,6 +627,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
     fprintf(f, ",\n  \"schema\": %d,\n", ND_JSON_SCHEMA);
     json_options(r, f);
     json_summary(r, f);
+    if (nd_rep_cleaned(r)) json_clean(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
     json_diags(f, "skipped", r->skipped, r->nskipped, 1);
@@ -579,8 +637,8 @@ static void write_json(const nd_scan_result *r, FILE *f)
 }
 
 /* The group and member records: `group N SIZE REPRESENTATIVE`, then one `member N keep|drop
- * ID JACCARD CONTAINMENT WORDS` per member (the representative is kept, the others could
- * go), so that `awk -F'\t' '$1 == "member" && $3 == "drop"' | cut -f4` lists the ids to
+ * ID JACCARD CONTAINMENT WORDS` per member (what the keep rule keeps, and what could go:
+ * what `neardup clean` removes), so that `awk -F'\t' '$1 == "member" && $3 == "drop"' | cut -f4` lists the ids to
  * drop. */
 static void write_tsv_groups(const nd_scan_result *r, FILE *f)
 {
@@ -595,7 +653,7 @@ static void write_tsv_groups(const nd_scan_result *r, FILE *f)
             const nd_member *mb = &gr->members[m];
             fputs("member\t", f);
             put_uint(f, g + 1, '\t');
-            fputs(m == 0 ? "keep\t" : "drop\t", f);
+            fputs(mb->kept ? "keep\t" : "drop\t", f);
             put_field(f, r->docs[mb->doc].id);
             fprintf(f, "\t%.4f\t", mb->jaccard);
             if (mb->containment < 0)
@@ -623,6 +681,16 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
         else
             fprintf(f, "\t%.4f\t%.4f\n", p->contain_a, p->contain_b);
     }
+    for (size_t g = 0; g < r->ngroups && nd_rep_cleaned(r) && (parts & ND_PART_GROUPS); g++)
+        for (size_t m = 0; m < r->groups[g].nmembers; m++) {
+            const nd_member *mb = &r->groups[g].members[m];
+            if (!nd_rep_removed(r, mb)) continue;
+            fputs("removed\t", f);
+            put_field(f, r->docs[mb->doc].id);
+            fputc('\t', f);
+            put_field(f, r->docs[mb->dup_of].id);
+            fprintf(f, "\t%.4f\t%.4f\n", mb->dup_jaccard, mb->dup_containment);
+        }
     for (size_t i = 0; i < r->nrepeats; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
         for (size_t b = 0; b < rp->nblocks && (parts & ND_PART_BLOCKS); b++) {

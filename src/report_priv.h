@@ -20,7 +20,11 @@ void nd_rep_put_bytes(FILE *f, const char *s, size_t len);
 /* The same for a NUL-terminated string. */
 void nd_rep_put_field(FILE *f, const char *s);
 
-/* Documents that could go: the sum over groups of (size - 1). */
+/* Whether r is a clean's result; whether that clean removed member mb. */
+int nd_rep_cleaned(const nd_scan_result *r);
+int nd_rep_removed(const nd_scan_result *r, const nd_member *mb);
+/* Documents that could go: the members the keep rule does not keep (size - 1 per group,
+ * unless members chain: see nd_member). */
 size_t nd_rep_duplicates(const nd_scan_result *r);
 /* Bytes of those documents' records. */
 uint64_t nd_rep_duplicate_bytes(const nd_scan_result *r);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "neardup/clean.h"
 #include "neardup/report.h"
 #include "report_priv.h"
 
@@ -85,15 +86,19 @@ static void write_summary(const nd_scan_result *r, FILE *f)
     if (r->opts.parts & ND_PART_GROUPS) {
         size_t dups = nd_rep_duplicates(r);
         uint64_t gone = nd_rep_duplicate_bytes(r);
+        /* A clean that removed groups says what went; a scan, what could. */
+        const char *went = nd_rep_cleaned(r) && (r->clean.remove & ND_REMOVE_GROUPS)
+                               ? "removed"
+                               : "could go";
         if (dups)
             fprintf(f,
-                    "  could go: %zu %s, %s (%.1f%% of the bytes read): every group member "
-                    "but the representative\n",
-                    dups, nd_rep_plural(dups, "document", "documents"),
+                    "  %s: %zu %s, %s (%.1f%% of the bytes read): the group members "
+                    "the keep rule does not keep\n",
+                    went, dups, nd_rep_plural(dups, "document", "documents"),
                     nd_rep_size(gone, b2, sizeof b2),
                     read ? 100.0 * (double)gone / (double)read : 0.0);
         else
-            fputs("  could go: no document (no near-duplicate group)\n", f);
+            fprintf(f, "  %s: no document (no near-duplicate group)\n", went);
         size_t top[SUMMARY_TOP];
         size_t k = nd_rep_biggest_groups(r, top, SUMMARY_TOP);
         if (k) fputs("  biggest groups:\n", f);
@@ -137,13 +142,17 @@ static void write_groups(const nd_scan_result *r, size_t limit, FILE *f)
             fputs(m == 0 ? "  * " : "    ", f);
             put_doc(f, r, mb->doc);
             if (m == 0)
-                fprintf(f, "  [representative, %u words]\n", r->docs[mb->doc].ntokens);
+                fprintf(f, "  [representative, %u words", r->docs[mb->doc].ntokens);
             else if (mb->containment < 0)
-                fprintf(f, "  [jaccard %.4f (estimated), %u words]\n", mb->jaccard,
+                fprintf(f, "  [jaccard %.4f (estimated), %u words", mb->jaccard,
                         r->docs[mb->doc].ntokens);
             else
-                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words]\n", mb->jaccard,
+                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words", mb->jaccard,
                         mb->containment, r->docs[mb->doc].ntokens);
+            fputs(!nd_rep_cleaned(r)          ? "]\n"
+                  : nd_rep_removed(r, mb) ? ", removed]\n"
+                                          : ", kept]\n",
+                  f);
             fputs("      ", f);
             nd_rep_put_field(f, mb->snippet);
             fputc('\n', f);
@@ -155,6 +164,25 @@ static void write_groups(const nd_scan_result *r, size_t limit, FILE *f)
         put_more(f, "", shown, r->ngroups, "group", "groups");
         fputc('\n', f);
     }
+}
+
+/* What a clean did, in the report's last line. */
+static void write_clean(const nd_scan_result *r, FILE *f)
+{
+    const nd_clean_summary *c = &r->clean;
+    fprintf(f, "cleaned: %zu %s and %zu line %s removed (%llu bytes)", c->docs_removed,
+            nd_rep_plural(c->docs_removed, "document", "documents"), c->ranges_removed,
+            nd_rep_plural(c->ranges_removed, "range", "ranges"),
+            (unsigned long long)c->bytes_removed);
+    if (c->invalid_dropped)
+        fprintf(f, ", %zu skipped %s moved", c->invalid_dropped,
+                nd_rep_plural(c->invalid_dropped, "input", "inputs"));
+    if (c->invalid_copied)
+        fprintf(f, ", %zu skipped %s kept as %s", c->invalid_copied,
+                nd_rep_plural(c->invalid_copied, "input", "inputs"),
+                nd_rep_plural(c->invalid_copied, "it was", "they were"));
+    fprintf(f, "; %zu %s written to kept/\n", c->files_written,
+            nd_rep_plural(c->files_written, "file", "files"));
 }
 
 /* One finding of an article's doubled blocks: a block, or a fold of single-line doubles. */
@@ -294,4 +322,5 @@ void nd_rep_write_text(const nd_scan_result *r, size_t limit, FILE *f)
             r->opts.verify_estimate ? "estimated" : "exact",
             r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
             r->opts.para.short_words, r->opts.para.threshold);
+    if (nd_rep_cleaned(r)) write_clean(r, f);
 }

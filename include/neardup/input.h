@@ -143,6 +143,28 @@ ND_API void nd_reader_counts(const nd_reader *r, nd_input_counts *out);
 /* The WARC-Type value of t ("response"; "other" for ND_WARC_OTHER); never NULL. */
 ND_API const char *nd_warc_type_name(nd_warc_type t);
 
+/* What a caller that reads a source again whole (clean) must know of it. */
+typedef struct nd_source_desc {
+    nd_input_format format; /* how it was read (never ND_INPUT_AUTO once opened) */
+    unsigned char compressed; /* gzip or zstd: its offsets are in the decompressed bytes */
+    unsigned char stream;   /* standard input or a pipe: its bytes are in the reader's
+                               spool only, to read with nd_reader_fetch */
+    uint64_t size;          /* regular file: its size when opened; stream: bytes spooled */
+    int64_t mtime_sec;      /* regular file: its modification time when opened; else 0 */
+    long mtime_nsec;
+} nd_source_desc;
+
+/* Describes source `source` (< nd_reader_nsources) in *out. ND_OK, or ND_EIO when the
+ * size of a stream's spool cannot be read. */
+ND_API nd_status nd_reader_source_desc(nd_reader *r, uint32_t source, nd_source_desc *out);
+
+/* The type of a field's value (nd_doc.keep). */
+typedef enum nd_field_kind {
+    ND_FIELD_NONE = 0, /* no such field, or not a number or a string (text files: always) */
+    ND_FIELD_NUMBER,
+    ND_FIELD_STRING
+} nd_field_kind;
+
 /* A decoded document. All pointers borrowed from the decoder until its next call. */
 typedef struct nd_doc {
     const char *id; /* JSON, CSV: the id field (column), else url, else "path:line"; text
@@ -150,11 +172,18 @@ typedef struct nd_doc {
     size_t id_len;
     const char *text; /* the article text (UTF-8 not yet validated) */
     size_t len;
+    /* The value of nd_decode_opts.keep_field (the field a keep rule orders by): */
+    nd_field_kind keep_kind;
+    double keep_num;      /* ND_FIELD_NUMBER */
+    const char *keep_str; /* ND_FIELD_STRING: its bytes (not NUL-terminated) */
+    size_t keep_len;
 } nd_doc;
 
 typedef struct nd_decode_opts {
     const char *text_field; /* NULL: "text" */
     const char *id_field;   /* NULL: "id", then "url" */
+    const char *keep_field; /* NULL: none; else a top-level field whose value nd_decode
+                               returns in nd_doc.keep_* (--keep-by) */
 } nd_decode_opts;
 
 typedef struct nd_decoder nd_decoder;

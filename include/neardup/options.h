@@ -64,6 +64,22 @@ typedef struct nd_progress {
  * a second: a caller that draws something should limit how often. `p` is borrowed for the
  * call. The library itself never prints. */
 typedef void (*nd_progress_fn)(const nd_progress *p, void *userdata);
+/*
+ * Which member of a group of near-duplicates is kept, the others being removed (clean.h):
+ * the rule orders the members, and walking them in that order each is kept unless it is
+ * near-identical to one kept before it (no chaining; see nd_member in result.h).
+ */
+typedef enum nd_keep_rule {
+    ND_KEEP_LONGEST = 0, /* the representative: most words first, ties to the earliest */
+    ND_KEEP_FIRST,       /* the earliest in input order first */
+    ND_KEEP_LAST,        /* the latest in input order first */
+    ND_KEEP_FIELD_MIN,   /* the smallest value of the JSON field decode.keep_field first:
+                            numbers by value, strings byte-wise (ISO dates sort in time
+                            order), a number before a string; documents without the field
+                            (or with another type of value, or text files) last; ties to
+                            the earliest */
+    ND_KEEP_FIELD_MAX    /* the largest value first; the same otherwise */
+} nd_keep_rule;
 
 typedef struct nd_scan_opts {
     unsigned ngram;           /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
@@ -82,6 +98,8 @@ typedef struct nd_scan_opts {
     size_t boilerplate_docs;  /* a shared paragraph in >= this many articles is
                                  boilerplate; default 5 */
     double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
+    nd_keep_rule keep;        /* which member of a group is kept; default ND_KEEP_LONGEST.
+                                 ND_KEEP_FIELD_* need decode.keep_field (else ND_EINVAL) */
     nd_diag_fn on_diag;       /* may be NULL */
     nd_progress_fn on_progress; /* may be NULL */
     void *userdata;           /* passed to on_diag and on_progress */

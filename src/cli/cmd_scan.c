@@ -17,6 +17,7 @@
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
+#include "scan_args.h"
 
 static void usage(FILE *f)
 {
@@ -90,18 +91,13 @@ static void usage(FILE *f)
           f);
 }
 
-typedef struct diag_ctx {
-    int quiet;
-    nd_cli_progress *progress; /* cleared before a message is printed; may be NULL */
-} diag_ctx;
-
 /* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
  * (which may quote the input) with control characters and invalid UTF-8 escaped. */
 static void on_diag(const nd_diag *d, void *ud)
 {
-    const diag_ctx *c = ud;
-    if (d->level == ND_DIAG_WARNING && c->quiet) return;
-    nd_cli_progress_clear(c->progress);
+    scan_args *a = ud;
+    if (d->level == ND_DIAG_WARNING && a->quiet) return;
+    nd_cli_progress_clear(&a->prog);
     fputs(d->level == ND_DIAG_WARNING ? "neardup: warning: " : "neardup: ", stderr);
     nd_cli_put(stderr, d->path);
     if (d->level != ND_DIAG_WARNING && d->line != ND_NO_LINE)
@@ -117,8 +113,8 @@ static void on_diag(const nd_diag *d, void *ud)
 /* The scan's progress, drawn on the line that progress.h keeps. */
 static void on_progress(const nd_progress *p, void *ud)
 {
-    const diag_ctx *c = ud;
-    nd_cli_progress_draw(c->progress, p);
+    scan_args *a = ud;
+    nd_cli_progress_draw(&a->prog, p);
 }
 
 enum {
@@ -223,9 +219,9 @@ static void print_stats(const nd_scan_result *r)
 }
 
 /* After a bad option value (the message is printed already): the usage hint, status 2. */
-static int bad_value(void)
+static int bad_value(const scan_args *a)
 {
-    fputs("Try 'neardup scan --help'.\n", stderr);
+    fprintf(stderr, "Try 'neardup %s --help'.\n", a->cmd);
     return ND_EXIT_ERROR;
 }
 
@@ -259,18 +255,6 @@ static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int all
     return ND_EXIT_OK;
 }
 
-/* What the command line asks for. */
-typedef struct scan_args {
-    nd_scan_opts opts;
-    nd_report_format fmt;
-    int fmt_given;      /* -f given: the output file's extension does not choose */
-    const char *output; /* -o FILE, or NULL for standard output */
-    nd_report_opts ropts;
-    int progress; /* 1 --progress, 0 --no-progress, -1 when stderr is a terminal */
-    diag_ctx dc;
-    int fail_on_dup, allow_skips, stats;
-} scan_args;
-
 /* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
  * status of a bad value (its message printed). */
 static int para_option(int c, scan_args *a)
@@ -283,28 +267,28 @@ static int para_option(int c, scan_args *a)
         else if (strcmp(optarg, "block") == 0)
             a->opts.para.mode = ND_PARA_BLOCK;
         else
-            return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--paragraphs takes line or block, not '%s'", optarg);
         break;
     case OPT_SHORT_WORDS:
-        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
+        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value(a);
         a->opts.para.short_words = (unsigned)u;
         break;
     case OPT_PARA_THRESHOLD:
         if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_BOILER_DOCS:
-        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
+        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value(a);
         a->opts.boilerplate_docs = u;
         break;
     case OPT_BOILER_SHARE:
         if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &a->opts.boilerplate_share))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_PARTS:
         if (!(a->opts.parts = parse_parts(optarg)))
             return nd_cli_usage_error(
-                "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+                a->cmd, "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
         break;
     default:
         assert(!"an option without a case");
@@ -319,19 +303,19 @@ static int apply_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case 'n':
-        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value(a);
         a->opts.ngram = (unsigned)u;
         break;
     case 'k':
-        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.perms = (unsigned)u;
         break;
     case 't':
         if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &a->opts.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'b':
-        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.bands = (unsigned)u;
         break;
     case OPT_ALL_PAIRS:
@@ -343,7 +327,7 @@ static int apply_option(int c, scan_args *a)
         else if (strcmp(optarg, "estimate") == 0)
             a->opts.verify_estimate = 1;
         else
-            return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--verify takes exact or estimate, not '%s'", optarg);
         break;
     case OPT_INPUT_FORMAT:
         if (strcmp(optarg, "auto") == 0)
@@ -360,7 +344,7 @@ static int apply_option(int c, scan_args *a)
             a->opts.input.format = ND_INPUT_WARC;
         else
             return nd_cli_usage_error(
-                "scan", "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
+                a->cmd, "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
                 optarg);
         break;
     case OPT_TEXT_FIELD: /* a JSON field (decoder), a CSV column (reader) */
@@ -371,20 +355,20 @@ static int apply_option(int c, scan_args *a)
         break;
     case OPT_MAX_BYTES:
         if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &a->opts.input.max_doc_bytes))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'f':
         if (nd_report_format_parse(optarg, &a->fmt) != ND_OK)
-            return nd_cli_usage_error("scan", "--format takes text, json, tsv or html, not '%s'",
+            return nd_cli_usage_error(a->cmd, "--format takes text, json, tsv or html, not '%s'",
                                       optarg);
         a->fmt_given = 1;
         break;
     case 'o':
-        if (!*optarg) return nd_cli_usage_error("scan", "--output takes a file name");
+        if (!*optarg) return nd_cli_usage_error(a->cmd, "--output takes a file name");
         a->output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* -o -: standard output */
         break;
     case OPT_LIMIT:
-        if (nd_arg_uint("--limit", optarg, 0, 1000000000, &u)) return bad_value();
+        if (nd_arg_uint("--limit", optarg, 0, 1000000000, &u)) return bad_value(a);
         a->ropts.limit = u;
         break;
     case OPT_PROGRESS:
@@ -394,13 +378,13 @@ static int apply_option(int c, scan_args *a)
         a->progress = 0;
         break;
     case 'q':
-        a->dc.quiet = 1;
+        a->quiet = 1;
         break;
     case OPT_STATS:
         a->stats = 1;
         break;
     case 'j':
-        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
+        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value(a);
         a->opts.threads = (unsigned)u;
         break;
     case OPT_FAIL:
@@ -415,14 +399,14 @@ static int apply_option(int c, scan_args *a)
     return -1;
 }
 
-/* Parses argv into a (a->opts initialised first). Returns -1 when the scan should run, or
- * the exit status: 0 after --help or --version, 2 after a usage error (its message printed). */
+/* Parses argv into a. Returns -1 when the scan should run, or the exit status: 0 after
+ * --help or --version, 2 after a usage error (its message printed). */
 static int parse_args(int argc, char **argv, scan_args *a)
 {
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:k:t:b:f:o:qj:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":" ND_SCAN_SHORTOPTS, longopts, NULL)) != -1) {
         int rc;
         switch (c) {
         case 'h':
@@ -441,88 +425,129 @@ static int parse_args(int argc, char **argv, scan_args *a)
     }
     if (optind >= argc)
         return nd_cli_usage_error("scan", "no PATH given (use - for standard input)");
+    return nd_scan_args_check(a);
+}
+
+int nd_cmd_scan(int argc, char **argv)
+{
+    scan_args a;
+    nd_scan_args_init(&a, "scan");
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t npaths = (size_t)(argc - optind);
+    if ((rc = nd_scan_begin(&a, paths, npaths)) >= 0) return rc;
+    nd_scan_result *res = NULL;
+    nd_status st = nd_scan(&a.opts, paths, npaths, &res);
+    if (st != ND_OK) return nd_scan_fail(&a, "scan failed", st);
+    rc = nd_scan_finish(&a, res);
+    nd_scan_result_free(res);
+    return rc;
+}
+
+/* ---- shared with the other commands that run a scan (scan_args.h) ---------------------- */
+
+void nd_scan_args_init(scan_args *a, const char *cmd)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = cmd;
+    a->fmt = ND_REPORT_TEXT;
+    a->progress = -1;
+    nd_scan_opts_init(&a->opts);
+    nd_report_opts_init(&a->ropts);
+}
+
+const struct option *nd_scan_longopts(void)
+{
+    return longopts;
+}
+
+int nd_scan_option(int c, scan_args *a)
+{
+    return apply_option(c, a);
+}
+
+void nd_scan_on_diag(const nd_diag *d, void *ud)
+{
+    on_diag(d, ud);
+}
+
+int nd_scan_args_check(scan_args *a)
+{
     if (a->opts.bands > a->opts.perms)
-        return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", a->opts.bands,
-                                  a->opts.perms);
+        return nd_cli_usage_error(a->cmd, "--bands (%u) cannot exceed --perms (%u)",
+                                  a->opts.bands, a->opts.perms);
     if (a->output && !a->fmt_given && nd_report_format_for_path(a->output, &a->fmt) != ND_OK)
         a->fmt = ND_REPORT_TEXT;
     return -1;
 }
 
-/* Writes the report to standard output or, with -o, into the temporary file `out` and
- * renames it into place. ND_OK; else the failure with *err its errno. */
-static nd_status write_report(const scan_args *a, const nd_scan_result *res, nd_cli_output *out,
-                              int *err)
+int nd_scan_begin(scan_args *a, const char *const *paths, size_t npaths)
+{
+    if (!a->output && !stdout_writable()) /* closed (`>&-`): fail before the scan, not after */
+        return nd_cli_write_error("the report", EBADF);
+    if (a->output && nd_cli_output_open(&a->out, a->output) != 0) {
+        nd_cli_error("cannot write the report to %s: %s", a->output, strerror(errno));
+        return ND_EXIT_ERROR;
+    }
+    int show = a->progress == 1 || (a->progress == -1 && !a->quiet && nd_cli_progress_auto());
+    nd_cli_progress_init(&a->prog, show, paths, npaths);
+    a->opts.on_diag = on_diag;
+    a->opts.on_progress = show ? on_progress : NULL;
+    a->opts.userdata = a;
+    return -1;
+}
+
+int nd_scan_fail(scan_args *a, const char *what, nd_status st)
+{
+    nd_cli_progress_clear(&a->prog);
+    nd_cli_output_abort(&a->out);
+    nd_cli_error("%s: %s", what, nd_status_str(st));
+    return ND_EXIT_ERROR;
+}
+
+/* Writes the report to standard output or, with -o, into the temporary file and renames it
+ * into place. ND_OK; else the failure with *err its errno. */
+static nd_status write_report(scan_args *a, const nd_scan_result *res, int *err)
 {
     if (!a->output) {
         nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, stdout);
         *err = errno;
         return st;
     }
-    nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, out->f);
+    nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, a->out.f);
     *err = errno;
     if (st != ND_OK) return st;
-    if (nd_cli_output_commit(out) != 0) {
+    if (nd_cli_output_commit(&a->out) != 0) {
         *err = errno;
         return ND_EIO;
     }
     return ND_OK;
 }
 
-int nd_cmd_scan(int argc, char **argv)
+int nd_scan_finish(scan_args *a, const nd_scan_result *res)
 {
-    scan_args a = {.fmt = ND_REPORT_TEXT, .progress = -1};
-    nd_scan_opts_init(&a.opts);
-    nd_report_opts_init(&a.ropts);
-    int rc = parse_args(argc, argv, &a);
-    if (rc >= 0) return rc;
-    if (!a.output && !stdout_writable()) /* closed (`>&-`): fail before the scan, not after */
-        return nd_cli_write_error("the report", EBADF);
-    const char *const *paths = (const char *const *)(argv + optind);
-    size_t npaths = (size_t)(argc - optind);
-    nd_cli_output out = {0};
-    if (a.output && nd_cli_output_open(&out, a.output) != 0) {
-        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(errno));
-        return ND_EXIT_ERROR;
-    }
-    nd_cli_progress prog;
-    int show = a.progress == 1 || (a.progress == -1 && !a.dc.quiet && nd_cli_progress_auto());
-    nd_cli_progress_init(&prog, show, paths, npaths);
-    a.dc.progress = &prog;
-    a.opts.on_diag = on_diag;
-    a.opts.on_progress = show ? on_progress : NULL;
-    a.opts.userdata = &a.dc;
-
-    nd_scan_result *res = NULL;
-    nd_status st = nd_scan(&a.opts, paths, npaths, &res);
-    nd_cli_progress_clear(&prog);
-    if (st != ND_OK) {
-        nd_cli_output_abort(&out);
-        nd_cli_error("scan failed: %s", nd_status_str(st));
-        return ND_EXIT_ERROR;
-    }
-    if (a.stats) print_stats(res);
-    int werr = 0;
-    nd_status wst = write_report(&a, res, &out, &werr);
-    nd_cli_output_abort(&out); /* after a failure: the temporary file goes; else a no-op */
+    int rc, werr = 0;
+    nd_cli_progress_clear(&a->prog);
+    if (a->stats) print_stats(res);
+    nd_status wst = write_report(a, res, &werr);
+    nd_cli_output_abort(&a->out); /* after a failure: the temporary file goes; else a no-op */
     if (wst == ND_ENOMEM) {
         nd_cli_error("cannot write the report: out of memory");
-        nd_scan_result_free(res);
         return ND_EXIT_ERROR;
     }
-    if (wst != ND_OK && a.output) {
-        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(werr ? werr : EIO));
+    if (wst != ND_OK && a->output) {
+        nd_cli_error("cannot write the report to %s: %s", a->output, strerror(werr ? werr : EIO));
         rc = ND_EXIT_ERROR;
     } else {
-        rc = exit_status(res, wst, werr, a.allow_skips, a.fail_on_dup);
+        rc = exit_status(res, wst, werr, a->allow_skips, a->fail_on_dup);
     }
-    if (res->nskipped > 0 && !a.dc.quiet)
+    if (res->nskipped > 0 && !a->quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",
-                a.allow_skips || res->ndocs == 0
+                a->allow_skips || res->ndocs == 0
                     ? ""
                     : "; exit status 2 (use --allow-skips to accept skips)");
     if (res->ndocs == 0) nd_cli_error("no document was read; exit status 2");
-    nd_scan_result_free(res);
     return rc;
 }

@@ -20,7 +20,9 @@ static void usage(FILE *f)
           "Find near-duplicate articles and repeated paragraphs in scraped news text.\n"
           "\n"
           "Commands:\n"
-          "  scan    report groups of near-duplicate articles\n"
+          "  scan     report groups of near-duplicate articles and repeated paragraphs\n"
+          "  clean    write the batch without them, and everything removed, losslessly\n"
+          "  restore  rebuild the input of a clean, byte for byte\n"
           "\n"
           "Options:\n"
           "  -h, --help     show this help and exit\n"
@@ -65,6 +67,8 @@ static int run(int argc, char **argv)
         return ND_EXIT_OK;
     }
     if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "clean") == 0) return nd_cmd_clean(argc - 1, argv + 1);
+    if (strcmp(cmd, "restore") == 0) return nd_cmd_restore(argc - 1, argv + 1);
     if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
     return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
 }

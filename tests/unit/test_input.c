@@ -766,13 +766,13 @@ END_TEST
 
 START_TEST(test_decode_custom_fields)
 {
-    nd_decode_opts o = {"body", "doc"};
+    nd_decode_opts o = {.text_field = "body", .id_field = "doc"};
     check_decoded(&o, "{\"doc\":\"D1\",\"id\":\"no\",\"text\":\"no\",\"body\":\"yes\"}", "D1",
                   "yes");
     check_decoded(&o, "{\"doc\":9,\"body\":\"b\"}", "9", "b");
     /* An explicit id field has no url fallback. */
     check_decoded(&o, "{\"url\":\"http://u\",\"body\":\"b\"}", "dir/in.jsonl:7", "b");
-    nd_decode_opts t = {"content", NULL};
+    nd_decode_opts t = {.text_field = "content"};
     check_decoded(&t, "{\"id\":\"x\",\"content\":\"c\"}", "x", "c");
 
     nd_decoder *d = NULL;
@@ -983,7 +983,7 @@ END_TEST
 
 START_TEST(test_oom_decoder_create)
 {
-    nd_decode_opts o = {"body", "doc"};
+    nd_decode_opts o = {.text_field = "body", .id_field = "doc"};
     long n;
     for (n = 0; n < 100; n++) {
         nd_decoder *d = (nd_decoder *)(uintptr_t)0x1;
