@@ -6,6 +6,11 @@
  * characters, escapes as RFC 8259 lists them), numbers (-?(0|[1-9][0-9]*)(.[0-9]+)?
  * ([eE][+-]?[0-9]+)?), and the three literals. At depth 1, each key is compared with the
  * keys asked for, and the span of its value is noted when the value ends.
+ *
+ * A string span is then decoded (nd_json_string; nd_json_string_exact refuses a lone
+ * surrogate instead of replacing it) or walked for where its decoded lines start
+ * (nd_json_string_lines). These trust the span to be one nd_json_scan accepted (its escapes
+ * complete and valid), so they check nothing but with asserts.
  */
 #include "json_scan.h"
 
@@ -350,7 +355,9 @@ static uint32_t hex4(const char *p)
     return v;
 }
 
-size_t nd_json_string(const char *raw, size_t len, char *out)
+/* The decoding of nd_json_string and nd_json_string_exact, one loop for both: raw runs are
+ * copied, escapes decoded. A lone surrogate is U+FFFD, or with exact, (size_t)-1. */
+static inline size_t decode(const char *raw, size_t len, char *out, int exact)
 {
     assert(len >= 2 && raw[0] == '"' && raw[len - 1] == '"');
     const char *p = raw + 1, *end = raw + len - 1;
@@ -390,7 +397,10 @@ size_t nd_json_string(const char *raw, size_t len, char *out)
                     p += 6;
                 }
             }
-            if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd; /* a lone surrogate */
+            if (cp >= 0xd800 && cp < 0xe000) { /* a lone surrogate */
+                if (exact) return (size_t)-1;
+                cp = 0xfffd;
+            }
             o += put_utf8(out + o, cp);
             break;
         }
@@ -400,4 +410,72 @@ size_t nd_json_string(const char *raw, size_t len, char *out)
     }
     assert(o <= len);
     return o;
+}
+
+size_t nd_json_string(const char *raw, size_t len, char *out)
+{
+    return decode(raw, len, out, 0);
+}
+
+nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len)
+{
+    size_t n = decode(raw, len, out, 1);
+    if (n == (size_t)-1) return ND_EJSON;
+    *out_len = n;
+    return ND_OK;
+}
+
+/*
+ * Line starts: only escapes can break a line (a string nd_json_scan accepted holds no raw
+ * control byte), so the walk jumps from backslash to backslash. Each escape is one unit,
+ * \uXXXX too: the half of a surrogate pair is never a LF or a CR, so a pair needs no
+ * special case. A CR is a break of its own unless the very next unit is a LF (CRLF, one
+ * break after the LF), which is why a CR's break waits (cr) for the next unit.
+ */
+/* The line starts being found: lines[0..k) wanted, out[0..next) found; `line` started last. */
+typedef struct starts {
+    const uint32_t *lines;
+    size_t k, next;
+    size_t *out;
+    uint64_t line;
+} starts;
+
+/* The next line starts at raw offset at. */
+static void line_at(starts *s, size_t at)
+{
+    s->line++;
+    while (s->next < s->k && s->lines[s->next] <= s->line)
+        s->out[s->next++] = at;
+}
+
+void nd_json_string_lines(const char *raw, size_t len, const uint32_t *lines, size_t k, size_t *out)
+{
+    assert(len >= 2 && raw[0] == '"' && raw[len - 1] == '"');
+    starts s = {lines, k, 0, out, 0};
+    size_t end = len - 1, i = 1;
+    size_t cr = 0; /* nonzero: a CR unit ended here, its break not yet taken */
+    line_at(&s, 1);
+    while (s.next < k && i < end) {
+        const char *bs = memchr(raw + i, '\\', end - i);
+        size_t b = bs ? (size_t)(bs - raw) : end;
+        if (cr && b > i) { /* a raw byte after the CR */
+            line_at(&s, cr);
+            cr = 0;
+        }
+        if (!bs) break;
+        assert(b + 1 < end);
+        char e = raw[b + 1];
+        uint32_t u = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 'u' ? hex4(raw + b + 2) : 0;
+        i = b + (e == 'u' ? 6 : 2);
+        assert(i <= end);
+        if (cr && u != '\n') line_at(&s, cr); /* a lone CR */
+        cr = 0;
+        if (u == '\n')
+            line_at(&s, i);
+        else if (u == '\r')
+            cr = i;
+    }
+    if (cr) line_at(&s, cr); /* a CR that ends the text */
+    while (s.next < k)
+        out[s.next++] = end;
 }

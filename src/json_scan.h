@@ -7,8 +7,9 @@
  * ND_JSON_MAX_DEPTH deep) in one pass, and notes where the values of the keys it was asked
  * for are: the raw byte span of each, so a string is decoded only if it is wanted
  * (nd_json_string) and a caller can rewrite a value in place, leaving every other byte of
- * the line as it was. When a key occurs more than once, the last occurrence wins, as in jq
- * and Python. Nothing is allocated; the scanner keeps no state between calls. Bytes that
+ * the line as it was, cutting whole decoded lines out of it if need be
+ * (nd_json_string_lines). When a key occurs more than once, the last occurrence wins, as in
+ * jq and Python. Nothing is allocated; the scanner keeps no state between calls. Bytes that
  * are not valid UTF-8 are passed through in strings (the text is checked later, where its
  * errors are reported by offset). Private to neardup_core.
  */
@@ -66,5 +67,31 @@ nd_status nd_json_scan(const char *s, size_t len, nd_json_field *fields, size_t 
  * a NUL byte); returns the decoded length.
  */
 size_t nd_json_string(const char *raw, size_t len, char *out);
+
+/*
+ * nd_json_string, checked: the same decoding (the same code), except that a lone surrogate
+ * escape, which nd_json_string replaces with U+FFFD, is refused, so that what comes back is
+ * exactly what the string says (restore must write the bytes as written or not at all).
+ * ND_OK with *out_len set, or ND_EJSON (out then holds some bytes, *out_len is untouched).
+ * Bytes that are not UTF-8 pass through, as in nd_json_string.
+ */
+nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len);
+
+/*
+ * Where lines of the decoded text of the JSON string raw[0..len) start in raw (the string
+ * with its quotes, as nd_json_scan found it), so that lines can be cut out of the raw string
+ * without decoding it: for each of lines[0..k) (1-based line numbers, ascending; repeats
+ * allowed), out[i] receives the offset in raw of the first escape unit (a raw byte, or an
+ * escape such as \n or \u00e9) of that line. Lines break as nd_line_end (paras.h) breaks
+ * the decoded text: after a LF (\n or \u000a; a CRLF's LF included) or a lone CR (\r or
+ * \u000d not followed by a LF). Every other unit is no break, an escaped NUL (\u0000)
+ * included: the decoder reads it as a space, so the text goes on after it. Line 1 (and a
+ * line 0) starts at 1, after the opening quote; line L + 1 right after the unit that ends
+ * line L; a line past the last one at len - 1, the closing quote. So the bytes
+ * raw[out[i] .. out[j]), quoted, decode to exactly lines lines[i] .. lines[j] - 1 of the
+ * text, with their line breaks.
+ */
+void nd_json_string_lines(const char *raw, size_t len, const uint32_t *lines, size_t k,
+                          size_t *out);
 
 #endif
