@@ -34,7 +34,7 @@
 #include "clean_priv.h"
 #include "clock.h"
 #include "containers.h"
-#include "json_span.h"
+#include "json_scan.h"
 #include "outdir.h"
 #include "paras.h"
 #include "removed.h"
@@ -93,7 +93,9 @@ typedef struct clean_ctx clean_ctx;
 typedef struct text_view {
     const char *text; /* decoded */
     size_t len;
-    size_t raw_start, raw_len; /* the text's raw bytes: record[raw_start .. + raw_len) */
+    /* the text's raw bytes, record[raw_start .. + raw_len): a text file's whole record, a
+     * JSON record's string with its quotes */
+    size_t raw_start, raw_len;
 } text_view;
 
 struct fmt {
@@ -581,9 +583,10 @@ static nd_status txt_line_starts(clean_ctx *c, const char *rec, const text_view 
     return ND_OK;
 }
 
-/* The text field's string in the raw line, decoded as the decoder decoded it: of the
- * first or last member of that name, whichever gives the text the decoder gave (so
- * whatever rule the decoder follows for a repeated name). */
+/* The text field's string in the raw line and the decoder's text of it. The span is
+ * nd_json_scan's for the decoder's key (the last of repeated keys, as the decoder takes),
+ * and, as a check that it is the string the decoder read, it must decode to the decoder's
+ * bytes (an escaped NUL a space, as decode.c makes it); if not, the record is kept whole. */
 static nd_status jsonl_text(clean_ctx *c, uint32_t doc, const char *rec, size_t len, text_view *tv)
 {
     const nd_scan_opts *o = &c->res->opts;
@@ -603,17 +606,17 @@ static nd_status jsonl_text(clean_ctx *c, uint32_t doc, const char *rec, size_t 
     const char *msg;
     nd_status st = nd_decode(c->dec, &r, &dd, &msg);
     if (st == ND_ENOMEM) return st;
-    if (st == ND_OK) st = grow_bytes(&c->text, &c->captext, len + 1);
-    if (st == ND_ENOMEM) return st;
-    for (int which = 0; which < 2 && st == ND_OK; which++) {
-        nd_json_span sp;
-        size_t n, stop;
-        if (nd_json_member(rec, len, field, strlen(field), which, &sp) != ND_OK || !sp.is_string)
-            continue;
-        if (nd_json_unescape(rec + sp.start, sp.end - sp.start, 1, c->text, &n, &stop) != ND_OK)
-            continue;
+    nd_json_field f = {field, strlen(field), ND_JSON_NONE, 0, 0};
+    nd_json_error err;
+    size_t at;
+    if (st == ND_OK && nd_json_scan(rec, len, &f, 1, &err, &at) == ND_OK &&
+        f.type == ND_JSON_STRING) {
+        if ((st = grow_bytes(&c->text, &c->captext, f.len)) != ND_OK) return st;
+        size_t n = nd_json_string(rec + f.off, f.len, c->text);
+        for (char *z = c->text, *e = c->text + n; (z = memchr(z, '\0', (size_t)(e - z))) != NULL;)
+            *z++ = ' ';
         if (n == dd.len && memcmp(c->text, dd.text, n) == 0) {
-            *tv = (text_view){c->text, n, sp.start, sp.end - sp.start};
+            *tv = (text_view){dd.text, dd.len, f.off, f.len};
             return ND_OK;
         }
     }
@@ -628,8 +631,7 @@ static nd_status jsonl_line_starts(clean_ctx *c, const char *rec, const text_vie
                                    const uint32_t *lines, size_t k, size_t *raw)
 {
     (void)c;
-    if (nd_json_line_starts(rec + tv->raw_start, tv->raw_len, lines, k, raw) != ND_OK)
-        return ND_EINTERNAL; /* it was decoded a moment ago */
+    nd_json_string_lines(rec + tv->raw_start, tv->raw_len, lines, k, raw);
     for (size_t i = 0; i < k; i++)
         raw[i] += tv->raw_start;
     return ND_OK;

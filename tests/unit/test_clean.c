@@ -724,6 +724,52 @@ START_TEST(test_clean_restore_awkward)
 }
 END_TEST
 
+/* A JSON record whose text holds an escaped NUL (a space to the decoder, not its end) and a
+ * lone surrogate (U+FFFD to it), after a decoy "text" key (the last one is the text): its
+ * doubled block is cut out of the raw string, every other byte as it was; restored. */
+START_TEST(test_clean_json_nul)
+{
+    char *dir = tu_tmpdir();
+    static const char head[] = "{\"text\": \"decoy\", \"id\": \"z\", \"text\": \"";
+    static const char block[] = "Para one has enough words to be a paragraph here.\\n"
+                                "Para two\\u0000has a NUL escaped in it, and words.\\r\\n"
+                                "Line three with a lone \\ud800 surrogate and words.\\n";
+    static const char tail[] = "The end line of it.\"}\n";
+    static const char other[] = "{\"id\": \"o\", \"text\": \"Another article, with nothing "
+                                "doubled in it at all.\"}\n";
+    tu_sbuf j = {0};
+    tu_sb_puts(&j, other);
+    tu_sb_puts(&j, head);
+    tu_sb_puts(&j, block);
+    tu_sb_puts(&j, block);
+    tu_sb_puts(&j, tail);
+    char *in = tu_write(dir, "nul.jsonl", j.p, j.n);
+    free(in);
+    nd_scan_opts o = opts1();
+    nd_clean_opts co;
+    nd_clean_opts_init(&co);
+    const char *paths[1] = {"nul.jsonl"};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(clean_in(dir, &o, &co, "out", paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->clean.ranges_removed, 1);
+    nd_scan_result_free(r);
+    tu_sbuf w = {0};
+    tu_sb_puts(&w, other);
+    tu_sb_puts(&w, head);
+    tu_sb_puts(&w, block);
+    tu_sb_puts(&w, tail);
+    char *k = join(dir, "out/kept/nul.jsonl");
+    check_file(k, w.p, w.n);
+    free(k);
+    ck_assert_int_eq(restore_in(dir, "out", "back", 0), ND_OK);
+    k = join(dir, "back/nul.jsonl");
+    check_file(k, j.p, j.n);
+    free(k), free(j.p), free(w.p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* The hook: the input changes after the scan read it. */
 static void append_to(void *path)
 {
@@ -984,6 +1030,7 @@ static Suite *clean_suite(void)
     tcase_add_test(tc, test_rel_path);
     tcase_add_test(tc, test_clean_seeds);
     tcase_add_test(tc, test_clean_restore_awkward);
+    tcase_add_test(tc, test_clean_json_nul);
     tcase_add_test(tc, test_invalid_input);
     tcase_add_test(tc, test_path_not_utf8);
     suite_add_tcase(s, tc);
