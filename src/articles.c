@@ -317,7 +317,7 @@ static void keep_rule(stage *s, nd_group *gr, const nd_sim *rep_sim, keep_ord *o
             const nd_keep_key *key = &m->keys[d];
             k->kind = key->kind;
             k->num = key->num;
-            k->str = m->keystrs.p + key->str_off;
+            k->str = m->keystrs.p ? m->keystrs.p + key->str_off : NULL;
             k->len = key->str_len;
         }
     }

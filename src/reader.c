@@ -199,6 +199,12 @@ size_t nd_reader_nsources(const nd_reader *r)
     return r->nsrc;
 }
 
+const char *nd_input_format_name(nd_input_format format)
+{
+    static const char *const names[] = {"auto", "txt", "jsonl", "csv", "tsv", "warc"};
+    return (unsigned)format < sizeof names / sizeof *names ? names[format] : "unknown";
+}
+
 const char *nd_reader_path(const nd_reader *r, uint32_t source)
 {
     return source < r->nsrc ? r->src[source].path : NULL;

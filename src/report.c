@@ -364,7 +364,6 @@ _Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 
 static void json_options(const nd_scan_result *r, FILE *f)
 {
     static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
-    static const char *const formats[] = {"auto", "txt", "jsonl"};
     const nd_scan_opts *o = &r->opts;
     fprintf(f,
             "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
@@ -383,8 +382,8 @@ static void json_options(const nd_scan_result *r, FILE *f)
             o->para.mode == ND_PARA_BLOCK ? "block" : "line", o->para.short_words,
             o->para.threshold, o->para.doubled_share, o->boilerplate_docs);
     json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
-    assert((unsigned)o->input.format < 3);
-    fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ", formats[o->input.format]);
+    fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ",
+            nd_input_format_name(o->input.format));
     json_str(f, o->decode.text_field ? o->decode.text_field : "text");
     fputs(", \"id_fields\": [", f);
     if (o->decode.id_field)

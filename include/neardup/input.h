@@ -54,6 +54,10 @@ typedef enum nd_input_format {
     ND_INPUT_WARC      /* every file is WARC (WET) */
 } nd_input_format;
 
+/* The format's name as --input-format spells it ("auto", "txt", "jsonl", "csv", "tsv",
+ * "warc"); "unknown" for a value outside the enum. */
+ND_API const char *nd_input_format_name(nd_input_format format);
+
 typedef struct nd_reader_opts {
     size_t max_doc_bytes;   /* a longer file, line, row or record is skipped; 0 = default */
     nd_input_format format; /* how to read files (compression is always recognised) */

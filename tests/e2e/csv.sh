@@ -49,6 +49,7 @@ nd scan -q -f tsv seeds.csv.gz
 expect_file_same "$TMP/pairs.csv" "$ND_OUT" "the report of seeds.csv.gz (vs seeds.csv)"
 nd scan -q -f json --input-format csv - <seeds.csv
 expect_json "assert s['documents'] == $(($(ls "$ND_SEEDS"/*.txt | wc -l) + 1)) and s['groups'] == 1, s"
+expect_json "assert d['options']['input_format'] == 'csv', d['options']"
 
 # The same articles by name; ids from --id-field; the text report points at the line where
 # the row starts.
