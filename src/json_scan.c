@@ -7,10 +7,11 @@
  * ([eE][+-]?[0-9]+)?), and the three literals. At depth 1, each key is compared with the
  * keys asked for, and the span of its value is noted when the value ends.
  *
- * A string span is then decoded (nd_json_string; nd_json_string_exact refuses a lone
- * surrogate instead of replacing it) or walked for where its decoded lines start
- * (nd_json_string_lines). These trust the span to be one nd_json_scan accepted (its escapes
- * complete and valid), so they check nothing but with asserts.
+ * A string span is then decoded (nd_json_string) or walked for where its decoded lines
+ * start (nd_json_string_lines). These trust the span to be one nd_json_scan accepted (its
+ * escapes complete and valid), so they check nothing but with asserts. nd_json_string_exact,
+ * for restore, trusts nothing: the same decoding loop checks what the scanner would, and
+ * refuses a lone surrogate instead of replacing it.
  */
 #include "json_scan.h"
 
@@ -355,20 +356,55 @@ static uint32_t hex4(const char *p)
     return v;
 }
 
-/* The decoding of nd_json_string and nd_json_string_exact, one loop for both: raw runs are
- * copied, escapes decoded. A lone surrogate is U+FFFD, or with exact, (size_t)-1. */
-static inline size_t decode(const char *raw, size_t len, char *out, int exact)
+/* Whether the run r[0..n) of a string's raw bytes holds a byte a string cannot hold raw
+ * (a quote or a control character); its offset in *at if so. */
+static int bad_raw(const char *r, size_t n, size_t *at)
 {
+    for (size_t i = 0; i < n; i++)
+        if (r[i] == '"' || (unsigned char)r[i] < 0x20) {
+            *at = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* The decoding of nd_json_string and nd_json_string_exact, one loop for both: raw runs are
+ * copied, escapes decoded. A lone surrogate is U+FFFD. With exact (a constant once inlined,
+ * so nd_json_string pays nothing for it), everything nd_json_scan would check is checked
+ * too, and a lone surrogate refused: (size_t)-1 is returned with *bad the offset in raw of
+ * the first byte that is wrong. */
+static inline size_t decode(const char *raw, size_t len, char *out, int exact, size_t *bad)
+{
+    if (exact) {
+        if (len < 2 || raw[0] != '"') {
+            *bad = 0;
+            return (size_t)-1;
+        }
+        if (raw[len - 1] != '"') {
+            *bad = len - 1;
+            return (size_t)-1;
+        }
+    }
     assert(len >= 2 && raw[0] == '"' && raw[len - 1] == '"');
     const char *p = raw + 1, *end = raw + len - 1;
     size_t o = 0;
     while (p < end) {
         const char *bs = memchr(p, '\\', (size_t)(end - p));
         size_t run = bs ? (size_t)(bs - p) : (size_t)(end - p);
+        if (exact && bad_raw(p, run, bad)) {
+            *bad += (size_t)(p - raw);
+            return (size_t)-1;
+        }
         memmove(out + o, p, run);
         o += run;
         p += run;
         if (!bs) break;
+        if (exact &&
+            (end - p < 2 || (p[1] == 'u' && (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) ||
+                                             !is_hex(p[4]) || !is_hex(p[5]))))) {
+            *bad = (size_t)(p - raw);
+            return (size_t)-1;
+        }
         char e = p[1];
         p += 2;
         switch (e) {
@@ -390,7 +426,8 @@ static inline size_t decode(const char *raw, size_t len, char *out, int exact)
         case 'u': {
             uint32_t cp = hex4(p);
             p += 4;
-            if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+            if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+                is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5])) {
                 uint32_t lo = hex4(p + 2);
                 if (lo >= 0xdc00 && lo < 0xe000) {
                     cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -398,14 +435,26 @@ static inline size_t decode(const char *raw, size_t len, char *out, int exact)
                 }
             }
             if (cp >= 0xd800 && cp < 0xe000) { /* a lone surrogate */
-                if (exact) return (size_t)-1;
+                if (exact) {
+                    *bad = (size_t)(p - 6 - raw);
+                    return (size_t)-1;
+                }
                 cp = 0xfffd;
             }
             o += put_utf8(out + o, cp);
             break;
         }
-        default: /* " \ / */
+        case '"':
+        case '\\':
+        case '/':
             out[o++] = e;
+            break;
+        default:
+            if (exact) {
+                *bad = (size_t)(p - 2 - raw);
+                return (size_t)-1;
+            }
+            assert(0);
         }
     }
     assert(o <= len);
@@ -414,13 +463,16 @@ static inline size_t decode(const char *raw, size_t len, char *out, int exact)
 
 size_t nd_json_string(const char *raw, size_t len, char *out)
 {
-    return decode(raw, len, out, 0);
+    return decode(raw, len, out, 0, NULL);
 }
 
-nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len)
+nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len, size_t *at)
 {
-    size_t n = decode(raw, len, out, 1);
-    if (n == (size_t)-1) return ND_EJSON;
+    size_t bad = 0, n = decode(raw, len, out, 1, &bad);
+    if (n == (size_t)-1) {
+        if (at) *at = bad;
+        return ND_EJSON;
+    }
     *out_len = n;
     return ND_OK;
 }

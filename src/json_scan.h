@@ -69,13 +69,16 @@ nd_status nd_json_scan(const char *s, size_t len, nd_json_field *fields, size_t 
 size_t nd_json_string(const char *raw, size_t len, char *out);
 
 /*
- * nd_json_string, checked: the same decoding (the same code), except that a lone surrogate
- * escape, which nd_json_string replaces with U+FFFD, is refused, so that what comes back is
- * exactly what the string says (restore must write the bytes as written or not at all).
- * ND_OK with *out_len set, or ND_EJSON (out then holds some bytes, *out_len is untouched).
- * Bytes that are not UTF-8 pass through, as in nd_json_string.
+ * nd_json_string, checked, for restore, which must write the bytes a string says or none:
+ * raw[0..len) may be any bytes. It must be one JSON string as nd_json_scan accepts it
+ * (quotes at both ends, no raw quote or control byte inside, escapes as RFC 8259 lists
+ * them), and hold no lone surrogate escape (which nd_json_string replaces with U+FFFD).
+ * Then ND_OK, out (room for len bytes) holding the same bytes nd_json_string gives, *out_len
+ * their length. Else ND_EJSON with *at (unless NULL) the offset in raw of the first byte
+ * that is wrong (the backslash of a bad escape); out then holds some bytes, *out_len is
+ * untouched. Bytes that are not UTF-8 pass through, as in nd_json_string.
  */
-nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len);
+nd_status nd_json_string_exact(const char *raw, size_t len, char *out, size_t *out_len, size_t *at);
 
 /*
  * Where lines of the decoded text of the JSON string raw[0..len) start in raw (the string

@@ -256,21 +256,81 @@ START_TEST(test_string_exact)
         char a[64], b[64];
         size_t len = strlen(ok[i]), n = 99;
         size_t want = nd_json_string(ok[i], len, a);
-        ck_assert_msg(nd_json_string_exact(ok[i], len, b, &n) == ND_OK, "'%s' refused", ok[i]);
+        ck_assert_msg(nd_json_string_exact(ok[i], len, b, &n, NULL) == ND_OK, "'%s' refused",
+                      ok[i]);
         ck_assert(n == want && memcmp(a, b, n) == 0);
     }
-    static const char *const lone[] = {
-        "\"\\ud83d\"",         "\"\\ud83d x\"",
-        "\"\\ude00\"",         "\"\\ud83d\\u0041\"",
-        "\"\\ud800x\\udc00\"", "\"\\udc00\\ud800\"",
-        "\"ok \\uDFFF ok\"",   "\"\\ud83d\\ude00\\ud83d\"",
+    /* Refused, with the offset of the first byte that is wrong: lone surrogates (at their
+     * backslash), and anything nd_json_scan would refuse (restore reads any bytes). */
+    static const struct {
+        const char *s;
+        size_t at;
+    } bad[] = {
+        {"\"\\ud83d\"", 1},
+        {"\"\\ud83d x\"", 1},
+        {"\"\\ude00\"", 1},
+        {"\"\\ud83d\\u0041\"", 1},
+        {"\"\\ud800x\\udc00\"", 1},
+        {"\"\\udc00\\ud800\"", 1},
+        {"\"ok \\uDFFF ok\"", 4},
+        {"\"\\ud83d\\ude00\\ud83d\"", 13},
+        {"\"\\ud83d\\uzz00\"", 1},
+        {"", 0},
+        {"\"", 0},
+        {"x\"\"", 0},
+        {"\"abc", 3},
+        {"\"a\"b\"", 2},
+        {"\"ab\ncd\"", 3},
+        {"\"ab\x01\"", 3},
+        {"\"ab\\x\"", 3},
+        {"\"ab\\u12\"", 3},
+        {"\"ab\\u12g4\"", 3},
+        {"\"ab\\\"", 3},
+        {"\"ab\\u\"", 3},
+        {"\"a\\\\\\\"", 4},
     };
-    for (size_t i = 0; i < sizeof lone / sizeof *lone; i++) {
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char out[64];
-        size_t n = 99;
-        ck_assert_msg(nd_json_string_exact(lone[i], strlen(lone[i]), out, &n) == ND_EJSON,
-                      "'%s' accepted", lone[i]);
+        size_t n = 99, at = 99;
+        ck_assert_msg(nd_json_string_exact(bad[i].s, strlen(bad[i].s), out, &n, &at) == ND_EJSON,
+                      "'%s' accepted", bad[i].s);
         ck_assert_uint_eq(n, 99); /* untouched */
+        ck_assert_msg(at == bad[i].at, "'%s': at %zu, not %zu", bad[i].s, at, bad[i].at);
+    }
+}
+END_TEST
+
+static int has_surrogate(const char *s, size_t n);
+
+/* nd_json_string_exact on random strings against nd_json_scan: it accepts exactly what the
+ * scanner accepts as a string value and holds no lone surrogate, decodes it as
+ * nd_json_string, and refuses the rest at an offset inside the string. */
+START_TEST(test_string_exact_random)
+{
+    static const char alpha[] = "\"\\u/bnrtxdD8Fc0e\x01\xc3\xa9 ";
+    tu_rand_seed(31);
+    for (int t = 0; t < 20000; t++) {
+        char raw[40], doc[64], a[64], b[64];
+        size_t len = tu_rand() % 16;
+        for (size_t i = 0; i < len; i++)
+            raw[i] = alpha[tu_rand() % (sizeof alpha - 1)];
+        if (len && tu_rand() % 2) raw[0] = '"';
+        if (len > 1 && tu_rand() % 2) raw[len - 1] = '"';
+        int n = snprintf(doc, sizeof doc, "{\"v\":%.*s}", (int)len, raw);
+        nd_json_field f = {"v", 1, ND_JSON_NONE, 0, 0};
+        nd_json_error err;
+        size_t at = 99, xl = 99;
+        int scans = nd_json_scan(doc, (size_t)n, &f, 1, &err, &at) == ND_OK &&
+                    f.type == ND_JSON_STRING && f.off == 5 && f.len == len;
+        nd_status xs = nd_json_string_exact(raw, len, b, &xl, &at);
+        if (xs == ND_OK) {
+            ck_assert_msg(scans, "'%.*s' exact only", (int)len, raw);
+            size_t dl = nd_json_string(raw, len, a);
+            ck_assert(dl == xl && memcmp(a, b, dl) == 0);
+        } else {
+            ck_assert_msg(!scans || has_surrogate(raw, len), "'%.*s' refused", (int)len, raw);
+            ck_assert_msg(at < len || (len == 0 && at == 0), "'%.*s' at %zu", (int)len, raw, at);
+        }
     }
 }
 END_TEST
@@ -640,7 +700,7 @@ static void compare_with_cjson(const char *s, size_t n, int valid)
         size_t upto = memchr(out, '\0', len) ? (size_t)((char *)memchr(out, '\0', len) - out) : len;
         TU_REQUIRE(upto == strlen(t->valuestring) && memcmp(out, t->valuestring, upto) == 0,
                    "'%.*s': text decodes differently", (int)n, s);
-        nd_status xs = nd_json_string_exact(p + f.off, f.len, ex, &xl);
+        nd_status xs = nd_json_string_exact(p + f.off, f.len, ex, &xl, NULL);
         TU_REQUIRE(xs == ND_OK ? xl == len && memcmp(ex, out, len) == 0
                                : has_surrogate(p + f.off, f.len),
                    "'%.*s': exact decoding differs", (int)n, s);
@@ -690,6 +750,7 @@ static Suite *json_scan_suite(void)
     tcase_add_test(tc, test_string);
     tcase_add_test(tc, test_random_objects);
     tcase_add_test(tc, test_string_exact);
+    tcase_add_test(tc, test_string_exact_random);
     tcase_add_test(tc, test_escaped_keys);
     tcase_add_test(tc, test_string_lines);
     suite_add_tcase(s, tc);
