@@ -8,7 +8,7 @@
 
 #include "alloc.h"
 #include "json_out.h"
-#include "json_span.h"
+#include "json_scan.h"
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -253,30 +253,22 @@ int nd_base64_decode(const char *s, size_t n, unsigned char *out, size_t *out_le
     return 0;
 }
 
-/* The value of member key as a decoded string: from key (a JSON string) or from
- * key_base64. *out is allocated (NUL-terminated). ND_OK, ND_EFIELD (neither), ND_EJSON,
- * ND_ENOMEM. */
-static nd_status get_bytes(const char *s, size_t n, const char *key, char **out, size_t *len)
+/* The bytes of an entry's member: the string `text` (the key's), else the base64 in the
+ * string `b64` (key_base64's), decoded exactly. *out is allocated (NUL-terminated).
+ * ND_OK, ND_EFIELD (neither), ND_EJSON, ND_ENOMEM. */
+static nd_status get_bytes(const char *s, const nd_json_field *text, const nd_json_field *b64,
+                           char **out, size_t *len)
 {
-    char b64key[64];
-    snprintf(b64key, sizeof b64key, "%s_base64", key);
-    nd_json_span sp;
-    int b64 = 0;
-    nd_status st = nd_json_member(s, n, key, strlen(key), ND_JSON_FIRST, &sp);
-    if (st == ND_EFIELD) {
-        st = nd_json_member(s, n, b64key, strlen(b64key), ND_JSON_FIRST, &sp);
-        b64 = 1;
-    }
-    if (st != ND_OK) return st;
-    if (!sp.is_string) return ND_EJSON;
-    size_t raw = sp.end - sp.start;
-    char *buf = nd_malloc(raw + 1);
+    const nd_json_field *f = text->type != ND_JSON_NONE ? text : b64;
+    if (f->type == ND_JSON_NONE) return ND_EFIELD;
+    if (f->type != ND_JSON_STRING) return ND_EJSON;
+    char *buf = nd_malloc(f->len + 1); /* the quotes leave room for the NUL */
     if (!buf) return ND_ENOMEM;
-    if (nd_json_unescape(s + sp.start, raw, 0, buf, len, NULL) != ND_OK) {
+    if (nd_json_string_exact(s + f->off, f->len, buf, len, NULL) != ND_OK) {
         nd_free(buf);
         return ND_EJSON;
     }
-    if (b64) {
+    if (f == b64) {
         size_t dl;
         /* decoding in place: the output never overtakes the input */
         if (nd_base64_decode(buf, *len, (unsigned char *)buf, &dl) != 0) {
@@ -290,12 +282,30 @@ static nd_status get_bytes(const char *s, size_t n, const char *key, char **out,
     return ND_OK;
 }
 
+/* The members of an entry restore reads, in nd_json_scan's fields. */
+enum { F_PATH, F_PATH_B64, F_OFFSET, F_BYTES, F_BYTES_B64, F_COUNT };
+
 nd_status nd_removed_parse(const char *s, size_t n, nd_removed_read *out, const char **why)
 {
     memset(out, 0, sizeof *out);
-    nd_json_span sp;
+    nd_json_field f[F_COUNT] = {
+        [F_PATH] = {"path", 4, ND_JSON_NONE, 0, 0},
+        [F_PATH_B64] = {"path_base64", 11, ND_JSON_NONE, 0, 0},
+        [F_OFFSET] = {"offset", 6, ND_JSON_NONE, 0, 0},
+        [F_BYTES] = {"bytes", 5, ND_JSON_NONE, 0, 0},
+        [F_BYTES_B64] = {"bytes_base64", 12, ND_JSON_NONE, 0, 0},
+    };
+    nd_json_error err;
+    size_t at;
+    /* One pass checks the whole line (strict RFC 8259, as the decoder reads records) and
+     * finds the members; the last of a repeated key counts. A line that is not one JSON
+     * object gets the message it always had (the look-up of "path" used to find out). */
+    if (nd_json_scan(s, n, f, F_COUNT, &err, &at) != ND_OK) {
+        *why = "not a JSON object with a string \"path\"";
+        return ND_EJSON;
+    }
     size_t plen = 0;
-    nd_status st = get_bytes(s, n, "path", &out->path, &plen);
+    nd_status st = get_bytes(s, &f[F_PATH], &f[F_PATH_B64], &out->path, &plen);
     if (st != ND_OK) {
         *why = st == ND_EFIELD ? "no \"path\"" : "not a JSON object with a string \"path\"";
         return st == ND_ENOMEM ? st : ND_EJSON;
@@ -305,15 +315,15 @@ nd_status nd_removed_parse(const char *s, size_t n, nd_removed_read *out, const 
         st = ND_EJSON;
         goto fail;
     }
-    if (nd_json_member(s, n, "offset", 6, ND_JSON_FIRST, &sp) != ND_OK || sp.is_string ||
-        sp.start == sp.end) {
+    const nd_json_field *o = &f[F_OFFSET];
+    if (o->type == ND_JSON_NONE || o->type == ND_JSON_STRING) {
         *why = "no \"offset\"";
         st = ND_EJSON;
         goto fail;
     }
     uint64_t off = 0;
-    for (size_t i = sp.start; i < sp.end; i++) {
-        if (s[i] < '0' || s[i] > '9' || off > (UINT64_MAX - 9) / 10 || (i > sp.start && off == 0)) {
+    for (size_t i = o->off; i < o->off + o->len; i++) {
+        if (s[i] < '0' || s[i] > '9' || off > (UINT64_MAX - 9) / 10 || (i > o->off && off == 0)) {
             *why = "\"offset\" is not a whole number";
             st = ND_EJSON;
             goto fail;
@@ -321,7 +331,7 @@ nd_status nd_removed_parse(const char *s, size_t n, nd_removed_read *out, const 
         off = off * 10 + (uint64_t)(s[i] - '0');
     }
     out->offset = off;
-    st = get_bytes(s, n, "bytes", &out->bytes, &out->nbytes);
+    st = get_bytes(s, &f[F_BYTES], &f[F_BYTES_B64], &out->bytes, &out->nbytes);
     if (st != ND_OK) {
         *why = st == ND_EFIELD ? "no \"bytes\"" : "\"bytes\" is not a string (or not base64)";
         if (st != ND_ENOMEM) st = ND_EJSON;

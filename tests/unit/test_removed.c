@@ -144,6 +144,15 @@ START_TEST(test_parse_refuses)
         "{\"path\": \"a\\u0000b\", \"offset\": 0, \"bytes\": \"\"}",
         "{\"path\": \"a\", \"offset\": 0, \"bytes\": 5}",
         "{\"path\": \"a\", \"offset\": 0, \"bytes\": \"x\"",
+        /* bytes restore could not write exactly: a lone surrogate, a raw control byte */
+        "{\"path\": \"a\", \"offset\": 0, \"bytes\": \"x\\ud800\"}",
+        "{\"path\": \"a\", \"offset\": 0, \"bytes\": \"x\ty\"}",
+        "{\"path\": \"a\", \"offset\": 0, \"bytes_base64\": \"eA=\"}",
+        "{\"path\": \"a\", \"offset\": 0, \"bytes\": \"x\"} x",
+        "{\"path\": \"a\", \"offset\": -0, \"bytes\": \"\"}",
+        "{\"path\": \"a\", \"offset\": true, \"bytes\": \"\"}",
+        "{\"path_base64\": \"YQ\", \"offset\": 0, \"bytes\": \"\"}",
+        "{\"path\": \"a\", \"offset\": 0, \"bytes\": \"\", \"reason\": {\"x\": [1, }}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         nd_removed_read r;
@@ -153,6 +162,44 @@ START_TEST(test_parse_refuses)
         ck_assert_ptr_nonnull(why);
         ck_assert_ptr_null(r.path);
         ck_assert_ptr_null(r.bytes);
+    }
+}
+END_TEST
+
+/* What an entry may hold besides what restore reads, and which member counts. */
+START_TEST(test_parse_members)
+{
+    static const struct {
+        const char *line, *path, *bytes;
+        uint64_t offset;
+    } ok[] = {
+        {"{\"kind\": \"repeat\", \"source\": \"s\\ud800\", \"path\": \"a/b\", \"line\": 3, "
+         "\"offset\": 17, \"id\": null, \"lines\": [2, 4], \"reason\": {\"x\": [1, {\"y\": "
+         "\"\\\"\"}]}, \"bytes\": \"l1\\nl\\u00e9\\ud83d\\ude00\"}\r",
+         "a/b", "l1\nl\xc3\xa9\xf0\x9f\x98\x80", 17},
+        /* path_base64 and bytes_base64 (a NUL in bytes is fine) */
+        {" {\"path_base64\": \"Y2Fm6Q==\", \"offset\": 0, \"bytes_base64\": \"AP8=\"} ", "caf\xe9",
+         "\0\xff", 0},
+        /* "path" before "path_base64", "bytes" before "bytes_base64" */
+        {"{\"path_base64\": \"!\", \"path\": \"p\", \"offset\": 5, \"bytes_base64\": 1, "
+         "\"bytes\": \"\\u0000\"}",
+         "p", "\0", 5},
+        /* a repeated key: the last counts, as in the decoder */
+        {"{\"path\": \"p\", \"offset\": 1, \"offset\": 2, \"bytes\": \"a\", \"bytes\": \"b\"}", "p",
+         "b", 2},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        nd_removed_read r;
+        const char *why = NULL;
+        nd_status st = nd_removed_parse(ok[i].line, strlen(ok[i].line), &r, &why);
+        ck_assert_msg(st == ND_OK, "%zu: %s", i, why ? why : "");
+        ck_assert_str_eq(r.path, ok[i].path);
+        ck_assert_uint_eq(r.offset, ok[i].offset);
+        size_t bl = i == 1 ? 2 : i == 2 ? 1 : strlen(ok[i].bytes);
+        ck_assert_uint_eq(r.nbytes, bl);
+        ck_assert_mem_eq(r.bytes, ok[i].bytes, bl);
+        free(r.path);
+        free(r.bytes);
     }
 }
 END_TEST
@@ -169,6 +216,7 @@ static Suite *removed_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_parse_refuses);
+    tcase_add_test(tc, test_parse_members);
     suite_add_tcase(s, tc);
     return s;
 }
