@@ -127,6 +127,40 @@ def main():
     write("scan", "jsonl-bad", bytes([0x11, 0x0c]) + b'{"id": "a", "text": "x"}\nnot json\n'
           b'{"id": "b", "text": "\xc3\x28 invalid"}\n{"text": "!!! ???"}\n')
 
+    removed_seeds(arts)
+
+
+def removed_seeds(arts):
+    """removed: one line of removed.jsonl (restore's reader), as clean writes it and not."""
+    import base64
+
+    def entry(**kw):
+        e = {"kind": "repeat", "source": "in/a.txt", "path": "a.txt", "line": 3, "offset": 120,
+             "id": "a.txt:3", "lines": [3, 4], "reason": {"repeats": [1, 2], "identical": True}}
+        e.update(kw)
+        return json.dumps(e, ensure_ascii=False).encode("utf-8")
+
+    b64 = lambda b: base64.b64encode(b).decode("ascii")
+    write("removed", "text", entry(bytes=arts[0][:200].decode("utf-8")))
+    write("removed", "json-escapes", entry(
+        kind="duplicate", path="d/x.jsonl", id=None, lines=None,
+        reason={"kept": "k", "kept_source": "s", "kept_line": 1, "jaccard": 0.9,
+                "containment": 1.0},
+        bytes='{"id": "x", "text": "l1\\nl2 \\u00e9 \\ud83d\\ude00"}\n\t\u0001\u007f'))
+    write("removed", "base64", entry(kind="invalid", bytes_base64=b64(b"\x00\xff bin\n"),
+                                     reason={"error": "ND_EUTF8", "message": "m"}))
+    write("removed", "path-base64", entry(path=None, path_base64=b64(b"caf\xe9.txt"),
+                                          bytes="x").replace(b'"path": null, ', b""))
+    write("removed", "surrogates", b'{"path": "p", "offset": 0, "bytes": "\\ud83d\\ude00 '
+          b'\\uD800 \\udc00x"}')
+    write("removed", "crlf-spaces", b' \t{"path":"p","offset":9007199254740993,"bytes":""} \r')
+    write("removed", "refusals", b'{"path": "a\\u0000b", "offset": 01, "bytes": 5, '
+          b'"bytes_base64": "eA="}')
+    write("removed", "repeated", b'{"path": "p", "offset": 1, "offset": 2, "bytes": "a", '
+          b'"bytes": "b\\u0041\\/"}')
+    write("removed", "truncated", entry(bytes="cut off here")[:-9])
+    write("removed", "raw-string", b'"a\\u00e9\\ud83d\\ude00\\n\\"\\\\ \xc3\xa9 x\\/"')
+
 
 if __name__ == "__main__":
     main()
