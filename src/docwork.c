@@ -210,6 +210,7 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     if (st != ND_OK) return st;
     it->words = dp->words;
     it->rwords = dp->repeated_words;
+    it->wrapped = dp->wrapped;
     it->prec_first = b->nprecs;
     it->blk_first = b->nblocks;
     it->sh_first = b->nshorts;

@@ -67,6 +67,7 @@ typedef struct nd_item {
     /* paragraph pass: ranges in the batch's arrays */
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
     uint32_t words, rwords;
+    unsigned char wrapped;   /* read by block as hard-wrapped (ND_PARA_AUTO) */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
 } nd_item;
 

@@ -235,6 +235,24 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
     }
 }
 
+/* The paragraph mode as the text report's last line says it. */
+static void put_para_mode(const nd_scan_result *r, FILE *f)
+{
+    switch (r->opts.para.mode) {
+    case ND_PARA_LINE:
+        fputs("paragraphs by line", f);
+        return;
+    case ND_PARA_BLOCK:
+        fputs("paragraphs by blank-line block", f);
+        return;
+    case ND_PARA_AUTO:
+        fputs("paragraphs auto", f);
+        if (r->opts.parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
+            fprintf(f, " (%zu hard-wrapped by block)", r->nwrapped);
+        return;
+    }
+}
+
 static void write_text(const nd_scan_result *r, FILE *f)
 {
     for (size_t g = 0; g < r->ngroups && (r->opts.parts & ND_PART_GROUPS); g++) {
@@ -272,12 +290,12 @@ static void write_text(const nd_scan_result *r, FILE *f)
                 plural(r->nshared, "paragraph", "paragraphs"), count_boilerplate(r));
     fprintf(f,
             "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
-            "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
-            "%.2f)\n",
+            "verification; ",
             r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimated" : "exact",
-            r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
-            r->opts.para.short_words, r->opts.para.threshold);
+            r->opts.verify_estimate ? "estimated" : "exact");
+    put_para_mode(r, f);
+    fprintf(f, ", short below %u words, paragraph jaccard >= %.2f)\n", r->opts.para.short_words,
+            r->opts.para.threshold);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -312,6 +330,7 @@ static void json_options(const nd_scan_result *r, FILE *f)
 {
     static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
     static const char *const formats[] = {"auto", "txt", "jsonl"};
+    static const char *const para_modes[] = {"line", "block", "auto"};
     const nd_scan_opts *o = &r->opts;
     fprintf(f,
             "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
@@ -327,10 +346,10 @@ static void json_options(const nd_scan_result *r, FILE *f)
     fprintf(f,
             "], \"paragraphs\": \"%s\", \"short_words\": %u,\n    \"paragraph_threshold\": %.4f, "
             "\"doubled_share\": %.4f, \"boilerplate_docs\": %zu, \"boilerplate_share\": ",
-            o->para.mode == ND_PARA_BLOCK ? "block" : "line", o->para.short_words,
-            o->para.threshold, o->para.doubled_share, o->boilerplate_docs);
+            para_modes[o->para.mode], o->para.short_words, o->para.threshold, o->para.doubled_share,
+            o->boilerplate_docs);
     json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
-    assert((unsigned)o->input.format < 3);
+    assert((unsigned)o->input.format < 3 && (unsigned)o->para.mode < 3);
     fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ", formats[o->input.format]);
     json_str(f, o->decode.text_field ? o->decode.text_field : "text");
     fputs(", \"id_fields\": [", f);
@@ -355,6 +374,8 @@ static void json_summary(const nd_scan_result *r, FILE *f)
     json_count(f, ", ", "short_repeat_articles", count_shorts(r), parts, ND_PART_SHORT);
     json_count(f, ",\n    ", "shared_paragraphs", r->nshared, parts, ND_PART_SHARED);
     json_count(f, ", ", "boilerplate_paragraphs", count_boilerplate(r), parts, ND_PART_SHARED);
+    json_count(f, ",\n    ", "hard_wrapped", r->nwrapped, parts,
+               ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED);
     fputs("},\n", f);
 }
 

@@ -30,7 +30,7 @@
 void nd_para_opts_init(nd_para_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->mode = ND_PARA_LINE;
+    o->mode = ND_PARA_AUTO;
     o->short_words = 4;
     o->threshold = 0.8;
     o->doubled_share = 0.4;
@@ -138,6 +138,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
                                &doc);
         if (st == ND_OK) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
+        c->res->nwrapped += it->wrapped;
         c->res->stats.bytes += it->len;
     }
     return st;

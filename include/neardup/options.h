@@ -26,7 +26,10 @@
 /* How an article is cut into paragraphs. */
 typedef enum nd_para_mode {
     ND_PARA_LINE = 0, /* every non-empty line (scraped text: one paragraph per line) */
-    ND_PARA_BLOCK     /* every maximal run of non-blank lines (hard-wrapped text) */
+    ND_PARA_BLOCK,    /* every maximal run of non-blank lines (hard-wrapped text) */
+    ND_PARA_AUTO      /* the default: by block for a document that looks hard-wrapped
+                         (nd_paras_hard_wrapped in src/paras.h: the rule is in the README),
+                         by line for every other; decided per document */
 } nd_para_mode;
 
 /* The paragraph rules. */

@@ -149,6 +149,8 @@ typedef struct nd_scan_result {
     size_t nrepeats;
     nd_doc_repeats *repeats; /* articles with internal repeats, in input order */
     size_t ndoubled;         /* articles whose repeats make a doubled body */
+    size_t nwrapped;         /* documents that --paragraphs auto (ND_PARA_AUTO) found
+                                hard-wrapped and cut by block; 0 in the other modes */
     size_t nshared;
     nd_shared_para *shared; /* sorted by first occurrence */
     nd_scan_stats stats;

@@ -33,8 +33,10 @@ static void usage(FILE *f)
           "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
           "                          estimate: trust the signatures (faster, approximate)\n"
           "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
-          "      --paragraphs MODE   line (default): every non-empty line is a paragraph;\n"
-          "                          block: blank-line separated blocks (hard-wrapped text)\n"
+          "      --paragraphs MODE   auto (default): by block for a hard-wrapped document,\n"
+          "                          by line for every other (see README); line: every\n"
+          "                          non-empty line is a paragraph; block: blank-line\n"
+          "                          separated blocks\n"
           "      --short-words N     paragraphs of fewer words are short lines, 1-1000\n"
           "                          (default 4): counted, never a doubled block\n"
           "      --para-threshold T  Jaccard for near-identical paragraphs (word bigrams)\n"
@@ -230,12 +232,15 @@ static int para_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case OPT_PARAGRAPHS:
-        if (strcmp(optarg, "line") == 0)
+        if (strcmp(optarg, "auto") == 0)
+            a->opts.para.mode = ND_PARA_AUTO;
+        else if (strcmp(optarg, "line") == 0)
             a->opts.para.mode = ND_PARA_LINE;
         else if (strcmp(optarg, "block") == 0)
             a->opts.para.mode = ND_PARA_BLOCK;
         else
-            return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'", optarg);
+            return nd_cli_usage_error("scan", "--paragraphs takes auto, line or block, not '%s'",
+                                      optarg);
         break;
     case OPT_SHORT_WORDS:
         if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();

@@ -78,7 +78,7 @@ expect_stdout_line "  passage in 2 articles (near-identical): $S0:18, $S1:15, $S
 expect_stdout_line "      Seperti yang telah kami katakan berulang kali, tidak ada dasar untuk pernyataan seperti itu,” tamb..."
 expect_count '^  passage in\|^  boilerplate in' 3
 expect_summary "4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 3 shared paragraphs (0 boilerplate)"
-expect_stdout_contains "paragraphs by line, short below 4 words, paragraph jaccard >= 0.80)"
+expect_stdout_contains "paragraphs auto (0 hard-wrapped by block), short below 4 words, paragraph jaccard >= 0.80)"
 # The sections in order: blocks, short lines, shared paragraphs, then the summary.
 ND_CHECKS=$((ND_CHECKS + 1))
 order=$(grep -n -e '^doubled blocks:$' -e '^repeated short lines:$' -e '^shared paragraphs:$' \
@@ -154,7 +154,8 @@ assert (s['documents'], s['groups'], s['doubled_block_articles'], s['doubled_bod
        (4, 0, 2, 1, 2, 3, 0), s
 o = d['options']
 assert (o['paragraphs'], o['short_words'], o['paragraph_threshold'], o['boilerplate_docs']) == \
-       ('line', 4, 0.8, 5), o
+       ('auto', 4, 0.8, 5), o
+assert s['hard_wrapped'] == 0, s
 r = d['repeats']
 assert [x['id'] for x in r] == ['$S1', '$S2'], r
 a, b = r
@@ -313,8 +314,12 @@ ND_CHECKS=$((ND_CHECKS + 1))
     fail "CRLF blocks differ:"
     show "$ND_OUT"
 }
-# By line, the same file repeats as ten one-line paragraphs.
+# By line, the same file repeats as ten one-line paragraphs. (Eight words a line are not
+# filled to a width: --paragraphs auto reads it by line too.)
 nd scan --parts blocks wrapped.txt
+expect_status 0
+expect_stdout_line "    lines 1-10 repeat as lines 19-28 (10 paragraphs, identical)"
+nd scan --paragraphs line --parts blocks wrapped.txt
 expect_status 0
 expect_stdout_line "    lines 1-10 repeat as lines 19-28 (10 paragraphs, identical)"
 expect_count '^    line' 1

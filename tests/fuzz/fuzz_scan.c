@@ -2,7 +2,8 @@
  * fuzz_scan.c - a whole scan (nd_scan) and the three report writers (report.h).
  *
  * Input: byte 0 and byte 1 choose the options (JSON Lines or text files, n-gram size,
- * permutations, threshold, paragraph mode, verification, parts, thread count); the rest is
+ * permutations, threshold, paragraph mode (bit 3 block, else bit 7 line, else auto, which
+ * runs the hard-wrap detector), verification, parts, thread count); the rest is
  * cut at each "\n==FILE==\n" into up to 8 files (N.jsonl or N.txt), which are scanned. The
  * reports are written into memory with open_memstream.
  *
@@ -195,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nd_scan_opts opts;
     nd_scan_opts_init(&opts);
     opts.ngram = ngrams[(o0 >> 1) & 3];
-    opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : ND_PARA_LINE;
+    opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : (o0 >> 7) & 1 ? ND_PARA_LINE : ND_PARA_AUTO;
     opts.verify_estimate = (o0 >> 4) & 1;
     opts.parts = parts[(o0 >> 5) & 3];
     opts.perms = perms[o1 & 3];
