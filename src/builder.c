@@ -37,6 +37,8 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->block_txt);
         nd_free(m->shorts);
         nd_free(m->short_txt);
+        nd_free(m->runs);
+        nd_free(m->run_txt);
         nd_free(m->members);
         nd_free(m->groups);
         nd_free(m->pairs);
@@ -46,6 +48,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->info);
         nd_free(m->sources);
         nd_free(m->block_ptrs);
+        nd_free(m->run_ptrs);
         nd_free(m);
     }
     nd_free(res->skipped);
@@ -125,6 +128,16 @@ nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, con
     return ND_OK;
 }
 
+nd_status nd_result_add_run(nd_scan_result *res, const nd_run_repeat *r, const char *text)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW2(m->nruns, m->capruns, 64, m->runs, m->run_txt);
+    if (nd_arena_put(&m->strs, text, strlen(text), &m->run_txt[m->nruns]) != ND_OK)
+        return ND_ENOMEM;
+    m->runs[m->nruns++] = *r;
+    return ND_OK;
+}
+
 nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text)
 {
     struct nd_result_mem *m = res->mem;
@@ -178,8 +191,7 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
     return ND_OK;
 }
 
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
-                           const nd_scan_opts *opts)
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader, const nd_scan_opts *opts)
 {
     struct nd_result_mem *m = res->mem;
     nd_status st = finish_docs(res, reader);
@@ -195,7 +207,8 @@ nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
     res->skipped = nd_calloc(m->nskips ? m->nskips : 1, sizeof *res->skipped);
     res->warnings = nd_calloc(m->nwarns ? m->nwarns : 1, sizeof *res->warnings);
     m->block_ptrs = nd_calloc(m->nblocks ? m->nblocks : 1, sizeof *m->block_ptrs);
-    if (!res->skipped || !res->warnings || !m->block_ptrs) return ND_ENOMEM;
+    m->run_ptrs = nd_calloc(m->nruns ? m->nruns : 1, sizeof *m->run_ptrs);
+    if (!res->skipped || !res->warnings || !m->block_ptrs || !m->run_ptrs) return ND_ENOMEM;
     /* strs no longer grows: pointers into it are stable from here on. */
     for (size_t i = 0; i < res->nsources; i++)
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
@@ -212,17 +225,22 @@ nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
         m->block_ptrs[i] = m->strs.p + m->block_txt[i];
     for (size_t i = 0; i < m->nshorts; i++)
         m->shorts[i].text = m->strs.p + m->short_txt[i];
-    size_t fb = 0, fs = 0;
+    for (size_t i = 0; i < m->nruns; i++)
+        m->run_ptrs[i] = m->strs.p + m->run_txt[i];
+    size_t fb = 0, fs = 0, fr = 0;
     for (size_t i = 0; i < m->nreps; i++) {
         nd_doc_repeats *r = &m->reps[i];
         r->blocks = r->nblocks ? m->blocks + fb : NULL;
         r->block_text = r->nblocks ? m->block_ptrs + fb : NULL;
         r->shorts = r->nshort ? m->shorts + fs : NULL;
+        r->runs = r->nruns ? m->runs + fr : NULL;
+        r->run_text = r->nruns ? m->run_ptrs + fr : NULL;
         fb += r->nblocks;
         fs += r->nshort;
+        fr += r->nruns;
         res->ndoubled += r->doubled != 0;
     }
-    assert(fb == m->nblocks && fs == m->nshorts);
+    assert(fb == m->nblocks && fs == m->nshorts && fr == m->nruns);
     res->repeats = m->reps;
     res->nrepeats = m->nreps;
     for (size_t i = 0; i < res->nshared; i++)

@@ -52,6 +52,9 @@ struct nd_result_mem {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    nd_run_repeat *runs; /* all reps' runs inside a paragraph, back to back */
+    size_t *run_txt;     /* offsets into strs, per run */
+    size_t nruns, capruns;
     /* made by the stages */
     nd_member *members;
     nd_group *groups;
@@ -63,6 +66,7 @@ struct nd_result_mem {
     nd_doc_info *info;
     const char **sources;
     const char **block_ptrs;
+    const char **run_ptrs;
 };
 
 /* A new, empty result. ND_OK or ND_ENOMEM. */
@@ -76,9 +80,11 @@ nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path,
  * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
                             size_t id_len, const uint32_t *sig, uint32_t *index);
-/* A document's internal repeats: its blocks and short lines one by one (each with the text
- * to show), then the entry, whose nblocks and nshort say how many of them were its own. */
+/* A document's internal repeats: its blocks, runs and short lines one by one (each with the
+ * text to show), then the entry, whose nblocks, nruns and nshort say how many of them were
+ * its own. */
 nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text);
+nd_status nd_result_add_run(nd_scan_result *res, const nd_run_repeat *r, const char *text);
 nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text);
 nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
 
@@ -86,7 +92,6 @@ nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
  * reader), skips and warnings, repeats, shared texts and member snippets; and keeps opts as
  * the options in force (with copies of its field names, and no callback). ND_OK or
  * ND_ENOMEM. */
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
-                           const nd_scan_opts *opts);
+nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader, const nd_scan_opts *opts);
 
 #endif

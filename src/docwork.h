@@ -65,7 +65,7 @@ typedef struct nd_item {
     nd_set set;     /* pass 2: the exact shingle set (owned until taken) */
     size_t snippet; /* pass 2: offset + 1 into batch->strs */
     /* paragraph pass: ranges in the batch's arrays */
-    size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
+    size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n, run_first, run_n;
     uint32_t words, rwords;
     unsigned char wrapped;   /* read by block as hard-wrapped (ND_PARA_AUTO) */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
@@ -96,6 +96,9 @@ typedef struct nd_batch {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    nd_run_repeat *runs;
+    size_t *run_txt; /* offset + 1 into strs */
+    size_t nruns, capruns;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
     int done;        /* processed (guarded by the pipeline's mutex) */

@@ -24,6 +24,7 @@
 #include "containers.h"
 #include "neardup/result.h"
 #include "normalize.h"
+#include "wordruns.h"
 
 #define ND_PARA_BANDS 8u /* LSH bands of a sentence (see sentences.h) */
 
@@ -34,6 +35,7 @@ typedef struct nd_para {
     uint32_t tok_first, ntok;       /* its tokens in the document's nd_tokens */
     uint64_t key;                   /* exact key: hash of the normalised word sequence */
     unsigned char is_short;
+    unsigned char is_copy; /* a later copy in a doubled block (set by repeats.h) */
 } nd_para;
 
 /* A sentence of a long paragraph (for matching across articles, see sentences.h). */
@@ -66,7 +68,10 @@ typedef struct nd_doc_paras {
     size_t nblocks, capblocks;
     nd_short_repeat *shorts; /* in order of first occurrence */
     size_t nshorts, capshorts;
-    uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
+    nd_word_run *runs; /* runs repeated inside one paragraph, by paragraph (wordruns.h) */
+    size_t nruns, capruns;
+    uint32_t repeated_words; /* words in later copies of repeated long paragraphs, and in
+                                the copies of runs repeated inside one */
     /* sentences.h: */
     nd_sentence *s; /* sentences of long paragraphs, in text order */
     size_t ns, caps;

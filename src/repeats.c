@@ -42,6 +42,7 @@ struct nd_repeats_scratch {
     uint64_t *tkey; /* open-addressing table: keys, then values and counts */
     uint32_t *tval;
     size_t tcap;
+    nd_wordruns wr; /* runs inside one paragraph */
 };
 
 nd_status nd_repeats_scratch_create(nd_repeats_scratch **out)
@@ -65,6 +66,7 @@ void nd_repeats_scratch_free(nd_repeats_scratch *s)
     nd_free(s->match);
     nd_free(s->tkey);
     nd_free(s->tval);
+    nd_wordruns_clear(&s->wr);
     nd_free(s);
 }
 
@@ -489,6 +491,7 @@ static nd_status take_runs(const blocks *b, const nd_u64s *runs, unsigned char *
             r->identical &= match_at(b, x + t, y + t) == 2;
             if (!covered[y + t]) r->words += d->p[L[y + t]].ntok;
             covered[y + t] = 1;
+            d->p[L[y + t]].is_copy = 1;
         }
         d->repeated_words += r->words;
     }
@@ -523,13 +526,39 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d, nd_repea
     return st;
 }
 
-nd_status nd_repeats_find(const nd_para_opts *o, const uint64_t *th, nd_doc_paras *d,
-                          nd_repeats_scratch *s)
+/* ---- runs inside one paragraph ---------------------------------------------------------- */
+
+/* The repeated runs of every long paragraph that is not a copy in a doubled block (whose
+ * words count already), in paragraph order. */
+static nd_status paragraph_runs(const nd_para_opts *o, const nd_tokens *toks, const uint64_t *th,
+                                nd_doc_paras *d, nd_repeats_scratch *s)
 {
-    d->nblocks = d->nshorts = 0;
+    unsigned m = o->min_repeat_words;
+    for (size_t i = 0; i < d->n && m > 0; i++) {
+        const nd_para *p = &d->p[i];
+        if (p->is_short || p->is_copy || p->ntok < 2 * (size_t)m) continue;
+        size_t from = d->nruns;
+        uint32_t words;
+        nd_status st = nd_wordruns_find(&s->wr, toks, th, p->tok_first, p->ntok, m, &d->runs,
+                                        &d->nruns, &d->capruns, &words);
+        if (st != ND_OK) return st;
+        for (size_t k = from; k < d->nruns; k++)
+            d->runs[k].para = (uint32_t)i;
+        d->repeated_words += words;
+    }
+    return ND_OK;
+}
+
+nd_status nd_repeats_find(const nd_para_opts *o, const nd_tokens *toks, const uint64_t *th,
+                          nd_doc_paras *d, nd_repeats_scratch *s)
+{
+    d->nblocks = d->nshorts = d->nruns = 0;
     d->repeated_words = 0;
+    for (size_t i = 0; i < d->n; i++)
+        d->p[i].is_copy = 0;
     nd_status st = bigram_sets(th, d, s);
     if (st == ND_OK) st = short_repeats(d, s);
     if (st == ND_OK) st = doubled_blocks(o, d, s);
+    if (st == ND_OK) st = paragraph_runs(o, toks, th, d, s);
     return st;
 }

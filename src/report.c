@@ -133,11 +133,12 @@ static void put_doc(FILE *f, const nd_scan_result *r, uint32_t d)
     }
 }
 
+/* Articles with doubled blocks: of paragraphs, or runs of words inside one. */
 static size_t count_blocks(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nrepeats; i++)
-        n += r->repeats[i].nblocks > 0;
+        n += r->repeats[i].nblocks > 0 || r->repeats[i].nruns > 0;
     return n;
 }
 
@@ -170,6 +171,18 @@ static double share(uint32_t part, uint32_t whole)
     return whole ? (double)part / (double)whole : 0.0;
 }
 
+/* "    line L: words A-B repeat as words C-D (N words)" and the run's text. */
+static void write_text_runs(const nd_doc_repeats *rp, FILE *f)
+{
+    for (size_t k = 0; k < rp->nruns; k++) {
+        const nd_run_repeat *ru = &rp->runs[k];
+        fprintf(f, "    line %u: words %u-%u repeat as words %u-%u (%u words)\n      ", ru->line,
+                ru->a_first, ru->a_last, ru->b_first, ru->b_last, ru->words);
+        put_field(f, rp->run_text[k]);
+        fputc('\n', f);
+    }
+}
+
 static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
 {
     unsigned parts = r->opts.parts;
@@ -177,7 +190,7 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
         fprintf(f, "doubled blocks:\n");
         for (size_t i = 0; i < r->nrepeats; i++) {
             const nd_doc_repeats *rp = &r->repeats[i];
-            if (!rp->nblocks) continue;
+            if (!rp->nblocks && !rp->nruns) continue;
             fputs("  ", f);
             put_doc(f, r, rp->doc);
             fprintf(f, ": %.1f%% of its words are repeats%s\n",
@@ -195,6 +208,7 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
                 put_field(f, rp->block_text[b]);
                 fputc('\n', f);
             }
+            write_text_runs(rp, f);
         }
         fputc('\n', f);
     }
@@ -345,9 +359,10 @@ static void json_options(const nd_scan_result *r, FILE *f)
         }
     fprintf(f,
             "], \"paragraphs\": \"%s\", \"short_words\": %u,\n    \"paragraph_threshold\": %.4f, "
-            "\"doubled_share\": %.4f, \"boilerplate_docs\": %zu, \"boilerplate_share\": ",
+            "\"doubled_share\": %.4f, \"min_repeat_words\": %u, \"boilerplate_docs\": %zu, "
+            "\"boilerplate_share\": ",
             para_modes[o->para.mode], o->para.short_words, o->para.threshold, o->para.doubled_share,
-            o->boilerplate_docs);
+            o->para.min_repeat_words, o->boilerplate_docs);
     json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
     assert((unsigned)o->input.format < 3 && (unsigned)o->para.mode < 3);
     fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ", formats[o->input.format]);
@@ -436,6 +451,27 @@ static void json_groups(const nd_scan_result *r, FILE *f)
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
 }
 
+/* The "runs" of an article of "repeats" (null unless blocks were asked for). */
+static void json_runs(FILE *f, const nd_doc_repeats *rp, unsigned parts)
+{
+    if (!(parts & ND_PART_BLOCKS)) {
+        fputs(", \"runs\": null", f);
+        return;
+    }
+    fputs(",\n      \"runs\": [", f);
+    for (size_t k = 0; k < rp->nruns; k++) {
+        const nd_run_repeat *ru = &rp->runs[k];
+        fprintf(f,
+                "%s{\"line\": %u, \"word_range\": [%u, %u], \"repeated_as\": [%u, %u], "
+                "\"words\": %u, \"text\": ",
+                k ? ",\n        " : "\n        ", ru->line, ru->a_first, ru->a_last, ru->b_first,
+                ru->b_last, ru->words);
+        json_str(f, rp->run_text[k]);
+        fputc('}', f);
+    }
+    fputs(rp->nruns ? "\n      ]" : "]", f);
+}
+
 /* One article of "repeats": its doubled blocks (null unless asked for, and so are the
  * counts they make) and its short lines (null unless asked for). */
 static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *rp)
@@ -464,6 +500,7 @@ static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *
         fputc('}', f);
     }
     if (parts & ND_PART_BLOCKS) fputs(rp->nblocks ? "\n      ]" : "]", f);
+    json_runs(f, rp, parts);
     if (!(parts & ND_PART_SHORT)) {
         fputs(",\n      \"short_lines\": null}", f);
         return;
@@ -580,6 +617,13 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             fprintf(f, "\t%u-%u\t%u-%u\t%u\t%s\t%u\t%.4f\n", bl->a_first, bl->a_last, bl->b_first,
                     bl->b_last, bl->nparas, bl->identical ? "identical" : "near", bl->words,
                     share(rp->repeated_words, rp->words));
+        }
+        for (size_t k = 0; k < rp->nruns && (parts & ND_PART_BLOCKS); k++) {
+            const nd_run_repeat *ru = &rp->runs[k];
+            fputs("run\t", f);
+            put_field(f, r->docs[rp->doc].id);
+            fprintf(f, "\t%u\t%u-%u\t%u-%u\t%u\t%.4f\n", ru->line, ru->a_first, ru->a_last,
+                    ru->b_first, ru->b_last, ru->words, share(rp->repeated_words, rp->words));
         }
         for (size_t k = 0; k < rp->nshort && (parts & ND_PART_SHORT); k++) {
             fputs("short\t", f);

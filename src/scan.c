@@ -34,6 +34,7 @@ void nd_para_opts_init(nd_para_opts *o)
     o->short_words = 4;
     o->threshold = 0.8;
     o->doubled_share = 0.4;
+    o->min_repeat_words = 12;
 }
 
 void nd_scan_opts_init(nd_scan_opts *o)
@@ -92,7 +93,7 @@ static nd_status map_words(pass1 *p, const nd_batch *b)
 static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, uint32_t doc)
 {
     nd_scan_result *res = p->c->res;
-    if (!it->blk_n && !it->sh_n) return ND_OK;
+    if (!it->blk_n && !it->sh_n && !it->run_n) return ND_OK;
     nd_doc_repeats r;
     memset(&r, 0, sizeof r);
     r.doc = doc;
@@ -102,9 +103,12 @@ static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, 
         it->words > 0 && (double)it->rwords >= p->c->opts.para.doubled_share * (double)it->words;
     r.nblocks = it->blk_n;
     r.nshort = it->sh_n;
+    r.nruns = it->run_n;
     nd_status st = ND_OK;
     for (size_t j = it->blk_first; j < it->blk_first + it->blk_n && st == ND_OK; j++)
         st = nd_result_add_block(res, &b->blocks[j], b->strs.p + b->block_txt[j] - 1);
+    for (size_t j = it->run_first; j < it->run_first + it->run_n && st == ND_OK; j++)
+        st = nd_result_add_run(res, &b->runs[j], b->strs.p + b->run_txt[j] - 1);
     for (size_t j = it->sh_first; j < it->sh_first + it->sh_n && st == ND_OK; j++)
         st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1);
     return st == ND_OK ? nd_result_add_repeats(res, &r) : st;

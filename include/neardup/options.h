@@ -35,12 +35,15 @@ typedef enum nd_para_mode {
 /* The paragraph rules. */
 typedef struct nd_para_opts {
     nd_para_mode mode;
-    unsigned short_words; /* fewer words than this: a short line; default 4 */
-    double threshold;     /* Jaccard for near-identical paragraphs (of their word bigrams)
-                             and sentences (of their words); default 0.8 */
-    double doubled_share; /* share of repeated words that makes a "doubled body"; 0.4 */
-    int want_sentences;   /* also cut long paragraphs into sentences (set by nd_scan from
-                             parts) */
+    unsigned short_words;      /* fewer words than this: a short line; default 4 */
+    double threshold;          /* Jaccard for near-identical paragraphs (of their word bigrams)
+                                  and sentences (of their words); default 0.8 */
+    double doubled_share;      /* share of repeated words that makes a "doubled body"; 0.4 */
+    unsigned min_repeat_words; /* a run of at least this many words that appears again in
+                                  the same paragraph is a repeat (a flattened doubled body);
+                                  0 = not looked for; default 12 */
+    int want_sentences;        /* also cut long paragraphs into sentences (set by nd_scan from
+                                  parts) */
 } nd_para_opts;
 
 typedef struct nd_scan_opts {

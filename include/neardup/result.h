@@ -71,6 +71,15 @@ typedef struct nd_block_repeat {
     unsigned char identical; /* every paragraph pair identical (not just near) */
 } nd_block_repeat;
 
+/* Words [a_first, a_last] of one paragraph appear again as [b_first, b_last] in the same
+ * paragraph (a page flattened onto one line with its body twice). Words are numbered from 1
+ * within the paragraph, which is identified by its first line; a_last < b_first. */
+typedef struct nd_run_repeat {
+    uint32_t line; /* the paragraph's first line */
+    uint32_t a_first, a_last, b_first, b_last;
+    uint32_t words; /* words of the run: b_last - b_first + 1 */
+} nd_run_repeat;
+
 /* A line repeated inside one article: a short line (widget, label) seen `count` times. */
 typedef struct nd_short_line {
     uint32_t first_line;
@@ -82,13 +91,17 @@ typedef struct nd_short_line {
 typedef struct nd_doc_repeats {
     uint32_t doc;
     uint32_t words;          /* words in the article's paragraphs */
-    uint32_t repeated_words; /* words in later copies of repeated paragraphs */
+    uint32_t repeated_words; /* words in later copies of repeated paragraphs and of runs
+                                repeated inside a paragraph (each word once) */
     int doubled;             /* repeated_words >= doubled_share * words */
     size_t nblocks;
     nd_block_repeat *blocks; /* sorted by their first copy's line */
     const char **block_text; /* start of each block's first paragraph */
     size_t nshort;
     nd_short_line *shorts; /* in order of first occurrence */
+    size_t nruns;
+    nd_run_repeat *runs;   /* runs repeated inside a paragraph: by paragraph, then copy */
+    const char **run_text; /* the start of each run's first occurrence */
 } nd_doc_repeats;
 
 /* One occurrence of a shared paragraph. */

@@ -41,6 +41,9 @@ static void usage(FILE *f)
           "                          (default 4): counted, never a doubled block\n"
           "      --para-threshold T  Jaccard for near-identical paragraphs (word bigrams)\n"
           "                          and shared sentences (words); default 0.8\n"
+          "      --min-repeat-words N  a run of N or more words seen again in the same\n"
+          "                          paragraph is a doubled block (a page flattened onto one\n"
+          "                          line), 0-1000, 0 = off (default 12)\n"
           "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
           "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
@@ -54,7 +57,8 @@ static void usage(FILE *f)
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
           "  -f, --format F          text (default), json or tsv (one record per line, its\n"
-          "                          type first: pair, block, short or shared; see README)\n"
+          "                          type first: pair, block, run, short or shared; see\n"
+          "                          README)\n"
           "      --all-pairs         list every pair of each group at the threshold (quadratic\n"
           "                          in a group's size), not only those that joined it\n"
           "  -q, --quiet             no warnings (errors are still printed)\n"
@@ -111,6 +115,7 @@ enum {
     OPT_BOILER_SHARE,
     OPT_PARTS,
     OPT_ALL_PAIRS,
+    OPT_MIN_REPEAT,
 };
 
 static const struct option longopts[] = {
@@ -136,6 +141,7 @@ static const struct option longopts[] = {
     {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
     {"parts", required_argument, NULL, OPT_PARTS},
     {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
+    {"min-repeat-words", required_argument, NULL, OPT_MIN_REPEAT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -187,13 +193,14 @@ static int bad_value(void)
     return ND_EXIT_ERROR;
 }
 
-/* What --fail-on-duplicates reacts to: article groups and doubled blocks. */
+/* What --fail-on-duplicates reacts to: article groups and doubled blocks (of paragraphs,
+ * or runs of words inside one). */
 static int found_something(const nd_scan_result *r)
 {
     if ((r->opts.parts & ND_PART_GROUPS) && r->ngroups > 0) return 1;
     if (r->opts.parts & ND_PART_BLOCKS)
         for (size_t i = 0; i < r->nrepeats; i++)
-            if (r->repeats[i].nblocks > 0) return 1;
+            if (r->repeats[i].nblocks > 0 || r->repeats[i].nruns > 0) return 1;
     return 0;
 }
 
@@ -249,6 +256,10 @@ static int para_option(int c, scan_args *a)
     case OPT_PARA_THRESHOLD:
         if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
             return bad_value();
+        break;
+    case OPT_MIN_REPEAT:
+        if (nd_arg_uint("--min-repeat-words", optarg, 0, 1000, &u)) return bad_value();
+        a->opts.para.min_repeat_words = (unsigned)u;
         break;
     case OPT_BOILER_DOCS:
         if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();

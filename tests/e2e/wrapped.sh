@@ -1,7 +1,8 @@
 # wrapped.sh - --paragraphs auto (the default) on hard-wrapped text: the sample batch
 # (scraped: one paragraph per line) wrapped here at 90 columns (Python's textwrap, blank
 # lines between paragraphs) must give the same findings as the batch itself, at the wrapped
-# files' lines: 001's doubled body, 002's doubled headlines, the short lines, and the three
+# files' lines: 001's doubled body, 002's doubled headlines and its caption twice in one
+# paragraph, the short lines, and the three
 # quotes 000 (lines 7, 8, 18) shares with 001. Each document is judged alone: a wrapped 000
 # next to the unwrapped 001 still shares its quotes. Read by line, the wrapped batch loses
 # them (which is what auto is for). The batch as it is stays read by line.
@@ -54,7 +55,7 @@ def line(doc, n, last=False):
     return maps[b][n][1 if last else 0]
 for rec in open(rep, encoding="utf-8"):
     c = rec.rstrip("\n").split("\t")
-    d = c[1] if c[0] in ("block", "short") else c[4]
+    d = c[1] if c[0] in ("block", "run", "short") else c[4]
     nd = "w/" + d.split("/")[-1]
     if c[0] == "block":
         a1, a2 = map(int, c[2].split("-"))
@@ -62,7 +63,7 @@ for rec in open(rep, encoding="utf-8"):
         c[2] = "%d-%d" % (line(d, a1), line(d, a2, True))
         c[3] = "%d-%d" % (line(d, b1), line(d, b2, True))
         c[1] = nd
-    elif c[0] == "short":
+    elif c[0] in ("run", "short"):
         c[2] = str(line(d, int(c[2])))
         c[1] = nd
     elif c[0] == "shared":

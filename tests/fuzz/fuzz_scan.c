@@ -3,7 +3,8 @@
  *
  * Input: byte 0 and byte 1 choose the options (JSON Lines or text files, n-gram size,
  * permutations, threshold, paragraph mode (bit 3 block, else bit 7 line, else auto, which
- * runs the hard-wrap detector), verification, parts, thread count); the rest is
+ * runs the hard-wrap detector), verification, parts, thread count; the short-line limit,
+ * 1-4, is also the least words of a run repeated inside a paragraph); the rest is
  * cut at each "\n==FILE==\n" into up to 8 files (N.jsonl or N.txt), which are scanned. The
  * reports are written into memory with open_memstream.
  *
@@ -86,6 +87,15 @@ static void check_result(const nd_scan_result *r)
         FZ_CHECK(rp->doc < r->ndocs, "repeats of document %u of %zu", rp->doc, r->ndocs);
         FZ_CHECK(rp->repeated_words <= rp->words, "%u repeated words of %u", rp->repeated_words,
                  rp->words);
+        for (size_t k = 0; k < rp->nruns; k++) {
+            const nd_run_repeat *ru = &rp->runs[k];
+            FZ_CHECK(ru->a_first >= 1 && ru->a_last < ru->b_first &&
+                         ru->b_last - ru->b_first == ru->a_last - ru->a_first &&
+                         ru->words == ru->b_last - ru->b_first + 1 &&
+                         ru->words >= r->opts.para.min_repeat_words,
+                     "run %zu: words %u-%u as %u-%u (%u)", k, ru->a_first, ru->a_last, ru->b_first,
+                     ru->b_last, ru->words);
+        }
     }
     for (size_t i = 0; i < r->nshared; i++) {
         const nd_shared_para *sp = &r->shared[i];
@@ -130,9 +140,10 @@ static void check_json(const nd_scan_result *r, const report *j)
 
 static void check_tsv(const nd_scan_result *r, const report *t)
 {
-    size_t want_block = 0, want_short = 0, want_shared = 0;
+    size_t want_block = 0, want_run = 0, want_short = 0, want_shared = 0;
     for (size_t i = 0; i < r->nrepeats; i++) {
         want_block += r->repeats[i].nblocks;
+        want_run += r->repeats[i].nruns;
         want_short += r->repeats[i].nshort;
     }
     for (size_t i = 0; i < r->nshared; i++)
@@ -140,10 +151,11 @@ static void check_tsv(const nd_scan_result *r, const report *t)
     unsigned parts = r->opts.parts;
     size_t want_pair = parts & ND_PART_GROUPS ? r->npairs : 0;
     want_block = parts & ND_PART_BLOCKS ? want_block : 0;
+    want_run = parts & ND_PART_BLOCKS ? want_run : 0;
     want_short = parts & ND_PART_SHORT ? want_short : 0;
     want_shared = parts & ND_PART_SHARED ? want_shared : 0;
 
-    size_t npair = 0, nblock = 0, nshort = 0, nshared = 0;
+    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0;
     FZ_CHECK(t->n == 0 || t->p[t->n - 1] == '\n', "the TSV report does not end in a newline");
     FZ_CHECK(memchr(t->p, '\r', t->n) == NULL && memchr(t->p, '\0', t->n) == NULL,
              "a CR or NUL byte in the TSV report");
@@ -157,6 +169,8 @@ static void check_tsv(const nd_scan_result *r, const report *t)
             want = 6, npair++;
         else if (strncmp(line, "block\t", 6) == 0)
             want = 8, nblock++;
+        else if (strncmp(line, "run\t", 4) == 0)
+            want = 7, nrun++;
         else if (strncmp(line, "short\t", 6) == 0)
             want = 5, nshort++;
         else if (strncmp(line, "shared\t", 7) == 0)
@@ -168,10 +182,12 @@ static void check_tsv(const nd_scan_result *r, const report *t)
                  (int)(nl - line), line);
         line = nl + 1;
     }
-    FZ_CHECK(npair == want_pair && nblock == want_block && nshort == want_short &&
-                 nshared == want_shared,
-             "TSV records pair/block/short/shared %zu/%zu/%zu/%zu, result %zu/%zu/%zu/%zu", npair,
-             nblock, nshort, nshared, want_pair, want_block, want_short, want_shared);
+    FZ_CHECK(npair == want_pair && nblock == want_block && nrun == want_run &&
+                 nshort == want_short && nshared == want_shared,
+             "TSV records pair/block/run/short/shared %zu/%zu/%zu/%zu/%zu, result "
+             "%zu/%zu/%zu/%zu/%zu",
+             npair, nblock, nrun, nshort, nshared, want_pair, want_block, want_run, want_short,
+             want_shared);
 }
 
 static nd_scan_result *scan(const nd_scan_opts *opts, const char *const *paths, size_t n)
@@ -203,6 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.threshold = thresholds[(o1 >> 2) & 3];
     opts.boilerplate_docs = 2 + ((o1 >> 4) & 3);
     opts.para.short_words = 1 + ((o1 >> 6) & 3);
+    opts.para.min_repeat_words = opts.para.short_words; /* runs in the fuzzer's short texts */
     opts.threads = 1;
     opts.on_diag = on_diag;
     opts.userdata = &ndiag;

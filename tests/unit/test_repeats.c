@@ -74,8 +74,12 @@ START_TEST(test_seed_002_doubled_headlines)
     ck_assert_uint_eq(r.dp.shorts[0].first_line, 47);
     ck_assert_uint_eq(r.dp.shorts[0].count, 15);
     ck_assert(para_starts(&r, r.dp.shorts[0].para, "Global"));
+    /* And line 4, a photo caption twice: 13 words again inside the line (wordruns.h). */
+    ck_assert_uint_eq(r.dp.nruns, 1);
+    ck_assert_uint_eq(r.dp.p[r.dp.runs[0].para].first_line, 4);
+    ck_assert_uint_eq(r.dp.runs[0].len, 13);
     /* Not a doubled body: about a fifth of the words. */
-    ck_assert_uint_eq(r.dp.repeated_words, words);
+    ck_assert_uint_eq(r.dp.repeated_words, words + 13);
     double share = (double)r.dp.repeated_words / (double)r.dp.words;
     ck_assert_msg(share > 0.2 && share < 0.4, "repeated share %.4f", share);
     run_clear(&r);
