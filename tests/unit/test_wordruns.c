@@ -194,6 +194,40 @@ START_TEST(test_tripled_and_one_word)
 }
 END_TEST
 
+/* In an article of several long paragraphs (where repeats.c first looks for m - 1
+ * consecutive bigrams seen twice), a run of exactly 12 words twice in one line is found, and
+ * one of 11 words is not: min_words is 12. */
+START_TEST(test_exactly_min_words)
+{
+    seed_lines s = read_seed(SEED0);
+    for (int len = 11; len <= 13; len++) {
+        tu_sbuf b = {0};
+        sb_line(&b, s.v[1]);
+        sb_line(&b, s.v[2]);
+        for (int copy = 0; copy < 2; copy++) {
+            for (int w = 0; w < len; w++) {
+                char wd[32];
+                snprintf(wd, sizeof wd, "kata%d ", w);
+                tu_sb_puts(&b, wd);
+            }
+            tu_sb_puts(&b, copy ? "akhir.\n" : "lalu di tengah ada kalimat lain, ");
+        }
+        sb_line(&b, s.v[3]);
+        para_run r;
+        analyze(&r, NULL, b.p, b.n);
+        ck_assert_uint_eq(r.dp.n, 4);
+        ck_assert_msg(r.dp.nruns == (len >= 12), "%d words: %zu runs", len, r.dp.nruns);
+        if (len >= 12) {
+            ck_assert_uint_eq(r.dp.runs[0].len, (uint32_t)len);
+            ck_assert_uint_eq(r.dp.runs[0].para, 2);
+        }
+        run_clear(&r);
+        free(b.p);
+    }
+    free_seed(&s);
+}
+END_TEST
+
 /* The rule, word by word, without hashes or tables: at each window start i (from the end of
  * the last copy on), every earlier source j with j + m <= i, earliest first; the longest
  * match of at least m words (no longer than i - j, not past the end) is a run. */
@@ -392,6 +426,7 @@ static Suite *wordruns_suite(void)
 
     tc = tcase_create("generated");
     tcase_add_test(tc, test_tripled_and_one_word);
+    tcase_add_test(tc, test_exactly_min_words);
     tcase_add_test(tc, test_against_reference);
     tcase_add_test(tc, test_hashes_never_decide);
     suite_add_tcase(s, tc);
