@@ -39,6 +39,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->short_txt);
         nd_free(m->runs);
         nd_free(m->run_txt);
+        nd_free(m->metrics);
         nd_free(m->members);
         nd_free(m->groups);
         nd_free(m->pairs);
@@ -156,6 +157,16 @@ nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r)
     return ND_OK;
 }
 
+nd_status nd_result_add_metrics(nd_scan_result *res, const nd_doc_metrics *dm)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW(m->nmetrics, m->capmetrics, 1024, m->metrics);
+    m->metrics[m->nmetrics++] = *dm;
+    assert(m->nmetrics == m->ndocs);
+    res->ngopher += dm->over != 0;
+    return ND_OK;
+}
+
 /* Documents and sources: the public arrays, with pointers into the arenas. */
 static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
 {
@@ -243,6 +254,8 @@ nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader, const n
     assert(fb == m->nblocks && fs == m->nshorts && fr == m->nruns);
     res->repeats = m->reps;
     res->nrepeats = m->nreps;
+    assert(!(opts->parts & ND_PART_METRICS) || m->nmetrics == m->ndocs);
+    res->metrics = (opts->parts & ND_PART_METRICS) ? m->metrics : NULL;
     for (size_t i = 0; i < res->nshared; i++)
         m->shared[i].text = m->strs.p + m->shared_txt[i] - 1;
     for (size_t g = 0; g < res->ngroups; g++)

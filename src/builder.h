@@ -52,6 +52,8 @@ struct nd_result_mem {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    nd_doc_metrics *metrics; /* one per document (ND_PART_METRICS) */
+    size_t nmetrics, capmetrics;
     nd_run_repeat *runs; /* all reps' runs inside a paragraph, back to back */
     size_t *run_txt;     /* offsets into strs, per run */
     size_t nruns, capruns;
@@ -87,6 +89,9 @@ nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, con
 nd_status nd_result_add_run(nd_scan_result *res, const nd_run_repeat *r, const char *text);
 nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text);
 nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
+/* The repetition measures of the document just added (ND_PART_METRICS: one per document, in
+ * order). ND_OK or ND_ENOMEM. */
+nd_status nd_result_add_metrics(nd_scan_result *res, const nd_doc_metrics *m);
 
 /* Turns offsets into pointers once nothing more is added: documents, sources (read from
  * reader), skips and warnings, repeats, shared texts and member snippets; and keeps opts as

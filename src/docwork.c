@@ -1,12 +1,13 @@
 /*
  * docwork.c - batches and the work on one document (see docwork.h).
  *
- * Pass 1 (ND_MODE_SIGN) decodes a record, normalises its text, shingles and signs it, and
- * runs the paragraph pass: the article's paragraphs (paras.h), the sentences of its long
- * paragraphs (sentences.h) and its internal repeats (repeats.h), copied into the batch.
- * Pass 2 (ND_MODE_SET) checks the record's checksum against pass 1 and builds its exact
- * shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for. A record that is no
- * longer what pass 1 read (another checksum, or too short for a range) gets ND_ECHANGED.
+ * Pass 1 (ND_MODE_SIGN) decodes a record, normalises its text, shingles and signs it, takes
+ * its repetition measures when asked (metrics.h), and runs the paragraph pass: the article's
+ * paragraphs (paras.h), the sentences of its long paragraphs (sentences.h) and its internal repeats
+ * (repeats.h), copied into the batch. Pass 2 (ND_MODE_SET) checks the record's checksum against
+ * pass 1 and builds its exact shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for.
+ * A record that is no longer what pass 1 read (another checksum, or too short for a range) gets
+ * ND_ECHANGED.
  */
 #include "docwork.h"
 
@@ -134,6 +135,7 @@ void nd_worker_clear(nd_worker *w)
     nd_u64s_clear(&w->sh);
     nd_doc_paras_clear(&w->dp);
     nd_repeats_scratch_free(w->rs);
+    nd_metrics_scratch_free(w->ms);
     memset(w, 0, sizeof *w);
 }
 
@@ -147,7 +149,7 @@ nd_status nd_worker_init(nd_worker *w, const nd_scan_opts *opts, const nd_minhas
     nd_tokens_init(&w->toks);
     if (nd_normalizer_create(&w->nz) != ND_OK ||
         nd_decoder_create(&opts->decode, &w->dec) != ND_OK ||
-        nd_repeats_scratch_create(&w->rs) != ND_OK) {
+        nd_repeats_scratch_create(&w->rs) != ND_OK || nd_metrics_scratch_create(&w->ms) != ND_OK) {
         nd_worker_clear(w);
         return ND_ENOMEM;
     }
@@ -385,6 +387,10 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
+        if ((w->opts->parts & ND_PART_METRICS) &&
+            (st = nd_metrics_compute(w->ms, doc.text, doc.len, &w->toks, w->scratch.v,
+                                     &w->opts->gopher, &it->metrics)) != ND_OK)
+            return st;
         if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
             return paragraph_pass(w, b, it, &doc);
         return ND_OK;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "json_out.h"
+#include "report_metrics.h"
 
 nd_status nd_report_format_parse(const char *name, nd_report_format *out)
 {
@@ -288,6 +289,7 @@ static void write_text(const nd_scan_result *r, FILE *f)
         fputc('\n', f);
     }
     write_text_paragraphs(r, f);
+    nd_report_text_gopher(r, f);
     size_t dups = duplicates(r);
     fprintf(f, "%zu %s read, %zu skipped", r->ndocs, plural(r->ndocs, "document", "documents"),
             r->nskipped);
@@ -302,6 +304,7 @@ static void write_text(const nd_scan_result *r, FILE *f)
     if (r->opts.parts & ND_PART_SHARED)
         fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
                 plural(r->nshared, "paragraph", "paragraphs"), count_boilerplate(r));
+    nd_report_text_metrics_summary(r, f);
     fprintf(f,
             "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
             "verification; ",
@@ -337,12 +340,12 @@ static void json_count(FILE *f, const char *sep, const char *key, size_t n, unsi
 }
 
 _Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 4u &&
-                   ND_PART_SHARED == 8u,
+                   ND_PART_SHARED == 8u && ND_PART_METRICS == 16u,
                "json_options names the parts by bit");
 
 static void json_options(const nd_scan_result *r, FILE *f)
 {
-    static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
+    static const char *const part_names[] = {"groups", "blocks", "short", "shared", "metrics"};
     static const char *const formats[] = {"auto", "txt", "jsonl"};
     static const char *const para_modes[] = {"line", "block", "auto"};
     const nd_scan_opts *o = &r->opts;
@@ -352,7 +355,7 @@ static void json_options(const nd_scan_result *r, FILE *f)
             o->ngram, o->perms, o->threshold, r->lsh.bands, r->lsh.rows,
             o->verify_estimate ? "estimate" : "exact");
     int first = 1;
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < 5; i++)
         if (o->parts & (1u << i)) {
             fprintf(f, "%s\"%s\"", first ? "" : ", ", part_names[i]);
             first = 0;
@@ -372,8 +375,10 @@ static void json_options(const nd_scan_result *r, FILE *f)
         json_str(f, o->decode.id_field);
     else
         fputs("\"id\", \"url\"", f);
-    fprintf(f, "], \"max_bytes\": %zu},\n",
+    fprintf(f, "], \"max_bytes\": %zu",
             o->input.max_doc_bytes ? o->input.max_doc_bytes : ND_MAX_DOC_BYTES);
+    nd_report_json_gopher_options(r, f);
+    fputs("},\n", f);
 }
 
 static void json_summary(const nd_scan_result *r, FILE *f)
@@ -391,6 +396,7 @@ static void json_summary(const nd_scan_result *r, FILE *f)
     json_count(f, ", ", "boilerplate_paragraphs", count_boilerplate(r), parts, ND_PART_SHARED);
     json_count(f, ",\n    ", "hard_wrapped", r->nwrapped, parts,
                ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED);
+    json_count(f, ", ", "gopher_flagged", r->ngopher, r->opts.gopher.enabled ? 1u : 0u, 1u);
     fputs("},\n", f);
 }
 
@@ -587,6 +593,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
     json_summary(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
+    nd_report_json_metrics(r, f);
     json_diags(f, "skipped", r->skipped, r->nskipped, 1);
     fputs(",\n", f);
     json_diags(f, "warnings", r->warnings, r->nwarnings, 0);
@@ -645,6 +652,7 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             put_uint(f, sp->places[k].line, '\n');
         }
     }
+    nd_report_tsv_metrics(r, f);
 }
 
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)

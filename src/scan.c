@@ -46,6 +46,10 @@ void nd_scan_opts_init(nd_scan_opts *o)
     o->parts = ND_PART_ALL;
     nd_para_opts_init(&o->para);
     o->boilerplate_docs = 5;
+    /* Gopher's published limits (Rae et al. 2021, table A1), in nd_gopher_name's order. */
+    static const double gopher[ND_GOPHER_N] = {0.30, 0.30, 0.20, 0.20, 0.20, 0.18, 0.16,
+                                               0.15, 0.14, 0.13, 0.12, 0.11, 0.10};
+    memcpy(o->gopher.limit, gopher, sizeof gopher);
 }
 
 /* ---- pass 1 ---------------------------------------------------------------------------- */
@@ -140,6 +144,8 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         uint32_t doc;
         st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len, b->sigs + i * c->k,
                                &doc);
+        if (st == ND_OK && (c->opts.parts & ND_PART_METRICS))
+            st = nd_result_add_metrics(c->res, &it->metrics);
         if (st == ND_OK) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->nwrapped += it->wrapped;
@@ -184,6 +190,7 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     }
     if (c->opts.threads > 256) c->opts.threads = 256;
     c->k = c->opts.perms;
+    if (c->opts.gopher.enabled) c->opts.parts |= ND_PART_METRICS;
     c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0;
     nd_scan_result *res = c->res;
     res->stats.threads = c->opts.threads;

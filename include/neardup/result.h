@@ -120,6 +120,16 @@ typedef struct nd_shared_para {
     const char *text;      /* the first occurrence, on one line */
 } nd_shared_para;
 
+/* The Gopher repetition measures of one article (ND_PART_METRICS; see the README). */
+typedef struct nd_doc_metrics {
+    uint64_t chars;             /* characters (code points) of the text */
+    uint32_t lines, paragraphs; /* as the measures split the text */
+    double value[ND_GOPHER_N];  /* each measure (options.h); -1 for a top n-gram of a text of
+                                   fewer than n words, which has none */
+    uint32_t over;              /* with opts.gopher.enabled: bit i set when value[i] is above
+                                   limit[i]; else 0 */
+} nd_doc_metrics;
+
 /* Where the time went (seconds of wall time) and what the stages saw. */
 typedef struct nd_scan_stats {
     double t_pass1;        /* read + decode + normalise + shingle + sign, all documents */
@@ -165,7 +175,9 @@ typedef struct nd_scan_result {
     size_t nwrapped;         /* documents that --paragraphs auto (ND_PARA_AUTO) found
                                 hard-wrapped and cut by block; 0 in the other modes */
     size_t nshared;
-    nd_shared_para *shared; /* sorted by first occurrence */
+    nd_shared_para *shared;  /* sorted by first occurrence */
+    nd_doc_metrics *metrics; /* with ND_PART_METRICS: one per document, as docs; else NULL */
+    size_t ngopher;          /* with opts.gopher.enabled: documents over a limit */
     nd_scan_stats stats;
     struct nd_result_mem *mem; /* what the result owns (private) */
 } nd_scan_result;

@@ -4,7 +4,8 @@
  * Input: byte 0 and byte 1 choose the options (JSON Lines or text files, n-gram size,
  * permutations, threshold, paragraph mode (bit 3 block, else bit 7 line, else auto, which
  * runs the hard-wrap detector), verification, parts, thread count; the short-line limit,
- * 1-4, is also the least words of a run repeated inside a paragraph); the rest is
+ * 1-4, is also the least words of a run repeated inside a paragraph; the verification bit
+ * also asks for the repetition measures, with --gopher on a boilerplate bit); the rest is
  * cut at each "\n==FILE==\n" into up to 8 files (N.jsonl or N.txt), which are scanned. The
  * reports are written into memory with open_memstream.
  *
@@ -107,6 +108,20 @@ static void check_result(const nd_scan_result *r)
     }
     for (size_t d = 0; d < r->ndocs; d++)
         FZ_CHECK(r->docs[d].id != NULL && r->docs[d].source < r->nsources, "document %zu", d);
+    FZ_CHECK((r->metrics != NULL) == ((r->opts.parts & ND_PART_METRICS) && r->ndocs > 0),
+             "metrics %p with parts %u", (const void *)r->metrics, r->opts.parts);
+    for (size_t d = 0; r->metrics && d < r->ndocs; d++) {
+        const nd_doc_metrics *m = &r->metrics[d];
+        FZ_CHECK(m->chars > 0 && m->lines > 0 && m->paragraphs > 0, "metrics of %zu", d);
+        for (unsigned i = 0; i < ND_GOPHER_N; i++)
+            FZ_CHECK(m->value[i] >= 0
+                         ? m->value[i] <=
+                               (i >= ND_GOPHER_TOP_2_GRAM && i <= ND_GOPHER_TOP_4_GRAM ? 1e9 : 1.0)
+                         : m->value[i] == -1.0 && i >= ND_GOPHER_TOP_2_GRAM &&
+                               i <= ND_GOPHER_TOP_4_GRAM,
+                     "document %zu: %s = %f", d, nd_gopher_name(i), m->value[i]);
+        FZ_CHECK(r->opts.gopher.enabled || m->over == 0, "flags without --gopher");
+    }
 }
 
 static size_t array_size(const cJSON *root, const char *key)
@@ -155,7 +170,7 @@ static void check_tsv(const nd_scan_result *r, const report *t)
     want_short = parts & ND_PART_SHORT ? want_short : 0;
     want_shared = parts & ND_PART_SHARED ? want_shared : 0;
 
-    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0;
+    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0, nmetrics = 0;
     FZ_CHECK(t->n == 0 || t->p[t->n - 1] == '\n', "the TSV report does not end in a newline");
     FZ_CHECK(memchr(t->p, '\r', t->n) == NULL && memchr(t->p, '\0', t->n) == NULL,
              "a CR or NUL byte in the TSV report");
@@ -175,6 +190,8 @@ static void check_tsv(const nd_scan_result *r, const report *t)
             want = 5, nshort++;
         else if (strncmp(line, "shared\t", 7) == 0)
             want = 6, nshared++;
+        else if (strncmp(line, "metrics\t", 8) == 0)
+            want = 19, nmetrics++;
         else
             want = 0;
         FZ_CHECK(want != 0, "a TSV line of no known type: %.*s", (int)(nl - line), line);
@@ -182,6 +199,8 @@ static void check_tsv(const nd_scan_result *r, const report *t)
                  (int)(nl - line), line);
         line = nl + 1;
     }
+    FZ_CHECK(nmetrics == (parts & ND_PART_METRICS ? r->ndocs : 0), "%zu TSV metrics records",
+             nmetrics);
     FZ_CHECK(npair == want_pair && nblock == want_block && nrun == want_run &&
                  nshort == want_short && nshared == want_shared,
              "TSV records pair/block/run/short/shared %zu/%zu/%zu/%zu/%zu, result "
@@ -215,6 +234,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : (o0 >> 7) & 1 ? ND_PARA_LINE : ND_PARA_AUTO;
     opts.verify_estimate = (o0 >> 4) & 1;
     opts.parts = parts[(o0 >> 5) & 3];
+    if (opts.verify_estimate) { /* (no bit left: the repetition measures ride on this one) */
+        opts.parts |= ND_PART_METRICS;
+        opts.gopher.enabled = (o1 >> 4) & 1;
+    }
     opts.perms = perms[o1 & 3];
     opts.threshold = thresholds[(o1 >> 2) & 3];
     opts.boilerplate_docs = 2 + ((o1 >> 4) & 3);
