@@ -47,7 +47,12 @@ static void usage(FILE *f)
           "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
           "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
-          "                          short, shared (default all four)\n"
+          "                          short, shared (all: these four, the default) and\n"
+          "                          metrics (the Gopher repetition measures of each article)\n"
+          "      --gopher            flag articles over Gopher's repetition limits (adds\n"
+          "                          metrics; the limits are in the README)\n"
+          "      --gopher-limits LIST  change limits, NAME=VALUE or NAME=off, comma-separated\n"
+          "                          (e.g. dup_line_frac=0.25,top_2_gram=off); implies --gopher\n"
           "Input:\n"
           "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
           "                          txt or jsonl\n"
@@ -116,6 +121,8 @@ enum {
     OPT_PARTS,
     OPT_ALL_PAIRS,
     OPT_MIN_REPEAT,
+    OPT_GOPHER,
+    OPT_GOPHER_LIMITS,
 };
 
 static const struct option longopts[] = {
@@ -142,6 +149,8 @@ static const struct option longopts[] = {
     {"parts", required_argument, NULL, OPT_PARTS},
     {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
     {"min-repeat-words", required_argument, NULL, OPT_MIN_REPEAT},
+    {"gopher", no_argument, NULL, OPT_GOPHER},
+    {"gopher-limits", required_argument, NULL, OPT_GOPHER_LIMITS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -161,6 +170,8 @@ static unsigned parse_parts(const char *s)
             bits |= ND_PART_SHORT;
         else if (n == 6 && strncmp(s, "shared", n) == 0)
             bits |= ND_PART_SHARED;
+        else if (n == 7 && strncmp(s, "metrics", n) == 0)
+            bits |= ND_PART_METRICS;
         else if (n == 3 && strncmp(s, "all", n) == 0)
             bits |= ND_PART_ALL;
         else
@@ -232,6 +243,40 @@ typedef struct scan_args {
     int fail_on_dup, allow_skips, stats;
 } scan_args;
 
+/* Applies --gopher-limits LIST: NAME=VALUE (a number from 0 to 1) or NAME=off, comma-separated,
+ * names as nd_gopher_name gives them. 0, or the exit status of a bad list (its message
+ * printed). */
+static int gopher_limits(const char *list, nd_gopher_opts *g)
+{
+    g->enabled = 1;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ","), eq = strcspn(s, "=");
+        unsigned i = 0;
+        while (i < ND_GOPHER_N && !(eq < n && strlen(nd_gopher_name(i)) == eq &&
+                                    strncmp(s, nd_gopher_name(i), eq) == 0))
+            i++;
+        if (i == ND_GOPHER_N)
+            return nd_cli_usage_error("scan",
+                                      "--gopher-limits: '%.*s' is not NAME=VALUE with a "
+                                      "measure's name (see --help)",
+                                      (int)n, s);
+        char value[32];
+        size_t vl = n - eq - 1;
+        if (vl >= sizeof value)
+            return nd_cli_usage_error("scan", "--gopher-limits: the value of '%.*s' is too long",
+                                      (int)eq, s);
+        memcpy(value, s + eq + 1, vl);
+        value[vl] = '\0';
+        if (strcmp(value, "off") == 0)
+            g->limit[i] = -1.0;
+        else if (nd_arg_double("--gopher-limits", value, 0.0, 1.0, 0, &g->limit[i]))
+            return bad_value();
+        s += n;
+        if (*s == ',') s++;
+    }
+    return 0;
+}
+
 /* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
  * status of a bad value (its message printed). */
 static int para_option(int c, scan_args *a)
@@ -261,6 +306,14 @@ static int para_option(int c, scan_args *a)
         if (nd_arg_uint("--min-repeat-words", optarg, 0, 1000, &u)) return bad_value();
         a->opts.para.min_repeat_words = (unsigned)u;
         break;
+    case OPT_GOPHER:
+        a->opts.gopher.enabled = 1;
+        break;
+    case OPT_GOPHER_LIMITS: {
+        int rc = gopher_limits(optarg, &a->opts.gopher);
+        if (rc) return rc;
+        break;
+    }
     case OPT_BOILER_DOCS:
         if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
         a->opts.boilerplate_docs = u;
@@ -272,7 +325,8 @@ static int para_option(int c, scan_args *a)
     case OPT_PARTS:
         if (!(a->opts.parts = parse_parts(optarg)))
             return nd_cli_usage_error(
-                "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+                "scan", "--parts takes groups, blocks, short, shared, all or metrics, not '%s'",
+                optarg);
         break;
     default:
         assert(!"an option without a case");
