@@ -26,7 +26,7 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nruns = b->nwids = b->nreqs = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nruns = b->nshort_lines = b->nwids = b->nreqs = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     if (b->words) nd_words_reset(b->words);
@@ -52,6 +52,8 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->short_txt);
     nd_free(b->runs);
     nd_free(b->run_txt);
+    nd_free(b->short_loff);
+    nd_free(b->short_lines);
     nd_free(b->reqs);
     nd_free(b);
 }
@@ -97,6 +99,9 @@ nd_status nd_batch_add(nd_batch *b, const nd_record *rec, uint32_t doc, uint64_t
     memset(it, 0, sizeof *it);
     it->kind = rec->kind;
     it->json = rec->json;
+    it->format = rec->format; /* input wiring: what nd_decode needs besides the bytes */
+    it->text_col = rec->text_col;
+    it->id_col = rec->id_col;
     it->path = rec->path;
     it->source = rec->source;
     it->line = rec->line;
@@ -274,12 +279,20 @@ static nd_status copy_runs(nd_batch *b, const nd_doc_paras *dp, const nd_tokens 
 static nd_status copy_shorts(nd_batch *b, const nd_doc_paras *dp, const nd_doc *doc)
 {
     for (size_t i = 0; i < dp->nshorts; i++) {
+        const nd_short_repeat *sr = &dp->shorts[i];
         ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
-        const nd_para *p = &dp->p[dp->shorts[i].para];
+        ND_RESERVE(b->short_loff, b->capshort_loff, b->nshorts + 1, 16);
+        ND_RESERVE(b->short_lines, b->capshort_lines, b->nshort_lines + sr->count, 64);
+        const nd_para *p = &dp->p[sr->para];
         nd_short_line *sl = &b->shorts[b->nshorts];
-        sl->first_line = dp->shorts[i].first_line;
-        sl->count = dp->shorts[i].count;
+        sl->first_line = sr->first_line;
+        sl->count = sr->count;
         sl->text = NULL;
+        sl->lines = NULL;
+        b->short_loff[b->nshorts] = b->nshort_lines;
+        memcpy(b->short_lines + b->nshort_lines, dp->short_lines + sr->lines_off,
+               sr->count * sizeof *b->short_lines);
+        b->nshort_lines += sr->count;
         if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
                             &b->short_txt[b->nshorts]) != ND_OK)
             return ND_ENOMEM;
@@ -327,6 +340,9 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     memset(&rec, 0, sizeof rec);
     rec.kind = ND_REC_DOC;
     rec.json = it->json;
+    rec.format = it->format; /* input wiring */
+    rec.text_col = it->text_col;
+    rec.id_col = it->id_col;
     rec.data = b->bytes.p + it->data;
     rec.len = it->len;
     rec.path = it->path;
@@ -391,6 +407,13 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
             (st = nd_metrics_compute(w->ms, doc.text, doc.len, &w->toks, w->scratch.v,
                                      &w->opts->gopher, &it->metrics)) != ND_OK)
             return st;
+        it->keep_kind = doc.keep_kind;
+        it->keep_num = doc.keep_num;
+        if (doc.keep_kind == ND_FIELD_STRING) {
+            if (nd_arena_put(&b->strs, doc.keep_str, doc.keep_len, &it->keep_str) != ND_OK)
+                return ND_ENOMEM;
+            it->keep_len = doc.keep_len;
+        }
         if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
             return paragraph_pass(w, b, it, &doc);
         return ND_OK;

@@ -48,6 +48,8 @@ typedef struct nd_text_req {
 typedef struct nd_item {
     nd_record_kind kind;
     unsigned char json;
+    unsigned char format;      /* the record's format and CSV columns, which nd_decode */
+    uint32_t text_col, id_col; /* needs besides the bytes (see nd_record) */
     size_t data, len; /* raw bytes in batch->bytes */
     const char *path; /* borrowed from the reader (a source's path: lives with it) */
     size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or
@@ -71,6 +73,11 @@ typedef struct nd_item {
     unsigned char wrapped;   /* read by block as hard-wrapped (ND_PARA_AUTO) */
     nd_doc_metrics metrics;  /* pass 1 with ND_PART_METRICS: the repetition measures */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
+    /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
+    nd_field_kind keep_kind;
+    double keep_num;
+    size_t keep_str; /* ND_FIELD_STRING: offset into batch->strs */
+    size_t keep_len;
 } nd_item;
 
 /* A sentence's sketch and band keys, as the batch holds them (w_off relative to wids). */
@@ -101,6 +108,10 @@ typedef struct nd_batch {
     nd_run_repeat *runs;
     size_t *run_txt; /* offset + 1 into strs */
     size_t nruns, capruns;
+    size_t *short_loff; /* per short line: its copies' lines at short_lines[short_loff[i]] */
+    size_t capshort_loff;
+    uint32_t *short_lines;
+    size_t nshort_lines, capshort_lines;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
     int done;        /* processed (guarded by the pipeline's mutex) */

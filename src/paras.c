@@ -23,6 +23,7 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     nd_free(d->blocks);
     nd_free(d->shorts);
     nd_free(d->runs);
+    nd_free(d->short_lines);
     nd_free(d->s);
     nd_free(d->wids);
     memset(d, 0, sizeof *d);
@@ -346,7 +347,7 @@ static nd_status split(nd_para_mode mode, const char *text, size_t len, const nd
 nd_status nd_paras_split(const nd_para_opts *o, const char *text, size_t len, const nd_tokens *toks,
                          const uint64_t *th, nd_doc_paras *d)
 {
-    d->n = d->nblocks = d->nshorts = d->nruns = d->ns = d->nwids = 0;
+    d->n = d->nblocks = d->nshorts = d->nruns = d->nshort_lines = d->ns = d->nwids = 0;
     d->words = d->repeated_words = 0;
     nd_para_mode mode = o->mode;
     d->wrapped = 0;

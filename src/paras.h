@@ -53,7 +53,9 @@ typedef struct nd_sentence {
 typedef struct nd_short_repeat {
     uint32_t first_line; /* its first occurrence */
     uint32_t count;
-    uint32_t para; /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t para;      /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t lines_off; /* the first line of every copy: nd_doc_paras.short_lines[lines_off
+                           .. lines_off + count), ascending */
 } nd_short_repeat;
 
 /* Everything the paragraph pass learns about one document. Zero it before first use; each
@@ -70,6 +72,8 @@ typedef struct nd_doc_paras {
     size_t nshorts, capshorts;
     nd_word_run *runs; /* runs repeated inside one paragraph, by paragraph (wordruns.h) */
     size_t nruns, capruns;
+    uint32_t *short_lines; /* the copies' lines of every short repeat, back to back */
+    size_t nshort_lines, capshort_lines;
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs, and in
                                 the copies of runs repeated inside one */
     /* sentences.h: */

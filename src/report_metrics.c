@@ -45,14 +45,16 @@ static void put_doc(FILE *f, const nd_scan_result *r, size_t d)
     }
 }
 
-void nd_report_text_gopher(const nd_scan_result *r, FILE *f)
+void nd_report_text_gopher(const nd_scan_result *r, size_t limit, FILE *f)
 {
     const nd_gopher_opts *g = &r->opts.gopher;
     if (!g->enabled || !r->metrics || r->ngopher == 0) return;
     fputs("over the Gopher repetition limits:\n", f);
-    for (size_t d = 0; d < r->ndocs; d++) {
+    size_t shown = 0;
+    for (size_t d = 0; d < r->ndocs && shown < limit; d++) {
         const nd_doc_metrics *m = &r->metrics[d];
         if (!m->over) continue;
+        shown++;
         fputs("  ", f);
         put_doc(f, r, d);
         fputc(':', f);
@@ -65,6 +67,9 @@ void nd_report_text_gopher(const nd_scan_result *r, FILE *f)
             }
         fputc('\n', f);
     }
+    if (shown < r->ngopher)
+        fprintf(f, "  ... and %zu more %s (use --limit 0 or -f json)\n", r->ngopher - shown,
+                r->ngopher - shown == 1 ? "article" : "articles");
     fputc('\n', f);
 }
 

@@ -13,9 +13,10 @@
 
 #include "neardup/result.h"
 
-/* Text: the articles over the Gopher limits, each with the measures above their limits and
- * a blank line after; nothing without opts.gopher.enabled or when none is over. */
-void nd_report_text_gopher(const nd_scan_result *r, FILE *f);
+/* Text: the articles over the Gopher limits (at most limit of them, then how many more),
+ * each with the measures above their limits, and a blank line after; nothing without
+ * opts.gopher.enabled or when none is over. */
+void nd_report_text_gopher(const nd_scan_result *r, size_t limit, FILE *f);
 /* Text: the summary's part ("; N articles measured (M over the Gopher limits)"), or nothing
  * without ND_PART_METRICS. */
 void nd_report_text_metrics_summary(const nd_scan_result *r, FILE *f);

@@ -23,6 +23,7 @@
 #include "lsh.h"
 #include "minhash.h"
 #include "scan_ctx.h"
+#include "scan_reader.h"
 #include "sentences.h"
 #include "shared.h"
 #include "shingle.h"
@@ -114,8 +115,18 @@ static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, 
     for (size_t j = it->run_first; j < it->run_first + it->run_n && st == ND_OK; j++)
         st = nd_result_add_run(res, &b->runs[j], b->strs.p + b->run_txt[j] - 1);
     for (size_t j = it->sh_first; j < it->sh_first + it->sh_n && st == ND_OK; j++)
-        st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1);
+        st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1,
+                                 b->short_lines + b->short_loff[j]);
     return st == ND_OK ? nd_result_add_repeats(res, &r) : st;
+}
+
+/* Where a skipped record was, for clean (see nd_skip): the offset of a JSON Lines line,
+ * or ND_NO_OFFSET when the whole source went (every error of a text file, and every error
+ * the reader reports without a line). */
+static uint64_t skip_offset(const nd_item *it)
+{
+    if (it->kind == ND_REC_DOC) return it->json ? it->offset : ND_NO_OFFSET;
+    return it->line != ND_NO_LINE ? it->offset : ND_NO_OFFSET;
 }
 
 /* Takes a pass-1 batch: notes become warnings, errors skips, documents documents. */
@@ -130,13 +141,15 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         if (it->path_str) it->path = b->strs.p + it->path_str - 1;
         if (it->kind == ND_REC_NOTE) {
             emit_diag(c, ND_DIAG_WARNING, it, msg);
-            st = nd_result_add_skip(c->res, 1, it->path, it->diag_line, it->status, msg);
+            st = nd_result_add_skip(c->res, 1, it->path, it->diag_line, it->status, msg, it->source,
+                                    ND_NO_OFFSET);
             c->res->nwarnings++;
             continue;
         }
         if (it->kind == ND_REC_ERROR || it->status != ND_OK) {
             emit_diag(c, ND_DIAG_ERROR, it, msg);
-            st = nd_result_add_skip(c->res, 0, it->path, it->diag_line, it->status, msg);
+            st = nd_result_add_skip(c->res, 0, it->path, it->diag_line, it->status, msg, it->source,
+                                    skip_offset(it));
             continue;
         }
         nd_doc_rec d = {0,          it->offset,        it->line,    it->sum,
@@ -146,17 +159,22 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
                                &doc);
         if (st == ND_OK && (c->opts.parts & ND_PART_METRICS))
             st = nd_result_add_metrics(c->res, &it->metrics);
+        if (st == ND_OK && c->opts.decode.keep_field)
+            st = nd_result_set_key(c->res, doc, it->keep_kind, it->keep_num,
+                                   b->strs.p + it->keep_str, it->keep_len);
         if (st == ND_OK) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->nwrapped += it->wrapped;
         c->res->stats.bytes += it->len;
     }
+    nd_scan_progress(c, ND_PHASE_READ, c->res->mem->ndocs, 0, c->res->stats.bytes);
     return st;
 }
 
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
     pass1 p = {c, store, NULL, 0};
+    nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     nd_pass_begin(&pass, c->pl, ND_MODE_SIGN, commit_sign, &p);
     nd_status st;
@@ -181,7 +199,10 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
 {
     if (in->ngram < 1 || in->ngram > ND_NGRAM_MAX || in->perms < 1 || in->perms > ND_PERMS_MAX ||
-        !(in->threshold > 0.0 && in->threshold <= 1.0) || in->bands > in->perms)
+        !(in->threshold > 0.0 && in->threshold <= 1.0) || in->bands > in->perms ||
+        (unsigned)in->keep > ND_KEEP_FIELD_MAX ||
+        ((in->keep == ND_KEEP_FIELD_MIN || in->keep == ND_KEEP_FIELD_MAX) &&
+         !in->decode.keep_field))
         return ND_EINVAL;
     c->opts = *in;
     if (c->opts.threads == 0) {
@@ -210,15 +231,25 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
     nd_status st = nd_articles_group(c, &groups);
     res->stats.paragraphs = store->n;
     double t0 = nd_now();
-    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
+    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) {
+        nd_scan_progress(c, ND_PHASE_SHARED, 0, 0, 0);
+        st = nd_shared_find(c, store, &groups);
+    }
     res->stats.t_shared = nd_now() - t0;
     nd_groups_clear(&groups);
+    nd_reader_counts(c->reader, &res->stats.input);
     if (st == ND_OK) st = nd_result_finish(res, c->reader, &c->opts);
     return st;
 }
 
 nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                   nd_scan_result **out)
+{
+    return nd_scan_keep_reader(opts, paths, npaths, out, NULL);
+}
+
+nd_status nd_scan_keep_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                              nd_scan_result **out, nd_reader **reader)
 {
     if (!opts || npaths == 0) return ND_EINVAL;
     nd_scan_ctx c;
@@ -238,6 +269,10 @@ nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npa
     st = run_stages(&c, &store);
 out:
     nd_pipeline_free(c.pl);
+    if (st == ND_OK && reader) {
+        *reader = c.reader; /* the caller's now, with the spools of its streams */
+        c.reader = NULL;
+    }
     nd_reader_free(c.reader);
     nd_minhash_free(mh);
     nd_minhash_free(pmh);

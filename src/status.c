@@ -34,6 +34,8 @@ const char *nd_status_str(nd_status s)
         return "input changed during the run";
     case ND_EINTERNAL:
         return "internal error";
+    case ND_EFORMAT:
+        return "malformed record";
     }
     return "unknown status";
 }

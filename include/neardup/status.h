@@ -35,6 +35,7 @@ typedef enum nd_status {
     ND_ENOWORDS,  /* a document without a single word */
     ND_ECHANGED,  /* an input file changed while neardup was reading it */
     ND_EINTERNAL, /* a broken invariant (a bug) */
+    ND_EFORMAT,   /* a CSV row or WARC record that cannot be cut (bad quote, bad header) */
 } nd_status;
 
 /* A short, static, human-readable description of `s` ("out of memory"). Never NULL. */

@@ -6,5 +6,7 @@
 #define NEARDUP_CLI_COMMANDS_H
 
 int nd_cmd_scan(int argc, char **argv);
+int nd_cmd_clean(int argc, char **argv);
+int nd_cmd_restore(int argc, char **argv);
 
 #endif

@@ -165,12 +165,16 @@ static void check_tsv(const nd_scan_result *r, const report *t)
         want_shared += r->shared[i].nplaces;
     unsigned parts = r->opts.parts;
     size_t want_pair = parts & ND_PART_GROUPS ? r->npairs : 0;
+    size_t want_group = parts & ND_PART_GROUPS ? r->ngroups : 0, want_member = 0;
+    for (size_t g = 0; g < want_group; g++)
+        want_member += r->groups[g].nmembers;
     want_block = parts & ND_PART_BLOCKS ? want_block : 0;
     want_run = parts & ND_PART_BLOCKS ? want_run : 0;
     want_short = parts & ND_PART_SHORT ? want_short : 0;
     want_shared = parts & ND_PART_SHARED ? want_shared : 0;
 
-    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0, nmetrics = 0;
+    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0, nmetrics = 0, ngroup = 0,
+           nmember = 0;
     FZ_CHECK(t->n == 0 || t->p[t->n - 1] == '\n', "the TSV report does not end in a newline");
     FZ_CHECK(memchr(t->p, '\r', t->n) == NULL && memchr(t->p, '\0', t->n) == NULL,
              "a CR or NUL byte in the TSV report");
@@ -180,7 +184,11 @@ static void check_tsv(const nd_scan_result *r, const report *t)
         for (const char *c = line; c < nl; c++)
             fields += *c == '\t';
         size_t want;
-        if (strncmp(line, "pair\t", 5) == 0)
+        if (strncmp(line, "group\t", 6) == 0)
+            want = 4, ngroup++;
+        else if (strncmp(line, "member\t", 7) == 0)
+            want = 7, nmember++;
+        else if (strncmp(line, "pair\t", 5) == 0)
             want = 6, npair++;
         else if (strncmp(line, "block\t", 6) == 0)
             want = 8, nblock++;
@@ -199,6 +207,8 @@ static void check_tsv(const nd_scan_result *r, const report *t)
                  (int)(nl - line), line);
         line = nl + 1;
     }
+    FZ_CHECK(ngroup == want_group && nmember == want_member,
+             "TSV group/member %zu/%zu, result %zu/%zu", ngroup, nmember, want_group, want_member);
     FZ_CHECK(nmetrics == (parts & ND_PART_METRICS ? r->ndocs : 0), "%zu TSV metrics records",
              nmetrics);
     FZ_CHECK(npair == want_pair && nblock == want_block && nrun == want_run &&
