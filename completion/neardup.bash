@@ -50,7 +50,7 @@ _neardup()
     --keep) COMPREPLY=($(compgen -W "longest first last" -- "$cur")); return 0 ;;
     --parts) COMPREPLY=($(compgen -W "all groups blocks short shared metrics" -- "$cur")); return 0 ;;
     -o|--output|--report) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-    -n|--ngram|-k|--perms|-t|--threshold|-b|--bands|-j|--threads|--limit|--short-words|\
+    -n|--ngram|-k|--perms|-t|--threshold|-b|--bands|--containment|-j|--threads|--limit|--short-words|\
     --para-threshold|--min-repeat-words|--gopher-limits|--boilerplate-docs|--boilerplate-share|--max-bytes|--text-field|--id-field|\
     --keep-by)
         return 0 ;;

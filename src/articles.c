@@ -19,6 +19,14 @@
  * pair of each group that is >= the threshold (quadratic in the group's size, by request).
  * The order of the walk is fixed (bands, buckets, documents in input order), so the edges
  * are the same on every run.
+ *
+ * With containment (opts.containment = C > 0), a pair is also a near-duplicate when the
+ * smaller set is contained in the other at C or more (|A n B| >= C min(|A|, |B|)), so a
+ * truncated copy joins its original's group. Its candidates come after the walk, from
+ * shared winnowing fingerprints between the walk's components (contain.h): the members not
+ * read yet are read (pass 2 again), and each candidate pair, in order, is verified exactly
+ * unless its documents are joined already. The keep rule then removes a member contained in
+ * a kept one, never the longer of the two.
  */
 #include "articles.h"
 
@@ -27,6 +35,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "contain.h"
 #include "lsh.h"
 #include "verify.h"
 
@@ -103,6 +112,22 @@ static nd_status pass2(stage *s, const unsigned char *need)
 
 /* ---- verification -------------------------------------------------------------------- */
 
+/* The fingerprint share two documents must have for a containment candidate: their
+ * fingerprints come from overlapping windows, so a copy cut from a text shares fewer of them
+ * than of its shingles (those near its cut ends differ), and a few changed words take more. */
+#define CONTAIN_FP_SHARE 0.5
+
+/* Whether the exact intersection of sets of na and nb makes a near-duplicate pair: Jaccard
+ * at the threshold, or (with containment) the smaller contained at C (in integers, as
+ * nd_verify_passes decides, with its tolerance). */
+static int exact_passes(const nd_scan_opts *o, size_t inter, size_t na, size_t nb)
+{
+    if (nd_verify_passes(inter, na, nb, o->threshold)) return 1;
+    size_t small = na < nb ? na : nb;
+    return o->containment > 0.0 && small > 0 &&
+           (double)inter >= o->containment * (double)small * (1.0 - 1.0 / 1099511627776.0);
+}
+
 /* Whether documents a < b are near-duplicates; *ps receives their similarity. */
 static int verify(stage *s, uint32_t a, uint32_t b, nd_pair_sim *ps)
 {
@@ -116,14 +141,16 @@ static int verify(stage *s, uint32_t a, uint32_t b, nd_pair_sim *ps)
         for (unsigned j = 0; j < c->k; j++)
             eq += sa[j] == sb[j];
         ps->jaccard = (double)eq / (double)c->k;
-        return (double)eq >= s->need_eq;
+        if ((double)eq >= s->need_eq) return 1;
+        /* Containment is always exact: its pairs' sets are read (see containment()). */
+        if (c->opts.containment <= 0.0 || !s->sets[a].v || !s->sets[b].v) return 0;
     }
     const nd_set *x = &s->sets[a], *y = &s->sets[b];
     nd_sim sim = nd_verify_exact(x->v, x->n, y->v, y->n);
-    ps->jaccard = sim.jaccard;
+    if (!c->opts.verify_estimate) ps->jaccard = sim.jaccard;
     ps->contain_a = sim.contain_a;
     ps->contain_b = sim.contain_b;
-    return nd_verify_passes(sim.inter, x->n, y->n, c->opts.threshold);
+    return exact_passes(&c->opts, sim.inter, x->n, y->n);
 }
 
 /* Tests document x against component g of the bucket; joins and records the edge on the
@@ -347,7 +374,13 @@ static void keep_rule(stage *s, nd_group *gr, const nd_sim *rep_sim, keep_ord *o
                                .inter = rep_sim[ord[q].j].inter};
             else
                 sim = nd_verify_exact(x->v, x->n, y->v, y->n);
-            if (!nd_verify_passes(sim.inter, x->n, y->n, o->threshold)) continue;
+            /* A near-duplicate of k, or (containment) contained in k: never removed for
+             * containing a kept member, so the longer copy always stays. */
+            if (!nd_verify_passes(sim.inter, x->n, y->n, o->threshold) &&
+                !(o->containment > 0.0 && x->n > 0 &&
+                  (double)sim.inter >=
+                      o->containment * (double)x->n * (1.0 - 1.0 / 1099511627776.0)))
+                continue;
             mb->kept = 0;
             mb->dup_of = k->doc;
             mb->dup_jaccard = sim.jaccard;
@@ -441,6 +474,47 @@ out:
     return st;
 }
 
+/* Containment: candidates from shared fingerprints between the walk's components, their
+ * sets read, each verified exactly unless its documents are joined already. */
+static nd_status containment(stage *s, unsigned char *need)
+{
+    nd_scan_ctx *c = s->c;
+    nd_scan_result *res = c->res;
+    struct nd_result_mem *m = res->mem;
+    double t0 = nd_now(), tp2 = 0.0;
+    nd_pair *cand = NULL;
+    size_t nc = 0;
+    nd_status st = nd_contain_candidates(m->cfps, m->ncfps, m->ndocs, s->vuf,
+                                         CONTAIN_FP_SHARE * c->opts.containment, &cand, &nc);
+    nd_free(m->cfps); /* used up (the sort took it for scratch) */
+    m->cfps = NULL;
+    m->ncfps = m->capcfps = 0;
+    if (st != ND_OK) goto out;
+    res->stats.contain_candidates = nc;
+    memset(need, 0, m->ndocs ? m->ndocs : 1);
+    for (size_t i = 0; i < nc; i++)
+        need[cand[i].a] = need[cand[i].b] = 1;
+    double t1 = nd_now();
+    st = pass2(s, need);
+    tp2 = nd_now() - t1;
+    res->stats.t_pass2 += tp2;
+    for (size_t i = 0; i < nc && st == ND_OK; i++) {
+        uint32_t a = cand[i].a, b = cand[i].b;
+        if (nd_uf_find(s->vuf, a) == nd_uf_find(s->vuf, b)) continue;
+        const nd_set *x = &s->sets[a], *y = &s->sets[b];
+        nd_sim sim = nd_verify_exact(x->v, x->n, y->v, y->n);
+        s->tests++;
+        if (!exact_passes(&c->opts, sim.inter, x->n, y->n)) continue;
+        nd_uf_union(s->vuf, a, b);
+        ND_GROW(s->nedges, s->capedges, 256, s->edges);
+        s->edges[s->nedges++] = (nd_pair_sim){a, b, sim.jaccard, sim.contain_a, sim.contain_b};
+    }
+out:
+    nd_free(cand);
+    res->stats.t_contain = nd_now() - t0 - tp2; /* pass 2's share is in t_pass2 */
+    return st;
+}
+
 /* Candidate components, and pass 2 for their members (exact mode). */
 static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
 {
@@ -489,6 +563,7 @@ nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
     nd_lsh_bands_clear(&bands);
     res->stats.candidates = s.tests;
     res->stats.t_verify = nd_now() - t0;
+    if (st == ND_OK && c->opts.containment > 0.0) st = containment(&s, need);
     if (st != ND_OK) goto out;
     t0 = nd_now();
     st = make_groups(&s, need, groups);

@@ -42,6 +42,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->metrics);
         nd_free(m->short_lines);
         nd_free(m->keys);
+        nd_free(m->cfps);
         nd_arena_clear(&m->keystrs);
         nd_free(m->source_info);
         nd_free(m->members);
@@ -127,6 +128,15 @@ nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d
     r->id_off = off;
     memcpy(m->sigs + m->ndocs * k, sig, k * sizeof *m->sigs);
     *index = (uint32_t)m->ndocs++;
+    return ND_OK;
+}
+
+nd_status nd_result_add_fps(nd_scan_result *res, uint32_t doc, const uint32_t *fp, size_t n)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_RESERVE(m->cfps, m->capcfps, m->ncfps + n, 4096);
+    for (size_t i = 0; i < n; i++)
+        m->cfps[m->ncfps++] = (uint64_t)fp[i] << 32 | doc;
     return ND_OK;
 }
 

@@ -72,6 +72,9 @@ struct nd_result_mem {
     nd_keep_key *keys; /* per document, when the keep rule orders by a field; else NULL */
     size_t capkeys;
     nd_arena keystrs;
+    uint64_t *cfps; /* with containment: (fingerprint << 32 | document), each document's
+                       winnowing fingerprints (winnow.h), unique per document */
+    size_t ncfps, capcfps;
     /* made by the stages */
     nd_member *members;
     nd_group *groups;
@@ -99,6 +102,8 @@ nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path,
  * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
                             size_t id_len, const uint32_t *sig, uint32_t *index);
+/* Appends document doc's n fingerprints fp[0..n) (unique). ND_OK or ND_ENOMEM. */
+nd_status nd_result_add_fps(nd_scan_result *res, uint32_t doc, const uint32_t *fp, size_t n);
 /* Sets document doc's value of the keep rule's field (doc < ndocs, added last or
  * before). ND_OK or ND_ENOMEM. */
 nd_status nd_result_set_key(nd_scan_result *res, uint32_t doc, nd_field_kind kind, double num,

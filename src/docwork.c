@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sentences.h"
+#include "winnow.h"
 #include "shingle.h"
 #include "xxh.h"
 
@@ -26,7 +27,8 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nruns = b->nshort_lines = b->nwids = b->nreqs = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nruns = b->nshort_lines = b->nwids = b->nreqs =
+        b->ncfps = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     if (b->words) nd_words_reset(b->words);
@@ -55,6 +57,7 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->short_loff);
     nd_free(b->short_lines);
     nd_free(b->reqs);
+    nd_free(b->cfps);
     nd_free(b);
 }
 
@@ -332,6 +335,19 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     return st;
 }
 
+/* With containment: the document's winnowing fingerprints (from its shingle hashes in text
+ * order, w->sh), sorted and unique, appended to the batch. */
+static nd_status fingerprints(nd_worker *w, nd_batch *b, nd_item *it)
+{
+    ND_RESERVE(b->cfps, b->capcfps, b->ncfps + w->sh.n, 1024);
+    uint32_t *fp = b->cfps + b->ncfps;
+    size_t n = nd_winnow(w->sh.v, w->sh.n, ND_WINNOW_W, fp);
+    it->cfp_first = b->ncfps;
+    it->cfp_n = nd_u32_sort_unique(fp, n);
+    b->ncfps += it->cfp_n;
+    return ND_OK;
+}
+
 static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
 {
     nd_item *it = &b->items[idx];
@@ -401,6 +417,7 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     if (b->mode == ND_MODE_SIGN) {
         unsigned k = nd_minhash_k(w->mh);
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
+        if (w->opts->containment > 0.0 && (st = fingerprints(w, b, it)) != ND_OK) return st;
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
         if ((w->opts->parts & ND_PART_METRICS) &&

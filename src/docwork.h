@@ -73,6 +73,7 @@ typedef struct nd_item {
     unsigned char wrapped;   /* read by block as hard-wrapped (ND_PARA_AUTO) */
     nd_doc_metrics metrics;  /* pass 1 with ND_PART_METRICS: the repetition measures */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
+    size_t cfp_first, cfp_n; /* pass 1 with containment: its fingerprints in batch->cfps */
     /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
     nd_field_kind keep_kind;
     double keep_num;
@@ -114,6 +115,8 @@ typedef struct nd_batch {
     size_t nshort_lines, capshort_lines;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
+    uint32_t *cfps; /* the documents' winnowing fingerprints (winnow.h), sorted per document */
+    size_t ncfps, capcfps;
     int done;        /* processed (guarded by the pipeline's mutex) */
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } nd_batch;

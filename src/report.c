@@ -162,6 +162,22 @@ int nd_rep_cleaned(const nd_scan_result *r)
     return r->clean.cleaned;
 }
 
+int nd_rep_contained(const nd_scan_result *r, const nd_member *mb)
+{
+    double c = r->opts.containment;
+    return c > 0.0 && mb->containment >= 0 && mb->jaccard < r->opts.threshold &&
+           mb->containment >= c;
+}
+
+char nd_rep_pair_contained(const nd_scan_result *r, const nd_pair_sim *p)
+{
+    double c = r->opts.containment;
+    if (c <= 0.0 || p->contain_a < 0) return 0;
+    int a = p->contain_a >= c, b = p->contain_b >= c;
+    if (a && b) return p->contain_a <= p->contain_b ? 'b' : 'a'; /* the bigger share: the smaller set */
+    return a ? 'a' : b ? 'b' : 0;
+}
+
 int nd_rep_removed(const nd_scan_result *r, const nd_member *mb)
 {
     return nd_rep_cleaned(r) && (r->clean.remove & ND_REMOVE_GROUPS) && !mb->kept;
@@ -369,9 +385,11 @@ static void json_options(const nd_scan_result *r, FILE *f)
     const nd_scan_opts *o = &r->opts;
     fprintf(f,
             "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
-            "\"rows\": %u, \"verify\": \"%s\",\n    \"parts\": [",
+            "\"rows\": %u, \"verify\": \"%s\", \"containment\": ",
             o->ngram, o->perms, o->threshold, r->lsh.bands, r->lsh.rows,
             o->verify_estimate ? "estimate" : "exact");
+    json_num(f, o->containment > 0 ? o->containment : -1.0);
+    fputs(",\n    \"parts\": [", f);
     int first = 1;
     for (unsigned i = 0; i < 5; i++)
         if (o->parts & (1u << i)) {
@@ -498,6 +516,8 @@ static void json_groups(const nd_scan_result *r, FILE *f)
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
+            fputs(nd_rep_contained(r, mb) ? ", \"contained\": true" : ", \"contained\": false",
+                  f);
             if (nd_rep_cleaned(r)) json_fate(r, f, mb);
             fputc('}', f);
         }
@@ -518,7 +538,11 @@ static void json_groups(const nd_scan_result *r, FILE *f)
         json_num(f, p->contain_a);
         fputs(", \"containment_b\": ", f);
         json_num(f, p->contain_b);
-        fputc('}', f);
+        char side = nd_rep_pair_contained(r, p);
+        if (side)
+            fprintf(f, ", \"contained\": \"%c\"}", side);
+        else
+            fputs(", \"contained\": null}", f);
     }
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
 }

@@ -23,6 +23,11 @@ void nd_rep_put_field(FILE *f, const char *s);
 /* Whether r is a clean's result; whether that clean removed member mb. */
 int nd_rep_cleaned(const nd_scan_result *r);
 int nd_rep_removed(const nd_scan_result *r, const nd_member *mb);
+/* With --containment C: whether member mb is in its group for being contained in the
+ * representative at C (its Jaccard is below the threshold); whether pair p's document a
+ * (side 'a') or b ('b') is contained in the other at C, the smaller set first; 0 if none. */
+int nd_rep_contained(const nd_scan_result *r, const nd_member *mb);
+char nd_rep_pair_contained(const nd_scan_result *r, const nd_pair_sim *p);
 /* Documents that could go: the members the keep rule does not keep (size - 1 per group,
  * unless members chain: see nd_member). */
 size_t nd_rep_duplicates(const nd_scan_result *r);

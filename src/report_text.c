@@ -149,8 +149,9 @@ static void write_groups(const nd_scan_result *r, size_t limit, FILE *f)
                 fprintf(f, "  [jaccard %.4f (estimated), %u words", mb->jaccard,
                         r->docs[mb->doc].ntokens);
             else
-                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words", mb->jaccard,
-                        mb->containment, r->docs[mb->doc].ntokens);
+                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words%s", mb->jaccard,
+                        mb->containment, r->docs[mb->doc].ntokens,
+                        nd_rep_contained(r, mb) ? ", contained in the representative" : "");
             fputs(!nd_rep_cleaned(r)          ? "]\n"
                   : nd_rep_removed(r, mb) ? ", removed]\n"
                                           : ", kept]\n",
@@ -349,10 +350,13 @@ void nd_rep_write_text(const nd_scan_result *r, size_t limit, FILE *f)
     if (parts & ND_PART_SHORT) write_shorts(r, limit, f);
     if (parts & ND_PART_SHARED) write_shared(r, limit, f);
     nd_report_text_gopher(r, limit, f);
+    char contain[48] = "";
+    if (r->opts.containment > 0)
+        snprintf(contain, sizeof contain, " or containment >= %.2f", r->opts.containment);
     fprintf(f,
-            "(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
+            "(%u-word shingles, %u permutations, jaccard >= %.2f%s, %u bands x %u rows, %s "
             "verification; ",
-            r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
+            r->opts.ngram, r->opts.perms, r->opts.threshold, contain, r->lsh.bands, r->lsh.rows,
             r->opts.verify_estimate ? "estimated" : "exact");
     put_para_mode(r, f);
     fprintf(f, ", short below %u words, paragraph jaccard >= %.2f)\n", r->opts.para.short_words,

@@ -162,6 +162,8 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         if (st == ND_OK && c->opts.decode.keep_field)
             st = nd_result_set_key(c->res, doc, it->keep_kind, it->keep_num,
                                    b->strs.p + it->keep_str, it->keep_len);
+        if (st == ND_OK && c->opts.containment > 0.0)
+            st = nd_result_add_fps(c->res, doc, b->cfps + it->cfp_first, it->cfp_n);
         if (st == ND_OK) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->nwrapped += it->wrapped;
@@ -200,6 +202,7 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
 {
     if (in->ngram < 1 || in->ngram > ND_NGRAM_MAX || in->perms < 1 || in->perms > ND_PERMS_MAX ||
         !(in->threshold > 0.0 && in->threshold <= 1.0) || in->bands > in->perms ||
+        !(in->containment >= 0.0 && in->containment <= 1.0) ||
         (unsigned)in->keep > ND_KEEP_FIELD_MAX ||
         ((in->keep == ND_KEEP_FIELD_MIN || in->keep == ND_KEEP_FIELD_MAX) &&
          !in->decode.keep_field))

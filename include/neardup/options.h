@@ -129,6 +129,10 @@ typedef struct nd_scan_opts {
     int all_pairs;            /* 0: the result's pairs are those that joined each group (size
                                  - 1 per group); 1: every pair of a group that reaches the
                                  threshold (quadratic in the group's size) */
+    double containment;       /* 0 (default): off; else also a pair whose containment
+                                 |A n B| / min(|A|, |B|) of shingle sets is >= this, in
+                                 (0, 1], is a near-duplicate pair (a truncated copy in its
+                                 original): found by winnowing, verified exactly */
     unsigned threads;         /* worker threads; 0 = one per online CPU */
     nd_reader_opts input;     /* size limit, input format */
     nd_decode_opts decode;    /* JSON field names (borrowed for the call) */

@@ -166,6 +166,7 @@ typedef struct nd_scan_stats {
     double t_pass2;        /* re-read + normalise + shingle + sort the candidates' sets */
     double t_verify;       /* exact Jaccard of candidate pairs */
     double t_cluster;      /* union-find, representatives, similarities */
+    double t_contain;      /* containment: fingerprint candidates and their verification */
     double t_shared;       /* grouping paragraphs across articles, and their texts: */
     double t_link;         /* ... of which linking similar sentences */
     double t_texts;        /* ... and reading the shared sentences' texts */
@@ -174,6 +175,7 @@ typedef struct nd_scan_stats {
     size_t candidates;     /* candidate pairs tested (see README, LSH) */
     size_t capped_buckets; /* LSH buckets of more than 128 documents */
     size_t refetched;      /* documents read again in pass 2 */
+    size_t contain_candidates; /* containment candidate pairs (fingerprints shared) */
     nd_input_counts input; /* what the reader counted (WARC records by type) */
     unsigned threads;      /* worker threads used */
 } nd_scan_stats;

@@ -36,6 +36,9 @@ static void usage(FILE *f)
           "  -k, --perms K           MinHash permutations, 1-1024 (default 128)\n"
           "  -t, --threshold T       Jaccard threshold, above 0 and at most 1 (default 0.8)\n"
           "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
+          "      --containment C     also group a pair when the smaller set is contained in\n"
+          "                          the other at C or more, above 0 and at most 1 (e.g. 0.9:\n"
+          "                          truncated reprints); default off\n"
           "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
           "                          estimate: trust the signatures (faster, approximate)\n"
           "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
@@ -148,6 +151,7 @@ enum {
     OPT_MIN_REPEAT,
     OPT_GOPHER,
     OPT_GOPHER_LIMITS,
+    OPT_CONTAINMENT,
     OPT_LIMIT,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
@@ -179,6 +183,7 @@ static const struct option longopts[] = {
     {"min-repeat-words", required_argument, NULL, OPT_MIN_REPEAT},
     {"gopher", no_argument, NULL, OPT_GOPHER},
     {"gopher-limits", required_argument, NULL, OPT_GOPHER_LIMITS},
+    {"containment", required_argument, NULL, OPT_CONTAINMENT},
     {"output", required_argument, NULL, 'o'},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -217,7 +222,8 @@ static unsigned parse_parts(const char *s)
 static void print_stats(const nd_scan_result *r)
 {
     const nd_scan_stats *s = &r->stats;
-    double total = s->t_pass1 + s->t_lsh + s->t_pass2 + s->t_verify + s->t_cluster + s->t_shared;
+    double total = s->t_pass1 + s->t_lsh + s->t_pass2 + s->t_verify + s->t_contain +
+                   s->t_cluster + s->t_shared;
     fprintf(stderr,
             "neardup: stats: docs %zu, bytes %llu, threads %u, candidates %zu, capped buckets "
             "%zu, refetched %zu, pairs %zu, groups %zu, paragraphs %zu, shared %zu\n"
@@ -227,6 +233,9 @@ static void print_stats(const nd_scan_result *r)
             s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared, s->t_pass1, s->t_lsh,
             s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, s->t_link, s->t_texts, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
+    if (r->opts.containment > 0.0)
+        fprintf(stderr, "neardup: stats: containment %.3fs, candidates %zu\n", s->t_contain,
+                s->contain_candidates);
     if (s->input.warc_records) {
         fprintf(stderr, "neardup: stats: WARC records %llu, articles %llu, skipped:",
                 (unsigned long long)s->input.warc_records, (unsigned long long)s->input.warc_docs);
@@ -390,6 +399,10 @@ static int apply_option(int c, scan_args *a)
         break;
     case OPT_ALL_PAIRS:
         a->opts.all_pairs = 1;
+        break;
+    case OPT_CONTAINMENT:
+        if (nd_arg_double("--containment", optarg, 0.0, 1.0, 1, &a->opts.containment))
+            return bad_value(a);
         break;
     case OPT_VERIFY:
         if (strcmp(optarg, "exact") == 0)

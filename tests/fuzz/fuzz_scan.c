@@ -80,8 +80,11 @@ static void check_result(const nd_scan_result *r)
         const nd_pair_sim *p = &r->pairs[i];
         FZ_CHECK(p->a < p->b && p->b < r->ndocs, "pair (%u, %u) of %zu", p->a, p->b, r->ndocs);
         FZ_CHECK(p->jaccard >= 0 && p->jaccard <= 1, "pair jaccard %f", p->jaccard);
-        FZ_CHECK(p->jaccard >= r->opts.threshold - 1e-9, "pair jaccard %f under %f", p->jaccard,
-                 r->opts.threshold);
+        double c = r->opts.containment, small = p->contain_a > p->contain_b ? p->contain_a
+                                                                             : p->contain_b;
+        FZ_CHECK(p->jaccard >= r->opts.threshold - 1e-9 || (c > 0 && small >= c - 1e-9),
+                 "pair jaccard %f under %f, containment %f under %f", p->jaccard,
+                 r->opts.threshold, small, c);
     }
     for (size_t i = 0; i < r->nrepeats; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
@@ -243,6 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.ngram = ngrams[(o0 >> 1) & 3];
     opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : (o0 >> 7) & 1 ? ND_PARA_LINE : ND_PARA_AUTO;
     opts.verify_estimate = (o0 >> 4) & 1;
+    opts.containment = (o0 >> 7) & 1 ? 0.9 : 0.0;
     opts.parts = parts[(o0 >> 5) & 3];
     if (opts.verify_estimate) { /* (no bit left: the repetition measures ride on this one) */
         opts.parts |= ND_PART_METRICS;
