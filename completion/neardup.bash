@@ -44,14 +44,14 @@ _neardup()
     case $prev in
     -f|--format) COMPREPLY=($(compgen -W "text json tsv html" -- "$cur")); return 0 ;;
     --verify) COMPREPLY=($(compgen -W "exact estimate" -- "$cur")); return 0 ;;
-    --paragraphs) COMPREPLY=($(compgen -W "line block" -- "$cur")); return 0 ;;
+    --paragraphs) COMPREPLY=($(compgen -W "auto line block" -- "$cur")); return 0 ;;
     --input-format) COMPREPLY=($(compgen -W "auto txt jsonl csv tsv warc" -- "$cur")); return 0 ;;
     --remove) COMPREPLY=($(compgen -W "all groups blocks short boilerplate" -- "$cur")); return 0 ;;
     --keep) COMPREPLY=($(compgen -W "longest first last" -- "$cur")); return 0 ;;
-    --parts) COMPREPLY=($(compgen -W "all groups blocks short shared" -- "$cur")); return 0 ;;
+    --parts) COMPREPLY=($(compgen -W "all groups blocks short shared metrics" -- "$cur")); return 0 ;;
     -o|--output|--report) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
     -n|--ngram|-k|--perms|-t|--threshold|-b|--bands|--containment|-j|--threads|--limit|--short-words|\
-    --para-threshold|--boilerplate-docs|--boilerplate-share|--max-bytes|--text-field|--id-field|\
+    --para-threshold|--min-repeat-words|--gopher-limits|--boilerplate-docs|--boilerplate-share|--max-bytes|--text-field|--id-field|\
     --keep-by)
         return 0 ;;
     esac

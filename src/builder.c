@@ -37,6 +37,9 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->block_txt);
         nd_free(m->shorts);
         nd_free(m->short_txt);
+        nd_free(m->runs);
+        nd_free(m->run_txt);
+        nd_free(m->metrics);
         nd_free(m->short_lines);
         nd_free(m->keys);
         nd_free(m->cfps);
@@ -51,6 +54,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->info);
         nd_free(m->sources);
         nd_free(m->block_ptrs);
+        nd_free(m->run_ptrs);
         nd_free(m);
     }
     nd_free(res->skipped);
@@ -146,6 +150,16 @@ nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, con
     return ND_OK;
 }
 
+nd_status nd_result_add_run(nd_scan_result *res, const nd_run_repeat *r, const char *text)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW2(m->nruns, m->capruns, 64, m->runs, m->run_txt);
+    if (nd_arena_put(&m->strs, text, strlen(text), &m->run_txt[m->nruns]) != ND_OK)
+        return ND_ENOMEM;
+    m->runs[m->nruns++] = *r;
+    return ND_OK;
+}
+
 nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text,
                               const uint32_t *lines)
 {
@@ -191,6 +205,16 @@ nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r)
     struct nd_result_mem *m = res->mem;
     ND_GROW(m->nreps, m->capreps, 64, m->reps);
     m->reps[m->nreps++] = *r;
+    return ND_OK;
+}
+
+nd_status nd_result_add_metrics(nd_scan_result *res, const nd_doc_metrics *dm)
+{
+    struct nd_result_mem *m = res->mem;
+    ND_GROW(m->nmetrics, m->capmetrics, 1024, m->metrics);
+    m->metrics[m->nmetrics++] = *dm;
+    assert(m->nmetrics == m->ndocs);
+    res->ngopher += dm->over != 0;
     return ND_OK;
 }
 
@@ -260,7 +284,8 @@ nd_status nd_result_finish(nd_scan_result *res, nd_reader *reader, const nd_scan
     res->skipped = nd_calloc(m->nskips ? m->nskips : 1, sizeof *res->skipped);
     res->warnings = nd_calloc(m->nwarns ? m->nwarns : 1, sizeof *res->warnings);
     m->block_ptrs = nd_calloc(m->nblocks ? m->nblocks : 1, sizeof *m->block_ptrs);
-    if (!res->skipped || !res->warnings || !m->block_ptrs) return ND_ENOMEM;
+    m->run_ptrs = nd_calloc(m->nruns ? m->nruns : 1, sizeof *m->run_ptrs);
+    if (!res->skipped || !res->warnings || !m->block_ptrs || !m->run_ptrs) return ND_ENOMEM;
     /* strs no longer grows: pointers into it are stable from here on. */
     for (size_t i = 0; i < res->nsources; i++) {
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
@@ -283,19 +308,26 @@ nd_status nd_result_finish(nd_scan_result *res, nd_reader *reader, const nd_scan
         m->shorts[i].lines = m->short_lines + fl;
         fl += m->shorts[i].count;
     }
-    size_t fb = 0, fs = 0;
+    for (size_t i = 0; i < m->nruns; i++)
+        m->run_ptrs[i] = m->strs.p + m->run_txt[i];
+    size_t fb = 0, fs = 0, fr = 0;
     for (size_t i = 0; i < m->nreps; i++) {
         nd_doc_repeats *r = &m->reps[i];
         r->blocks = r->nblocks ? m->blocks + fb : NULL;
         r->block_text = r->nblocks ? m->block_ptrs + fb : NULL;
         r->shorts = r->nshort ? m->shorts + fs : NULL;
+        r->runs = r->nruns ? m->runs + fr : NULL;
+        r->run_text = r->nruns ? m->run_ptrs + fr : NULL;
         fb += r->nblocks;
         fs += r->nshort;
+        fr += r->nruns;
         res->ndoubled += r->doubled != 0;
     }
-    assert(fb == m->nblocks && fs == m->nshorts);
+    assert(fb == m->nblocks && fs == m->nshorts && fr == m->nruns);
     res->repeats = m->reps;
     res->nrepeats = m->nreps;
+    assert(!(opts->parts & ND_PART_METRICS) || m->nmetrics == m->ndocs);
+    res->metrics = (opts->parts & ND_PART_METRICS) ? m->metrics : NULL;
     for (size_t i = 0; i < res->nshared; i++)
         m->shared[i].text = m->strs.p + m->shared_txt[i] - 1;
     for (size_t g = 0; g < res->ngroups; g++)

@@ -62,6 +62,11 @@ struct nd_result_mem {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    nd_doc_metrics *metrics; /* one per document (ND_PART_METRICS) */
+    size_t nmetrics, capmetrics;
+    nd_run_repeat *runs; /* all reps' runs inside a paragraph, back to back */
+    size_t *run_txt;     /* offsets into strs, per run */
+    size_t nruns, capruns;
     uint32_t *short_lines; /* every short line's copies, back to back */
     size_t nshort_lines, capshort_lines;
     nd_keep_key *keys; /* per document, when the keep rule orders by a field; else NULL */
@@ -82,6 +87,7 @@ struct nd_result_mem {
     const char **sources;
     nd_source_info *source_info;
     const char **block_ptrs;
+    const char **run_ptrs;
 };
 
 /* A new, empty result. ND_OK or ND_ENOMEM. */
@@ -102,13 +108,17 @@ nd_status nd_result_add_fps(nd_scan_result *res, uint32_t doc, const uint32_t *f
  * before). ND_OK or ND_ENOMEM. */
 nd_status nd_result_set_key(nd_scan_result *res, uint32_t doc, nd_field_kind kind, double num,
                             const char *str, size_t len);
-/* A document's internal repeats: its blocks and short lines one by one (each with the text
- * to show; a short line with the lines of its s->count copies), then the entry, whose
- * nblocks and nshort say how many of them were its own. */
+/* A document's internal repeats: its blocks, runs and short lines one by one (each with the
+ * text to show; a short line with the lines of its s->count copies), then the entry, whose
+ * nblocks, nruns and nshort say how many of them were its own. */
 nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text);
+nd_status nd_result_add_run(nd_scan_result *res, const nd_run_repeat *r, const char *text);
 nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text,
                               const uint32_t *lines);
 nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
+/* The repetition measures of the document just added (ND_PART_METRICS: one per document, in
+ * order). ND_OK or ND_ENOMEM. */
+nd_status nd_result_add_metrics(nd_scan_result *res, const nd_doc_metrics *m);
 
 /* Turns offsets into pointers once nothing more is added: documents, sources and their
  * descriptions (read from reader), skips and warnings, repeats, shared texts and member

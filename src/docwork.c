@@ -1,12 +1,13 @@
 /*
  * docwork.c - batches and the work on one document (see docwork.h).
  *
- * Pass 1 (ND_MODE_SIGN) decodes a record, normalises its text, shingles and signs it, and
- * runs the paragraph pass: the article's paragraphs (paras.h), the sentences of its long
- * paragraphs (sentences.h) and its internal repeats (repeats.h), copied into the batch.
- * Pass 2 (ND_MODE_SET) checks the record's checksum against pass 1 and builds its exact
- * shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for. A record that is no
- * longer what pass 1 read (another checksum, or too short for a range) gets ND_ECHANGED.
+ * Pass 1 (ND_MODE_SIGN) decodes a record, normalises its text, shingles and signs it, takes
+ * its repetition measures when asked (metrics.h), and runs the paragraph pass: the article's
+ * paragraphs (paras.h), the sentences of its long paragraphs (sentences.h) and its internal repeats
+ * (repeats.h), copied into the batch. Pass 2 (ND_MODE_SET) checks the record's checksum against
+ * pass 1 and builds its exact shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for.
+ * A record that is no longer what pass 1 read (another checksum, or too short for a range) gets
+ * ND_ECHANGED.
  */
 #include "docwork.h"
 
@@ -26,7 +27,8 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nshort_lines = b->nwids = b->nreqs = b->ncfps = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nruns = b->nshort_lines = b->nwids = b->nreqs =
+        b->ncfps = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     if (b->words) nd_words_reset(b->words);
@@ -50,6 +52,8 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->block_txt);
     nd_free(b->shorts);
     nd_free(b->short_txt);
+    nd_free(b->runs);
+    nd_free(b->run_txt);
     nd_free(b->short_loff);
     nd_free(b->short_lines);
     nd_free(b->reqs);
@@ -139,6 +143,7 @@ void nd_worker_clear(nd_worker *w)
     nd_u64s_clear(&w->sh);
     nd_doc_paras_clear(&w->dp);
     nd_repeats_scratch_free(w->rs);
+    nd_metrics_scratch_free(w->ms);
     memset(w, 0, sizeof *w);
 }
 
@@ -152,7 +157,7 @@ nd_status nd_worker_init(nd_worker *w, const nd_scan_opts *opts, const nd_minhas
     nd_tokens_init(&w->toks);
     if (nd_normalizer_create(&w->nz) != ND_OK ||
         nd_decoder_create(&opts->decode, &w->dec) != ND_OK ||
-        nd_repeats_scratch_create(&w->rs) != ND_OK) {
+        nd_repeats_scratch_create(&w->rs) != ND_OK || nd_metrics_scratch_create(&w->ms) != ND_OK) {
         nd_worker_clear(w);
         return ND_ENOMEM;
     }
@@ -202,6 +207,103 @@ nd_status nd_make_snippet(nd_arena *a, const char *text, size_t len, size_t *out
     return ND_OK;
 }
 
+/* Copies the sentences of dp's long paragraphs into the batch, for the cross-article pass. */
+static nd_status copy_sentences(nd_batch *b, const nd_doc_paras *dp)
+{
+    for (size_t i = 0; i < dp->ns; i++) {
+        const nd_sentence *se = &dp->s[i];
+        ND_GROW2(b->nprecs, b->capprecs, 256, b->precs, b->psent);
+        nd_para_rec *r = &b->precs[b->nprecs];
+        r->key = se->key;
+        r->doc = 0;
+        r->line = dp->p[se->para].first_line;
+        r->start = se->start;
+        r->len = se->end - se->start;
+        nd_psent *k = &b->psent[b->nprecs++];
+        memcpy(k->band, se->band, sizeof k->band);
+        k->sk.bm[0] = se->bm[0];
+        k->sk.bm[1] = se->bm[1];
+        k->sk.doc = 0;
+        k->sk.w_n = se->w_n;
+        ND_RESERVE(b->wids, b->capwids, b->nwids + se->w_n, 4096);
+        memcpy(b->wids + b->nwids, dp->wids + se->w_off, se->w_n * sizeof *dp->wids);
+        k->sk.w_off = b->nwids;
+        b->nwids += se->w_n;
+    }
+    return ND_OK;
+}
+
+/* Copies dp's doubled blocks into the batch, each with the text of its first paragraph. */
+static nd_status copy_blocks(nd_batch *b, const nd_doc_paras *dp, const nd_doc *doc)
+{
+    for (size_t i = 0; i < dp->nblocks; i++) {
+        ND_GROW2(b->nblocks, b->capblocks, 16, b->blocks, b->block_txt);
+        b->blocks[b->nblocks] = dp->blocks[i];
+        const nd_para *p = dp->p;
+        for (size_t j = 0; j < dp->n; j++)
+            if (dp->p[j].first_line == dp->blocks[i].a_first) {
+                p = &dp->p[j];
+                break;
+            }
+        if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
+                            &b->block_txt[b->nblocks]) != ND_OK)
+            return ND_ENOMEM;
+        b->nblocks++;
+    }
+    return ND_OK;
+}
+
+/* Copies dp's runs repeated inside a paragraph into the batch (words numbered from 1 in
+ * their paragraph), each with the text from its first occurrence's first word. */
+static nd_status copy_runs(nd_batch *b, const nd_doc_paras *dp, const nd_tokens *toks,
+                           const nd_doc *doc)
+{
+    for (size_t i = 0; i < dp->nruns; i++) {
+        const nd_word_run *wr = &dp->runs[i];
+        const nd_para *p = &dp->p[wr->para];
+        ND_GROW2(b->nruns, b->capruns, 16, b->runs, b->run_txt);
+        nd_run_repeat *r = &b->runs[b->nruns];
+        r->line = p->first_line;
+        r->a_first = wr->a + 1;
+        r->a_last = wr->a + wr->len;
+        r->b_first = wr->b + 1;
+        r->b_last = wr->b + wr->len;
+        r->words = wr->len;
+        size_t start = toks->v[p->tok_first + wr->a].src;
+        if (nd_make_snippet(&b->strs, doc->text + start, p->end - start, &b->run_txt[b->nruns]) !=
+            ND_OK)
+            return ND_ENOMEM;
+        b->nruns++;
+    }
+    return ND_OK;
+}
+
+/* Copies dp's repeated short lines into the batch, each with its text. */
+static nd_status copy_shorts(nd_batch *b, const nd_doc_paras *dp, const nd_doc *doc)
+{
+    for (size_t i = 0; i < dp->nshorts; i++) {
+        const nd_short_repeat *sr = &dp->shorts[i];
+        ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
+        ND_RESERVE(b->short_loff, b->capshort_loff, b->nshorts + 1, 16);
+        ND_RESERVE(b->short_lines, b->capshort_lines, b->nshort_lines + sr->count, 64);
+        const nd_para *p = &dp->p[sr->para];
+        nd_short_line *sl = &b->shorts[b->nshorts];
+        sl->first_line = sr->first_line;
+        sl->count = sr->count;
+        sl->text = NULL;
+        sl->lines = NULL;
+        b->short_loff[b->nshorts] = b->nshort_lines;
+        memcpy(b->short_lines + b->nshort_lines, dp->short_lines + sr->lines_off,
+               sr->count * sizeof *b->short_lines);
+        b->nshort_lines += sr->count;
+        if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
+                            &b->short_txt[b->nshorts]) != ND_OK)
+            return ND_ENOMEM;
+        b->nshorts++;
+    }
+    return ND_OK;
+}
+
 /* The paragraph pass over one signed document: its internal repeats, and its long
  * paragraphs for the cross-article pass. Token hashes are still in w->scratch. */
 static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd_doc *doc)
@@ -213,80 +315,24 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     if (st == ND_OK && o->para.want_sentences)
         st = nd_sentences_cut(&o->para, w->pmh, b->words, doc->text, &w->toks, th, dp);
     if (st == ND_OK && (o->parts & (ND_PART_BLOCKS | ND_PART_SHORT)))
-        st = nd_repeats_find(&o->para, th, dp, w->rs);
+        st = nd_repeats_find(&o->para, &w->toks, th, dp, w->rs);
     if (st != ND_OK) return st;
     it->words = dp->words;
-    it->rwords = dp->repeated_words;
+    it->rwords = (o->parts & ND_PART_BLOCKS) ? dp->repeated_words : 0;
+    it->wrapped = dp->wrapped;
     it->prec_first = b->nprecs;
     it->blk_first = b->nblocks;
     it->sh_first = b->nshorts;
-    if (o->parts & ND_PART_SHARED) {
-        for (size_t i = 0; i < dp->ns; i++) {
-            const nd_sentence *se = &dp->s[i];
-            ND_GROW2(b->nprecs, b->capprecs, 256, b->precs, b->psent);
-            nd_para_rec *r = &b->precs[b->nprecs];
-            r->key = se->key;
-            r->doc = 0;
-            r->line = dp->p[se->para].first_line;
-            r->start = se->start;
-            r->len = se->end - se->start;
-            nd_psent *k = &b->psent[b->nprecs++];
-            memcpy(k->band, se->band, sizeof k->band);
-            k->sk.bm[0] = se->bm[0];
-            k->sk.bm[1] = se->bm[1];
-            k->sk.doc = 0;
-            k->sk.w_n = se->w_n;
-            ND_RESERVE(b->wids, b->capwids, b->nwids + se->w_n, 4096);
-            memcpy(b->wids + b->nwids, dp->wids + se->w_off, se->w_n * sizeof *dp->wids);
-            k->sk.w_off = b->nwids;
-            b->nwids += se->w_n;
-        }
-    }
-    if (o->parts & ND_PART_BLOCKS) {
-        for (size_t i = 0; i < dp->nblocks; i++) {
-            ND_GROW2(b->nblocks, b->capblocks, 16, b->blocks, b->block_txt);
-            b->blocks[b->nblocks] = dp->blocks[i];
-            /* The text of the block's first paragraph. */
-            const nd_para *p = dp->p;
-            for (size_t j = 0; j < dp->n; j++)
-                if (dp->p[j].first_line == dp->blocks[i].a_first) {
-                    p = &dp->p[j];
-                    break;
-                }
-            if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
-                                &b->block_txt[b->nblocks]) != ND_OK)
-                return ND_ENOMEM;
-            b->nblocks++;
-        }
-    } else {
-        it->rwords = 0;
-    }
-    if (o->parts & ND_PART_SHORT) {
-        for (size_t i = 0; i < dp->nshorts; i++) {
-            const nd_short_repeat *sr = &dp->shorts[i];
-            ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
-            ND_RESERVE(b->short_loff, b->capshort_loff, b->nshorts + 1, 16);
-            ND_RESERVE(b->short_lines, b->capshort_lines, b->nshort_lines + sr->count, 64);
-            const nd_para *p = &dp->p[sr->para];
-            nd_short_line *sl = &b->shorts[b->nshorts];
-            sl->first_line = sr->first_line;
-            sl->count = sr->count;
-            sl->text = NULL;
-            sl->lines = NULL;
-            b->short_loff[b->nshorts] = b->nshort_lines;
-            memcpy(b->short_lines + b->nshort_lines, dp->short_lines + sr->lines_off,
-                   sr->count * sizeof *b->short_lines);
-            b->nshort_lines += sr->count;
-            if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
-                                &b->short_txt[b->nshorts]) != ND_OK)
-                return ND_ENOMEM;
-            b->nshorts++;
-        }
-    }
+    it->run_first = b->nruns;
+    if (o->parts & ND_PART_SHARED) st = copy_sentences(b, dp);
+    if (st == ND_OK && (o->parts & ND_PART_BLOCKS)) st = copy_blocks(b, dp, doc);
+    if (st == ND_OK && (o->parts & ND_PART_BLOCKS)) st = copy_runs(b, dp, &w->toks, doc);
+    if (st == ND_OK && (o->parts & ND_PART_SHORT)) st = copy_shorts(b, dp, doc);
     it->prec_n = b->nprecs - it->prec_first;
     it->blk_n = b->nblocks - it->blk_first;
     it->sh_n = b->nshorts - it->sh_first;
-    return ND_OK;
+    it->run_n = b->nruns - it->run_first;
+    return st;
 }
 
 /* With containment: the document's winnowing fingerprints (from its shingle hashes in text
@@ -374,6 +420,10 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
         if (w->opts->containment > 0.0 && (st = fingerprints(w, b, it)) != ND_OK) return st;
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
+        if ((w->opts->parts & ND_PART_METRICS) &&
+            (st = nd_metrics_compute(w->ms, doc.text, doc.len, &w->toks, w->scratch.v,
+                                     &w->opts->gopher, &it->metrics)) != ND_OK)
+            return st;
         it->keep_kind = doc.keep_kind;
         it->keep_num = doc.keep_num;
         if (doc.keep_kind == ND_FIELD_STRING) {

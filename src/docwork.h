@@ -3,11 +3,11 @@
  *
  * A batch holds about ND_BATCH_BYTES of raw records, copied in by the reading thread, and
  * receives what a worker makes of them: in ND_MODE_SIGN (pass 1) each document's id,
- * checksum, signature, internal repeats and sentences; in ND_MODE_SET (pass 2) its exact
- * shingle set and a snippet; in ND_MODE_TEXT the snippets of given byte ranges of its text.
- * A worker (one per thread) touches nothing but the batch and its own state, so batches
- * can be processed on any thread; pipeline.h runs them and hands them back in order.
- * Private to neardup_core.
+ * checksum, signature, internal repeats, sentences and (when asked) repetition measures; in
+ * ND_MODE_SET (pass 2) its exact shingle set and a snippet; in ND_MODE_TEXT the snippets of given
+ * byte ranges of its text. A worker (one per thread) touches nothing but the batch and its own
+ * state, so batches can be processed on any thread; pipeline.h runs them and hands them back in
+ * order. Private to neardup_core.
  */
 #ifndef NEARDUP_DOCWORK_H
 #define NEARDUP_DOCWORK_H
@@ -17,6 +17,7 @@
 
 #include "containers.h"
 #include "link.h"
+#include "metrics.h"
 #include "minhash.h"
 #include "neardup/input.h"
 #include "neardup/result.h"
@@ -67,8 +68,10 @@ typedef struct nd_item {
     nd_set set;     /* pass 2: the exact shingle set (owned until taken) */
     size_t snippet; /* pass 2: offset + 1 into batch->strs */
     /* paragraph pass: ranges in the batch's arrays */
-    size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
+    size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n, run_first, run_n;
     uint32_t words, rwords;
+    unsigned char wrapped;   /* read by block as hard-wrapped (ND_PARA_AUTO) */
+    nd_doc_metrics metrics;  /* pass 1 with ND_PART_METRICS: the repetition measures */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
     size_t cfp_first, cfp_n; /* pass 1 with containment: its fingerprints in batch->cfps */
     /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
@@ -103,6 +106,9 @@ typedef struct nd_batch {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    nd_run_repeat *runs;
+    size_t *run_txt; /* offset + 1 into strs */
+    size_t nruns, capruns;
     size_t *short_loff; /* per short line: its copies' lines at short_lines[short_loff[i]] */
     size_t capshort_loff;
     uint32_t *short_lines;
@@ -138,6 +144,7 @@ typedef struct nd_worker {
     const nd_scan_opts *opts;
     nd_doc_paras dp;
     nd_repeats_scratch *rs;
+    nd_metrics_scratch *ms;
 } nd_worker;
 
 /* Readies w to work with opts, mh and pmh (borrowed, must outlive w). ND_OK or ND_ENOMEM

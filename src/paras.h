@@ -2,10 +2,11 @@
  * paras.h - an article cut into paragraphs: the per-document structure the paragraph pass
  * works on.
  *
- * A paragraph is a non-empty line (ND_PARA_LINE, the default: scraped text puts one
- * paragraph per line) or a maximal run of non-blank lines (ND_PARA_BLOCK, for hard-wrapped
- * text). A line or block without a word is not a paragraph. A paragraph of fewer than
- * `short_words` words is a *short line* (a widget headline, "Global", "A"): its repeats
+ * A paragraph is a non-empty line (ND_PARA_LINE: scraped text puts one paragraph per line)
+ * or a maximal run of non-blank lines (ND_PARA_BLOCK, for hard-wrapped text); ND_PARA_AUTO,
+ * the default, takes blocks for a document that nd_paras_hard_wrapped says is hard-wrapped
+ * and lines for every other. A line or block without a word is not a paragraph. A paragraph of
+ * fewer than `short_words` words is a *short line* (a widget headline, "Global", "A"): its repeats
  * are counted on their own (repeats.h) and it never takes part in a doubled block or a
  * shared sentence. Paragraphs are mapped to the article's tokens through the tokens' byte
  * offsets, so the text is tokenised once for the whole article.
@@ -23,6 +24,7 @@
 #include "containers.h"
 #include "neardup/result.h"
 #include "normalize.h"
+#include "wordruns.h"
 
 #define ND_PARA_BANDS 8u /* LSH bands of a sentence (see sentences.h) */
 
@@ -33,6 +35,7 @@ typedef struct nd_para {
     uint32_t tok_first, ntok;       /* its tokens in the document's nd_tokens */
     uint64_t key;                   /* exact key: hash of the normalised word sequence */
     unsigned char is_short;
+    unsigned char is_copy; /* a later copy in a doubled block (set by repeats.h) */
 } nd_para;
 
 /* A sentence of a long paragraph (for matching across articles, see sentences.h). */
@@ -60,15 +63,19 @@ typedef struct nd_short_repeat {
 typedef struct nd_doc_paras {
     nd_para *p; /* the paragraphs, in text order */
     size_t n, cap;
-    uint32_t words; /* words in all paragraphs */
+    uint32_t words;        /* words in all paragraphs */
+    unsigned char wrapped; /* ND_PARA_AUTO found the text hard-wrapped: cut by block */
     /* repeats.h: */
     nd_block_repeat *blocks;
     size_t nblocks, capblocks;
     nd_short_repeat *shorts; /* in order of first occurrence */
     size_t nshorts, capshorts;
+    nd_word_run *runs; /* runs repeated inside one paragraph, by paragraph (wordruns.h) */
+    size_t nruns, capruns;
     uint32_t *short_lines; /* the copies' lines of every short repeat, back to back */
     size_t nshort_lines, capshort_lines;
-    uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
+    uint32_t repeated_words; /* words in later copies of repeated long paragraphs, and in
+                                the copies of runs repeated inside one */
     /* sentences.h: */
     nd_sentence *s; /* sentences of long paragraphs, in text order */
     size_t ns, caps;
@@ -82,6 +89,34 @@ void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; zero it again to 
  * len. A line ends at "\n", at "\r\n" (its "\r" stays inside the line, as white space) or at
  * a lone "\r" (old Mac text); *next receives where the next line starts. */
 size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next);
+
+/*
+ * Whether text[0..len) (valid UTF-8) looks hard-wrapped. Its *inner lines* are the non-blank
+ * lines followed by a non-blank line (white space trimmed); it is hard-wrapped when it has
+ * at least 3 of them and they
+ *   - are at most 200 characters wide, the widest at least 40 (the wrap width W);
+ *   - mostly do not end a sentence: fewer than half end in . ! ? or an ellipsis (closing
+ *     quotes or brackets may follow);
+ *   - are filled, as a greedy wrap leaves them: for at least 80%, the next line's first word
+ *     would not have fitted after them within W (which makes their widths similar);
+ *   - are prose, not a table: at most 10% hold a tab or a run of three blanks between words,
+ *     and at least 60% of their visible characters are letters (non-ASCII counts as a
+ *     letter).
+ * Scraped text (one paragraph per line, most lines ending a sentence, widths from a few
+ * words to thousands of characters) fails the first two tests at once.
+ */
+int nd_paras_hard_wrapped(const char *text, size_t len);
+
+/* What nd_paras_hard_wrapped counts in one line s[0..n) (valid UTF-8). */
+typedef struct nd_line_prof {
+    size_t width;   /* characters (code points) */
+    size_t visible; /* characters other than blanks and tabs */
+    size_t letters; /* ASCII letters and non-ASCII characters */
+    int aligned;    /* holds a tab or three blanks in a row (a table's columns) */
+} nd_line_prof;
+
+/* Fills *out for s[0..n), 8 bytes at a time. */
+void nd_line_profile(const char *s, size_t n, nd_line_prof *out);
 
 /*
  * Cuts text[0..len) (already tokenised into toks, whose token hashes are th[0..toks->n))

@@ -37,11 +37,14 @@ struct nd_repeats_scratch {
     nd_u64s tmp;
     nd_u64s pre;     /* a paragraph's prefix */
     nd_u64s cnt;     /* bigram occurrence counts (bytes) */
+    size_t cnt_mask; /* ... indexed by hash & cnt_mask, once prefix_candidates counted them;
+                        0 before */
     uint32_t *match; /* scratch for block detection: 4 arrays of nl and 2 of np */
     size_t match_cap;
     uint64_t *tkey; /* open-addressing table: keys, then values and counts */
     uint32_t *tval;
     size_t tcap;
+    nd_wordruns wr; /* runs inside one paragraph */
 };
 
 nd_status nd_repeats_scratch_create(nd_repeats_scratch **out)
@@ -65,6 +68,7 @@ void nd_repeats_scratch_free(nd_repeats_scratch *s)
     nd_free(s->match);
     nd_free(s->tkey);
     nd_free(s->tval);
+    nd_wordruns_clear(&s->wr);
     nd_free(s);
 }
 
@@ -394,6 +398,7 @@ static nd_status prefix_candidates(blocks *b)
             *c += *c < 255;
         }
     }
+    s->cnt_mask = b->csz - 1;
     memset(s->tval, 0xff, b->tsz * sizeof *s->tval);
     memset(b->stamp, 0xff, b->nl * sizeof *b->stamp);
     size_t ne = 0;
@@ -493,6 +498,7 @@ static nd_status take_runs(const blocks *b, const nd_u64s *runs, unsigned char *
             r->identical &= match_at(b, x + t, y + t) == 2;
             if (!covered[y + t]) r->words += d->p[L[y + t]].ntok;
             covered[y + t] = 1;
+            d->p[L[y + t]].is_copy = 1;
         }
         d->repeated_words += r->words;
     }
@@ -527,13 +533,59 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d, nd_repea
     return st;
 }
 
-nd_status nd_repeats_find(const nd_para_opts *o, const uint64_t *th, nd_doc_paras *d,
-                          nd_repeats_scratch *s)
+/* ---- runs inside one paragraph ---------------------------------------------------------- */
+
+/* Can paragraph i hold a run of m words seen twice? Each of the run's m - 1 bigrams then
+ * occurs at least twice in the article: when prefix_candidates has counted the bigrams of
+ * the long paragraphs (counts that can only be too high, by hash bits), a paragraph without
+ * m - 1 consecutive bigrams counted twice or more holds no run, which most paragraphs show in
+ * one cheap look per word. Its bigrams must still be in word order (not yet sorted by
+ * sort_set, which also drops repeats): otherwise, and without counts, it may. */
+static int may_repeat(const nd_repeats_scratch *s, size_t i, unsigned m)
 {
-    d->nblocks = d->nshorts = d->nshort_lines = 0;
+    if (!s->cnt_mask || s->sorted[i]) return 1;
+    const uint8_t *cnt = (const uint8_t *)s->cnt.v;
+    const uint64_t *v = s->sets.v + s->set_off[i];
+    unsigned streak = 0;
+    for (size_t k = 0, nb = s->nbig[i]; k < nb; k++) {
+        streak = cnt[v[k] & s->cnt_mask] >= 2 ? streak + 1 : 0;
+        if (streak + 1 >= m) return 1;
+    }
+    return 0;
+}
+
+/* The repeated runs of every long paragraph that is not a copy in a doubled block (whose
+ * words count already), in paragraph order. */
+static nd_status paragraph_runs(const nd_para_opts *o, const nd_tokens *toks, const uint64_t *th,
+                                nd_doc_paras *d, nd_repeats_scratch *s)
+{
+    unsigned m = o->min_repeat_words;
+    for (size_t i = 0; i < d->n && m > 0; i++) {
+        const nd_para *p = &d->p[i];
+        if (p->is_short || p->is_copy || p->ntok < 2 * (size_t)m || !may_repeat(s, i, m)) continue;
+        size_t from = d->nruns;
+        uint32_t words;
+        nd_status st = nd_wordruns_find(&s->wr, toks, th, p->tok_first, p->ntok, m, &d->runs,
+                                        &d->nruns, &d->capruns, &words);
+        if (st != ND_OK) return st;
+        for (size_t k = from; k < d->nruns; k++)
+            d->runs[k].para = (uint32_t)i;
+        d->repeated_words += words;
+    }
+    return ND_OK;
+}
+
+nd_status nd_repeats_find(const nd_para_opts *o, const nd_tokens *toks, const uint64_t *th,
+                          nd_doc_paras *d, nd_repeats_scratch *s)
+{
+    d->nblocks = d->nshorts = d->nruns = d->nshort_lines = 0;
     d->repeated_words = 0;
+    s->cnt_mask = 0;
+    for (size_t i = 0; i < d->n; i++)
+        d->p[i].is_copy = 0;
     nd_status st = bigram_sets(th, d, s);
     if (st == ND_OK) st = short_repeats(d, s);
     if (st == ND_OK) st = doubled_blocks(o, d, s);
+    if (st == ND_OK) st = paragraph_runs(o, toks, th, d, s);
     return st;
 }

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "json_out.h"
+#include "report_metrics.h"
 #include "report_priv.h"
 
 nd_status nd_report_format_parse(const char *name, nd_report_format *out)
@@ -217,7 +218,7 @@ size_t nd_rep_count_blocks(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nrepeats; i++)
-        n += r->repeats[i].nblocks > 0;
+        n += r->repeats[i].nblocks > 0 || r->repeats[i].nruns > 0;
     return n;
 }
 
@@ -374,12 +375,13 @@ static void json_count(FILE *f, const char *sep, const char *key, size_t n, unsi
 }
 
 _Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 4u &&
-                   ND_PART_SHARED == 8u,
+                   ND_PART_SHARED == 8u && ND_PART_METRICS == 16u,
                "json_options names the parts by bit");
 
 static void json_options(const nd_scan_result *r, FILE *f)
 {
-    static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
+    static const char *const part_names[] = {"groups", "blocks", "short", "shared", "metrics"};
+    static const char *const para_modes[] = {"line", "block", "auto"};
     const nd_scan_opts *o = &r->opts;
     fprintf(f,
             "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
@@ -389,17 +391,19 @@ static void json_options(const nd_scan_result *r, FILE *f)
     json_num(f, o->containment > 0 ? o->containment : -1.0);
     fputs(",\n    \"parts\": [", f);
     int first = 1;
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < 5; i++)
         if (o->parts & (1u << i)) {
             fprintf(f, "%s\"%s\"", first ? "" : ", ", part_names[i]);
             first = 0;
         }
     fprintf(f,
             "], \"paragraphs\": \"%s\", \"short_words\": %u,\n    \"paragraph_threshold\": %.4f, "
-            "\"doubled_share\": %.4f, \"boilerplate_docs\": %zu, \"boilerplate_share\": ",
-            o->para.mode == ND_PARA_BLOCK ? "block" : "line", o->para.short_words,
-            o->para.threshold, o->para.doubled_share, o->boilerplate_docs);
+            "\"doubled_share\": %.4f, \"min_repeat_words\": %u, \"boilerplate_docs\": %zu, "
+            "\"boilerplate_share\": ",
+            para_modes[o->para.mode], o->para.short_words, o->para.threshold, o->para.doubled_share,
+            o->para.min_repeat_words, o->boilerplate_docs);
     json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
+    assert((unsigned)o->para.mode < 3);
     fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ",
             nd_input_format_name(o->input.format));
     json_str(f, o->decode.text_field ? o->decode.text_field : "text");
@@ -408,8 +412,10 @@ static void json_options(const nd_scan_result *r, FILE *f)
         json_str(f, o->decode.id_field);
     else
         fputs("\"id\", \"url\"", f);
-    fprintf(f, "], \"max_bytes\": %zu},\n",
+    fprintf(f, "], \"max_bytes\": %zu",
             o->input.max_doc_bytes ? o->input.max_doc_bytes : ND_MAX_DOC_BYTES);
+    nd_report_json_gopher_options(r, f);
+    fputs("},\n", f);
 }
 
 static void json_summary(const nd_scan_result *r, FILE *f)
@@ -427,6 +433,9 @@ static void json_summary(const nd_scan_result *r, FILE *f)
     json_count(f, ",\n    ", "shared_paragraphs", r->nshared, parts, ND_PART_SHARED);
     json_count(f, ", ", "boilerplate_paragraphs", nd_rep_count_boilerplate(r), parts,
                ND_PART_SHARED);
+    json_count(f, ",\n    ", "hard_wrapped", r->nwrapped, parts,
+               ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED);
+    json_count(f, ", ", "gopher_flagged", r->ngopher, r->opts.gopher.enabled ? 1u : 0u, 1u);
     fputs("},\n", f);
 }
 
@@ -538,6 +547,27 @@ static void json_groups(const nd_scan_result *r, FILE *f)
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
 }
 
+/* The "runs" of an article of "repeats" (null unless blocks were asked for). */
+static void json_runs(FILE *f, const nd_doc_repeats *rp, unsigned parts)
+{
+    if (!(parts & ND_PART_BLOCKS)) {
+        fputs(", \"runs\": null", f);
+        return;
+    }
+    fputs(",\n      \"runs\": [", f);
+    for (size_t k = 0; k < rp->nruns; k++) {
+        const nd_run_repeat *ru = &rp->runs[k];
+        fprintf(f,
+                "%s{\"line\": %u, \"word_range\": [%u, %u], \"repeated_as\": [%u, %u], "
+                "\"words\": %u, \"text\": ",
+                k ? ",\n        " : "\n        ", ru->line, ru->a_first, ru->a_last, ru->b_first,
+                ru->b_last, ru->words);
+        json_str(f, rp->run_text[k]);
+        fputc('}', f);
+    }
+    fputs(rp->nruns ? "\n      ]" : "]", f);
+}
+
 /* One article of "repeats": its doubled blocks (null unless asked for, and so are the
  * counts they make) and its short lines (null unless asked for). */
 static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *rp)
@@ -566,6 +596,7 @@ static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *
         fputc('}', f);
     }
     if (parts & ND_PART_BLOCKS) fputs(rp->nblocks ? "\n      ]" : "]", f);
+    json_runs(f, rp, parts);
     if (!(parts & ND_PART_SHORT)) {
         fputs(",\n      \"short_lines\": null}", f);
         return;
@@ -653,6 +684,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
     if (nd_rep_cleaned(r)) json_clean(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
+    nd_report_json_metrics(r, f);
     json_diags(f, "skipped", r->skipped, r->nskipped, 1);
     fputs(",\n", f);
     json_diags(f, "warnings", r->warnings, r->nwarnings, 0);
@@ -724,6 +756,13 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
                     bl->b_last, bl->nparas, bl->identical ? "identical" : "near", bl->words,
                     nd_rep_share(rp->repeated_words, rp->words));
         }
+        for (size_t k = 0; k < rp->nruns && (parts & ND_PART_BLOCKS); k++) {
+            const nd_run_repeat *ru = &rp->runs[k];
+            fputs("run\t", f);
+            put_field(f, r->docs[rp->doc].id);
+            fprintf(f, "\t%u\t%u-%u\t%u-%u\t%u\t%.4f\n", ru->line, ru->a_first, ru->a_last,
+                    ru->b_first, ru->b_last, ru->words, nd_rep_share(rp->repeated_words, rp->words));
+        }
         for (size_t k = 0; k < rp->nshort && (parts & ND_PART_SHORT); k++) {
             fputs("short\t", f);
             put_field(f, r->docs[rp->doc].id);
@@ -744,6 +783,7 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             put_uint(f, sp->places[k].line, '\n');
         }
     }
+    nd_report_tsv_metrics(r, f);
 }
 
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)

@@ -3,11 +3,11 @@
  *
  * Layout: the counts on one line; the summary (bytes read and the bytes that could go, the
  * biggest groups, the most widespread shared paragraphs); then one section per part asked
- * for (groups, doubled blocks, repeated short lines, shared paragraphs), each showing at
- * most `limit` entries, and each list inside an entry (members of a group, blocks of an
- * article, places of a paragraph) at most `limit` items, with a line saying how many more
- * there are ("... and 312 more groups (use --limit 0 or -f json)"); last, the options that
- * produced it. Findings that tell one story are folded into one line: a run of single-line
+ * for (groups, doubled blocks, repeated short lines, shared paragraphs, the articles over
+ * the Gopher limits), each showing at most `limit` entries, and each list inside an entry
+ * (members of a group, blocks of an article, places of a paragraph) at most `limit` items,
+ * with a line saying how many more there are ("... and 312 more groups (use --limit 0 or
+ * -f json)"); last, the options that produced it. Findings that tell one story are folded into one line: a run of single-line
  * doubles is "15 headlines each printed twice (lines 43-115)", and a repeated short line
  * that is part of that run (a label printed with every headline) is named there instead of
  * in the short-line section. The JSON and TSV reports stay complete.
@@ -20,6 +20,7 @@
 
 #include "neardup/clean.h"
 #include "neardup/report.h"
+#include "report_metrics.h"
 #include "report_priv.h"
 
 #define SUMMARY_TOP 3u /* biggest groups, widest shared paragraphs in the summary */
@@ -73,6 +74,7 @@ static void write_counts(const nd_scan_result *r, FILE *f)
     if (r->opts.parts & ND_PART_SHARED)
         fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
                 nd_rep_plural(r->nshared, "paragraph", "paragraphs"), nd_rep_count_boilerplate(r));
+    nd_report_text_metrics_summary(r, f);
     fputc('\n', f);
 }
 
@@ -214,6 +216,19 @@ static void write_fold(const nd_doc_repeats *rp, const nd_fold *fd, FILE *f)
     fputc('\n', f);
 }
 
+/* "    line L: words A-B repeat as words C-D (N words)" and the run's text, for at most
+ * limit runs; *shown counts those written. */
+static void write_runs(const nd_doc_repeats *rp, size_t limit, size_t *shown, FILE *f)
+{
+    for (size_t k = 0; k < rp->nruns && *shown < limit; k++, (*shown)++) {
+        const nd_run_repeat *ru = &rp->runs[k];
+        fprintf(f, "    line %u: words %u-%u repeat as words %u-%u (%u words)\n      ", ru->line,
+                ru->a_first, ru->a_last, ru->b_first, ru->b_last, ru->words);
+        nd_rep_put_field(f, rp->run_text[k]);
+        fputc('\n', f);
+    }
+}
+
 static void write_blocks(const nd_scan_result *r, size_t limit, FILE *f)
 {
     size_t total = nd_rep_count_blocks(r), shown = 0;
@@ -221,7 +236,7 @@ static void write_blocks(const nd_scan_result *r, size_t limit, FILE *f)
     fprintf(f, "doubled blocks:\n");
     for (size_t i = 0; i < r->nrepeats && shown < limit; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
-        if (!rp->nblocks) continue;
+        if (!rp->nblocks && !rp->nruns) continue;
         shown++;
         fputs("  ", f);
         put_doc(f, r, rp->doc);
@@ -236,7 +251,8 @@ static void write_blocks(const nd_scan_result *r, size_t limit, FILE *f)
             nd_rep_fold(rp, b, &fd);
             write_fold(rp, &fd, f);
         }
-        put_more(f, "    ", nf, nfolds, "repeat", "repeats");
+        write_runs(rp, limit, &nf, f);
+        put_more(f, "    ", nf, nfolds + rp->nruns, "repeat", "repeats");
     }
     put_more(f, "  ", shown, total, "article", "articles");
     fputc('\n', f);
@@ -306,6 +322,24 @@ static void write_shared(const nd_scan_result *r, size_t limit, FILE *f)
     fputc('\n', f);
 }
 
+/* The paragraph mode as the last line says it. */
+static void put_para_mode(const nd_scan_result *r, FILE *f)
+{
+    switch (r->opts.para.mode) {
+    case ND_PARA_LINE:
+        fputs("paragraphs by line", f);
+        return;
+    case ND_PARA_BLOCK:
+        fputs("paragraphs by blank-line block", f);
+        return;
+    case ND_PARA_AUTO:
+        fputs("paragraphs auto", f);
+        if (r->opts.parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
+            fprintf(f, " (%zu hard-wrapped by block)", r->nwrapped);
+        return;
+    }
+}
+
 void nd_rep_write_text(const nd_scan_result *r, size_t limit, FILE *f)
 {
     unsigned parts = r->opts.parts;
@@ -315,16 +349,17 @@ void nd_rep_write_text(const nd_scan_result *r, size_t limit, FILE *f)
     if (parts & ND_PART_BLOCKS) write_blocks(r, limit, f);
     if (parts & ND_PART_SHORT) write_shorts(r, limit, f);
     if (parts & ND_PART_SHARED) write_shared(r, limit, f);
+    nd_report_text_gopher(r, limit, f);
     char contain[48] = "";
     if (r->opts.containment > 0)
         snprintf(contain, sizeof contain, " or containment >= %.2f", r->opts.containment);
     fprintf(f,
             "(%u-word shingles, %u permutations, jaccard >= %.2f%s, %u bands x %u rows, %s "
-            "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
-            "%.2f)\n",
+            "verification; ",
             r->opts.ngram, r->opts.perms, r->opts.threshold, contain, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimated" : "exact",
-            r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
-            r->opts.para.short_words, r->opts.para.threshold);
+            r->opts.verify_estimate ? "estimated" : "exact");
+    put_para_mode(r, f);
+    fprintf(f, ", short below %u words, paragraph jaccard >= %.2f)\n", r->opts.para.short_words,
+            r->opts.para.threshold);
     if (nd_rep_cleaned(r)) write_clean(r, f);
 }

@@ -31,10 +31,11 @@
 void nd_para_opts_init(nd_para_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->mode = ND_PARA_LINE;
+    o->mode = ND_PARA_AUTO;
     o->short_words = 4;
     o->threshold = 0.8;
     o->doubled_share = 0.4;
+    o->min_repeat_words = 12;
 }
 
 void nd_scan_opts_init(nd_scan_opts *o)
@@ -46,6 +47,10 @@ void nd_scan_opts_init(nd_scan_opts *o)
     o->parts = ND_PART_ALL;
     nd_para_opts_init(&o->para);
     o->boilerplate_docs = 5;
+    /* Gopher's published limits (Rae et al. 2021, table A1), in nd_gopher_name's order. */
+    static const double gopher[ND_GOPHER_N] = {0.30, 0.30, 0.20, 0.20, 0.20, 0.18, 0.16,
+                                               0.15, 0.14, 0.13, 0.12, 0.11, 0.10};
+    memcpy(o->gopher.limit, gopher, sizeof gopher);
 }
 
 /* ---- pass 1 ---------------------------------------------------------------------------- */
@@ -93,7 +98,7 @@ static nd_status map_words(pass1 *p, const nd_batch *b)
 static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, uint32_t doc)
 {
     nd_scan_result *res = p->c->res;
-    if (!it->blk_n && !it->sh_n) return ND_OK;
+    if (!it->blk_n && !it->sh_n && !it->run_n) return ND_OK;
     nd_doc_repeats r;
     memset(&r, 0, sizeof r);
     r.doc = doc;
@@ -103,9 +108,12 @@ static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, 
         it->words > 0 && (double)it->rwords >= p->c->opts.para.doubled_share * (double)it->words;
     r.nblocks = it->blk_n;
     r.nshort = it->sh_n;
+    r.nruns = it->run_n;
     nd_status st = ND_OK;
     for (size_t j = it->blk_first; j < it->blk_first + it->blk_n && st == ND_OK; j++)
         st = nd_result_add_block(res, &b->blocks[j], b->strs.p + b->block_txt[j] - 1);
+    for (size_t j = it->run_first; j < it->run_first + it->run_n && st == ND_OK; j++)
+        st = nd_result_add_run(res, &b->runs[j], b->strs.p + b->run_txt[j] - 1);
     for (size_t j = it->sh_first; j < it->sh_first + it->sh_n && st == ND_OK; j++)
         st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1,
                                  b->short_lines + b->short_loff[j]);
@@ -149,6 +157,8 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         uint32_t doc;
         st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len, b->sigs + i * c->k,
                                &doc);
+        if (st == ND_OK && (c->opts.parts & ND_PART_METRICS))
+            st = nd_result_add_metrics(c->res, &it->metrics);
         if (st == ND_OK && c->opts.decode.keep_field)
             st = nd_result_set_key(c->res, doc, it->keep_kind, it->keep_num,
                                    b->strs.p + it->keep_str, it->keep_len);
@@ -156,6 +166,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
             st = nd_result_add_fps(c->res, doc, b->cfps + it->cfp_first, it->cfp_n);
         if (st == ND_OK) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
+        c->res->nwrapped += it->wrapped;
         c->res->stats.bytes += it->len;
     }
     nd_scan_progress(c, ND_PHASE_READ, c->res->mem->ndocs, 0, c->res->stats.bytes);
@@ -203,6 +214,7 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     }
     if (c->opts.threads > 256) c->opts.threads = 256;
     c->k = c->opts.perms;
+    if (c->opts.gopher.enabled) c->opts.parts |= ND_PART_METRICS;
     c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0;
     nd_scan_result *res = c->res;
     res->stats.threads = c->opts.threads;

@@ -44,7 +44,9 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
         else
             break;
     }
-    while (i > prev && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\r')) {
+    /* (A newline is inside a paragraph only in a block of a hard-wrapped text.) */
+    while (i > prev && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\r' ||
+                        text[i - 1] == '\n')) {
         i--;
         space = 1;
     }

@@ -18,28 +18,67 @@
 #define ND_PERMS_MAX 1024u /* most MinHash permutations */
 
 /* What nd_scan looks for (nd_scan_opts.parts). */
-#define ND_PART_GROUPS 1u /* near-duplicate article groups */
-#define ND_PART_BLOCKS 2u /* doubled blocks inside an article */
-#define ND_PART_SHORT 4u  /* repeated short lines inside an article */
-#define ND_PART_SHARED 8u /* paragraphs shared across articles */
-#define ND_PART_ALL 15u
+#define ND_PART_GROUPS 1u   /* near-duplicate article groups */
+#define ND_PART_BLOCKS 2u   /* doubled blocks inside an article */
+#define ND_PART_SHORT 4u    /* repeated short lines inside an article */
+#define ND_PART_SHARED 8u   /* paragraphs shared across articles */
+#define ND_PART_ALL 15u     /* the four above (the default) */
+#define ND_PART_METRICS 16u /* the Gopher repetition measures of every article (not in "all") */
 
 /* How an article is cut into paragraphs. */
 typedef enum nd_para_mode {
     ND_PARA_LINE = 0, /* every non-empty line (scraped text: one paragraph per line) */
-    ND_PARA_BLOCK     /* every maximal run of non-blank lines (hard-wrapped text) */
+    ND_PARA_BLOCK,    /* every maximal run of non-blank lines (hard-wrapped text) */
+    ND_PARA_AUTO      /* the default: by block for a document that looks hard-wrapped
+                         (nd_paras_hard_wrapped in src/paras.h: the rule is in the README),
+                         by line for every other; decided per document */
 } nd_para_mode;
 
 /* The paragraph rules. */
 typedef struct nd_para_opts {
     nd_para_mode mode;
-    unsigned short_words; /* fewer words than this: a short line; default 4 */
-    double threshold;     /* Jaccard for near-identical paragraphs (of their word bigrams)
-                             and sentences (of their words); default 0.8 */
-    double doubled_share; /* share of repeated words that makes a "doubled body"; 0.4 */
-    int want_sentences;   /* also cut long paragraphs into sentences (set by nd_scan from
-                             parts) */
+    unsigned short_words;      /* fewer words than this: a short line; default 4 */
+    double threshold;          /* Jaccard for near-identical paragraphs (of their word bigrams)
+                                  and sentences (of their words); default 0.8 */
+    double doubled_share;      /* share of repeated words that makes a "doubled body"; 0.4 */
+    unsigned min_repeat_words; /* a run of at least this many words that appears again in
+                                  the same paragraph is a repeat (a flattened doubled body);
+                                  0 = not looked for; default 12 */
+    int want_sentences;        /* also cut long paragraphs into sentences (set by nd_scan from
+                                  parts) */
 } nd_para_opts;
+
+/* The Gopher repetition measures (Rae et al. 2021, table A1), as datatrove's
+ * gopher_repetition_filter names them (nd_gopher_name), in this order. */
+enum {
+    ND_GOPHER_DUP_LINE_FRAC,      /* duplicate lines / lines */
+    ND_GOPHER_DUP_PARA_FRAC,      /* duplicate paragraphs / paragraphs */
+    ND_GOPHER_DUP_LINE_CHAR_FRAC, /* characters in duplicate lines / characters */
+    ND_GOPHER_DUP_PARA_CHAR_FRAC, /* characters in duplicate paragraphs / characters */
+    ND_GOPHER_TOP_2_GRAM,         /* characters of the most frequent 2-gram, 3-gram, 4-gram */
+    ND_GOPHER_TOP_3_GRAM,
+    ND_GOPHER_TOP_4_GRAM,
+    ND_GOPHER_DUP_5_GRAMS, /* characters in duplicate 5-grams .. 10-grams / characters */
+    ND_GOPHER_DUP_6_GRAMS,
+    ND_GOPHER_DUP_7_GRAMS,
+    ND_GOPHER_DUP_8_GRAMS,
+    ND_GOPHER_DUP_9_GRAMS,
+    ND_GOPHER_DUP_10_GRAMS,
+    ND_GOPHER_N
+};
+
+/* Flagging articles whose measures exceed limits (--gopher). */
+typedef struct nd_gopher_opts {
+    int enabled;               /* flag articles (implies ND_PART_METRICS) */
+    double limit[ND_GOPHER_N]; /* a measure above its limit flags the article; a negative
+                                  limit is not checked. Defaults: the published ones, 0.30,
+                                  0.30, 0.20, 0.20, 0.20, 0.18, 0.16, 0.15 .. 0.10 */
+} nd_gopher_opts;
+
+/* The name of measure i (< ND_GOPHER_N), as datatrove's metadata has it: "dup_line_frac",
+ * "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac", "top_2_gram" .. "top_4_gram",
+ * "duplicated_5_n_grams" .. "duplicated_10_n_grams"; NULL beyond. A static string. */
+ND_API const char *nd_gopher_name(unsigned i);
 
 /* The phases of a scan, in the order they run (nd_progress.phase). */
 typedef enum nd_scan_phase {
@@ -104,6 +143,7 @@ typedef struct nd_scan_opts {
     double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
     nd_keep_rule keep;        /* which member of a group is kept; default ND_KEEP_LONGEST.
                                  ND_KEEP_FIELD_* need decode.keep_field (else ND_EINVAL) */
+    nd_gopher_opts gopher;    /* flags on the repetition measures (ND_PART_METRICS) */
     nd_diag_fn on_diag;       /* may be NULL */
     nd_progress_fn on_progress; /* may be NULL */
     void *userdata;           /* passed to on_diag and on_progress */

@@ -98,6 +98,15 @@ typedef struct nd_block_repeat {
     unsigned char identical; /* every paragraph pair identical (not just near) */
 } nd_block_repeat;
 
+/* Words [a_first, a_last] of one paragraph appear again as [b_first, b_last] in the same
+ * paragraph (a page flattened onto one line with its body twice). Words are numbered from 1
+ * within the paragraph, which is identified by its first line; a_last < b_first. */
+typedef struct nd_run_repeat {
+    uint32_t line; /* the paragraph's first line */
+    uint32_t a_first, a_last, b_first, b_last;
+    uint32_t words; /* words of the run: b_last - b_first + 1 */
+} nd_run_repeat;
+
 /* A line repeated inside one article: a short line (widget, label) seen `count` times. */
 typedef struct nd_short_line {
     uint32_t first_line;
@@ -111,13 +120,17 @@ typedef struct nd_short_line {
 typedef struct nd_doc_repeats {
     uint32_t doc;
     uint32_t words;          /* words in the article's paragraphs */
-    uint32_t repeated_words; /* words in later copies of repeated paragraphs */
+    uint32_t repeated_words; /* words in later copies of repeated paragraphs and of runs
+                                repeated inside a paragraph (each word once) */
     int doubled;             /* repeated_words >= doubled_share * words */
     size_t nblocks;
     nd_block_repeat *blocks; /* sorted by their first copy's line */
     const char **block_text; /* start of each block's first paragraph */
     size_t nshort;
     nd_short_line *shorts; /* in order of first occurrence */
+    size_t nruns;
+    nd_run_repeat *runs;   /* runs repeated inside a paragraph: by paragraph, then copy */
+    const char **run_text; /* the start of each run's first occurrence */
 } nd_doc_repeats;
 
 /* One occurrence of a shared paragraph. */
@@ -135,6 +148,16 @@ typedef struct nd_shared_para {
     int boilerplate;       /* ndocs reaches the boilerplate limit */
     const char *text;      /* the first occurrence, on one line */
 } nd_shared_para;
+
+/* The Gopher repetition measures of one article (ND_PART_METRICS; see the README). */
+typedef struct nd_doc_metrics {
+    uint64_t chars;             /* characters (code points) of the text */
+    uint32_t lines, paragraphs; /* as the measures split the text */
+    double value[ND_GOPHER_N];  /* each measure (options.h); -1 for a top n-gram of a text of
+                                   fewer than n words, which has none */
+    uint32_t over;              /* with opts.gopher.enabled: bit i set when value[i] is above
+                                   limit[i]; else 0 */
+} nd_doc_metrics;
 
 /* Where the time went (seconds of wall time) and what the stages saw. */
 typedef struct nd_scan_stats {
@@ -211,8 +234,12 @@ typedef struct nd_scan_result {
     size_t nrepeats;
     nd_doc_repeats *repeats; /* articles with internal repeats, in input order */
     size_t ndoubled;         /* articles whose repeats make a doubled body */
+    size_t nwrapped;         /* documents that --paragraphs auto (ND_PARA_AUTO) found
+                                hard-wrapped and cut by block; 0 in the other modes */
     size_t nshared;
-    nd_shared_para *shared; /* sorted by first occurrence */
+    nd_shared_para *shared;  /* sorted by first occurrence */
+    nd_doc_metrics *metrics; /* with ND_PART_METRICS: one per document, as docs; else NULL */
+    size_t ngopher;          /* with opts.gopher.enabled: documents over a limit */
     nd_scan_stats stats;
     nd_clean_summary clean;    /* what clean did (zero after a scan) */
     struct nd_result_mem *mem; /* what the result owns (private) */

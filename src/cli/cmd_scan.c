@@ -42,16 +42,28 @@ static void usage(FILE *f)
           "      --verify MODE       exact (default): exact Jaccard of the shingle sets;\n"
           "                          estimate: trust the signatures (faster, approximate)\n"
           "Paragraphs (repeats inside an article, paragraphs shared across articles):\n"
-          "      --paragraphs MODE   line (default): every non-empty line is a paragraph;\n"
-          "                          block: blank-line separated blocks (hard-wrapped text)\n"
+          "      --paragraphs MODE   auto (default): by block for a hard-wrapped document,\n"
+          "                          by line for every other (see README); line: every\n"
+          "                          non-empty line is a paragraph; block: blank-line\n"
+          "                          separated blocks\n"
           "      --short-words N     paragraphs of fewer words are short lines, 1-1000\n"
           "                          (default 4): counted, never a doubled block\n"
           "      --para-threshold T  Jaccard for near-identical paragraphs (word bigrams)\n"
           "                          and shared sentences (words); default 0.8\n"
+          "      --min-repeat-words N  a run of N or more words seen again in the same\n"
+          "                          paragraph is a doubled block (a page flattened onto\n"
+          "                          one line), 0-1000, 0 = off (default 12)\n"
           "      --boilerplate-docs N   a paragraph in >= N articles is boilerplate (default 5)\n"
           "      --boilerplate-share F  ... or in >= this share of all articles (default off)\n"
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
-          "                          short, shared (default all four)\n"
+          "                          short, shared (all: these four, the default) and\n"
+          "                          metrics (the Gopher repetition measures of each\n"
+          "                          article)\n"
+          "      --gopher            flag articles over Gopher's repetition limits (adds\n"
+          "                          metrics; the limits are in the README)\n"
+          "      --gopher-limits LIST  change limits, NAME=VALUE or NAME=off, comma-\n"
+          "                          separated (e.g. dup_line_frac=0.25,top_2_gram=off);\n"
+          "                          implies --gopher\n"
           "Input:\n"
           "      --input-format F    auto (default: by extension, per file), txt, jsonl,\n"
           "                          csv, tsv or warc (every file read as F)\n"
@@ -63,8 +75,8 @@ static void usage(FILE *f)
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
           "  -f, --format F          text (default), json, tsv (one record per line, its type\n"
-          "                          first: group, member, pair, block, short or shared; see\n"
-          "                          README) or html (one self-contained page)\n"
+          "                          first: group, member, pair, block, run, short, shared or\n"
+          "                          metrics; see README) or html (one self-contained page)\n"
           "  -o, --output FILE       write the report to FILE (atomically: a temporary file in\n"
           "                          its directory, then renamed); the format comes from its\n"
           "                          extension (.txt .json .tsv .html) unless -f is given;\n"
@@ -136,6 +148,9 @@ enum {
     OPT_BOILER_SHARE,
     OPT_PARTS,
     OPT_ALL_PAIRS,
+    OPT_MIN_REPEAT,
+    OPT_GOPHER,
+    OPT_GOPHER_LIMITS,
     OPT_CONTAINMENT,
     OPT_LIMIT,
     OPT_PROGRESS,
@@ -165,6 +180,9 @@ static const struct option longopts[] = {
     {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
     {"parts", required_argument, NULL, OPT_PARTS},
     {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
+    {"min-repeat-words", required_argument, NULL, OPT_MIN_REPEAT},
+    {"gopher", no_argument, NULL, OPT_GOPHER},
+    {"gopher-limits", required_argument, NULL, OPT_GOPHER_LIMITS},
     {"containment", required_argument, NULL, OPT_CONTAINMENT},
     {"output", required_argument, NULL, 'o'},
     {"limit", required_argument, NULL, OPT_LIMIT},
@@ -189,6 +207,8 @@ static unsigned parse_parts(const char *s)
             bits |= ND_PART_SHORT;
         else if (n == 6 && strncmp(s, "shared", n) == 0)
             bits |= ND_PART_SHARED;
+        else if (n == 7 && strncmp(s, "metrics", n) == 0)
+            bits |= ND_PART_METRICS;
         else if (n == 3 && strncmp(s, "all", n) == 0)
             bits |= ND_PART_ALL;
         else
@@ -234,13 +254,14 @@ static int bad_value(const scan_args *a)
     return ND_EXIT_ERROR;
 }
 
-/* What --fail-on-duplicates reacts to: article groups and doubled blocks. */
+/* What --fail-on-duplicates reacts to: article groups and doubled blocks (of paragraphs,
+ * or runs of words inside one). */
 static int found_something(const nd_scan_result *r)
 {
     if ((r->opts.parts & ND_PART_GROUPS) && r->ngroups > 0) return 1;
     if (r->opts.parts & ND_PART_BLOCKS)
         for (size_t i = 0; i < r->nrepeats; i++)
-            if (r->repeats[i].nblocks > 0) return 1;
+            if (r->repeats[i].nblocks > 0 || r->repeats[i].nruns > 0) return 1;
     return 0;
 }
 
@@ -264,6 +285,39 @@ static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int all
     return ND_EXIT_OK;
 }
 
+/* Applies --gopher-limits LIST: NAME=VALUE (a number from 0 to 1) or NAME=off, comma-separated,
+ * names as nd_gopher_name gives them. 0, or the exit status of a bad list (its message
+ * printed for a->cmd). */
+static int gopher_limits(const scan_args *a, const char *list, nd_gopher_opts *g)
+{
+    g->enabled = 1;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ","), eq = strcspn(s, "=");
+        unsigned i = 0;
+        while (i < ND_GOPHER_N && !(eq < n && strlen(nd_gopher_name(i)) == eq &&
+                                    strncmp(s, nd_gopher_name(i), eq) == 0))
+            i++;
+        if (i == ND_GOPHER_N)
+            return nd_cli_usage_error(a->cmd,
+                                      "--gopher-limits: '%.*s' is not NAME=VALUE with a "
+                                      "measure's name (see --help)",
+                                      (int)n, s);
+        char value[32];
+        size_t vl = n - eq - 1;
+        if (vl >= sizeof value)
+            return nd_cli_usage_error(a->cmd, "--gopher-limits: the value of '%.*s' is too long",
+                                      (int)eq, s);
+        memcpy(value, s + eq + 1, vl);
+        value[vl] = '\0';
+        if (strcmp(value, "off") == 0)
+            g->limit[i] = -1.0;
+        else if (nd_arg_double("--gopher-limits", value, 0.0, 1.0, 0, &g->limit[i]))
+            return bad_value(a);
+        s += n;
+        if (*s == ',') s++;
+    }
+    return 0;
+}
 /* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
  * status of a bad value (its message printed). */
 static int para_option(int c, scan_args *a)
@@ -271,12 +325,15 @@ static int para_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case OPT_PARAGRAPHS:
-        if (strcmp(optarg, "line") == 0)
+        if (strcmp(optarg, "auto") == 0)
+            a->opts.para.mode = ND_PARA_AUTO;
+        else if (strcmp(optarg, "line") == 0)
             a->opts.para.mode = ND_PARA_LINE;
         else if (strcmp(optarg, "block") == 0)
             a->opts.para.mode = ND_PARA_BLOCK;
         else
-            return nd_cli_usage_error(a->cmd, "--paragraphs takes line or block, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--paragraphs takes auto, line or block, not '%s'",
+                                      optarg);
         break;
     case OPT_SHORT_WORDS:
         if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value(a);
@@ -286,6 +343,18 @@ static int para_option(int c, scan_args *a)
         if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
             return bad_value(a);
         break;
+    case OPT_MIN_REPEAT:
+        if (nd_arg_uint("--min-repeat-words", optarg, 0, 1000, &u)) return bad_value(a);
+        a->opts.para.min_repeat_words = (unsigned)u;
+        break;
+    case OPT_GOPHER:
+        a->opts.gopher.enabled = 1;
+        break;
+    case OPT_GOPHER_LIMITS: {
+        int rc = gopher_limits(a, optarg, &a->opts.gopher);
+        if (rc) return rc;
+        break;
+    }
     case OPT_BOILER_DOCS:
         if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value(a);
         a->opts.boilerplate_docs = u;
@@ -297,7 +366,8 @@ static int para_option(int c, scan_args *a)
     case OPT_PARTS:
         if (!(a->opts.parts = parse_parts(optarg)))
             return nd_cli_usage_error(
-                a->cmd, "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+                a->cmd, "--parts takes groups, blocks, short, shared, all or metrics, not '%s'",
+                optarg);
         break;
     default:
         assert(!"an option without a case");

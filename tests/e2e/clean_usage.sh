@@ -43,7 +43,7 @@ usage_error "--keep-by takes FIELD:min or FIELD:max, not 'published'" clean --ke
 usage_error "--keep-by takes FIELD:min or FIELD:max, not ':min'" clean --keep-by :min -o out in
 usage_error "--remove short needs --parts to include short" clean --remove short --parts groups,blocks -o out in
 usage_error "--perms takes a whole number from 1 to 1024, not '0'" clean --perms 0 -o out in
-usage_error "--parts takes groups, blocks, short, shared or all, not 'x'" clean --parts x -o out in
+usage_error "--parts takes groups, blocks, short, shared, all or metrics, not 'x'" clean --parts x -o out in
 usage_error "--bands (200) cannot exceed --perms (128)" clean -b 200 -o out in
 usage_error "expected OUTDIR and DEST, got 1 argument" restore out
 usage_error "unknown option '--frob'" restore --frob out back

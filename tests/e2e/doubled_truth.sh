@@ -5,7 +5,11 @@
 # >= 0.95 over all corpora pooled, and for each corpus whose truth has at least 5 doubled
 # documents (fewer make a ratio meaningless; they still count in the pooled figures).
 # Every corpus is clean input: exit 0, nothing on stderr. Also checks the JSON's own
-# consistency: "doubled" is repeated_words >= 0.4 * words.
+# consistency: "doubled" is repeated_words >= 0.4 * words. Where a corpus has provenance
+# (truth.tsv, the synthetic one: its `doubled_body` column, and `ops`, which say how each
+# copy was made), recall must be exactly 1: every doubled body is found, and so is every
+# one flattened onto a single line (`format(flatten)`: found as a run of words repeated
+# inside the line), of which there must be at least one.
 . "$(dirname "$0")/lib.sh"
 
 need python3
@@ -43,6 +47,27 @@ for i in sorted(found - truth):
 EOF
 
 # ratio A B: A / B with four decimals, 1.0000 when B is 0 (nothing claimed, nothing to find).
+# provenance.py REPORT.json truth.tsv: "doubled D flattened F missed M", then "miss ID"
+# per doubled body not flagged.
+cat >"$TMP/provenance.py" <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    found = {r["id"] for r in json.load(f)["repeats"] if r["doubled"]}
+doubled, flat = set(), set()
+with open(sys.argv[2], encoding="utf-8") as f:
+    head = f.readline().rstrip("\n").split("\t")
+    col, ops = head.index("doubled_body"), head.index("ops")
+    for line in f:
+        c = line.rstrip("\n").split("\t")
+        if c[col] == "1":
+            doubled.add(c[0])
+            if "format(flatten)" in c[ops]:
+                flat.add(c[0])
+print("doubled %d flattened %d missed %d" % (len(doubled), len(flat), len(doubled - found)))
+for i in sorted(doubled - found):
+    print("miss", i, "(flattened)" if i in flat else "")
+EOF
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b ? a / b : 1 }'
 }
@@ -80,6 +105,20 @@ for dir in "$ND_SHARED_DIR"/data/*/; do
     note "$(printf '%-20s precision %s recall %s (found %d, true %d, both %d)' "$name" "$p" "$r" \
         $((tp + fp)) $((tp + fn)) "$tp")"
     awk -v t="$ND_TEST" '$1 == "miss" || $1 == "false" { print t ":       " $0 }' "$TMP/score"
+    if [ -f "$dir/truth.tsv" ]; then
+        ND_CHECKS=$((ND_CHECKS + 1))
+        if ! python3 "$TMP/provenance.py" "$ND_OUT" "$dir/truth.tsv" >"$TMP/prov" 2>&1; then
+            fail "$name: cannot read the provenance: $(tail -n 1 "$TMP/prov")"
+        else
+            read -r _ pd _ pf _ pm <"$TMP/prov"
+            note "$(printf '%-20s provenance: %d doubled bodies (%d flattened onto one line), %d missed' \
+                "$name" "$pd" "$pf" "$pm")"
+            if [ "$pm" -ne 0 ] || [ "$pf" -eq 0 ]; then
+                fail "$name: every doubled body must be found, flattened ones included (and one must be flattened):"
+                show "$TMP/prov"
+            fi
+        fi
+    fi
     if [ $((tp + fn)) -ge "$MIN_TRUTH" ]; then
         ND_CHECKS=$((ND_CHECKS + 1))
         if ! at_least "$p" "$MIN_P" || ! at_least "$r" "$MIN_R"; then

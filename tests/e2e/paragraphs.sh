@@ -1,6 +1,7 @@
 # paragraphs.sh - the paragraph part of the report on the sample batch (data/): 001's
 # doubled body (lines 7-16 again as 17-26), 002's fifteen doubled headlines with its
-# "Global" widget line, the short line "A" in 001, and the two quotes 000 and 001 share;
+# "Global" widget line and its photo caption twice in line 4 (a run of 13 words), the
+# short line "A" in 001, and the three quotes 000 and 001 share;
 # in the text, TSV (block, short, shared records) and JSON reports, byte-identical across
 # thread counts. --parts selects what is looked for and printed; --fail-on-duplicates
 # counts groups and doubled blocks only (cmd_scan.c's found_something): not short lines,
@@ -57,13 +58,15 @@ expect_stdout_line "doubled blocks:"
 expect_stdout_line "  $S1: 47.4% of its words are repeats (doubled body)"
 expect_stdout_line "    lines 7-16 repeat as lines 17-26 (10 paragraphs, identical)"
 expect_stdout_line "      Desakan itu muncul ketika kedua negara sama-sama menuduh satu sama lain melakukan kampanye disinform..."
-expect_stdout_line "  $S2: 21.7% of its words are repeats"
+expect_stdout_line "  $S2: 23.6% of its words are repeats"
 # The fifteen single-line doubles are one finding, with the "Global" label printed with
 # each of them; the TSV and JSON reports keep every block (below).
 expect_stdout_line "    15 headlines each printed twice (lines 43-115), with \"Global\" x15 among them"
 expect_stdout_line "      Raja Malaysia Segera Adakan Konsultasi dengan Penguasa Kerajaan Lain Setelah Terima Proposal Keadaan..."
 expect_stdout_lacks "line 48 repeats as line 50"
 expect_count '^    lines* [0-9].* as line' 1  # 1 block in 001; 002's are folded
+# A photo caption twice inside line 4 of 002: a run of words repeated inside one paragraph.
+expect_stdout_line "    line 4: words 2-14 repeat as words 18-30 (13 words)"
 expect_stdout_line "repeated short lines:"
 expect_stdout_line "  $S1: \"A\" x3 (line 3)"
 expect_stdout_lacks "\"Global\" x15 (line 47)"  # said with the headlines
@@ -77,7 +80,7 @@ expect_stdout_line "  passage in 2 articles (near-identical): $S0:18, $S1:15, $S
 expect_stdout_line "      Seperti yang telah kami katakan berulang kali, tidak ada dasar untuk pernyataan seperti itu,” tamb..."
 expect_count '^  passage in\|^  boilerplate in' 3
 expect_summary "4 documents read, 0 skipped; 0 groups of near-duplicates (0 documents could go); 2 with doubled blocks (1 doubled body); 2 with repeated short lines; 3 shared paragraphs (0 boilerplate)"
-expect_stdout_contains "paragraphs by line, short below 4 words, paragraph jaccard >= 0.80)"
+expect_stdout_contains "paragraphs auto (0 hard-wrapped by block), short below 4 words, paragraph jaccard >= 0.80)"
 # The summary first, then the sections in order: blocks, short lines, shared paragraphs.
 ND_CHECKS=$((ND_CHECKS + 1))
 order=$(grep -n -e '^doubled blocks:$' -e '^repeated short lines:$' -e '^shared paragraphs:$' \
@@ -93,6 +96,7 @@ done
 
 # ---- TSV -------------------------------------------------------------------------------
 # block ID A_FIRST-A_LAST B_FIRST-B_LAST PARAGRAPHS identical|near WORDS SHARE
+# run ID LINE A_FIRST-A_LAST B_FIRST-B_LAST WORDS SHARE (words of one paragraph)
 # short ID FIRST_LINE COUNT TEXT
 # shared N passage|boilerplate NDOCS ID LINE (one record per place)
 
@@ -102,21 +106,22 @@ expect_stderr_empty
 tr '|' '\t' >"$TMP/tsv.expected" <<EOF
 block|$S1|7-16|17-26|10|identical|376|0.4736
 short|$S1|3|3|A
-block|$S2|43-43|45-45|1|identical|14|0.2173
-block|$S2|48-48|50-50|1|identical|7|0.2173
-block|$S2|53-53|55-55|1|identical|10|0.2173
-block|$S2|58-58|60-60|1|identical|11|0.2173
-block|$S2|63-63|65-65|1|identical|11|0.2173
-block|$S2|68-68|70-70|1|identical|8|0.2173
-block|$S2|73-73|75-75|1|identical|10|0.2173
-block|$S2|78-78|80-80|1|identical|10|0.2173
-block|$S2|83-83|85-85|1|identical|10|0.2173
-block|$S2|88-88|90-90|1|identical|11|0.2173
-block|$S2|93-93|95-95|1|identical|9|0.2173
-block|$S2|98-98|100-100|1|identical|12|0.2173
-block|$S2|103-103|105-105|1|identical|10|0.2173
-block|$S2|108-108|110-110|1|identical|9|0.2173
-block|$S2|113-113|115-115|1|identical|9|0.2173
+block|$S2|43-43|45-45|1|identical|14|0.2360
+block|$S2|48-48|50-50|1|identical|7|0.2360
+block|$S2|53-53|55-55|1|identical|10|0.2360
+block|$S2|58-58|60-60|1|identical|11|0.2360
+block|$S2|63-63|65-65|1|identical|11|0.2360
+block|$S2|68-68|70-70|1|identical|8|0.2360
+block|$S2|73-73|75-75|1|identical|10|0.2360
+block|$S2|78-78|80-80|1|identical|10|0.2360
+block|$S2|83-83|85-85|1|identical|10|0.2360
+block|$S2|88-88|90-90|1|identical|11|0.2360
+block|$S2|93-93|95-95|1|identical|9|0.2360
+block|$S2|98-98|100-100|1|identical|12|0.2360
+block|$S2|103-103|105-105|1|identical|10|0.2360
+block|$S2|108-108|110-110|1|identical|9|0.2360
+block|$S2|113-113|115-115|1|identical|9|0.2360
+run|$S2|4|2-14|18-30|13|0.2360
 short|$S2|47|15|Global
 shared|1|passage|2|$S0|7
 shared|1|passage|2|$S1|11
@@ -131,8 +136,9 @@ EOF
 expect_stdout_file "$TMP/tsv.expected"
 # Every record has the documented number of fields.
 ND_CHECKS=$((ND_CHECKS + 1))
-awk -F '\t' '($1 == "block" && NF != 8) || ($1 == "short" && NF != 5) ||
-    ($1 == "shared" && NF != 6) || ($1 != "block" && $1 != "short" && $1 != "shared")' \
+awk -F '\t' '($1 == "block" && NF != 8) || ($1 == "run" && NF != 7) ||
+    ($1 == "short" && NF != 5) || ($1 == "shared" && NF != 6) ||
+    ($1 != "block" && $1 != "run" && $1 != "short" && $1 != "shared")' \
     "$ND_OUT" >"$TMP/bad"
 if [ -s "$TMP/bad" ]; then
     fail "TSV records with the wrong type or number of fields:"
@@ -153,7 +159,8 @@ assert (s['documents'], s['groups'], s['doubled_block_articles'], s['doubled_bod
        (4, 0, 2, 1, 2, 3, 0), s
 o = d['options']
 assert (o['paragraphs'], o['short_words'], o['paragraph_threshold'], o['boilerplate_docs']) == \
-       ('line', 4, 0.8, 5), o
+       ('auto', 4, 0.8, 5), o
+assert s['hard_wrapped'] == 0, s
 r = d['repeats']
 assert [x['id'] for x in r] == ['$S1', '$S2'], r
 a, b = r
@@ -165,10 +172,14 @@ assert (k['lines'], k['repeated_as'], k['paragraphs'], k['identical'], k['words'
        ([7, 16], [17, 26], 10, True, 376), k
 assert k['text'].startswith('Desakan itu muncul ketika kedua negara'), k
 assert a['short_lines'] == [{'line': 3, 'count': 3, 'text': 'A'}], a['short_lines']
-assert (b['doubled'], b['words'], b['repeated_words']) == (False, 695, 151), b
+assert (b['doubled'], b['words'], b['repeated_words']) == (False, 695, 164), b
 assert [(x['lines'], x['repeated_as'], x['paragraphs'], x['identical']) for x in b['blocks']] == \
        [([n, n], [n + 2, n + 2], 1, True) for n in range(43, 114, 5)], b['blocks']
-assert sum(x['words'] for x in b['blocks']) == b['repeated_words'], b['blocks']
+assert sum(x['words'] for x in b['blocks']) + 13 == b['repeated_words'], b['blocks']
+assert a['runs'] == [], a['runs']
+assert b['runs'] == [{'line': 4, 'word_range': [2, 14], 'repeated_as': [18, 30], 'words': 13,
+    'text': 'Rusia Vladimir Putin memimpin rapat Dewan Keamanan di Moskow pada 20 Maret 2020. '
+            'AFP/MIKHAIL KLIMENT...'}], b['runs']
 assert b['blocks'][1]['text'] == 'Erdogan Sindir Presiden Perancis untuk Periksa Mental', \
     b['blocks'][1]
 assert b['short_lines'] == [{'line': 47, 'count': 15, 'text': 'Global'}], b['short_lines']
@@ -212,7 +223,7 @@ assert (s['groups'], s['pairs']) == (0, 0) and d['groups'] == [] and d['pairs'] 
 # Each part alone gives exactly its records of the full report.
 nd scan -f tsv data/
 for part in block short shared; do
-    tsv_records "$part" >"$TMP/want.$part"
+    case $part in block) tsv_records block run ;; *) tsv_records "$part" ;; esac >"$TMP/want.$part"
 done
 for part in block short shared; do
     case $part in block) parts=blocks ;; *) parts=$part ;; esac
@@ -312,8 +323,12 @@ ND_CHECKS=$((ND_CHECKS + 1))
     fail "CRLF blocks differ:"
     show "$ND_OUT"
 }
-# By line, the same file repeats as ten one-line paragraphs.
+# By line, the same file repeats as ten one-line paragraphs. (Eight words a line are not
+# filled to a width: --paragraphs auto reads it by line too.)
 nd scan --parts blocks wrapped.txt
+expect_status 0
+expect_stdout_line "    lines 1-10 repeat as lines 19-28 (10 paragraphs, identical)"
+nd scan --paragraphs line --parts blocks wrapped.txt
 expect_status 0
 expect_stdout_line "    lines 1-10 repeat as lines 19-28 (10 paragraphs, identical)"
 expect_count '^    line' 1

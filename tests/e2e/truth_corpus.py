@@ -9,10 +9,15 @@ team's shared data (../shared): the same kinds of truth as its corpora, made her
                         5-gram Jaccard is >= 0.8, found exhaustively (inverted index)
   OUTDIR/doubled.txt    the ids of the articles whose body is doubled (repeats hold >= 40%
                         of the words); every other article's repeats hold <= 30%
+  OUTDIR/flat.txt       the ids of the articles flattened onto one line (a scraper that
+                        joins a page's paragraphs): some of them doubled bodies, found only
+                        as a run of words repeated inside the line
 
 Articles come in families: an original and copies of it as scrapers and syndication make
 them (word edits, a dropped paragraph, truncation, an added footer, a doubled body, one
-paragraph repeated, other punctuation), plus unrelated single articles. Words are random
+paragraph repeated, other punctuation), plus unrelated single articles, of which every
+tenth has its body doubled, every tenth from the fifth the same flattened onto one line,
+and every tenth from the seventh one paragraph repeated and flattened. Words are random
 lowercase ASCII, so the tokens of a text are exactly the words it was made of (neardup's
 normaliser: NFKC + case fold, runs of letters and digits; punctuation and case vanish).
 Deterministic for a given seed. Python 3 standard library only.
@@ -35,8 +40,9 @@ def make_vocab(rng, n):
     return sorted(words)
 
 
-def render(paras, rng):
-    """Paragraphs (lists of words) as text: capitals, commas, full stops, one a line."""
+def render(paras, rng, flat=False):
+    """Paragraphs (lists of words) as text: capitals, commas, full stops, one a line (or all
+    on one line when flat)."""
     lines = []
     for p in paras:
         out = []
@@ -53,7 +59,7 @@ def render(paras, rng):
                 elif r < 0.17:
                     out.append("-")
         lines.append(" ".join(out) + ".")
-    return "\n".join(lines)
+    return (" " if flat else "\n").join(lines)
 
 
 def words_of(paras):
@@ -82,10 +88,10 @@ def main():
     def article():
         return [para() for _ in range(rng.randint(5, 14))]
 
-    docs = []  # (id, paragraphs, repeated words)
+    docs = []  # (id, paragraphs, repeated words, flattened)
 
-    def add(name, paras, repeated=0):
-        docs.append((name, paras, repeated))
+    def add(name, paras, repeated=0, flat=False):
+        docs.append((name, paras, repeated, flat))
 
     for f in range(a.families):
         orig = article()
@@ -120,16 +126,24 @@ def main():
     for s in range(a.singles):
         paras = article()
         repeated = 0
-        if s % 10 == 0:
+        if s % 10 in (0, 5):  # 5: flattened
             repeated = len(words_of(paras))
             paras = paras + [list(p) for p in paras]
-        add("s%03d" % s, paras, repeated)
+        elif s % 10 == 7:  # one paragraph of at least 12 words again, flattened
+            total = len(words_of(paras))
+            small = [i for i, p in enumerate(paras) if 12 <= len(p) <= 0.3 * total]
+            if small:
+                i = small[0]
+                repeated = len(paras[i])
+                paras.insert(len(paras), list(paras[i]))
+        add("s%03d" % s, paras, repeated, s % 10 in (5, 7))
 
     os.makedirs(a.outdir, exist_ok=True)
     sets = []
     with open(os.path.join(a.outdir, "docs.jsonl"), "w", encoding="utf-8") as f:
-        for name, paras, _ in docs:
-            f.write(json.dumps({"id": name, "text": render(paras, rng)}, ensure_ascii=False))
+        for name, paras, _, flat in docs:
+            f.write(json.dumps({"id": name, "text": render(paras, rng, flat)},
+                               ensure_ascii=False))
             f.write("\n")
             sets.append(shingles(words_of(paras)))
 
@@ -153,8 +167,12 @@ def main():
         for x, y, jac in sorted(pairs):
             f.write("%s\t%s\t%.6f\n" % (x, y, jac))
 
+    with open(os.path.join(a.outdir, "flat.txt"), "w", encoding="utf-8") as f:
+        for name, _, _, flat in docs:
+            if flat:
+                f.write(name + "\n")
     with open(os.path.join(a.outdir, "doubled.txt"), "w", encoding="utf-8") as f:
-        for name, paras, repeated in docs:
+        for name, paras, repeated, _ in docs:
             share = repeated / len(words_of(paras))
             assert share <= 0.3 or share >= 0.45, (name, share)  # no borderline case
             if share >= 0.4:

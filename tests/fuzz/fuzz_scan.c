@@ -2,7 +2,10 @@
  * fuzz_scan.c - a whole scan (nd_scan) and the three report writers (report.h).
  *
  * Input: byte 0 and byte 1 choose the options (JSON Lines or text files, n-gram size,
- * permutations, threshold, paragraph mode, verification, parts, thread count); the rest is
+ * permutations, threshold, paragraph mode (bit 3 block, else bit 7 line, else auto, which
+ * runs the hard-wrap detector), verification, parts, thread count; the short-line limit,
+ * 1-4, is also the least words of a run repeated inside a paragraph; the verification bit
+ * also asks for the repetition measures, with --gopher on a boilerplate bit); the rest is
  * cut at each "\n==FILE==\n" into up to 8 files (N.jsonl or N.txt), which are scanned. The
  * reports are written into memory with open_memstream.
  *
@@ -88,6 +91,15 @@ static void check_result(const nd_scan_result *r)
         FZ_CHECK(rp->doc < r->ndocs, "repeats of document %u of %zu", rp->doc, r->ndocs);
         FZ_CHECK(rp->repeated_words <= rp->words, "%u repeated words of %u", rp->repeated_words,
                  rp->words);
+        for (size_t k = 0; k < rp->nruns; k++) {
+            const nd_run_repeat *ru = &rp->runs[k];
+            FZ_CHECK(ru->a_first >= 1 && ru->a_last < ru->b_first &&
+                         ru->b_last - ru->b_first == ru->a_last - ru->a_first &&
+                         ru->words == ru->b_last - ru->b_first + 1 &&
+                         ru->words >= r->opts.para.min_repeat_words,
+                     "run %zu: words %u-%u as %u-%u (%u)", k, ru->a_first, ru->a_last, ru->b_first,
+                     ru->b_last, ru->words);
+        }
     }
     for (size_t i = 0; i < r->nshared; i++) {
         const nd_shared_para *sp = &r->shared[i];
@@ -99,6 +111,20 @@ static void check_result(const nd_scan_result *r)
     }
     for (size_t d = 0; d < r->ndocs; d++)
         FZ_CHECK(r->docs[d].id != NULL && r->docs[d].source < r->nsources, "document %zu", d);
+    FZ_CHECK((r->metrics != NULL) == ((r->opts.parts & ND_PART_METRICS) && r->ndocs > 0),
+             "metrics %p with parts %u", (const void *)r->metrics, r->opts.parts);
+    for (size_t d = 0; r->metrics && d < r->ndocs; d++) {
+        const nd_doc_metrics *m = &r->metrics[d];
+        FZ_CHECK(m->chars > 0 && m->lines > 0 && m->paragraphs > 0, "metrics of %zu", d);
+        for (unsigned i = 0; i < ND_GOPHER_N; i++)
+            FZ_CHECK(m->value[i] >= 0
+                         ? m->value[i] <=
+                               (i >= ND_GOPHER_TOP_2_GRAM && i <= ND_GOPHER_TOP_4_GRAM ? 1e9 : 1.0)
+                         : m->value[i] == -1.0 && i >= ND_GOPHER_TOP_2_GRAM &&
+                               i <= ND_GOPHER_TOP_4_GRAM,
+                     "document %zu: %s = %f", d, nd_gopher_name(i), m->value[i]);
+        FZ_CHECK(r->opts.gopher.enabled || m->over == 0, "flags without --gopher");
+    }
 }
 
 static size_t array_size(const cJSON *root, const char *key)
@@ -132,9 +158,10 @@ static void check_json(const nd_scan_result *r, const report *j)
 
 static void check_tsv(const nd_scan_result *r, const report *t)
 {
-    size_t want_block = 0, want_short = 0, want_shared = 0;
+    size_t want_block = 0, want_run = 0, want_short = 0, want_shared = 0;
     for (size_t i = 0; i < r->nrepeats; i++) {
         want_block += r->repeats[i].nblocks;
+        want_run += r->repeats[i].nruns;
         want_short += r->repeats[i].nshort;
     }
     for (size_t i = 0; i < r->nshared; i++)
@@ -145,10 +172,12 @@ static void check_tsv(const nd_scan_result *r, const report *t)
     for (size_t g = 0; g < want_group; g++)
         want_member += r->groups[g].nmembers;
     want_block = parts & ND_PART_BLOCKS ? want_block : 0;
+    want_run = parts & ND_PART_BLOCKS ? want_run : 0;
     want_short = parts & ND_PART_SHORT ? want_short : 0;
     want_shared = parts & ND_PART_SHARED ? want_shared : 0;
 
-    size_t npair = 0, nblock = 0, nshort = 0, nshared = 0, ngroup = 0, nmember = 0;
+    size_t npair = 0, nblock = 0, nrun = 0, nshort = 0, nshared = 0, nmetrics = 0, ngroup = 0,
+           nmember = 0;
     FZ_CHECK(t->n == 0 || t->p[t->n - 1] == '\n', "the TSV report does not end in a newline");
     FZ_CHECK(memchr(t->p, '\r', t->n) == NULL && memchr(t->p, '\0', t->n) == NULL,
              "a CR or NUL byte in the TSV report");
@@ -166,10 +195,14 @@ static void check_tsv(const nd_scan_result *r, const report *t)
             want = 6, npair++;
         else if (strncmp(line, "block\t", 6) == 0)
             want = 8, nblock++;
+        else if (strncmp(line, "run\t", 4) == 0)
+            want = 7, nrun++;
         else if (strncmp(line, "short\t", 6) == 0)
             want = 5, nshort++;
         else if (strncmp(line, "shared\t", 7) == 0)
             want = 6, nshared++;
+        else if (strncmp(line, "metrics\t", 8) == 0)
+            want = 19, nmetrics++;
         else
             want = 0;
         FZ_CHECK(want != 0, "a TSV line of no known type: %.*s", (int)(nl - line), line);
@@ -179,10 +212,14 @@ static void check_tsv(const nd_scan_result *r, const report *t)
     }
     FZ_CHECK(ngroup == want_group && nmember == want_member,
              "TSV group/member %zu/%zu, result %zu/%zu", ngroup, nmember, want_group, want_member);
-    FZ_CHECK(npair == want_pair && nblock == want_block && nshort == want_short &&
-                 nshared == want_shared,
-             "TSV records pair/block/short/shared %zu/%zu/%zu/%zu, result %zu/%zu/%zu/%zu", npair,
-             nblock, nshort, nshared, want_pair, want_block, want_short, want_shared);
+    FZ_CHECK(nmetrics == (parts & ND_PART_METRICS ? r->ndocs : 0), "%zu TSV metrics records",
+             nmetrics);
+    FZ_CHECK(npair == want_pair && nblock == want_block && nrun == want_run &&
+                 nshort == want_short && nshared == want_shared,
+             "TSV records pair/block/run/short/shared %zu/%zu/%zu/%zu/%zu, result "
+             "%zu/%zu/%zu/%zu/%zu",
+             npair, nblock, nrun, nshort, nshared, want_pair, want_block, want_run, want_short,
+             want_shared);
 }
 
 static nd_scan_result *scan(const nd_scan_opts *opts, const char *const *paths, size_t n)
@@ -207,14 +244,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nd_scan_opts opts;
     nd_scan_opts_init(&opts);
     opts.ngram = ngrams[(o0 >> 1) & 3];
-    opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : ND_PARA_LINE;
+    opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : (o0 >> 7) & 1 ? ND_PARA_LINE : ND_PARA_AUTO;
     opts.verify_estimate = (o0 >> 4) & 1;
     opts.containment = (o0 >> 7) & 1 ? 0.9 : 0.0;
     opts.parts = parts[(o0 >> 5) & 3];
+    if (opts.verify_estimate) { /* (no bit left: the repetition measures ride on this one) */
+        opts.parts |= ND_PART_METRICS;
+        opts.gopher.enabled = (o1 >> 4) & 1;
+    }
     opts.perms = perms[o1 & 3];
     opts.threshold = thresholds[(o1 >> 2) & 3];
     opts.boilerplate_docs = 2 + ((o1 >> 4) & 3);
     opts.para.short_words = 1 + ((o1 >> 6) & 3);
+    opts.para.min_repeat_words = opts.para.short_words; /* runs in the fuzzer's short texts */
     opts.threads = 1;
     opts.on_diag = on_diag;
     opts.userdata = &ndiag;

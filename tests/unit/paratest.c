@@ -112,7 +112,7 @@ nd_status run_analyze(para_run *r, const nd_para_opts *o, nd_doc_paras *dp)
     if (st == ND_OK) st = nd_paras_split(o, r->text, r->len, &r->toks, r->th.v, dp);
     if (st == ND_OK && o->want_sentences)
         st = nd_sentences_cut(o, r->mh, r->words, r->text, &r->toks, r->th.v, dp);
-    if (st == ND_OK) st = nd_repeats_find(o, r->th.v, dp, rs);
+    if (st == ND_OK) st = nd_repeats_find(o, &r->toks, r->th.v, dp, rs);
     nd_repeats_scratch_free(rs);
     return st;
 }

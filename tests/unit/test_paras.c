@@ -1,6 +1,8 @@
 /*
  * test_paras.c - unit tests of splitting an article into paragraphs (src/paras.h): line and
- * blank-line block modes, CRLF, lines without words, token ranges.
+ * blank-line block modes, CRLF, lines without words, token ranges; the hard-wrap rule of
+ * ND_PARA_AUTO on the seeds as they are and wrapped here (greedy, by characters), and on
+ * texts that break one of its tests each.
  */
 #include <check.h>
 #include <stdint.h>
@@ -173,6 +175,257 @@ START_TEST(test_split_cr)
 }
 END_TEST
 
+/* ---- hard-wrapped text ------------------------------------------------------------------ */
+
+/* Characters (code points) of s[0..n). */
+static size_t nchars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return c;
+}
+
+/* The seed `rel` wrapped greedily at `width` characters (a word longer than the width gets a
+ * line of its own), each of its non-empty lines a paragraph; paragraphs separated by a
+ * blank line when `blank`; lines ended by `nl`. Malloc'd; *nlines gets its line count. */
+static char *wrap_seed(const char *rel, size_t width, int blank, const char *nl, size_t *nlines)
+{
+    seed_lines s = read_seed(rel);
+    tu_sbuf b = {0};
+    size_t lines = 0;
+    for (size_t i = 1; i <= s.n; i++) {
+        const char *p = s.v[i];
+        if (ws_words(p) == 0) continue;
+        if (b.n && blank) {
+            tu_sb_puts(&b, nl);
+            lines++;
+        }
+        size_t col = 0;
+        while (*p) {
+            while (*p == ' ' || *p == '\t' || *p == '\r')
+                p++;
+            size_t w = strcspn(p, " \t\r");
+            if (w == 0) break;
+            size_t wc = nchars(p, w);
+            if (col > 0 && col + 1 + wc > width) {
+                tu_sb_puts(&b, nl);
+                lines++;
+                col = 0;
+            }
+            if (col > 0) tu_sb_add(&b, " ", 1), col++;
+            tu_sb_add(&b, p, w);
+            col += wc;
+            p += w;
+        }
+        tu_sb_puts(&b, nl);
+        lines++;
+    }
+    free_seed(&s);
+    if (nlines) *nlines = lines;
+    return b.p;
+}
+
+static int wrapped(const char *text)
+{
+    return nd_paras_hard_wrapped(text, strlen(text));
+}
+
+static const char *const all_seeds[] = {SEED0, SEED1, SEED2, SEED4};
+
+/* The seeds as they are (scraped: one paragraph per line) are not hard-wrapped; wrapped at
+ * 90 characters with blank lines between paragraphs they are, and at other widths, and
+ * with CRLF line ends. Without the blank lines they are not: block mode would make the
+ * whole text one paragraph. */
+START_TEST(test_wrap_seeds)
+{
+    for (size_t i = 0; i < 4; i++) {
+        size_t len;
+        char *text = tu_read_file(tu_src(all_seeds[i]), &len);
+        ck_assert_msg(!nd_paras_hard_wrapped(text, len), "%s as it is", all_seeds[i]);
+        free(text);
+        static const size_t widths[] = {90, 72, 100, 60, 150};
+        for (size_t k = 0; k < 5; k++) {
+            char *w = wrap_seed(all_seeds[i], widths[k], 1, "\n", NULL);
+            ck_assert_msg(wrapped(w), "%s wrapped at %zu", all_seeds[i], widths[k]);
+            free(w);
+        }
+        /* Over 200 characters wide: not taken for a wrap (a scraped text of short lines). */
+        char *w = wrap_seed(all_seeds[i], 250, 1, "\n", NULL);
+        ck_assert_msg(!wrapped(w), "%s wrapped at 250", all_seeds[i]);
+        free(w);
+        w = wrap_seed(all_seeds[i], 90, 1, "\r\n", NULL);
+        ck_assert_msg(wrapped(w), "%s wrapped at 90 with CRLF", all_seeds[i]);
+        free(w);
+        w = wrap_seed(all_seeds[i], 90, 0, "\n", NULL);
+        ck_assert_msg(!wrapped(w), "%s wrapped without blank lines", all_seeds[i]);
+        free(w);
+    }
+}
+END_TEST
+
+/* Texts that break one test of the rule each, next to one that passes them all. */
+START_TEST(test_wrap_rule)
+{
+    /* Passes: four filled lines of prose, no sentence end at a line end. */
+    static const char prose[] = "The minister said on Friday that the talks with the union would\n"
+                                "go on next week, after a first round that ended without any\n"
+                                "agreement on wages, hours or the pension plan that both sides\n"
+                                "want to change before the end of the year, and a second one.\n"
+                                "\n"
+                                "A new paragraph.\n";
+    ck_assert(wrapped(prose));
+    /* Two inner lines only: too little to decide. */
+    ck_assert(!wrapped("The minister said on Friday that the talks with the union would\n"
+                       "go on next week, after a first round that ended without any\n"
+                       "agreement on wages.\n"));
+    /* Narrower than 40 characters. */
+    ck_assert(!wrapped("The minister said on Friday\nthat the talks with the\n"
+                       "union would go on next\nweek, after a first round\nthat ended.\n"));
+    /* An inner line over 200 characters. */
+    tu_sbuf b = {0};
+    tu_sb_puts(&b, prose);
+    tu_sb_puts(&b, "\nThe minister said on Friday that the talks with the union would\n");
+    for (int i = 0; i < 20; i++)
+        tu_sb_puts(&b, "go on and on ");
+    tu_sb_puts(&b, "\nnext week.\n");
+    ck_assert(!wrapped(b.p));
+    free(b.p);
+    /* Every inner line ends a sentence (scraped text without blank lines), though all are
+     * filled (60 characters each); and with closing quotes after the stop. */
+    static const char sentences[] = "The minister said on Friday that the talks would go on soon.\n"
+                                    "A first round ended without any agreement on wages or hours.\n"
+                                    "Both sides want to change the pension plan before next year.\n"
+                                    "The union said it would call a strike if nothing was agreed.\n"
+                                    "The end.\n";
+    ck_assert(!wrapped(sentences));
+    ck_assert(
+        !wrapped("\u201cThe minister said on Friday that talks would go on soon.\u201d\n"
+                 "\u201cA first round ended without agreement on wages or hours!\u201d\n"
+                 "\u201cBoth sides want to change the pension plan before 2021?\u201d\n"
+                 "\u201cThe union said it would call a strike if nothing is agreed\u2026\u201d\n"
+                 "The end.\n"));
+    /* The same lines with one word less at the end of each: the rule holds. */
+    ck_assert(wrapped("The minister said on Friday that the talks would go on soon\n"
+                      "A first round ended without any agreement on wages or hours\n"
+                      "Both sides want to change the pension plan before next year\n"
+                      "The union said it would call a strike if nothing was agreed\n"
+                      "The end.\n"));
+    /* Not filled: a list whose next item would have fitted on the line before. */
+    ck_assert(!wrapped("Apples from the orchards of the northern valley\n"
+                       "Pears from the south\n"
+                       "Oranges shipped in from the coast by the morning boat\n"
+                       "Plums\n"
+                       "Grapes from the hills above the old town walls\n"));
+    /* A table: columns aligned with runs of blanks. */
+    ck_assert(!wrapped("LIVE CATTLE    93983    up   1088  21225 total for the week\n"
+                       "FEEDER CATTLE  16232    up     86   2106 total for the week\n"
+                       "LIVE HOGS      30364    dn      1   5401 total for the week\n"
+                       "PORK BELLIES   11663    dn    191   4362 total for the week\n"
+                       "CME TOTAL     152242    up    982  33094\n"));
+    /* A table of numbers and dots, without blank runs: too few letters. */
+    ck_assert(!wrapped("Net free reserves.............644 vs.....1,337 and\n"
+                       "Bank borrowings...............680 vs.......425 and\n"
+                       "Including seasonal loans.......81 vs........56 and\n"
+                       "Including extended loans......299 vs.......265 and\n"
+                       "Excess reserves.............1,025 vs.....1,497\n"));
+}
+END_TEST
+
+/* nd_line_profile (8 bytes at a time) against a byte-by-byte count, on random lines of every
+ * length from 0 to 40 over an alphabet of letters, digits, blanks, tabs, dots and two- to
+ * four-byte characters, with runs of blanks across the 8-byte boundaries. */
+START_TEST(test_line_profile)
+{
+    static const char *const atoms[] = {"a",
+                                        "Z",
+                                        "7",
+                                        " ",
+                                        " ",
+                                        "  ",
+                                        "\t",
+                                        ".",
+                                        "-",
+                                        "\xc3\xa9",
+                                        "\xe2\x80\x9c",
+                                        "\xf0\x9f\x98\x80"};
+    uint64_t rng = 0x9e3779b97f4a7c15u;
+    char buf[64];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t want = (size_t)(rng_next(&rng) % 41), n = 0;
+        while (n < want) {
+            const char *a = atoms[rng_next(&rng) % (sizeof atoms / sizeof *atoms)];
+            size_t al = strlen(a);
+            if (n + al > sizeof buf) break;
+            memcpy(buf + n, a, al);
+            n += al;
+        }
+        size_t width = 0, visible = 0, letters = 0, run = 0;
+        int aligned = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)buf[i];
+            int blank = c == ' ' || c == '\t';
+            run = c == ' ' ? run + 1 : 0;
+            aligned |= c == '\t' || run >= 3;
+            if ((c & 0xc0) == 0x80) continue;
+            width++;
+            visible += !blank;
+            letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xc0;
+        }
+        nd_line_prof p;
+        nd_line_profile(buf, n, &p);
+        TU_REQUIRE(p.width == width && p.visible == visible && p.letters == letters &&
+                       p.aligned == aligned,
+                   "'%.*s': width %zu/%zu visible %zu/%zu letters %zu/%zu aligned %d/%d", (int)n,
+                   buf, p.width, width, p.visible, visible, p.letters, letters, p.aligned, aligned);
+    }
+}
+END_TEST
+
+/* ND_PARA_AUTO cuts a wrapped seed into the same paragraphs as the seed by line (their
+ * words), one per blank-line block, and says so; the seed itself by line. */
+START_TEST(test_wrap_split)
+{
+    nd_para_opts o;
+    nd_para_opts_init(&o);
+    ck_assert_int_eq(o.mode, ND_PARA_AUTO); /* the default */
+    for (size_t i = 0; i < 4; i++) {
+        size_t len, wlen;
+        char *text = tu_read_file(tu_src(all_seeds[i]), &len);
+        char *w = wrap_seed(all_seeds[i], 90, 1, "\n", NULL);
+        wlen = strlen(w);
+        para_run a, b;
+        analyze(&a, &o, text, len);
+        analyze(&b, &o, w, wlen);
+        ck_assert_int_eq(a.dp.wrapped, 0);
+        ck_assert_int_eq(b.dp.wrapped, 1);
+        ck_assert_uint_eq(a.dp.n, b.dp.n);
+        ck_assert_uint_eq(a.dp.words, b.dp.words);
+        for (size_t k = 0; k < a.dp.n; k++) {
+            ck_assert_uint_eq(a.dp.p[k].first_line, a.dp.p[k].last_line);
+            ck_assert_uint_eq(a.dp.p[k].ntok, b.dp.p[k].ntok);
+            ck_assert_uint_eq(a.dp.p[k].key, b.dp.p[k].key);
+            ck_assert_uint_eq(line_of(w, b.dp.p[k].start), b.dp.p[k].first_line);
+        }
+        /* The same blocks and short lines, at the wrapped lines. */
+        ck_assert_uint_eq(a.dp.nblocks, b.dp.nblocks);
+        ck_assert_uint_eq(a.dp.nshorts, b.dp.nshorts);
+        ck_assert_uint_eq(a.dp.repeated_words, b.dp.repeated_words);
+        run_clear(&a);
+        run_clear(&b);
+        /* Forced by line, the wrapped text has a paragraph per line with a word. */
+        nd_para_opts lo = o;
+        lo.mode = ND_PARA_LINE;
+        analyze(&b, &lo, w, wlen);
+        ck_assert_int_eq(b.dp.wrapped, 0);
+        ck_assert_uint_gt(b.dp.n, a.dp.n);
+        run_clear(&b);
+        free(text);
+        free(w);
+    }
+}
+END_TEST
+
 static Suite *paras_suite(void)
 {
     Suite *s = suite_create("paras");
@@ -183,6 +436,13 @@ static Suite *paras_suite(void)
     tcase_add_test(tc, test_split_blocks);
     tcase_add_test(tc, test_split_empty);
     tcase_add_test(tc, test_split_cr);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("wrapped");
+    tcase_add_test(tc, test_wrap_seeds);
+    tcase_add_test(tc, test_wrap_rule);
+    tcase_add_test(tc, test_line_profile);
+    tcase_add_test(tc, test_wrap_split);
     suite_add_tcase(s, tc);
     return s;
 }

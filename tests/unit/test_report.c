@@ -996,10 +996,12 @@ START_TEST(test_json_parts_null)
                                          "doubled_bodies",
                                          "short_repeat_articles",
                                          "shared_paragraphs",
-                                         "boilerplate_paragraphs"};
-    static const unsigned count_part[] = {ND_PART_GROUPS, ND_PART_GROUPS, ND_PART_GROUPS,
-                                          ND_PART_BLOCKS, ND_PART_BLOCKS, ND_PART_SHORT,
-                                          ND_PART_SHARED, ND_PART_SHARED};
+                                         "boilerplate_paragraphs",
+                                         "hard_wrapped"};
+    static const unsigned count_part[] = {
+        ND_PART_GROUPS, ND_PART_GROUPS, ND_PART_GROUPS,
+        ND_PART_BLOCKS, ND_PART_BLOCKS, ND_PART_SHORT,
+        ND_PART_SHARED, ND_PART_SHARED, ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED};
     static const char *const names[] = {"groups", "blocks", "short", "shared"};
     for (unsigned parts = 1; parts <= ND_PART_ALL; parts++) {
         cJSON *root = sample_json(parts);
@@ -1092,7 +1094,7 @@ START_TEST(test_json_options)
     ck_assert_double_eq(num(opt, "max_bytes"), 4096);
     ck_assert_double_eq_tol(num(opt, "boilerplate_share"), 0.25, 1e-12);
     ck_assert_double_eq_tol(num(opt, "doubled_share"), 0.4, 1e-12);
-    ck_assert_str_eq(str(opt, "paragraphs"), "line");
+    ck_assert_str_eq(str(opt, "paragraphs"), "auto"); /* the default */
     ck_assert_int_eq(cJSON_GetArraySize(get(opt, "parts")), 2);
     ck_assert_str_eq(str(cJSON_GetArrayItem(arr(root, "groups", 1), 0), "representative"), "n1");
     cJSON_Delete(root);

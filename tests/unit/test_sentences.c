@@ -54,6 +54,36 @@ START_TEST(test_sentences)
 }
 END_TEST
 
+/* In a block of a hard-wrapped text a sentence may end at a line end: the line break (LF
+ * or CRLF) is the white space after its stop, as a blank is. */
+START_TEST(test_sentences_wrapped)
+{
+    static const char *const texts[] = {
+        "Ini kalimat pertama yang cukup panjang.\nIni kalimat kedua yang juga\npanjang, "
+        "katanya. Lalu kalimat ketiga\u201d\n\u201cdan keempat yang berakhir di sini.\n",
+        "Ini kalimat pertama yang cukup panjang.\r\nIni kalimat kedua yang juga\r\npanjang, "
+        "katanya. Lalu kalimat ketiga\u201d\r\n\u201cdan keempat yang berakhir di sini.\r\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        nd_para_opts o;
+        nd_para_opts_init(&o);
+        o.want_sentences = 1;
+        o.mode = ND_PARA_BLOCK;
+        para_run r;
+        analyze(&r, &o, texts[i], strlen(texts[i]));
+        ck_assert_uint_eq(r.dp.n, 1);
+        ck_assert_uint_eq(r.dp.ns, 3);
+        static const char *const first[] = {"Ini kalimat pertama", "Ini kalimat kedua",
+                                            "Lalu kalimat ketiga"};
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_msg(strncmp(texts[i] + r.dp.s[k].start, first[k], strlen(first[k])) == 0,
+                          "text %zu: sentence %zu starts at '%.20s'", i, k,
+                          texts[i] + r.dp.s[k].start);
+        run_clear(&r);
+    }
+}
+END_TEST
+
 /* ---- matching primitives ------------------------------------------------------------------ */
 
 /* A sorted set of n distinct ids drawn from [0, range). */
@@ -170,6 +200,7 @@ static Suite *sentences_suite(void)
 
     tc = tcase_create("core");
     tcase_add_test(tc, test_sentences);
+    tcase_add_test(tc, test_sentences_wrapped);
     tcase_add_test(tc, test_sent_similar);
     tcase_add_test(tc, test_sent_words);
     suite_add_tcase(s, tc);
