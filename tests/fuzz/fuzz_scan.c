@@ -246,7 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.ngram = ngrams[(o0 >> 1) & 3];
     opts.para.mode = (o0 >> 3) & 1 ? ND_PARA_BLOCK : (o0 >> 7) & 1 ? ND_PARA_LINE : ND_PARA_AUTO;
     opts.verify_estimate = (o0 >> 4) & 1;
-    opts.containment = (o0 >> 7) & 1 ? 0.9 : 0.0;
+    opts.containment = ((o0 >> 7) ^ (o1 >> 6) ^ o1) & 1 ? 0.9 : 0.0; /* not one bit of its own */
     opts.parts = parts[(o0 >> 5) & 3];
     if (opts.verify_estimate) { /* (no bit left: the repetition measures ride on this one) */
         opts.parts |= ND_PART_METRICS;
