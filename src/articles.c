@@ -19,6 +19,12 @@
  * pair of each group that is >= the threshold (quadratic in the group's size, by request).
  * The order of the walk is fixed (bands, buckets, documents in input order), so the edges
  * are the same on every run.
+ *
+ * A check against an archive index (index_ext.h) adds archived documents after the batch:
+ * LSH and pass 2 cover the batch only; the pairs with archived documents the check verified
+ * are walked after the buckets, each an edge when it joins two components; the exact sets
+ * of group members not read again here (archived ones, or batch documents whose only
+ * near-duplicates are archived) come from the extension's load_set.
  */
 #include "articles.h"
 
@@ -26,6 +32,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "index_ext.h"
 #include "lsh.h"
 #include "verify.h"
 
@@ -82,7 +89,8 @@ static nd_status pass2(stage *s, const unsigned char *need)
     nd_pass p;
     nd_pass_begin(&p, c->pl, ND_MODE_SET, commit_set, s);
     nd_status st = ND_OK;
-    for (size_t i = 0; i < m->ndocs && st == ND_OK; i++) {
+    size_t nb = c->ext ? c->ext->nbatch : m->ndocs; /* archived documents are not re-read */
+    for (size_t i = 0; i < nb && st == ND_OK; i++) {
         if (!need[i] || s->sets[i].v) continue;
         const nd_doc_rec *d = &m->docs[i];
         nd_record rec;
@@ -193,6 +201,33 @@ static nd_status walk_buckets(stage *s, const nd_lsh_bands *bands)
     return st;
 }
 
+/* The extension's verified pairs with archived documents, after the buckets. */
+static nd_status walk_outside(stage *s)
+{
+    const nd_scan_ext *x = s->c->ext;
+    for (size_t i = 0; x && i < x->nedges; i++) {
+        const nd_pair_sim *e = &x->edges[i];
+        if (!nd_uf_union(s->vuf, e->a, e->b)) continue;
+        ND_GROW(s->nedges, s->capedges, 256, s->edges);
+        s->edges[s->nedges++] = *e;
+    }
+    return ND_OK;
+}
+
+/* The exact sets of group members the stage did not read (archived ones, and batch
+ * documents near-duplicates of archived ones only), from the extension. */
+static nd_status outside_sets(stage *s, const nd_groups *g)
+{
+    const nd_scan_ext *x = s->c->ext;
+    nd_status st = ND_OK;
+    size_t total = g->n ? g->start[g->n] : 0;
+    for (size_t i = 0; x && i < total && st == ND_OK; i++) {
+        uint32_t d = g->members[i];
+        if (!s->sets[d].v) st = x->load_set(x->ud, d, &s->sets[d]);
+    }
+    return st;
+}
+
 static int sim_cmp(const void *x, const void *y)
 {
     const nd_pair_sim *p = x, *q = y;
@@ -273,6 +308,7 @@ static nd_status make_groups(stage *s, unsigned char *need, nd_groups *groups)
         if ((st = pass2(s, need)) != ND_OK) goto out;
         res->stats.t_pass2 = nd_now() - t0;
     }
+    if ((st = outside_sets(s, groups)) != ND_OK) goto out;
     if (c->opts.all_pairs && (st = all_pairs(s, groups)) != ND_OK) goto out;
     if (s->nedges) qsort(s->edges, s->nedges, sizeof *s->edges, sim_cmp);
     m->pairs = s->edges;
@@ -291,7 +327,7 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
 {
     nd_scan_ctx *c = s->c;
     nd_scan_result *res = c->res;
-    size_t n = res->mem->ndocs;
+    size_t n = c->ext ? c->ext->nbatch : res->mem->ndocs; /* LSH: the batch only */
     nd_uf *cuf = NULL;
     double t0 = nd_now();
     nd_status st = nd_uf_create(n, &cuf);
@@ -330,6 +366,7 @@ nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
     if ((st = candidates(&s, &bands, need)) != ND_OK) goto out;
     double t0 = nd_now();
     st = walk_buckets(&s, &bands);
+    if (st == ND_OK) st = walk_outside(&s);
     nd_lsh_bands_clear(&bands);
     res->stats.candidates = s.tests;
     res->stats.t_verify = nd_now() - t0;

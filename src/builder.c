@@ -46,6 +46,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->info);
         nd_free(m->sources);
         nd_free(m->block_ptrs);
+        nd_free(m->xsrc);
         nd_free(m);
     }
     nd_free(res->skipped);
@@ -115,6 +116,44 @@ nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d
     return ND_OK;
 }
 
+nd_status nd_result_add_archived(nd_scan_result *res, unsigned k, const char *id, size_t id_len,
+                                 const char *source, uint64_t line, uint32_t words,
+                                 const char *snippet, uint32_t *index)
+{
+    struct nd_result_mem *m = res->mem;
+    size_t src = m->nxsrc;
+    if (!m->nxsrc || strcmp(m->strs.p + m->xsrc[m->nxsrc - 1], source) != 0) {
+        ND_GROW(m->nxsrc, m->capxsrc, 16, m->xsrc);
+        if (nd_arena_put(&m->strs, source, strlen(source), &m->xsrc[m->nxsrc]) != ND_OK)
+            return ND_ENOMEM;
+        m->nxsrc++;
+    } else {
+        src = m->nxsrc - 1;
+    }
+    size_t sn = 0;
+    if (snippet) {
+        if (nd_arena_put(&m->strs, snippet, strlen(snippet), &sn) != ND_OK) return ND_ENOMEM;
+        if (sn + 1 > UINT32_MAX) return ND_ENOMEM;
+        sn++;
+    }
+    uint32_t zero[ND_PERMS_MAX] = {0};
+    assert(k <= ND_PERMS_MAX);
+    nd_doc_rec d = {0, 0, line, 0, (uint32_t)src, 0, words, (uint32_t)sn};
+    nd_status st = nd_result_add_doc(res, k, &d, id, id_len, zero, index);
+    if (st == ND_OK) m->narch++;
+    return st;
+}
+
+nd_status nd_result_set_archive(nd_scan_result *res, const char *path, size_t ndocs)
+{
+    struct nd_result_mem *m = res->mem;
+    size_t off;
+    if (nd_arena_put(&m->strs, path, strlen(path), &off) != ND_OK) return ND_ENOMEM;
+    m->archive_off = off + 1;
+    res->archive_docs = ndocs;
+    return ND_OK;
+}
+
 nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text)
 {
     struct nd_result_mem *m = res->mem;
@@ -148,13 +187,16 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
 {
     struct nd_result_mem *m = res->mem;
     res->ndocs = m->ndocs;
+    res->narchived = m->narch;
+    size_t nread = nd_reader_nsources(reader);
     m->info = nd_calloc(m->ndocs ? m->ndocs : 1, sizeof *m->info);
     if (!m->info) return ND_ENOMEM;
     for (size_t i = 0; i < m->ndocs; i++) {
         const nd_doc_rec *d = &m->docs[i];
         nd_doc_info *di = &m->info[i];
         di->id = m->ids.p + d->id_off;
-        di->source = d->source;
+        di->archived = i >= m->ndocs - m->narch;
+        di->source = di->archived ? (uint32_t)(nread + d->source) : d->source;
         di->line = d->line;
         di->offset = d->offset;
         di->length = d->len;
@@ -163,16 +205,18 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
     }
     res->docs = m->info;
     res->signatures = m->sigs;
-    size_t ns = nd_reader_nsources(reader);
+    size_t ns = nread + m->nxsrc;
     m->sources = nd_calloc(ns ? ns : 1, sizeof *m->sources);
     if (!m->sources) return ND_ENOMEM;
     /* Offsets first (strs may still move), pointers after the last put. */
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t i = 0; i < nread; i++) {
         const char *p = nd_reader_path(reader, (uint32_t)i);
         size_t off;
         if (nd_arena_put(&m->strs, p, strlen(p), &off) != ND_OK) return ND_ENOMEM;
         m->sources[i] = (const char *)(uintptr_t)off;
     }
+    for (size_t i = 0; i < m->nxsrc; i++)
+        m->sources[nread + i] = (const char *)(uintptr_t)m->xsrc[i];
     res->sources = m->sources;
     res->nsources = ns;
     return ND_OK;
@@ -199,6 +243,7 @@ nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
     /* strs no longer grows: pointers into it are stable from here on. */
     for (size_t i = 0; i < res->nsources; i++)
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
+    res->archive = m->archive_off ? m->strs.p + m->archive_off - 1 : NULL;
     publish_recs(m, m->skips, m->nskips, res->skipped);
     res->nskipped = m->nskips;
     assert(res->nwarnings == m->nwarns);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "containers.h"
+#include "index_code.h"
 #include "link.h"
 #include "minhash.h"
 #include "neardup/input.h"
@@ -28,7 +29,9 @@
 #define ND_BATCH_ITEMS 1024u
 #define ND_SNIPPET_BYTES 100u
 
-enum { ND_MODE_SIGN, ND_MODE_SET, ND_MODE_TEXT };
+/* ND_MODE_INDEX is ND_MODE_SIGN plus, for an archive index (index_ext.h), each document's
+ * record (index_code.h) and snippet. */
+enum { ND_MODE_SIGN, ND_MODE_SET, ND_MODE_TEXT, ND_MODE_INDEX };
 
 /* An exact shingle set (pass 2): sorted, unique. */
 typedef struct nd_set {
@@ -67,6 +70,7 @@ typedef struct nd_item {
     size_t prec_first, prec_n, blk_first, blk_n, sh_first, sh_n;
     uint32_t words, rwords;
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
+    size_t rec_off, rec_len; /* ND_MODE_INDEX: its record in batch->recs */
 } nd_item;
 
 /* A sentence's sketch and band keys, as the batch holds them (fp_off relative to fps). */
@@ -95,6 +99,7 @@ typedef struct nd_batch {
     size_t nshorts, capshorts;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
+    nd_bytes recs; /* ND_MODE_INDEX: the documents' records, back to back */
     int done;        /* processed (guarded by the pipeline's mutex) */
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } nd_batch;
@@ -122,6 +127,9 @@ typedef struct nd_worker {
     const nd_scan_opts *opts;
     nd_doc_paras dp;
     nd_repeats_scratch *rs;
+    nd_rec_scratch rsc; /* ND_MODE_INDEX: encoding records */
+    nd_rec_sent *rsent;
+    size_t caprsent;
 } nd_worker;
 
 /* Readies w to work with opts, mh and pmh (borrowed, must outlive w). ND_OK or ND_ENOMEM

@@ -10,6 +10,9 @@
  *   3. the cross-article stage (shared.h), when shared paragraphs are asked for;
  *   4. the result finished (result.h).
  * Diagnostics reach the caller's callback here, on the calling thread, in input order.
+ * An archive index (index_ext.h) runs the same passes through nd_scan_run with hooks: each
+ * committed document handed over (on_doc), the archive looked up after pass 1, the stages
+ * skipped or run with what it found.
  */
 #include "neardup/scan.h"
 
@@ -19,6 +22,7 @@
 
 #include "articles.h"
 #include "clock.h"
+#include "index_ext.h"
 #include "link.h"
 #include "lsh.h"
 #include "minhash.h"
@@ -123,8 +127,18 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         uint32_t doc;
         st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len, b->sigs + i * c->k,
                                &doc);
-        if (st == ND_OK) st = commit_sentences(p, b, it, doc);
+        if (st == ND_OK && (c->opts.parts & ND_PART_SHARED))
+            st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
+        if (st == ND_OK && c->ext && c->ext->on_doc) {
+            nd_ext_doc xd = {b->recs.p + it->rec_off,
+                             it->rec_len,
+                             it->snippet ? b->strs.p + it->snippet - 1 : NULL,
+                             b->precs + it->prec_first,
+                             b->psent + it->prec_first,
+                             it->prec_n};
+            st = c->ext->on_doc(c->ext->ud, c, doc, &xd);
+        }
         c->res->stats.bytes += it->len;
     }
     return st;
@@ -134,7 +148,8 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
     pass1 p = {c, store};
     nd_pass pass;
-    nd_pass_begin(&pass, c->pl, ND_MODE_SIGN, commit_sign, &p);
+    int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
+    nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
     nd_status st;
     for (;;) {
         nd_record rec;
@@ -164,7 +179,8 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     }
     if (c->opts.threads > 256) c->opts.threads = 256;
     c->k = c->opts.perms;
-    c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0;
+    c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0 ||
+                                  (c->ext && (c->ext->flags & ND_EXT_SENTENCES));
     nd_scan_result *res = c->res;
     res->stats.threads = c->opts.threads;
     if (c->opts.bands) {
@@ -180,7 +196,14 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
 {
     nd_scan_result *res = c->res;
     nd_groups groups = {0};
-    nd_status st = nd_articles_group(c, &groups);
+    nd_status st = ND_OK;
+    if (c->ext) {
+        c->ext->nbatch = (uint32_t)res->mem->ndocs;
+        if (c->ext->after_pass1) st = c->ext->after_pass1(c->ext->ud, c, store);
+        if (st == ND_OK && (c->ext->flags & ND_EXT_NO_STAGES))
+            return nd_result_finish(res, c->reader, &c->opts);
+    }
+    if (st == ND_OK) st = nd_articles_group(c, &groups);
     res->stats.paragraphs = store->n;
     double t0 = nd_now();
     if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
@@ -193,9 +216,16 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
 nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                   nd_scan_result **out)
 {
+    return nd_scan_run(opts, paths, npaths, NULL, out);
+}
+
+nd_status nd_scan_run(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                      nd_scan_ext *ext, nd_scan_result **out)
+{
     if (!opts || npaths == 0) return ND_EINVAL;
     nd_scan_ctx c;
     memset(&c, 0, sizeof c);
+    c.ext = ext;
     nd_minhash *mh = NULL, *pmh = NULL;
     nd_sent_store store = {0};
     nd_status st = nd_result_create(&c.res);
