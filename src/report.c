@@ -6,7 +6,11 @@
  * paths, texts, messages, field names) go through one writer per format: put_bytes for text
  * and TSV (control characters and bytes that are not UTF-8 as \xNN), nd_json_write_string
  * for JSON (always valid UTF-8). A part of the scan not asked for (opts.parts) is left out
- * of the text and TSV reports and is null in JSON.
+ * of the text and TSV reports and is null in JSON. The result of a check against an archive
+ * index (res->archive set, index.h) names each document new or archived: in the text
+ * report's groups and places, as JSON keys ("archive", "archived", "a_archived",
+ * "b_archived") and as a last TSV field of pair and shared records; a scan's report is
+ * unchanged.
  */
 #include "neardup/neardup.h"
 #include "neardup/report.h"
@@ -120,6 +124,18 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* Documents read from the input (a check's archived documents come after them). */
+static size_t docs_read(const nd_scan_result *r)
+{
+    return r->ndocs - r->narchived;
+}
+
+/* "new" or "archived": how a check names document d. */
+static const char *age(const nd_scan_result *r, uint32_t d)
+{
+    return r->docs[d].archived ? "archived" : "new";
+}
+
 /* "id" for text files (the id is the path), "id (path:line)" for JSON Lines records. */
 static void put_doc(FILE *f, const nd_scan_result *r, uint32_t d)
 {
@@ -226,6 +242,7 @@ static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
                 const nd_doc_info *di = &r->docs[sp->places[k].doc];
                 put_field(f, di->id);
                 fprintf(f, ":%u", sp->places[k].line);
+                if (di->archived) fputs(" (archived)", f);
             }
             fputs("\n      ", f);
             put_field(f, sp->text);
@@ -239,15 +256,24 @@ static void write_text(const nd_scan_result *r, FILE *f)
 {
     for (size_t g = 0; g < r->ngroups && (r->opts.parts & ND_PART_GROUPS); g++) {
         const nd_group *gr = &r->groups[g];
-        fprintf(f, "group %zu: %zu documents\n", g + 1, gr->nmembers);
+        fprintf(f, "group %zu: %zu documents", g + 1, gr->nmembers);
+        if (r->archive) {
+            size_t old = 0;
+            for (size_t m = 0; m < gr->nmembers; m++)
+                old += r->docs[gr->members[m].doc].archived != 0;
+            fprintf(f, " (%zu new, %zu archived)", gr->nmembers - old, old);
+        }
+        fputc('\n', f);
         for (size_t m = 0; m < gr->nmembers; m++) {
             const nd_member *mb = &gr->members[m];
             fputs(m == 0 ? "  * " : "    ", f);
             put_doc(f, r, mb->doc);
+            fputs("  [", f);
+            if (r->archive) fprintf(f, "%s, ", age(r, mb->doc));
             if (m == 0)
-                fprintf(f, "  [representative, %u words]\n", r->docs[mb->doc].ntokens);
+                fprintf(f, "representative, %u words]\n", r->docs[mb->doc].ntokens);
             else
-                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words]\n", mb->jaccard,
+                fprintf(f, "jaccard %.4f, containment %.4f, %u words]\n", mb->jaccard,
                         mb->containment, r->docs[mb->doc].ntokens);
             fputs("      ", f);
             put_field(f, mb->snippet);
@@ -257,8 +283,11 @@ static void write_text(const nd_scan_result *r, FILE *f)
     }
     write_text_paragraphs(r, f);
     size_t dups = duplicates(r);
-    fprintf(f, "%zu %s read, %zu skipped", r->ndocs, plural(r->ndocs, "document", "documents"),
-            r->nskipped);
+    fprintf(f, "%zu %s read, %zu skipped", docs_read(r),
+            plural(docs_read(r), "document", "documents"), r->nskipped);
+    if (r->archive)
+        fprintf(f, "; checked against %zu archived %s (%zu in this report)", r->archive_docs,
+                plural(r->archive_docs, "document", "documents"), r->narchived);
     if (r->opts.parts & ND_PART_GROUPS)
         fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
                 plural(r->ngroups, "group", "groups"), dups, plural(dups, "document", "documents"));
@@ -345,8 +374,8 @@ static void json_options(const nd_scan_result *r, FILE *f)
 static void json_summary(const nd_scan_result *r, FILE *f)
 {
     unsigned parts = r->opts.parts;
-    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu", r->ndocs,
-            r->nskipped, r->nwarnings);
+    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu",
+            docs_read(r), r->nskipped, r->nwarnings);
     json_count(f, ", ", "groups", r->ngroups, parts, ND_PART_GROUPS);
     json_count(f, ", ", "duplicates", duplicates(r), parts, ND_PART_GROUPS);
     json_count(f, ", ", "pairs", r->npairs, parts, ND_PART_GROUPS);
@@ -367,6 +396,7 @@ static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
     fputs(", \"source\": ", f);
     json_str(f, r->sources[di->source]);
     fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
+    if (r->archive) fprintf(f, ", \"archived\": %s", di->archived ? "true" : "false");
 }
 
 /* "groups" and "pairs": null unless groups were asked for. */
@@ -410,6 +440,10 @@ static void json_groups(const nd_scan_result *r, FILE *f)
         json_num(f, p->contain_a);
         fputs(", \"containment_b\": ", f);
         json_num(f, p->contain_b);
+        if (r->archive)
+            fprintf(f, ", \"a_archived\": %s, \"b_archived\": %s",
+                    r->docs[p->a].archived ? "true" : "false",
+                    r->docs[p->b].archived ? "true" : "false");
         fputc('}', f);
     }
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
@@ -489,7 +523,10 @@ static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
         for (size_t k = 0; k < sp->nplaces; k++) {
             fputs(k ? ", {\"id\": " : "{\"id\": ", f);
             json_str(f, r->docs[sp->places[k].doc].id);
-            fprintf(f, ", \"line\": %u}", sp->places[k].line);
+            fprintf(f, ", \"line\": %u", sp->places[k].line);
+            if (r->archive)
+                fputs(r->docs[sp->places[k].doc].archived ? ", \"archived\": true" : ", \"archived\": false", f);
+            fputc('}', f);
         }
         fputs("]}", f);
     }
@@ -526,6 +563,11 @@ static void write_json(const nd_scan_result *r, FILE *f)
     json_str(f, nd_version());
     fprintf(f, ",\n  \"schema\": %d,\n", ND_JSON_SCHEMA);
     json_options(r, f);
+    if (r->archive) {
+        fputs("  \"archive\": {\"path\": ", f);
+        json_str(f, r->archive);
+        fprintf(f, ", \"documents\": %zu, \"in_report\": %zu},\n", r->archive_docs, r->narchived);
+    }
     json_summary(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
@@ -546,9 +588,11 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
         put_field(f, r->docs[p->b].id);
         fprintf(f, "\t%.4f", p->jaccard);
         if (p->contain_a < 0)
-            fputs("\t-\t-\n", f);
+            fputs("\t-\t-", f);
         else
-            fprintf(f, "\t%.4f\t%.4f\n", p->contain_a, p->contain_b);
+            fprintf(f, "\t%.4f\t%.4f", p->contain_a, p->contain_b);
+        if (r->archive) fprintf(f, "\t%s\t%s", age(r, p->a), age(r, p->b));
+        fputc('\n', f);
     }
     for (size_t i = 0; i < r->nrepeats; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
@@ -577,7 +621,13 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             put_uint(f, sp->ndocs, '\t');
             put_field(f, r->docs[sp->places[k].doc].id);
             fputc('\t', f);
-            put_uint(f, sp->places[k].line, '\n');
+            if (!r->archive) {
+                put_uint(f, sp->places[k].line, '\n');
+                continue;
+            }
+            put_uint(f, sp->places[k].line, '\t');
+            fputs(age(r, sp->places[k].doc), f);
+            fputc('\n', f);
         }
     }
 }
