@@ -21,6 +21,8 @@ static void usage(FILE *f)
           "\n"
           "Commands:\n"
           "  scan    report groups of near-duplicate articles\n"
+          "  index   keep an archive's documents in an index: index create|add|info ARCHIVE\n"
+          "  check   check a batch against an archive index\n"
           "\n"
           "Options:\n"
           "  -h, --help     show this help and exit\n"
@@ -63,6 +65,8 @@ static int run(int argc, char **argv)
         return ND_EXIT_OK;
     }
     if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0) return nd_cmd_index(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return nd_cmd_check(argc - 1, argv + 1);
     if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
     return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
