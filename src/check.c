@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "clock.h"
 #include "index_int.h"
 #include "lsh.h"
 #include "mix.h"
@@ -243,7 +244,7 @@ static nd_status article_candidates(checker *k, const nd_run_info *runs, size_t 
     }
     nd_free(q);
     if (st != ND_OK) return st;
-    qsort(k->pairs, k->npairs, sizeof *k->pairs, u64_cmp);
+    if (k->npairs) qsort(k->pairs, k->npairs, sizeof *k->pairs, u64_cmp);
     /* (pair, bands shared), then at most DOC_CAP per batch document: those sharing the most
      * bands, the most recent first among equals. */
     size_t w = 0;
@@ -393,7 +394,7 @@ static nd_status match_sentences(checker *k, const nd_sent_store *store, const n
      * matches become its sentence records in sentence (so line) order. */
     for (size_t i = 0; i < k->npairs; i++)
         k->pairs[i] = k->pairs[i] << 32 | k->pairs[i] >> 32;
-    qsort(k->pairs, k->npairs, sizeof *k->pairs, u64_cmp);
+    if (k->npairs) qsort(k->pairs, k->npairs, sizeof *k->pairs, u64_cmp);
     uint64_t *found = NULL; /* (archived sentence << 32 | record) of one archived document */
     size_t nfound = 0, capfound = 0;
     for (size_t i = 0; i < k->npairs && st == ND_OK;) {
@@ -561,15 +562,21 @@ nd_status nd_check(nd_index *ix, const nd_scan_opts *opts, const char *const *pa
     nd_scan_result *res = NULL;
     if ((st = nd_index_begin(ix, write)) != ND_OK) goto out;
     if (write && (st = nd_index_count(ix)) != ND_OK) goto fail;
+    double t0 = nd_now();
     st = nd_scan_run(&o, paths, npaths, &s.ext, &res);
     if (st != ND_OK && !ix->msg[0]) nd_index_fail(ix, st, "%s", nd_status_str(st));
+    double t1 = nd_now();
+    s.stats.t_scan = t1 - t0;
     if (st == ND_OK) {
         s.stats.read = res->ndocs - res->narchived;
         s.stats.skipped = res->nskipped;
         s.stats.warnings = res->nwarnings;
     }
     if (st == ND_OK && write) st = nd_session_write(&s, res, &o);
+    double t2 = nd_now();
+    s.stats.t_write = t2 - t1;
     if (st == ND_OK && write) st = nd_index_commit(ix);
+    s.stats.t_commit = nd_now() - t2;
     if (st == ND_OK && write) ix->ndocs += s.stats.added;
 fail:
     if (st != ND_OK) {

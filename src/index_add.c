@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "index_int.h"
 #include "lsh.h"
 #include "neardup/neardup.h"
@@ -66,6 +67,10 @@ nd_status nd_session_init(nd_session *s, nd_index *ix, int write, int keep)
     s->spool = temp_file();
     for (unsigned b = 0; b < ND_PARA_BANDS && write; b++)
         if (s->spool && !(s->sband[b] = temp_file())) break;
+    if (write && !(s->sbuf = nd_malloc(ND_PARA_BANDS * ND_SBUF * sizeof *s->sbuf))) {
+        nd_session_clear(s);
+        return nd_index_fail(ix, ND_ENOMEM, "out of memory");
+    }
     if (!s->spool || (write && !s->sband[ND_PARA_BANDS - 1])) {
         int e = errno;
         nd_session_clear(s);
@@ -80,6 +85,14 @@ void nd_session_clear(nd_session *s)
     for (unsigned b = 0; b < ND_PARA_BANDS; b++)
         if (s->sband[b]) fclose(s->sband[b]);
     nd_free(s->spool_off);
+    nd_free(s->sbuf);
+    nd_free(s->docno);
+    nd_free(s->idtab);
+    for (size_t i = 0; i < s->nidcur; i++)
+        nd_map_cursor_clear(&s->idcur[i]);
+    nd_free(s->idcur);
+    sqlite3_finalize(s->ins_doc);
+    nd_free(s->srcid);
     nd_free(s->edges);
     nd_free(s->srecs);
     nd_free(s->sjoin);
@@ -101,11 +114,236 @@ static uint32_t get_u32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Writes the buffered entries of band b to its file. */
+static nd_status flush_band(nd_session *s, unsigned b)
+{
+    size_t n = s->sbn[b];
+    s->sbn[b] = 0;
+    if (n && fwrite(s->sbuf + (size_t)b * ND_SBUF, sizeof *s->sbuf, n, s->sband[b]) != n)
+        return nd_index_fail(s->ix, ND_EIO, "cannot write a temporary file: %s", strerror(errno));
+    return ND_OK;
+}
+
+/* The 32-bit hash of an id that the id map keys. */
+static uint32_t id_hash(const char *id)
+{
+    return (uint32_t)XXH3_64bits(id, strlen(id));
+}
+
+/* Reports that a document (at path:line) is not added: its id is archived or earlier in the
+ * batch. */
+static void report_existing(const nd_scan_opts *o, const char *path, uint64_t line, const char *id,
+                            int in_batch)
+{
+    if (!o->on_diag) return;
+    char msg[160];
+    snprintf(msg, sizeof msg, "id %.100s%s is %s already; not added", id,
+             strlen(id) > 100 ? "..." : "", in_batch ? "earlier in the batch" : "in the archive");
+    nd_diag dg = {ND_EEXIST, ND_DIAG_WARNING, path, line, ND_NO_OFFSET, msg};
+    o->on_diag(&dg, o->userdata);
+}
+
+/* Whether archived document `doc` has the id `id`. */
+static nd_status archived_id_is(nd_index *ix, uint32_t doc, const char *id, int *same)
+{
+    sqlite3_stmt *q = NULL;
+    nd_status st = nd_index_stmt(ix, ST_DOC_ID, &q);
+    if (st != ND_OK) return st;
+    sqlite3_bind_int64(q, 1, doc);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *got = (const char *)sqlite3_column_text(q, 0);
+        *same = got && strcmp(got, id) == 0;
+    } else if (rc == SQLITE_DONE) {
+        *same = 0;
+    } else {
+        st = nd_index_sqlfail(ix, rc, "reading an id");
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+/* The sources table's number for path (added if new). */
+static nd_status source_id(nd_index *ix, const char *path, int64_t *out)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(ix->db,
+                                "INSERT INTO sources(path) VALUES (?1) ON CONFLICT(path) DO UPDATE "
+                                "SET path = path RETURNING source",
+                                -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+    }
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(q, 0);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? ND_OK : nd_index_sqlfail(ix, rc, "writing a source");
+}
+
+/* A new row of adds (its documents counted at the end) into s->add_id. */
+static nd_status start_add(nd_session *s)
+{
+    char sql[200], when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    snprintf(sql, sizeof sql, "INSERT INTO adds(time, documents, version) VALUES ('%s', 0, '%s')",
+             when, nd_version());
+    nd_status st = nd_index_exec(s->ix, sql, "adding");
+    if (st == ND_OK) s->add_id = sqlite3_last_insert_rowid(s->ix->db);
+    return st;
+}
+
+/* Inserts one document row; *no receives its number. */
+static nd_status insert_doc(nd_session *s, const char *id, int64_t source, uint64_t line,
+                            uint32_t words, const char *snippet, size_t snippet_len,
+                            const unsigned char *rec, size_t rec_len, uint32_t *no)
+{
+    nd_index *ix = s->ix;
+    int rc;
+    if (!s->ins_doc &&
+        (rc = sqlite3_prepare_v2(ix->db,
+                                 "INSERT INTO docs(id, source, line, words, add_id, snippet, "
+                                 "record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 -1, &s->ins_doc, NULL)) != SQLITE_OK)
+        return nd_index_sqlfail(ix, rc, "adding documents");
+    sqlite3_stmt *q = s->ins_doc;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, source);
+    sqlite3_bind_int64(q, 3, (int64_t)line);
+    sqlite3_bind_int64(q, 4, words);
+    sqlite3_bind_int64(q, 5, s->add_id);
+    sqlite3_bind_text(q, 6, snippet, (int)snippet_len, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 7, rec, (int)rec_len, SQLITE_STATIC);
+    if ((rc = sqlite3_step(q)) != SQLITE_DONE) return nd_index_sqlfail(ix, rc, "adding documents");
+    int64_t n = sqlite3_last_insert_rowid(ix->db);
+    if (n <= 0 || n >= UINT32_MAX) return nd_index_fail(ix, ND_EIO, "the index is full");
+    *no = (uint32_t)n;
+    s->stats.added++;
+    return ND_OK;
+}
+
+/* Direct mode: the batch's ids so far, (hash << 32 | document + 1) in an open-addressing
+ * table. Adds document d of hash h. */
+static nd_status idtab_put(nd_session *s, uint32_t h, uint32_t d)
+{
+    if (2 * (s->idn + 1) > s->idcap) {
+        size_t cap = s->idcap ? 2 * s->idcap : 4096;
+        uint64_t *t = nd_calloc(cap, sizeof *t);
+        if (!t) return nd_index_fail(s->ix, ND_ENOMEM, "out of memory");
+        for (size_t i = 0; i < s->idcap; i++) {
+            uint64_t e = s->idtab[i];
+            if (!e) continue;
+            size_t j = (size_t)((e >> 32) * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = e;
+        }
+        nd_free(s->idtab);
+        s->idtab = t;
+        s->idcap = cap;
+    }
+    size_t j = (size_t)((uint64_t)h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (s->idcap - 1);
+    while (s->idtab[j])
+        j = (j + 1) & (s->idcap - 1);
+    s->idtab[j] = (uint64_t)h << 32 | (d + 1);
+    s->idn++;
+    return ND_OK;
+}
+
+/* Whether an earlier document of the batch, added, has the id `id` (hash h). */
+static int idtab_has(const nd_session *s, const nd_scan_ctx *c, uint32_t h, const char *id)
+{
+    if (!s->idcap) return 0;
+    const struct nd_result_mem *m = c->res->mem;
+    size_t j = (size_t)((uint64_t)h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (s->idcap - 1);
+    for (; s->idtab[j]; j = (j + 1) & (s->idcap - 1)) {
+        if ((uint32_t)(s->idtab[j] >> 32) != h) continue;
+        uint32_t d = (uint32_t)s->idtab[j] - 1;
+        if (strcmp(m->ids.p + m->docs[d].id_off, id) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Direct mode: document doc checked and written as it comes. */
+static nd_status direct_doc(nd_session *s, nd_scan_ctx *c, uint32_t doc, const nd_ext_doc *d)
+{
+    nd_index *ix = s->ix;
+    nd_status st = ND_OK;
+    if (doc == 0) { /* the first: the add's row, and a cursor per run of the id map */
+        nd_run_info *runs = NULL;
+        size_t nr = 0;
+        if ((st = start_add(s)) != ND_OK || (st = nd_map_runs(ix, ND_MAP_IDS, &runs, &nr)) != ND_OK)
+            return st;
+        s->idcur = nd_calloc(nr ? nr : 1, sizeof *s->idcur);
+        if (!s->idcur) {
+            nd_free(runs);
+            return nd_index_fail(ix, ND_ENOMEM, "out of memory");
+        }
+        for (size_t r = 0; r < nr; r++)
+            nd_map_cursor_init(&s->idcur[r], ix, ND_MAP_IDS, runs[r].run);
+        s->nidcur = nr;
+        nd_free(runs);
+    }
+    if (doc >= s->capdocno) {
+        size_t cap = s->capdocno;
+        uint32_t *v = nd_grow_array(s->docno, &cap, (size_t)doc + 1, sizeof *v, 4096);
+        if (!v) return nd_index_fail(ix, ND_ENOMEM, "out of memory");
+        s->docno = v;
+        s->capdocno = cap;
+    }
+    s->docno[doc] = 0;
+    const struct nd_result_mem *m = c->res->mem;
+    const nd_doc_rec *dr = &m->docs[doc];
+    const char *id = m->ids.p + dr->id_off;
+    const char *path = nd_reader_path(c->reader, dr->source);
+    uint32_t h = id_hash(id);
+    int in_batch = idtab_has(s, c, h, id), archived = 0;
+    for (size_t r = 0; r < s->nidcur && !in_batch && !archived && st == ND_OK; r++) {
+        const nd_kentry *e;
+        size_t ne;
+        st = nd_map_lookup(&s->idcur[r], h, &e, &ne);
+        for (size_t k = 0; k < ne && st == ND_OK && !archived; k++)
+            st = archived_id_is(ix, e[k].doc, id, &archived);
+    }
+    if (st != ND_OK) return st;
+    if (in_batch || archived) {
+        s->stats.existing++;
+        report_existing(&c->opts, path, dr->line, id, in_batch);
+        return ND_OK;
+    }
+    if (dr->source >= s->nsrcid) {
+        size_t n = s->nsrcid;
+        int64_t *v = nd_grow_array(s->srcid, &n, (size_t)dr->source + 1, sizeof *v, 64);
+        if (!v) return nd_index_fail(ix, ND_ENOMEM, "out of memory");
+        for (size_t i = s->nsrcid; i < n; i++)
+            v[i] = -1;
+        s->srcid = v;
+        s->nsrcid = n;
+    }
+    if (s->srcid[dr->source] < 0 && (st = source_id(ix, path, &s->srcid[dr->source])) != ND_OK)
+        return st;
+    if ((st = insert_doc(s, id, s->srcid[dr->source], dr->line, dr->ntokens, d->snippet,
+                         strlen(d->snippet), d->rec, d->rec_len, &s->docno[doc])) != ND_OK)
+        return st;
+    return idtab_put(s, h, doc);
+}
+
 nd_status nd_session_on_doc(void *ud, nd_scan_ctx *c, uint32_t doc, const nd_ext_doc *d)
 {
-    (void)c;
     nd_session *s = ud;
-    assert(doc == s->nspool && d->rec && d->snippet);
+    assert(d->rec && d->snippet);
+    for (size_t j = 0; s->write && j < d->nsents; j++)
+        for (unsigned b = 0; b < ND_PARA_BANDS; b++) {
+            if (s->sbn[b] == ND_SBUF && flush_band(s, b) != ND_OK) return ND_EIO;
+            s->sbuf[b * ND_SBUF + s->sbn[b]++] = (uint64_t)d->psent[j].band[b] << 32 | doc;
+        }
+    if (s->direct) return direct_doc(s, c, doc, d);
+    assert(doc == s->nspool);
     ND_GROW(s->nspool, s->capspool, 1024, s->spool_off);
     s->spool_off[s->nspool++] = s->spool_pos;
     size_t sl = strlen(d->snippet);
@@ -116,13 +354,6 @@ nd_status nd_session_on_doc(void *ud, nd_scan_ctx *c, uint32_t doc, const nd_ext
         fwrite(t, 1, 4, s->spool) != 4 || fwrite(d->snippet, 1, sl, s->spool) != sl)
         return nd_index_fail(s->ix, ND_EIO, "cannot write a temporary file: %s", strerror(errno));
     s->spool_pos += 8 + d->rec_len + sl;
-    for (size_t j = 0; s->write && j < d->nsents; j++)
-        for (unsigned b = 0; b < ND_PARA_BANDS; b++) {
-            uint64_t e = (uint64_t)d->psent[j].band[b] << 32 | doc;
-            if (fwrite(&e, sizeof e, 1, s->sband[b]) != 1)
-                return nd_index_fail(s->ix, ND_EIO, "cannot write a temporary file: %s",
-                                     strerror(errno));
-        }
     return ND_OK;
 }
 
@@ -214,24 +445,6 @@ static void choose(const nd_session *s, const nd_scan_result *res, size_t nb, un
     }
 }
 
-/* The 32-bit hash of an id that the id map keys. */
-static uint32_t id_hash(const char *id)
-{
-    return (uint32_t)XXH3_64bits(id, strlen(id));
-}
-
-/* Reports that batch document d is not added: its id is archived (or earlier in the batch). */
-static void report_existing(const nd_scan_opts *o, const nd_scan_result *res, uint32_t d,
-                            int in_batch)
-{
-    if (!o->on_diag) return;
-    const nd_doc_info *di = &res->docs[d];
-    char msg[160];
-    snprintf(msg, sizeof msg, "id %.100s%s is %s already; not added", di->id,
-             strlen(di->id) > 100 ? "..." : "", in_batch ? "earlier in the batch" : "in the archive");
-    nd_diag dg = {ND_EEXIST, ND_DIAG_WARNING, res->sources[di->source], di->line, ND_NO_OFFSET, msg};
-    o->on_diag(&dg, o->userdata);
-}
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -280,17 +493,9 @@ static nd_status drop_existing(nd_session *s, const nd_scan_result *res, const n
             size_t ne;
             st = nd_map_lookup(&cur, ids[i] >> 32, &e, &ne);
             for (size_t k = 0; k < ne && st == ND_OK && !why[d]; k++) {
-                sqlite3_stmt *q = NULL;
-                if ((st = nd_index_stmt(ix, ST_DOC_ID, &q)) != ND_OK) break;
-                sqlite3_bind_int64(q, 1, e[k].doc);
-                int rc = sqlite3_step(q);
-                if (rc == SQLITE_ROW) {
-                    const char *id = (const char *)sqlite3_column_text(q, 0);
-                    if (id && strcmp(id, res->docs[d].id) == 0) why[d] = 1;
-                } else if (rc != SQLITE_DONE) {
-                    st = nd_index_sqlfail(ix, rc, "reading an id");
-                }
-                sqlite3_reset(q);
+                int same = 0;
+                st = archived_id_is(ix, e[k].doc, res->docs[d].id, &same);
+                if (same) why[d] = 1;
             }
         }
         nd_map_cursor_clear(&cur);
@@ -305,7 +510,8 @@ static nd_status drop_existing(nd_session *s, const nd_scan_result *res, const n
             if (why[d]) {
                 keep[d] = 0;
                 s->stats.existing++;
-                report_existing(o, res, (uint32_t)d, why[d] == 2);
+                report_existing(o, res->sources[res->docs[d].source], res->docs[d].line,
+                                res->docs[d].id, why[d] == 2);
             }
     }
     nd_free(why);
@@ -314,41 +520,16 @@ static nd_status drop_existing(nd_session *s, const nd_scan_result *res, const n
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-/* The sources table's number for path (added if new). */
-static nd_status source_id(nd_index *ix, const char *path, int64_t *out)
-{
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(ix->db,
-                                "INSERT INTO sources(path) VALUES (?1) ON CONFLICT(path) DO UPDATE "
-                                "SET path = path RETURNING source",
-                                -1, &q, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
-        rc = sqlite3_step(q);
-    }
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(q, 0);
-        rc = SQLITE_DONE;
-    }
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? ND_OK : nd_index_sqlfail(ix, rc, "writing a source");
-}
-
-/* The kept documents' rows; docno[d] receives each one's number. */
+/* The kept documents' rows, from the spool; docno[d] receives each one's number. */
 static nd_status write_docs(nd_session *s, const nd_scan_result *res, size_t nb,
-                            const unsigned char *keep, int64_t add_id, uint32_t *docno)
+                            const unsigned char *keep, uint32_t *docno)
 {
     nd_index *ix = s->ix;
     int64_t *src = nd_malloc((res->nsources ? res->nsources : 1) * sizeof *src);
     if (!src) return nd_index_fail(ix, ND_ENOMEM, "out of memory");
     for (size_t i = 0; i < res->nsources; i++)
         src[i] = -1;
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(ix->db,
-                                "INSERT INTO docs(id, source, line, words, add_id, snippet, record) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                -1, &q, NULL);
-    nd_status st = rc == SQLITE_OK ? ND_OK : nd_index_sqlfail(ix, rc, "adding documents");
+    nd_status st = ND_OK;
     for (size_t d = 0; d < nb && st == ND_OK; d++) {
         docno[d] = 0;
         if (!keep[d]) continue;
@@ -360,27 +541,9 @@ static nd_status write_docs(nd_session *s, const nd_scan_result *res, size_t nb,
         const char *sn;
         size_t rl, sl;
         if ((st = spool_get(s, (uint32_t)d, &rec, &rl, &sn, &sl)) != ND_OK) break;
-        sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, di->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, src[di->source]);
-        sqlite3_bind_int64(q, 3, (int64_t)di->line);
-        sqlite3_bind_int64(q, 4, di->ntokens);
-        sqlite3_bind_int64(q, 5, add_id);
-        sqlite3_bind_text(q, 6, sn, (int)sl, SQLITE_STATIC);
-        sqlite3_bind_blob(q, 7, rec, (int)rl, SQLITE_STATIC);
-        if ((rc = sqlite3_step(q)) != SQLITE_DONE) {
-            st = nd_index_sqlfail(ix, rc, "adding documents");
-            break;
-        }
-        int64_t no = sqlite3_last_insert_rowid(ix->db);
-        if (no <= 0 || no >= UINT32_MAX) {
-            st = nd_index_fail(ix, ND_EIO, "the index is full (2^32 documents)");
-            break;
-        }
-        docno[d] = (uint32_t)no;
-        s->stats.added++;
+        st = insert_doc(s, di->id, src[di->source], di->line, di->ntokens, sn, sl, rec, rl,
+                        &docno[d]);
     }
-    sqlite3_finalize(q);
     nd_free(src);
     return st;
 }
@@ -436,6 +599,7 @@ static nd_status write_sentences(nd_session *s, size_t nb, const uint32_t *docno
     size_t cap = 0;
     for (unsigned b = 0; b < ND_PARA_BANDS && st == ND_OK; b++) {
         FILE *f = s->sband[b];
+        if ((st = flush_band(s, b)) != ND_OK) break;
         if (fflush(f) != 0 || fseek(f, 0, SEEK_END) != 0) {
             st = nd_index_fail(ix, ND_EIO, "cannot read a temporary file: %s", strerror(errno));
             break;
@@ -489,38 +653,40 @@ nd_status nd_session_write(nd_session *s, const nd_scan_result *res, const nd_sc
     size_t nb = res->ndocs - res->narchived;
     unsigned char *keep = nd_malloc(nb ? nb : 1);
     uint64_t *ids = nd_malloc((nb ? nb : 1) * sizeof *ids);
-    uint32_t *docno = nd_calloc(nb ? nb : 1, sizeof *docno);
+    uint32_t *docno = s->direct ? NULL : nd_calloc(nb ? nb : 1, sizeof *docno);
     nd_status st = ND_OK;
     size_t nids = 0;
-    int64_t add_id = 0;
-    if (!keep || !ids || !docno) {
+    if (!keep || !ids || (!s->direct && !docno)) {
         st = nd_index_fail(ix, ND_ENOMEM, "out of memory");
         goto out;
     }
-    choose(s, res, nb, keep);
-    for (size_t d = 0; d < nb; d++)
-        s->stats.duplicates += !keep[d];
-    if ((st = drop_existing(s, res, opts, nb, keep, ids, &nids)) != ND_OK) goto out;
-    char sql[200], when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    snprintf(sql, sizeof sql, "INSERT INTO adds(time, documents, version) VALUES ('%s', 0, '%s')",
-             when, nd_version());
-    if ((st = nd_index_exec(ix, sql, "adding")) != ND_OK) goto out;
-    add_id = sqlite3_last_insert_rowid(ix->db);
-    if ((st = write_docs(s, res, nb, keep, add_id, docno)) != ND_OK) goto out;
+    if (s->direct) {
+        /* written already, as pass 1 committed them (none: the batch was empty) */
+        if (!nb && (st = start_add(s)) != ND_OK) goto out;
+        for (size_t d = 0; d < nb; d++)
+            if (s->docno[d]) ids[nids++] = (uint64_t)id_hash(res->docs[d].id) << 32 | d;
+        qsort(ids, nids, sizeof *ids, u64_cmp);
+    } else {
+        choose(s, res, nb, keep);
+        for (size_t d = 0; d < nb; d++)
+            s->stats.duplicates += !keep[d];
+        if ((st = drop_existing(s, res, opts, nb, keep, ids, &nids)) != ND_OK ||
+            (st = start_add(s)) != ND_OK || (st = write_docs(s, res, nb, keep, docno)) != ND_OK)
+            goto out;
+    }
+    const uint32_t *no = s->direct ? s->docno : docno;
     if (s->stats.added) {
-        if ((st = write_ids(ix, ids, nids, docno)) != ND_OK ||
-            (st = write_bands(s, res, nb, docno)) != ND_OK ||
-            (st = write_sentences(s, nb, docno)) != ND_OK)
+        if ((st = write_ids(ix, ids, nids, no)) != ND_OK ||
+            (st = write_bands(s, res, nb, no)) != ND_OK ||
+            (st = write_sentences(s, nb, no)) != ND_OK)
             goto out;
         for (int m = 0; m < ND_MAPS && st == ND_OK; m++)
             st = nd_map_compact(ix, m);
         if (st != ND_OK) goto out;
     }
+    char sql[128];
     snprintf(sql, sizeof sql, "UPDATE adds SET documents = %zu WHERE add_id = %lld", s->stats.added,
-             (long long)add_id);
+             (long long)s->add_id);
     st = nd_index_exec(ix, sql, "adding");
 out:
     nd_free(keep);
@@ -554,17 +720,24 @@ nd_status nd_index_add(nd_index *ix, const nd_scan_opts *opts, const char *const
     nd_session s;
     if ((st = nd_session_init(&s, ix, 1, only_new ? ND_KEEP_ONLY_NEW : ND_KEEP_ALL)) != ND_OK)
         return st;
+    s.direct = !only_new;
     s.ext.flags = ND_EXT_RECORDS | ND_EXT_SENTENCES | (only_new ? 0 : ND_EXT_NO_STAGES);
     s.ext.after_pass1 = only_new ? nd_check_after_pass1 : NULL;
     nd_scan_result *res = NULL;
     if ((st = nd_index_begin(ix, 1)) != ND_OK) goto out;
+    double t0 = nd_now();
     st = nd_scan_run(&o, paths, npaths, &s.ext, &res);
     if (st != ND_OK && !ix->msg[0]) nd_index_fail(ix, st, "%s", nd_status_str(st));
+    double t1 = nd_now();
+    s.stats.t_scan = t1 - t0;
     if (st == ND_OK) {
         count_run(&s, res);
         st = nd_session_write(&s, res, &o);
     }
+    double t2 = nd_now();
+    s.stats.t_write = t2 - t1;
     if (st == ND_OK) st = nd_index_commit(ix);
+    s.stats.t_commit = nd_now() - t2;
     if (st == ND_OK) {
         ix->ndocs += s.stats.added;
     } else {

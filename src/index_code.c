@@ -18,7 +18,6 @@
 #include <assert.h>
 #include <string.h>
 
-#include "shingle.h"
 #include "xxh.h"
 
 void nd_bytes_clear(nd_bytes *b)
@@ -49,40 +48,49 @@ static unsigned bitlen(uint64_t x)
 
 /* ---- the bit writer ------------------------------------------------------------------- */
 
+/* The writer appends to out, whose room the encoder reserved up front (bitw_open), so a
+ * write is a shift, an or and, every 32 bits, one 4-byte store. */
 typedef struct bitw {
     nd_bytes *out;
-    uint64_t acc; /* bits not yet written, the next one lowest */
-    unsigned nacc;
-    int failed; /* out of memory: the rest is dropped, bitw_finish says so */
+    unsigned char *p; /* the next byte */
+    uint64_t acc;     /* bits not yet stored, the next one lowest */
+    unsigned nacc;    /* < 32 between calls */
 } bitw;
 
-/* Writes the n (<= 32) low bits of v. */
-static void put32(bitw *w, uint64_t v, unsigned n)
+/* Readies w to append at most `room` bytes to out. ND_OK or ND_ENOMEM. */
+static nd_status bitw_open(bitw *w, nd_bytes *out, size_t room)
 {
-    assert(n <= 32);
+    if (out->len + room + 8 > out->cap) {
+        size_t cap = out->cap;
+        unsigned char *p = nd_grow_array(out->p, &cap, out->len + room + 8, 1, 4096);
+        if (!p) return ND_ENOMEM;
+        out->p = p;
+        out->cap = cap;
+    }
+    w->out = out;
+    w->p = out->p + out->len;
+    w->acc = 0;
+    w->nacc = 0;
+    return ND_OK;
+}
+
+/* Writes the n (<= 32) low bits of v. */
+static inline void put32(bitw *w, uint64_t v, unsigned n)
+{
+    assert(n <= 32 && w->nacc < 32);
     w->acc |= (v & ((UINT64_C(1) << n) - 1)) << w->nacc;
     w->nacc += n;
-    nd_bytes *o = w->out;
-    while (w->nacc >= 8) {
-        if (o->len == o->cap) {
-            size_t cap = o->cap;
-            unsigned char *p = nd_grow_array(o->p, &cap, o->len + 1, 1, 256);
-            if (!p) {
-                w->failed = 1;
-                w->acc = 0;
-                w->nacc = 0;
-                return;
-            }
-            o->p = p;
-            o->cap = cap;
-        }
-        o->p[o->len++] = (unsigned char)w->acc;
-        w->acc >>= 8;
-        w->nacc -= 8;
+    if (w->nacc >= 32) {
+        uint32_t word = (uint32_t)w->acc;
+        for (unsigned i = 0; i < 4; i++)
+            w->p[i] = (unsigned char)(word >> (8 * i));
+        w->p += 4;
+        w->acc >>= 32;
+        w->nacc -= 32;
     }
 }
 
-static void put_bits(bitw *w, uint64_t v, unsigned n)
+static inline void put_bits(bitw *w, uint64_t v, unsigned n)
 {
     if (n > 32) {
         put32(w, v, 32);
@@ -92,7 +100,8 @@ static void put_bits(bitw *w, uint64_t v, unsigned n)
     }
 }
 
-static void put_rice(bitw *w, uint64_t x, unsigned k)
+/* At most 12 bytes. */
+static inline void put_rice(bitw *w, uint64_t x, unsigned k)
 {
     uint64_t q = x >> k;
     if (q >= 32) {
@@ -104,6 +113,7 @@ static void put_rice(bitw *w, uint64_t x, unsigned k)
     put_bits(w, x, k);
 }
 
+/* At most 16 bytes (8 for x < 2^32). */
 static void put_eg(bitw *w, uint64_t x)
 {
     assert(x < UINT64_MAX);
@@ -113,16 +123,21 @@ static void put_eg(bitw *w, uint64_t x)
     put_bits(w, v, n - 1);
 }
 
-/* Writes the last bits (zero-padded to a byte) and the checksum of out[start..). */
+/* Stores the last bits (zero-padded to a byte) and the checksum of out[start..). */
 static nd_status bitw_finish(bitw *w, size_t start)
 {
-    if (w->nacc) put32(w, 0, 8 - w->nacc);
-    if (w->failed) return ND_ENOMEM;
+    while (w->nacc > 0) {
+        *w->p++ = (unsigned char)w->acc;
+        w->acc >>= 8;
+        w->nacc = w->nacc > 8 ? w->nacc - 8 : 0;
+    }
     nd_bytes *o = w->out;
+    o->len = (size_t)(w->p - o->p);
+    assert(o->len + 4 <= o->cap);
     uint32_t sum = (uint32_t)XXH3_64bits(o->p + start, o->len - start);
     for (unsigned i = 0; i < 4; i++)
-        put32(w, sum >> (8 * i), 8);
-    return w->failed ? ND_ENOMEM : ND_OK;
+        o->p[o->len++] = (unsigned char)(sum >> (8 * i));
+    return ND_OK;
 }
 
 /* ---- the bit reader ------------------------------------------------------------------- */
@@ -136,9 +151,17 @@ typedef struct bitr {
 } bitr;
 
 /* The next n (<= 32) bits. */
-static uint64_t get32(bitr *r, unsigned n)
+static inline uint64_t get32(bitr *r, unsigned n)
 {
     assert(n <= 32);
+    if (r->nacc < n && r->pos + 4 <= r->len) {
+        const unsigned char *q = r->p + r->pos;
+        uint64_t word = (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 |
+                        (uint64_t)q[3] << 24;
+        r->acc |= word << r->nacc;
+        r->nacc += 32;
+        r->pos += 4;
+    }
     while (r->nacc < n) {
         if (r->pos < r->len)
             r->acc |= (uint64_t)r->p[r->pos++] << r->nacc;
@@ -241,43 +264,96 @@ static unsigned rice_k(uint64_t max, size_t n)
 
 /* ---- document records ------------------------------------------------------------------- */
 
-/* Index of x in the sorted a[0..n) (it is there). */
-static size_t find_u64(const uint64_t *a, size_t n, uint64_t x)
+/* Sorts a[0..n) of uniformly spread 64-bit values (hashes) with their ids: one counting pass
+ * on the top 8 bits into out[], then insertion sort of each bucket (about n / 256 values).
+ * count is scratch of 257 entries. */
+static void sort_spread(const uint64_t *a, const uint32_t *id, size_t n, uint64_t *out,
+                        uint32_t *out_id, size_t count[257])
 {
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] <= x)
-            lo = mid;
-        else
-            hi = mid;
+    memset(count, 0, 257 * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(a[i] >> 56) + 1]++;
+    for (unsigned b = 0; b < 256; b++)
+        count[b + 1] += count[b];
+    for (size_t i = 0; i < n; i++) {
+        size_t j = count[a[i] >> 56]++;
+        out[j] = a[i];
+        out_id[j] = id[i];
     }
-    assert(a[lo] == x);
-    return lo;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = out[i];
+        uint32_t y = out_id[i];
+        size_t j = i;
+        while (j > 0 && out[j - 1] > x) {
+            out[j] = out[j - 1];
+            out_id[j] = out_id[j - 1];
+            j--;
+        }
+        out[j] = x;
+        out_id[j] = y;
+    }
+}
+
+/* Reserves room for n values in an nd_u64s viewed as `words` 64-bit words. */
+static nd_status reserve_words(nd_u64s *a, size_t words)
+{
+    return nd_u64s_reserve(a, words ? words : 1);
 }
 
 nd_status nd_rec_encode(const uint64_t *th, size_t ntok, const nd_rec_sent *s, size_t ns,
                         nd_rec_scratch *scratch, nd_bytes *out)
 {
-    nd_u64s *d = &scratch->sorted;
-    if (nd_u64s_reserve(d, ntok ? ntok : 1) != ND_OK) return ND_ENOMEM;
-    if (ntok) memcpy(d->v, th, ntok * sizeof *th);
-    size_t nd = nd_u64_sort_unique(d->v, ntok, &scratch->tmp);
-    d->n = nd;
+    /* Distinct hashes in order of first occurrence, through an open-addressing table of
+     * (hash, id) with room for twice as many: tok[i] = the id of token i. Then the distinct
+     * values sorted, and rank[id] = the place of id's value among them. */
+    size_t tsize = 64;
+    while (tsize < 2 * ntok)
+        tsize *= 2;
+    /* scratch->sorted: table keys (tsize), then distinct (ntok), then sorted (ntok);
+     * scratch->tmp: table ids, tok, ids, sorted ids, rank (32-bit each, packed in pairs). */
+    if (reserve_words(&scratch->sorted, tsize + 2 * ntok) != ND_OK ||
+        reserve_words(&scratch->tmp, (tsize + 4 * ntok) / 2 + 4) != ND_OK)
+        return ND_ENOMEM;
+    uint64_t *key = scratch->sorted.v, *dist = key + tsize, *sorted = dist + ntok;
+    uint32_t *tid = (uint32_t *)scratch->tmp.v, *tok = tid + tsize, *ids = tok + ntok,
+             *sids = ids + ntok, *rank = sids + ntok;
+    memset(tid, 0xff, tsize * sizeof *tid);
+    size_t nd = 0;
+    for (size_t i = 0; i < ntok; i++) {
+        uint64_t h = th[i];
+        size_t j = (size_t)(h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (tsize - 1);
+        while (tid[j] != UINT32_MAX && key[j] != h)
+            j = (j + 1) & (tsize - 1);
+        if (tid[j] == UINT32_MAX) {
+            key[j] = h;
+            tid[j] = (uint32_t)nd;
+            dist[nd] = h;
+            ids[nd] = (uint32_t)nd;
+            nd++;
+        }
+        tok[i] = tid[j];
+    }
+    size_t count[257];
+    sort_spread(dist, ids, nd, sorted, sids, count);
+    for (size_t r = 0; r < nd; r++)
+        rank[sids[r]] = (uint32_t)r;
+    scratch->sorted.n = nd; /* (for the tests: the distinct count) */
+
+    unsigned iw = nd > 1 ? bitlen(nd - 1) : 0;
     size_t start = out->len;
-    bitw w = {out, 0, 0, 0};
+    bitw w;
+    if (bitw_open(&w, out, 64 + 12 * nd + 4 * ntok + 24 * ns) != ND_OK) return ND_ENOMEM;
     put_eg(&w, ntok);
     put_eg(&w, nd);
-    unsigned k = rice_k(nd ? d->v[nd - 1] : 0, nd);
+    unsigned k = rice_k(nd ? sorted[nd - 1] : 0, nd);
     put32(&w, k, 6);
     uint64_t prev = 0;
     for (size_t i = 0; i < nd; i++) {
-        put_rice(&w, d->v[i] - prev, k);
-        prev = d->v[i];
+        put_rice(&w, sorted[i] - prev, k);
+        prev = sorted[i];
     }
-    unsigned iw = nd > 1 ? bitlen(nd - 1) : 0;
     for (size_t i = 0; i < ntok && iw; i++)
-        put32(&w, find_u64(d->v, nd, th[i]), iw);
+        put32(&w, rank[tok[i]], iw);
     put_eg(&w, ns);
     uint32_t line = 0, end = 0;
     for (size_t i = 0; i < ns; i++) {
@@ -365,7 +441,8 @@ nd_status nd_chunk_encode(const nd_kentry *e, size_t n, nd_bytes *out)
         if (e[i].doc > maxdoc) maxdoc = e[i].doc;
     }
     size_t start = out->len;
-    bitw w = {out, 0, 0, 0};
+    bitw w;
+    if (bitw_open(&w, out, 32 + 16 * n) != ND_OK) return ND_ENOMEM;
     unsigned k = rice_k(e[n - 1].key - e[0].key, n);
     unsigned dw = bitlen(maxdoc);
     put_eg(&w, n);

@@ -137,6 +137,8 @@ nd_status nd_map_lookup(nd_map_cursor *c, uint64_t k, const nd_kentry **e, size_
 
 /* ---- adding (index_add.c) and checking (check.c) --------------------------------------- */
 
+#define ND_SBUF 4096 /* sentence band entries buffered per band */
+
 /* What an add keeps of the documents it writes at the end. */
 enum { ND_KEEP_ALL = 0, ND_KEEP_ONLY_NEW, ND_KEEP_ADD_NEW };
 
@@ -154,6 +156,22 @@ typedef struct nd_session {
     uint64_t *spool_off; /* per batch document */
     size_t nspool, capspool;
     FILE *sband[ND_PARA_BANDS];
+    uint64_t *sbuf; /* entries not yet written to sband[b]: sbuf[b * ND_SBUF ..], sbn[b] */
+    size_t sbn[ND_PARA_BANDS];
+    /* A plain add writes each document as pass 1 commits it ("direct"): its id checked
+     * against the id map (a cursor per run) and the batch's earlier ids (a hash table of
+     * (hash << 32 | document)), its number in docno[]. */
+    int direct;
+    uint32_t *docno;
+    size_t capdocno;
+    uint64_t *idtab; /* open addressing, idcap slots, 0 = empty (entries store doc + 1) */
+    size_t idcap, idn;
+    nd_map_cursor *idcur;
+    size_t nidcur;
+    sqlite3_stmt *ins_doc;
+    int64_t add_id;
+    int64_t *srcid; /* sources table number of each reader source, -1 unknown */
+    size_t nsrcid;
     /* What the lookups found (check.c). */
     nd_pair_sim *edges;
     size_t nedges, capedges;

@@ -64,9 +64,10 @@ ND_API nd_status nd_index_create(const char *path, const nd_scan_opts *opts, cha
  * Opens the index at `path`, read-only unless `writable`. Nothing is written while opening.
  * Checked: the file exists and is an SQLite database (ND_EIO, ND_ENOTINDEX), one this
  * library made (ND_ENOTINDEX), with a schema it reads (ND_ENEWER for a newer one), settings
- * it can read and hashes this build computes alike (ND_ECORRUPT); a corrupt page elsewhere
- * is found when it is read (ND_ECORRUPT then; see nd_index_verify). ND_ENOMEM. A message
- * in why (may be NULL) on failure. *out is to close with nd_index_close.
+ * it can read and hashes this build computes alike (ND_ECORRUPT, ND_ESETTINGS), and the
+ * root and end pages of every table (ND_ECORRUPT); a damaged page elsewhere is found when it
+ * is read (ND_ECORRUPT then; nd_index_verify reads them all). ND_ENOMEM. A message in why
+ * (may be NULL) on failure. *out is to close with nd_index_close.
  */
 ND_API nd_status nd_index_open(const char *path, int writable, nd_index **out, char *why);
 ND_API void nd_index_close(nd_index *ix); /* NULL is a no-op */
@@ -120,6 +121,9 @@ typedef struct nd_index_add_stats {
                           batch) already; each reported through on_diag (ND_EEXIST) */
     size_t duplicates; /* documents not added as near-duplicates (only-new, add-new) */
     uint64_t documents; /* documents in the index afterwards */
+    double t_scan;      /* seconds: reading and processing the batch (pass 1, stages) */
+    double t_write;     /* ... writing it into the index, until the commit */
+    double t_commit;    /* ... the commit */
 } nd_index_add_stats;
 
 /*

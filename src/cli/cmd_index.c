@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,7 +132,16 @@ static int cmd_add(int argc, char **argv, ix_args *a)
         nd_index_close(ix);
         return rc;
     }
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_MONOTONIC, &c0);
     nd_index_close(ix); /* the last connection: the log is folded into the file */
+    clock_gettime(CLOCK_MONOTONIC, &c1);
+    if (a->stats)
+        fprintf(stderr,
+                "neardup: stats: read %zu, added %zu; scan %.3fs, write %.3fs, commit %.3fs, "
+                "close %.3fs\n",
+                s.read, s.added, s.t_scan, s.t_write, s.t_commit,
+                (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9);
     ix_finish_existing(a, s.existing);
     printf("%zu document%s added", s.added, s.added == 1 ? "" : "s");
     if (s.existing) printf(", %zu already in the archive", s.existing);
