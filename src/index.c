@@ -489,6 +489,23 @@ static nd_status read_settings(nd_index *ix)
     return ND_OK;
 }
 
+/* Reads the first and last row of every table: their b-trees' root pages and the pages on
+ * the way to both ends (a few dozen pages whatever the size), so a damaged root is refused
+ * at once. */
+static nd_status probe_tables(nd_index *ix)
+{
+    static const char *const sql[] = {
+        "SELECT max(doc), min(doc) FROM docs",      "SELECT max(key), min(key) FROM ids",
+        "SELECT max(key), min(key) FROM bands",     "SELECT max(key), min(key) FROM sentences",
+        "SELECT max(source), min(source) FROM sources", "SELECT max(add_id), min(add_id) FROM adds",
+        "SELECT count(*) FROM (SELECT 1 FROM runs LIMIT 1)"};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        int rc = sqlite3_exec(ix->db, sql[i], NULL, NULL, NULL);
+        if (rc != SQLITE_OK) return nd_index_sqlfail(ix, rc, "opening");
+    }
+    return ND_OK;
+}
+
 nd_status nd_index_open(const char *path, int writable, nd_index **out, char *why)
 {
     struct stat sb;
@@ -507,7 +524,7 @@ nd_status nd_index_open(const char *path, int writable, nd_index **out, char *wh
         st = nd_index_sqlfail(ix, rc, "opening");
         goto fail;
     }
-    if ((st = connection_pragmas(ix)) != ND_OK) goto fail;
+    sqlite3_busy_timeout(ix->db, BUSY_MS);
     int64_t app = 0, ver = 0;
     rc = sqlite3_exec(ix->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
     if ((rc & 0xff) == SQLITE_NOTADB) {
@@ -537,7 +554,10 @@ nd_status nd_index_open(const char *path, int writable, nd_index **out, char *wh
         st = nd_index_fail(ix, ND_ECORRUPT, "damaged: no schema version");
         goto fail;
     }
-    if ((st = read_settings(ix)) != ND_OK || (st = nd_index_count(ix)) != ND_OK) goto fail;
+    if ((st = connection_pragmas(ix)) != ND_OK) goto fail;
+    if ((st = read_settings(ix)) != ND_OK || (st = nd_index_count(ix)) != ND_OK ||
+        (st = probe_tables(ix)) != ND_OK)
+        goto fail;
     *out = ix;
     return ND_OK;
 fail:
