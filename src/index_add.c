@@ -661,7 +661,11 @@ nd_status nd_session_write(nd_session *s, const nd_scan_result *res, const nd_sc
         goto out;
     }
     if (s->direct) {
-        /* written already, as pass 1 committed them (none: the batch was empty) */
+        /* written already, as pass 1 committed them (none: the batch was empty); the id
+         * cursors' statements end before the maps are written */
+        for (size_t i = 0; i < s->nidcur; i++)
+            nd_map_cursor_clear(&s->idcur[i]);
+        s->nidcur = 0;
         if (!nb && (st = start_add(s)) != ND_OK) goto out;
         for (size_t d = 0; d < nb; d++)
             if (s->docno[d]) ids[nids++] = (uint64_t)id_hash(res->docs[d].id) << 32 | d;

@@ -120,18 +120,23 @@ typedef struct nd_run_info {
 } nd_run_info;
 nd_status nd_map_runs(nd_index *ix, int map, nd_run_info **runs, size_t *n);
 
-/* Looks keys up in one run, in any order (ascending is fastest: a chunk is decoded once). */
+/* Looks keys up in one run, in any order; in ascending order it reads the run's chunks as a
+ * stream, each at most once, seeking only over long gaps. */
 typedef struct nd_map_cursor {
     nd_index *ix;
     int map;
     int64_t run;
     nd_kentry *e; /* the decoded chunk */
     size_t n, cap;
-    uint64_t first; /* its first key; valid when n > 0 */
+    uint64_t first;      /* its first key; valid when n > 0 */
+    uint64_t next_first; /* the next chunk's first key (UINT64_MAX: none); valid when n > 0 */
+    sqlite3_stmt *stream; /* positioned on the row of the next chunk, when `on` */
+    int on;
+    nd_bytes copy; /* a chunk's bytes while the stream moves past it */
 } nd_map_cursor;
 
 void nd_map_cursor_init(nd_map_cursor *c, nd_index *ix, int map, int64_t run);
-void nd_map_cursor_clear(nd_map_cursor *c);
+void nd_map_cursor_clear(nd_map_cursor *c); /* also ends its statement */
 /* The entries with key k: (*e)[0 .. *n), borrowed until the next call; *n = 0 when none. */
 nd_status nd_map_lookup(nd_map_cursor *c, uint64_t k, const nd_kentry **e, size_t *n);
 

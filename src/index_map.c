@@ -289,8 +289,104 @@ void nd_map_cursor_init(nd_map_cursor *c, nd_index *ix, int map, int64_t run)
 
 void nd_map_cursor_clear(nd_map_cursor *c)
 {
+    sqlite3_finalize(c->stream);
     nd_free(c->e);
+    nd_bytes_clear(&c->copy);
     memset(c, 0, sizeof *c);
+}
+
+#define STREAM_STEPS 8 /* chunks read in a row before a seek is cheaper */
+
+/* Decodes the chunk p[0..len) of first key `first` into the cursor. */
+static nd_status cursor_decode(nd_map_cursor *c, const void *p, size_t len, uint64_t first)
+{
+    c->n = 0;
+    nd_status st = nd_chunk_decode(p, len, first, &c->e, &c->n, &c->cap);
+    if (st == ND_ECORRUPT)
+        return nd_index_fail(c->ix, st,
+                             "damaged: a chunk of the %s map has a bad checksum (run 'neardup "
+                             "index info --check')",
+                             nd_map_table(c->map));
+    if (st != ND_OK) return nd_index_fail(c->ix, st, "out of memory");
+    c->first = first;
+    return ND_OK;
+}
+
+/* Steps the stream to its next row: next_first from it, or UINT64_MAX at the run's end. */
+static nd_status stream_step(nd_map_cursor *c)
+{
+    int rc = sqlite3_step(c->stream);
+    if (rc == SQLITE_ROW) {
+        c->next_first = (uint64_t)sqlite3_column_int64(c->stream, 0) & KEY_MASK;
+        return ND_OK;
+    }
+    c->on = 0;
+    c->next_first = UINT64_MAX;
+    sqlite3_reset(c->stream);
+    return rc == SQLITE_DONE ? ND_OK : nd_index_sqlfail(c->ix, rc, "looking a key up");
+}
+
+/* Seeks the chunk that may hold k (the last one of the run starting at or before it), and
+ * the stream just after it. ND_OK with c->n == 0 when k is before the run's first key. */
+static nd_status cursor_seek(nd_map_cursor *c, uint64_t k)
+{
+    sqlite3_stmt *q = NULL;
+    nd_status st = nd_index_stmt(c->ix, ST_CHUNK_AT + c->map, &q);
+    if (st != ND_OK) return st;
+    int64_t lo = c->run << ND_KEY_BITS;
+    sqlite3_bind_int64(q, 1, lo);
+    sqlite3_bind_int64(q, 2, lo | (int64_t)k);
+    int rc = sqlite3_step(q);
+    c->n = 0;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(q);
+        return ND_OK;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(q);
+        return nd_index_sqlfail(c->ix, rc, "looking a key up");
+    }
+    int64_t row = sqlite3_column_int64(q, 0);
+    st = cursor_decode(c, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1),
+                       (uint64_t)row & KEY_MASK);
+    sqlite3_reset(q);
+    if (st != ND_OK) return st;
+    if (!c->stream) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT key, chunk FROM %s WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+                 nd_map_table(c->map));
+        if ((rc = sqlite3_prepare_v2(c->ix->db, sql, -1, &c->stream, NULL)) != SQLITE_OK)
+            return nd_index_sqlfail(c->ix, rc, "looking a key up");
+    }
+    sqlite3_reset(c->stream);
+    sqlite3_bind_int64(c->stream, 1, row + 1);
+    sqlite3_bind_int64(c->stream, 2, lo | (int64_t)KEY_MASK);
+    c->on = 1;
+    return stream_step(c);
+}
+
+/* Moves to the chunk that holds k >= next_first: along the stream, or by a seek. */
+static nd_status cursor_advance(nd_map_cursor *c, uint64_t k)
+{
+    for (unsigned steps = 0; c->on && steps < STREAM_STEPS; steps++) {
+        /* The stream's row is the chunk of first key next_first: keep its bytes, look at
+         * the one after it. */
+        uint64_t first = c->next_first;
+        const void *p = sqlite3_column_blob(c->stream, 1);
+        size_t len = (size_t)sqlite3_column_bytes(c->stream, 1);
+        if (len > c->copy.cap) {
+            size_t cap = c->copy.cap;
+            unsigned char *v = nd_grow_array(c->copy.p, &cap, len, 1, 4096);
+            if (!v) return nd_index_fail(c->ix, ND_ENOMEM, "out of memory");
+            c->copy.p = v;
+            c->copy.cap = cap;
+        }
+        if (len) memcpy(c->copy.p, p, len);
+        nd_status st = stream_step(c);
+        if (st != ND_OK) return st;
+        if (k < c->next_first) return cursor_decode(c, c->copy.p, len, first);
+    }
+    return cursor_seek(c, k);
 }
 
 nd_status nd_map_lookup(nd_map_cursor *c, uint64_t k, const nd_kentry **e, size_t *n)
@@ -298,40 +394,11 @@ nd_status nd_map_lookup(nd_map_cursor *c, uint64_t k, const nd_kentry **e, size_
     *n = 0;
     *e = NULL;
     assert(k <= KEY_MASK);
-    if (!c->n || k < c->first || k > c->e[c->n - 1].key) {
-        sqlite3_stmt *q = NULL;
-        nd_status st = nd_index_stmt(c->ix, ST_CHUNK_AT + c->map, &q);
-        if (st != ND_OK) return st;
-        sqlite3_bind_int64(q, 1, c->run << ND_KEY_BITS);
-        sqlite3_bind_int64(q, 2, (c->run << ND_KEY_BITS) | (int64_t)k);
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_DONE) {
-            sqlite3_reset(q);
-            return ND_OK; /* k is before the run's first key */
-        }
-        if (rc != SQLITE_ROW) {
-            sqlite3_reset(q);
-            return nd_index_sqlfail(c->ix, rc, "looking a key up");
-        }
-        uint64_t first = (uint64_t)sqlite3_column_int64(q, 0) & KEY_MASK;
-        if (!c->n || first != c->first) {
-            c->n = 0;
-            st = nd_chunk_decode(sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1),
-                                 first, &c->e, &c->n, &c->cap);
-            if (st != ND_OK) c->n = 0;
-            if (st == ND_ECORRUPT)
-                st = nd_index_fail(c->ix, st,
-                                   "damaged: a chunk of the %s map has a bad checksum (run "
-                                   "'neardup index info --check')",
-                                   nd_map_table(c->map));
-            else if (st != ND_OK)
-                st = nd_index_fail(c->ix, st, "out of memory");
-            c->first = first;
-        }
-        sqlite3_reset(q);
-        if (st != ND_OK) return st;
-        if (k > c->e[c->n - 1].key) return ND_OK;
+    if (!c->n || k < c->first || k >= c->next_first) {
+        nd_status st = c->n && k >= c->next_first ? cursor_advance(c, k) : cursor_seek(c, k);
+        if (st != ND_OK || !c->n) return st;
     }
+    if (k > c->e[c->n - 1].key) return ND_OK;
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
