@@ -33,12 +33,16 @@
 #include "lsh.h"
 #include "mix.h"
 #include "neardup/neardup.h"
+#include "minhash.h"
+#include "radix.h"
+#include "sentences.h"
 #include "shingle.h"
 #include "verify.h"
 
 #define KEY_CAP 256u /* archived documents taken from one key of one run */
 #define DOC_CAP 64u  /* archived candidates verified per batch document */
-#define SENT_CAP 64u /* archived documents per batch sentence (before verification) */
+#define SENT_CAP 16u     /* archived documents tried per batch sentence ... */
+#define SENT_CAP_MAX 64u /* ... or boilerplate_docs of them, up to this */
 #define CACHE 256u   /* decoded records kept (direct-mapped by document) */
 
 /* A decoded record's exact set and its sentences' sorted word sets, for one document. */
@@ -51,7 +55,13 @@ typedef struct dset {
     size_t *wstart;  /* sentence i: words[wstart[i] .. wstart[i + 1]) */
     uint32_t *line;
     uint64_t *key;   /* the sentence's exact key (as the scan's nd_para_rec.key) */
+    uint32_t *band;  /* its ND_PARA_BANDS band keys (as the scan's), sentence i's at i * bands */
     size_t ns;
+    /* (band << 32 | key) of every sentence in an open-addressing table of tcap slots:
+     * tkey[j] and the sentence tsent[j] + 1 (0 = empty) */
+    uint64_t *tkey;
+    uint32_t *tsent;
+    size_t tcap;
 } dset;
 
 typedef struct cache {
@@ -65,6 +75,9 @@ static void dset_clear(dset *d)
     nd_free(d->wstart);
     nd_free(d->line);
     nd_free(d->key);
+    nd_free(d->band);
+    nd_free(d->tkey);
+    nd_free(d->tsent);
     memset(d, 0, sizeof *d);
     d->doc = UINT32_MAX;
 }
@@ -100,14 +113,16 @@ static size_t small_sort_unique(uint64_t *a, size_t n)
     return w;
 }
 
-/* Fills d from the decoded record r: its exact set, and with sents its sentences. */
-static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *scratch, int sents)
+/* Fills d from the decoded record r: without sents its exact set, with sents its sentences
+ * (their band keys with pmh, the scan's sentence MinHash, in a small table). */
+static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *scratch, int sents,
+                           const nd_minhash *pmh)
 {
-    if (!d->set) {
-        nd_status st = nd_rec_shingle_set(r, ngram, scratch, &d->set, &d->n);
-        if (st != ND_OK) return st;
+    if (!sents) {
+        if (d->set) return ND_OK;
+        return nd_rec_shingle_set(r, ngram, scratch, &d->set, &d->n);
     }
-    if (!sents || d->loaded_sents) return ND_OK;
+    if (d->loaded_sents) return ND_OK;
     size_t total = 0;
     for (size_t i = 0; i < r->ns; i++)
         total += r->s[i].ntok;
@@ -115,18 +130,39 @@ static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *sc
     d->wstart = nd_malloc((r->ns + 1) * sizeof *d->wstart);
     d->line = nd_malloc((r->ns ? r->ns : 1) * sizeof *d->line);
     d->key = nd_malloc((r->ns ? r->ns : 1) * sizeof *d->key);
-    if (!d->words || !d->wstart || !d->line || !d->key) return ND_ENOMEM;
+    d->band = nd_malloc((r->ns ? r->ns : 1) * ND_PARA_BANDS * sizeof *d->band);
+    if (!d->words || !d->wstart || !d->line || !d->key || !d->band) return ND_ENOMEM;
     size_t w = 0;
     for (size_t i = 0; i < r->ns; i++) {
         const nd_rec_sent *s = &r->s[i];
         d->wstart[i] = w;
         d->line[i] = s->line;
         d->key[i] = nd_seq_key(r->th + s->first, s->ntok);
+        uint32_t sig[ND_PARA_PERMS];
+        nd_minhash_sign(pmh, r->th + s->first, s->ntok, sig);
+        for (unsigned b = 0; b < ND_PARA_BANDS; b++)
+            d->band[i * ND_PARA_BANDS + b] = nd_lsh_band_key(sig, b, ND_PARA_ROWS);
         memcpy(d->words + w, r->th + s->first, s->ntok * sizeof *d->words);
         w += small_sort_unique(d->words + w, s->ntok);
     }
     d->wstart[r->ns] = w;
     d->ns = r->ns;
+    size_t tcap = 16;
+    while (tcap < 2 * r->ns * ND_PARA_BANDS)
+        tcap *= 2;
+    d->tkey = nd_malloc(tcap * sizeof *d->tkey);
+    d->tsent = nd_calloc(tcap, sizeof *d->tsent);
+    if (!d->tkey || !d->tsent) return ND_ENOMEM;
+    d->tcap = tcap;
+    for (size_t i = 0; i < r->ns; i++)
+        for (unsigned b = 0; b < ND_PARA_BANDS; b++) {
+            uint64_t key = (uint64_t)b << 32 | d->band[i * ND_PARA_BANDS + b];
+            size_t j = (size_t)(key * UINT64_C(0x9e3779b97f4a7c15) >> 32) & (tcap - 1);
+            while (d->tsent[j])
+                j = (j + 1) & (tcap - 1);
+            d->tkey[j] = key;
+            d->tsent[j] = (uint32_t)i + 1;
+        }
     d->loaded_sents = 1;
     return ND_OK;
 }
@@ -135,7 +171,8 @@ static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *sc
 typedef struct checker {
     nd_session *s;
     nd_scan_ctx *c;
-    uint32_t nb; /* batch documents */
+    nd_minhash *pmh; /* the scan's sentence MinHash */
+    uint32_t nb;     /* batch documents */
     cache arch, batch;
     uint64_t *pairs; /* candidates (a << 32 | b), meaning per step */
     size_t npairs, cappairs;
@@ -146,12 +183,12 @@ static nd_status get_archived(checker *k, uint32_t a, int sents, dset **out)
 {
     nd_session *s = k->s;
     dset *d = &k->arch.slot[a % CACHE];
-    if (d->doc != a || (sents && !d->loaded_sents)) {
+    if (d->doc != a || (sents ? !d->loaded_sents : !d->set)) {
         if (d->doc != a) dset_clear(d);
         nd_status st = nd_index_load_record(s->ix, a, &s->rec);
         if (st != ND_OK) return st;
         d->doc = a;
-        if ((st = dset_fill(d, &s->rec, s->ix->set.ngram, &s->scratch, sents)) != ND_OK)
+        if ((st = dset_fill(d, &s->rec, s->ix->set.ngram, &s->scratch, sents, k->pmh)) != ND_OK)
             return nd_index_fail(s->ix, st, "out of memory");
     }
     *out = d;
@@ -163,12 +200,12 @@ static nd_status get_batch(checker *k, uint32_t b, int sents, dset **out)
 {
     nd_session *s = k->s;
     dset *d = &k->batch.slot[b % CACHE];
-    if (d->doc != b || (sents && !d->loaded_sents)) {
+    if (d->doc != b || (sents ? !d->loaded_sents : !d->set)) {
         if (d->doc != b) dset_clear(d);
         nd_status st = nd_session_batch_record(s, b, NULL, NULL);
         if (st != ND_OK) return st;
         d->doc = b;
-        if ((st = dset_fill(d, &s->rec, s->ix->set.ngram, &s->scratch, sents)) != ND_OK)
+        if ((st = dset_fill(d, &s->rec, s->ix->set.ngram, &s->scratch, sents, k->pmh)) != ND_OK)
             return nd_index_fail(s->ix, st, "out of memory");
     }
     *out = d;
@@ -292,49 +329,13 @@ static nd_status verify_articles(checker *k)
     return st;
 }
 
-/* The sentences of archived document a that match batch sentence (record) r: appended to
- * *found as (sentence << 32 | r). */
-static nd_status sentence_matches(checker *k, const nd_sent_store *store, const uint32_t *first,
-                                  uint32_t a, uint32_t r, uint64_t **found, size_t *n, size_t *cap)
-{
-    const nd_para_rec *rec = &store->recs[r];
-    dset *x = NULL, *y = NULL;
-    nd_status st = get_batch(k, rec->doc, 1, &x);
-    if (st == ND_OK) st = get_archived(k, a, 1, &y);
-    if (st != ND_OK) return st;
-    size_t j = r - first[rec->doc];
-    if (j >= x->ns) return nd_index_fail(k->s->ix, ND_EINTERNAL, "a sentence is out of its record");
-    double t = k->c->opts.para.threshold;
-    const uint64_t *xw = x->words + x->wstart[j];
-    size_t xn = x->wstart[j + 1] - x->wstart[j];
-    for (size_t m = 0; m < y->ns; m++) {
-        const uint64_t *yw = y->words + y->wstart[m];
-        size_t yn = y->wstart[m + 1] - y->wstart[m];
-        size_t lo = xn < yn ? xn : yn, hi = xn < yn ? yn : xn;
-        if ((double)lo < t * (double)hi * (1.0 - 1e-12)) continue; /* J <= lo / hi */
-        nd_sim sim = nd_verify_exact(xw, xn, yw, yn);
-        if (!nd_verify_passes(sim.inter, xn, yn, t)) continue;
-        if (*n == *cap) {
-            size_t c = *cap;
-            uint64_t *v = nd_grow_array(*found, &c, *n + 1, sizeof *v, 64);
-            if (!v) return nd_index_fail(k->s->ix, ND_ENOMEM, "out of memory");
-            *found = v;
-            *cap = c;
-        }
-        (*found)[(*n)++] = (uint64_t)m << 32 | r;
-    }
-    return ND_OK;
-}
-
-/* The matched sentences of archived document a: a record for each (in sentence order, with
- * doc = a for now), joined with the batch sentences it matched. */
-static nd_status add_matches(checker *k, uint32_t a, uint64_t *found, size_t n)
+/* The matched sentences of archived document a, found[0..n) as (sentence << 32 | batch
+ * record): a record for each (in sentence order, with doc = a for now), joined with the
+ * batch sentences it matched. */
+static nd_status add_matches(checker *k, const dset *y, uint32_t a, uint64_t *found, size_t n)
 {
     nd_session *s = k->s;
     if (!n) return ND_OK;
-    dset *y = NULL;
-    nd_status st = get_archived(k, a, 1, &y);
-    if (st != ND_OK) return st;
     qsort(found, n, sizeof *found, u64_cmp);
     for (size_t i = 0; i < n; i++) {
         uint32_t m = (uint32_t)(found[i] >> 32);
@@ -360,55 +361,197 @@ static nd_status add_matches(checker *k, uint32_t a, uint64_t *found, size_t n)
     return ND_OK;
 }
 
+/* The batch's sentences, each in one block of 64-bit words, so that testing a candidate pair
+ * reads one place: [record | words << 32], its ND_PARA_BANDS band keys two to a word, then
+ * its word set (sorted, unique token hashes). at[r] is where record r's block starts. Each
+ * batch document's record is read from the spool once, in order. */
+#define BLK_HEAD (1 + ND_PARA_BANDS / 2)
+
+typedef struct bsents {
+    uint64_t *v;
+    size_t n, cap;
+    size_t *at;
+} bsents;
+
+static nd_status batch_sentences(checker *k, const nd_sent_store *store, bsents *out)
+{
+    nd_session *s = k->s;
+    size_t n = store->n;
+    out->at = nd_malloc((n ? n : 1) * sizeof *out->at);
+    if (!out->at) return nd_index_fail(s->ix, ND_ENOMEM, "out of memory");
+    size_t r = 0;
+    for (uint32_t d = 0; d < k->nb && r < n; d++) {
+        if (store->recs[r].doc != d) continue; /* no sentence in d */
+        nd_status st = nd_session_batch_record(s, d, NULL, NULL);
+        if (st != ND_OK) return st;
+        const nd_rec *rec = &s->rec;
+        for (size_t j = 0; j < rec->ns; j++, r++) {
+            if (r >= n || store->recs[r].doc != d)
+                return nd_index_fail(s->ix, ND_EINTERNAL, "a record's sentences differ");
+            const nd_rec_sent *se = &rec->s[j];
+            size_t need = out->n + BLK_HEAD + se->ntok;
+            if (need > out->cap) {
+                size_t cap = out->cap;
+                uint64_t *v = nd_grow_array(out->v, &cap, need, sizeof *v, 1u << 16);
+                if (!v) return nd_index_fail(s->ix, ND_ENOMEM, "out of memory");
+                out->v = v;
+                out->cap = cap;
+            }
+            uint64_t *blk = out->v + out->n;
+            memcpy(blk + BLK_HEAD, rec->th + se->first, se->ntok * sizeof *blk);
+            size_t w = small_sort_unique(blk + BLK_HEAD, se->ntok);
+            blk[0] = (uint64_t)w << 32 | r;
+            for (unsigned b = 0; b < ND_PARA_BANDS; b += 2)
+                blk[1 + b / 2] = (uint64_t)store->band[b + 1][r] << 32 | store->band[b][r];
+            out->at[r] = out->n;
+            out->n += BLK_HEAD + w;
+        }
+    }
+    if (r != n) return nd_index_fail(s->ix, ND_EINTERNAL, "a record's sentences differ");
+    return ND_OK;
+}
+
+/* Step 3a: for each batch sentence r, up to `cap` archived documents that share one of its
+ * band keys (the most recent of each bucket, those of the first bands first): cand[r * cap ..
+ * r * cap + ncand[r]). */
+static nd_status sentence_candidates(checker *k, const nd_sent_store *store,
+                                     const nd_run_info *runs, size_t nr, unsigned cap,
+                                     uint32_t *cand, unsigned char *ncand)
+{
+    size_t n = store->n;
+    uint64_t *room = nd_malloc((n ? n : 1) * sizeof *room), *tmp = nd_malloc((n ? n : 1) * sizeof *tmp);
+    uint32_t *idx = nd_malloc((n ? n : 1) * sizeof *idx);
+    if (!room || !tmp || !idx) {
+        nd_free(room);
+        nd_free(tmp);
+        nd_free(idx);
+        return nd_index_fail(k->s->ix, ND_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint32_t)i;
+    nd_status st = ND_OK;
+    for (unsigned b = 0; b < ND_PARA_BANDS && st == ND_OK; b++) {
+        /* (key << 32 | record), sorted by key, records in order */
+        const uint64_t *q = nd_radix_sort(NULL, store->band[b], idx, n, room, tmp);
+        for (size_t r = 0; r < nr && st == ND_OK; r++) {
+            nd_map_cursor cur;
+            nd_map_cursor_init(&cur, k->s->ix, ND_MAP_SENTS, runs[r].run);
+            const nd_kentry *e = NULL;
+            size_t ne = 0;
+            for (size_t i = 0; i < n && st == ND_OK; i++) {
+                if (i == 0 || q[i] >> 32 != q[i - 1] >> 32)
+                    st = nd_map_lookup(&cur, (uint64_t)b << 32 | q[i] >> 32, &e, &ne);
+                uint32_t rec = (uint32_t)q[i];
+                uint32_t *c = cand + (size_t)rec * cap;
+                for (size_t j = ne; j-- > (ne > cap ? ne - cap : 0) && ncand[rec] < cap;) {
+                    unsigned x = 0;
+                    while (x < ncand[rec] && c[x] != e[j].doc)
+                        x++;
+                    if (x == ncand[rec]) c[ncand[rec]++] = e[j].doc;
+                }
+            }
+            nd_map_cursor_clear(&cur);
+        }
+    }
+    nd_free(room);
+    nd_free(tmp);
+    nd_free(idx);
+    return st;
+}
+
 /* Step 3: sentence matches, as (archived sentence, batch sentence) into s->srecs/s->sjoin
- * (doc = archive number for now, the join's a = the srec). */
+ * (doc = archive number for now). Each candidate archived document is read once (in archive
+ * order), its sentences' band keys recomputed, and a batch sentence compared (exact Jaccard
+ * of the word sets) with those of its sentences that share a band key with it. */
 static nd_status match_sentences(checker *k, const nd_sent_store *store, const nd_run_info *runs,
                                  size_t nr)
 {
     nd_session *s = k->s;
     nd_index *ix = s->ix;
     size_t n = store->n;
-    /* The first record of each batch document, to number a record within its document. */
-    uint32_t *first = nd_malloc(((size_t)k->nb + 1) * sizeof *first);
-    uint64_t *q = nd_malloc((n ? n : 1) * sizeof *q);
-    nd_status st = first && q ? ND_OK : nd_index_fail(ix, ND_ENOMEM, "out of memory");
-    if (st == ND_OK) {
-        for (size_t i = n; i-- > 0;)
-            first[store->recs[i].doc] = (uint32_t)i;
-        k->npairs = 0;
-        unsigned cap = (unsigned)k->c->opts.boilerplate_docs;
-        cap = cap < SENT_CAP ? SENT_CAP : cap > 1024 ? 1024 : cap;
-        for (unsigned b = 0; b < ND_PARA_BANDS && st == ND_OK; b++) {
-            for (size_t i = 0; i < n; i++)
-                q[i] = (uint64_t)store->band[b][i] << 32 | i;
-            qsort(q, n, sizeof *q, u64_cmp);
-            st = lookup_band(k, ND_MAP_SENTS, b, q, n, runs, nr, cap);
-        }
-    }
-    nd_free(q);
-    if (st != ND_OK) {
-        nd_free(first);
-        return st;
-    }
-    /* (archived << 32 | record), sorted: each archived document is loaded once, and its
-     * matches become its sentence records in sentence (so line) order. */
-    for (size_t i = 0; i < k->npairs; i++)
-        k->pairs[i] = k->pairs[i] << 32 | k->pairs[i] >> 32;
-    if (k->npairs) qsort(k->pairs, k->npairs, sizeof *k->pairs, u64_cmp);
+    unsigned cap = (unsigned)k->c->opts.boilerplate_docs;
+    cap = cap < SENT_CAP ? SENT_CAP : cap > SENT_CAP_MAX ? SENT_CAP_MAX : cap;
+    bsents bw = {0};
+    uint32_t *cand = nd_malloc((n ? n : 1) * cap * sizeof *cand);
+    unsigned char *ncand = nd_calloc(n ? n : 1, 1);
     uint64_t *found = NULL; /* (archived sentence << 32 | record) of one archived document */
     size_t nfound = 0, capfound = 0;
+    nd_status st = cand && ncand ? ND_OK : nd_index_fail(ix, ND_ENOMEM, "out of memory");
+    if (st == ND_OK) st = sentence_candidates(k, store, runs, nr, cap, cand, ncand);
+    if (st == ND_OK) st = batch_sentences(k, store, &bw);
+    if (st == ND_OK && bw.n >= UINT32_MAX)
+        st = nd_index_fail(ix, ND_ENOMEM, "too many sentences in one batch");
+    /* (archived << 32 | the record's block), sorted: each archived document read once. */
+    k->npairs = 0;
+    for (size_t r = 0; r < n && st == ND_OK; r++)
+        for (unsigned j = 0; j < ncand[r] && st == ND_OK; j++)
+            st = push_pair(k, (uint64_t)cand[r * cap + j] << 32 | bw.at[r]);
+    nd_free(cand);
+    cand = NULL;
+    if (st == ND_OK && k->npairs > 1) {
+        /* pushed in record order: a stable sort by archive number orders them fully */
+        uint64_t *tmp = nd_malloc(k->npairs * sizeof *tmp);
+        if (!tmp) {
+            st = nd_index_fail(ix, ND_ENOMEM, "out of memory");
+        } else {
+            uint64_t *sorted = nd_radix_sort(k->pairs, NULL, NULL, k->npairs, k->pairs, tmp);
+            if (sorted != k->pairs) memcpy(k->pairs, sorted, k->npairs * sizeof *tmp);
+            nd_free(tmp);
+        }
+    }
+    double t = k->c->opts.para.threshold;
     for (size_t i = 0; i < k->npairs && st == ND_OK;) {
         uint32_t a = (uint32_t)(k->pairs[i] >> 32);
+        dset *y = NULL;
+        if ((st = get_archived(k, a, 1, &y)) != ND_OK) break;
         nfound = 0;
         for (; i < k->npairs && (uint32_t)(k->pairs[i] >> 32) == a && st == ND_OK; i++) {
-            if (i > 0 && k->pairs[i] == k->pairs[i - 1]) continue;
-            st = sentence_matches(k, store, first, a, (uint32_t)k->pairs[i], &found, &nfound,
-                                  &capfound);
+            if (i + 8 < k->npairs) __builtin_prefetch(bw.v + (uint32_t)k->pairs[i + 8]);
+            const uint64_t *blk = bw.v + (uint32_t)k->pairs[i];
+            uint32_t r = (uint32_t)blk[0];
+            const uint64_t *xw = blk + BLK_HEAD;
+            size_t xn = (size_t)(blk[0] >> 32);
+            /* The archived sentences sharing a band key with r, each tried once. */
+            uint32_t tried[4 * ND_PARA_BANDS];
+            unsigned ntried = 0;
+            for (unsigned b = 0; b < ND_PARA_BANDS && st == ND_OK; b++) {
+                uint64_t key = (uint64_t)b << 32 | (uint32_t)(blk[1 + b / 2] >> (32 * (b & 1)));
+                size_t j = (size_t)(key * UINT64_C(0x9e3779b97f4a7c15) >> 32) & (y->tcap - 1);
+                for (; y->tsent[j]; j = (j + 1) & (y->tcap - 1)) {
+                    if (y->tkey[j] != key) continue;
+                    uint32_t m = y->tsent[j] - 1;
+                    unsigned x = 0;
+                    while (x < ntried && tried[x] != m)
+                        x++;
+                    if (x < ntried) continue;
+                    if (ntried < sizeof tried / sizeof *tried) tried[ntried++] = m;
+                    const uint64_t *yw = y->words + y->wstart[m];
+                    size_t yn = y->wstart[m + 1] - y->wstart[m];
+                    size_t lo = xn < yn ? xn : yn, hi = xn < yn ? yn : xn;
+                    if ((double)lo < t * (double)hi * (1.0 - 1e-12)) continue; /* J <= lo / hi */
+                    nd_sim sim = nd_verify_exact(xw, xn, yw, yn);
+                    if (!nd_verify_passes(sim.inter, xn, yn, t)) continue;
+                    if (nfound == capfound) {
+                        size_t c = capfound;
+                        uint64_t *v = nd_grow_array(found, &c, nfound + 1, sizeof *v, 64);
+                        if (!v) {
+                            st = nd_index_fail(ix, ND_ENOMEM, "out of memory");
+                            break;
+                        }
+                        found = v;
+                        capfound = c;
+                    }
+                    found[nfound++] = (uint64_t)m << 32 | r;
+                }
+            }
         }
-        if (st == ND_OK) st = add_matches(k, a, found, nfound);
+        if (st == ND_OK) st = add_matches(k, y, a, found, nfound);
     }
     nd_free(found);
-    nd_free(first);
+    nd_free(cand);
+    nd_free(ncand);
+    nd_free(bw.v);
+    nd_free(bw.at);
     return st;
 }
 
@@ -485,6 +628,7 @@ nd_status nd_check_after_pass1(void *ud, nd_scan_ctx *c, const nd_sent_store *st
     cache_init(&k.arch);
     cache_init(&k.batch);
     nd_status st = nd_result_set_archive(c->res, ix->path, ix->ndocs);
+    if (st == ND_OK) st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &k.pmh);
     if (st != ND_OK) st = nd_index_fail(ix, st, "out of memory");
     nd_run_info *runs = NULL;
     size_t nr = 0;
@@ -510,6 +654,8 @@ nd_status nd_check_after_pass1(void *ud, nd_scan_ctx *c, const nd_sent_store *st
     cache_clear(&k.arch);
     cache_clear(&k.batch);
     nd_free(k.pairs);
+    nd_minhash_free(k.pmh);
+    if (st != ND_OK && !ix->msg[0]) nd_index_fail(ix, st, "%s", nd_status_str(st));
     return st;
 }
 
