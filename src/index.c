@@ -46,7 +46,7 @@ const char *nd_map_table(int map)
 
 /* ---- messages and SQL helpers ------------------------------------------------------------ */
 
-static void vset_msg(char *buf, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vset_msg(char *buf, const char *fmt, va_list ap)
 {
     if (!buf) return;
     vsnprintf(buf, ND_INDEX_MSG_MAX, fmt, ap);
@@ -109,8 +109,8 @@ nd_status nd_index_exec(nd_index *ix, const char *sql, const char *what)
 }
 
 static const char *const stmt_sql[ST_NSTMTS] = {
-    [ST_DOC_GET] = "SELECT d.id, s.path, d.line, d.words, d.snippet FROM docs d JOIN sources s "
-                   "ON s.source = d.source WHERE d.doc = ?1",
+    [ST_DOC_GET] = ("SELECT d.id, s.path, d.line, d.words, d.snippet FROM docs d JOIN sources s "
+                    "ON s.source = d.source WHERE d.doc = ?1"),
     [ST_DOC_RECORD] = "SELECT record FROM docs WHERE doc = ?1",
     [ST_DOC_ID] = "SELECT id FROM docs WHERE doc = ?1",
     [ST_CHUNK_AT + ND_MAP_IDS] =
