@@ -52,7 +52,9 @@ typedef struct dset {
     uint64_t *set;
     size_t n;
     uint64_t *words; /* the sentences' word sets back to back */
-    size_t *wstart;  /* sentence i: words[wstart[i] .. wstart[i + 1]) */
+    size_t *wstart;  /* sentence i: words[wstart[i] .. + wn[i]), sorted and unique once
+                        wn[i] != UINT32_MAX (sorted when first compared: most never are) */
+    uint32_t *wn;
     uint32_t *line;
     uint64_t *key;   /* the sentence's exact key (as the scan's nd_para_rec.key) */
     uint32_t *band;  /* its ND_PARA_BANDS band keys (as the scan's), sentence i's at i * bands */
@@ -73,6 +75,7 @@ static void dset_clear(dset *d)
     nd_free(d->set);
     nd_free(d->words);
     nd_free(d->wstart);
+    nd_free(d->wn);
     nd_free(d->line);
     nd_free(d->key);
     nd_free(d->band);
@@ -128,10 +131,11 @@ static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *sc
         total += r->s[i].ntok;
     d->words = nd_malloc((total ? total : 1) * sizeof *d->words);
     d->wstart = nd_malloc((r->ns + 1) * sizeof *d->wstart);
+    d->wn = nd_malloc((r->ns ? r->ns : 1) * sizeof *d->wn);
     d->line = nd_malloc((r->ns ? r->ns : 1) * sizeof *d->line);
     d->key = nd_malloc((r->ns ? r->ns : 1) * sizeof *d->key);
     d->band = nd_malloc((r->ns ? r->ns : 1) * ND_PARA_BANDS * sizeof *d->band);
-    if (!d->words || !d->wstart || !d->line || !d->key || !d->band) return ND_ENOMEM;
+    if (!d->words || !d->wstart || !d->wn || !d->line || !d->key || !d->band) return ND_ENOMEM;
     size_t w = 0;
     for (size_t i = 0; i < r->ns; i++) {
         const nd_rec_sent *s = &r->s[i];
@@ -143,7 +147,8 @@ static nd_status dset_fill(dset *d, const nd_rec *r, unsigned ngram, nd_u64s *sc
         for (unsigned b = 0; b < ND_PARA_BANDS; b++)
             d->band[i * ND_PARA_BANDS + b] = nd_lsh_band_key(sig, b, ND_PARA_ROWS);
         memcpy(d->words + w, r->th + s->first, s->ntok * sizeof *d->words);
-        w += small_sort_unique(d->words + w, s->ntok);
+        d->wn[i] = UINT32_MAX;
+        w += s->ntok;
     }
     d->wstart[r->ns] = w;
     d->ns = r->ns;
@@ -525,8 +530,11 @@ static nd_status match_sentences(checker *k, const nd_sent_store *store, const n
                         x++;
                     if (x < ntried) continue;
                     if (ntried < sizeof tried / sizeof *tried) tried[ntried++] = m;
+                    if (y->wn[m] == UINT32_MAX)
+                        y->wn[m] = (uint32_t)small_sort_unique(y->words + y->wstart[m],
+                                                               y->wstart[m + 1] - y->wstart[m]);
                     const uint64_t *yw = y->words + y->wstart[m];
-                    size_t yn = y->wstart[m + 1] - y->wstart[m];
+                    size_t yn = y->wn[m];
                     size_t lo = xn < yn ? xn : yn, hi = xn < yn ? yn : xn;
                     if ((double)lo < t * (double)hi * (1.0 - 1e-12)) continue; /* J <= lo / hi */
                     nd_sim sim = nd_verify_exact(xw, xn, yw, yn);

@@ -667,10 +667,9 @@ nd_status nd_index_info_get(nd_index *ix, int tables, nd_index_info *out)
     if (!tables) goto out;
     /* Per table (SQLite's dbstat): reads every page. */
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(ix->db,
-                                "SELECT name, sum(pgsize) FROM dbstat WHERE aggregate = TRUE "
-                                "GROUP BY name",
-                                -1, &q, NULL);
+    /* (Not dbstat's aggregate mode: its sums wrap at 2^31 in SQLite 3.40.) */
+    int rc = sqlite3_prepare_v2(ix->db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", -1,
+                                &q, NULL);
     if (rc == SQLITE_OK) {
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(q, 0);
