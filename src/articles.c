@@ -28,6 +28,7 @@
  */
 #include "articles.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ typedef struct stage {
     uint32_t *samples;
     size_t cap; /* room in groups (and GROUP_TRIES times that in samples) */
     size_t tests;
+    size_t done, todo; /* pass 2: documents read again so far, and in all (progress) */
 } stage;
 
 /* ---- pass 2 -------------------------------------------------------------------------- */
@@ -78,6 +80,8 @@ static nd_status commit_set(void *ctx, nd_batch *b)
         if (off + 1 > UINT32_MAX) return ND_ENOMEM;
         m->docs[it->doc].snippet = (uint32_t)(off + 1);
     }
+    s->done += b->n;
+    nd_scan_progress(s->c, ND_PHASE_VERIFY, s->done, s->todo, 0);
     return ND_OK;
 }
 
@@ -87,6 +91,10 @@ static nd_status pass2(stage *s, const unsigned char *need)
     nd_scan_ctx *c = s->c;
     struct nd_result_mem *m = c->res->mem;
     nd_pass p;
+    s->done = s->todo = 0;
+    for (size_t i = 0; i < m->ndocs; i++)
+        s->todo += need[i] && !s->sets[i].v;
+    nd_scan_progress(c, ND_PHASE_VERIFY, 0, s->todo, 0);
     nd_pass_begin(&p, c->pl, ND_MODE_SET, commit_set, s);
     nd_status st = ND_OK;
     size_t nb = c->ext ? c->ext->nbatch : m->ndocs; /* archived documents are not re-read */
@@ -253,15 +261,173 @@ static nd_status all_pairs(stage *s, const nd_groups *g)
 
 /* ---- groups ---------------------------------------------------------------------------- */
 
-/* The result's groups, with each member's similarity to the representative. */
+/*
+ * The keep rule (options.h, nd_member in result.h). The members are ordered by the rule;
+ * walking them in that order with the list K of kept members, a member is removed as a
+ * duplicate of the first k in K whose exact Jaccard with it reaches the threshold (decided
+ * in integers, as verification does), else it joins K. Nothing is inferred through a
+ * chain, so a removed member is always within the threshold of the member it names. A
+ * member is tested against at most KEEP_TRIES kept ones: one that matches none of them is
+ * kept, which can only keep too much (a group of more than KEEP_TRIES members that are
+ * all far apart, joined by chains, costs KEEP_TRIES tests per member instead of a number
+ * quadratic in the group's size).
+ */
+#define KEEP_TRIES 1000u
+
+/* A member and its sort keys for the keep rule. */
+typedef struct keep_ord {
+    uint32_t j;    /* index in the group's members */
+    uint32_t doc;  /* input order */
+    uint32_t ntok; /* words */
+    unsigned char archived; /* a check's archived document: kept before any of the batch */
+    nd_field_kind kind;
+    double num;
+    const char *str;
+    size_t len;
+} keep_ord;
+
+static int by_doc(const keep_ord *a, const keep_ord *b)
+{
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* A check (index.h): the archive's documents are kept first, in its order, whatever the
+ * rule; the rule orders the batch's documents after them. */
+#define ARCHIVED_FIRST(a, b)                                                                   \
+    do {                                                                                       \
+        if ((a)->archived != (b)->archived) return (a)->archived ? -1 : 1;                     \
+        if ((a)->archived) return by_doc(a, b);                                                \
+    } while (0)
+
+static int keep_longest(const void *x, const void *y)
+{
+    const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
+    if (a->ntok != b->ntok) return a->ntok > b->ntok ? -1 : 1;
+    return by_doc(a, b);
+}
+
+static int keep_first(const void *x, const void *y)
+{
+    const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
+    return by_doc(a, b);
+}
+
+static int keep_last(const void *x, const void *y)
+{
+    const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
+    return by_doc(b, a);
+}
+
+/* Field values: documents without one last, then a number before a string, numbers by
+ * value, strings byte-wise (a prefix first); sign -1 reverses the values' order (max). */
+static int by_field(const keep_ord *a, const keep_ord *b, int sign)
+{
+    ARCHIVED_FIRST(a, b);
+    if ((a->kind == ND_FIELD_NONE) != (b->kind == ND_FIELD_NONE))
+        return a->kind == ND_FIELD_NONE ? 1 : -1;
+    int c = 0;
+    if (a->kind != b->kind) {
+        c = a->kind == ND_FIELD_NUMBER ? -1 : 1;
+    } else if (a->kind == ND_FIELD_NUMBER) {
+        c = (a->num > b->num) - (a->num < b->num);
+    } else if (a->kind == ND_FIELD_STRING) {
+        int k = memcmp(a->str, b->str, a->len < b->len ? a->len : b->len);
+        c = k ? (k > 0 ? 1 : -1) : (a->len > b->len) - (a->len < b->len);
+    }
+    return c ? sign * c : by_doc(a, b);
+}
+
+static int keep_min(const void *x, const void *y)
+{
+    return by_field(x, y, 1);
+}
+
+static int keep_max(const void *x, const void *y)
+{
+    return by_field(x, y, -1);
+}
+
+/* Applies the keep rule to group gr, whose members' similarities to the representative
+ * (members[0]) are in rep_sim; ord has room for its members. */
+static void keep_rule(stage *s, nd_group *gr, const nd_sim *rep_sim, keep_ord *ord)
+{
+    const nd_scan_opts *o = &s->c->opts;
+    const struct nd_result_mem *m = s->c->res->mem;
+    for (size_t j = 0; j < gr->nmembers; j++) {
+        uint32_t d = gr->members[j].doc;
+        keep_ord *k = &ord[j];
+        memset(k, 0, sizeof *k);
+        k->j = (uint32_t)j;
+        k->doc = d;
+        k->ntok = m->docs[d].ntokens;
+        k->archived = d >= m->ndocs - m->narch;
+        if (m->keys && d < m->capkeys) {
+            const nd_keep_key *key = &m->keys[d];
+            k->kind = key->kind;
+            k->num = key->num;
+            k->str = m->keystrs.p ? m->keystrs.p + key->str_off : NULL;
+            k->len = key->str_len;
+        }
+    }
+    static int (*const cmp[])(const void *, const void *) = {keep_longest, keep_first, keep_last,
+                                                             keep_min, keep_max};
+    assert((unsigned)o->keep < sizeof cmp / sizeof *cmp);
+    qsort(ord, gr->nmembers, sizeof *ord, cmp[o->keep]);
+    /* ord[0 .. nk) are the kept members, in order. */
+    size_t nk = 0;
+    for (size_t r = 0; r < gr->nmembers; r++) {
+        nd_member *mb = &gr->members[ord[r].j];
+        const nd_set *x = &s->sets[mb->doc];
+        mb->keep_rank = (uint32_t)r;
+        mb->kept = 1;
+        mb->dup_of = mb->doc;
+        mb->dup_jaccard = mb->dup_containment = 1.0;
+        for (size_t q = 0; q < nk && q < KEEP_TRIES; q++) {
+            const nd_member *k = &gr->members[ord[q].j];
+            const nd_set *y = &s->sets[k->doc];
+            nd_sim sim;
+            if (ord[q].j == 0) /* the representative: already compared */
+                sim = rep_sim[ord[r].j];
+            else if (ord[r].j == 0) /* the other way round */
+                sim = (nd_sim){.jaccard = rep_sim[ord[q].j].jaccard,
+                               .contain_a = rep_sim[ord[q].j].contain_b,
+                               .contain_b = rep_sim[ord[q].j].contain_a,
+                               .inter = rep_sim[ord[q].j].inter};
+            else
+                sim = nd_verify_exact(x->v, x->n, y->v, y->n);
+            if (!nd_verify_passes(sim.inter, x->n, y->n, o->threshold)) continue;
+            mb->kept = 0;
+            mb->dup_of = k->doc;
+            mb->dup_jaccard = sim.jaccard;
+            mb->dup_containment = sim.contain_a;
+            break;
+        }
+        if (mb->kept) ord[nk++] = ord[r]; /* (nk <= r: ord[r] is read no more) */
+    }
+    gr->nkept = nk;
+}
+
+/* The result's groups, with each member's similarity to the representative and what the
+ * keep rule makes of it. */
 static nd_status build_groups(stage *s, const nd_groups *g)
 {
     nd_scan_result *res = s->c->res;
     struct nd_result_mem *m = res->mem;
-    size_t total = g->n ? g->start[g->n] : 0;
+    size_t total = g->n ? g->start[g->n] : 0, most = 0;
+    for (size_t k = 0; k < g->n; k++)
+        if (g->start[k + 1] - g->start[k] > most) most = g->start[k + 1] - g->start[k];
     m->groups = nd_calloc(g->n ? g->n : 1, sizeof *m->groups);
     m->members = nd_calloc(total ? total : 1, sizeof *m->members);
-    if (!m->groups || !m->members) return ND_ENOMEM;
+    nd_sim *rep_sim = nd_calloc(most ? most : 1, sizeof *rep_sim);
+    keep_ord *ord = nd_calloc(most ? most : 1, sizeof *ord);
+    if (!m->groups || !m->members || !rep_sim || !ord) {
+        nd_free(rep_sim);
+        nd_free(ord);
+        return ND_ENOMEM;
+    }
     for (size_t k = 0; k < g->n; k++) {
         nd_group *gr = &m->groups[k];
         gr->members = m->members + g->start[k];
@@ -270,13 +436,18 @@ static nd_status build_groups(stage *s, const nd_groups *g)
         for (size_t j = 0; j < gr->nmembers; j++) {
             uint32_t d = g->members[g->start[k] + j];
             nd_member *mb = &gr->members[j];
+            assert(s->sets[d].v != NULL); /* every member's exact set is loaded */
             mb->doc = d;
             nd_sim sim = nd_verify_exact(s->sets[d].v, s->sets[d].n, rep->v, rep->n);
+            rep_sim[j] = sim;
             mb->jaccard = sim.jaccard;
             mb->containment = sim.contain_a;
             mb->snippet = NULL; /* set by nd_result_finish */
         }
+        keep_rule(s, gr, rep_sim, ord);
     }
+    nd_free(rep_sim);
+    nd_free(ord);
     res->groups = m->groups;
     res->ngroups = g->n;
     return ND_OK;
@@ -329,6 +500,7 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
     nd_scan_result *res = c->res;
     size_t n = c->ext ? c->ext->nbatch : res->mem->ndocs; /* LSH: the batch only */
     nd_uf *cuf = NULL;
+    nd_scan_progress(c, ND_PHASE_CANDIDATES, 0, 0, 0);
     double t0 = nd_now();
     nd_status st = nd_uf_create(n, &cuf);
     if (st == ND_OK)

@@ -37,6 +37,10 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->block_txt);
         nd_free(m->shorts);
         nd_free(m->short_txt);
+        nd_free(m->short_lines);
+        nd_free(m->keys);
+        nd_arena_clear(&m->keystrs);
+        nd_free(m->source_info);
         nd_free(m->members);
         nd_free(m->groups);
         nd_free(m->pairs);
@@ -56,7 +60,8 @@ void nd_scan_result_free(nd_scan_result *res)
 
 /* Appends to a list of skips (or warnings) of *n entries. */
 static nd_status add_rec(nd_arena *strs, nd_skip_rec **list, size_t *n, size_t *cap,
-                         const char *path, uint64_t line, nd_status code, const char *msg)
+                         const char *path, uint64_t line, nd_status code, const char *msg,
+                         uint32_t source, uint64_t offset)
 {
     ND_GROW(*n, *cap, 16, *list);
     nd_skip_rec *r = &(*list)[*n];
@@ -65,17 +70,21 @@ static nd_status add_rec(nd_arena *strs, nd_skip_rec **list, size_t *n, size_t *
         return ND_ENOMEM;
     r->line = line;
     r->code = code;
+    r->source = source;
+    r->offset = offset;
     (*n)++;
     return ND_OK;
 }
 
 nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path, uint64_t line,
-                             nd_status code, const char *msg)
+                             nd_status code, const char *msg, uint32_t source, uint64_t offset)
 {
     struct nd_result_mem *m = res->mem;
     if (warning)
-        return add_rec(&m->strs, &m->warns, &m->nwarns, &m->capwarns, path, line, code, msg);
-    return add_rec(&m->strs, &m->skips, &m->nskips, &m->capskips, path, line, code, msg);
+        return add_rec(&m->strs, &m->warns, &m->nwarns, &m->capwarns, path, line, code, msg, source,
+                       offset);
+    return add_rec(&m->strs, &m->skips, &m->nskips, &m->capskips, path, line, code, msg, source,
+                   offset);
 }
 
 /* The public view of a list of skips (or warnings): pointers into strs, which no longer
@@ -88,6 +97,8 @@ static void publish_recs(const struct nd_result_mem *m, const nd_skip_rec *r, si
         out[i].message = m->strs.p + r[i].msg_off;
         out[i].line = r[i].line;
         out[i].code = r[i].code;
+        out[i].source = r[i].source;
+        out[i].offset = r[i].offset;
     }
 }
 
@@ -164,13 +175,43 @@ nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, con
     return ND_OK;
 }
 
-nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text)
+nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text,
+                              const uint32_t *lines)
 {
     struct nd_result_mem *m = res->mem;
     ND_GROW2(m->nshorts, m->capshorts, 64, m->shorts, m->short_txt);
+    ND_RESERVE(m->short_lines, m->capshort_lines, m->nshort_lines + s->count, 256);
     if (nd_arena_put(&m->strs, text, strlen(text), &m->short_txt[m->nshorts]) != ND_OK)
         return ND_ENOMEM;
+    memcpy(m->short_lines + m->nshort_lines, lines, s->count * sizeof *lines);
+    m->nshort_lines += s->count;
     m->shorts[m->nshorts++] = *s;
+    return ND_OK;
+}
+
+nd_status nd_result_set_key(nd_scan_result *res, uint32_t doc, nd_field_kind kind, double num,
+                            const char *str, size_t len)
+{
+    struct nd_result_mem *m = res->mem;
+    assert(doc < m->ndocs);
+    if (doc >= m->capkeys) {
+        size_t cap = m->capkeys;
+        nd_keep_key *k = nd_grow_array(m->keys, &cap, (size_t)doc + 1, sizeof *k, 1024);
+        if (!k) return ND_ENOMEM;
+        memset(k + m->capkeys, 0, (cap - m->capkeys) * sizeof *k);
+        m->keys = k;
+        m->capkeys = cap;
+    }
+    nd_keep_key *k = &m->keys[doc];
+    k->kind = kind;
+    k->num = num;
+    k->str_off = k->str_len = 0;
+    if (kind == ND_FIELD_STRING) {
+        size_t off;
+        if (nd_arena_put(&m->keystrs, str, len, &off) != ND_OK) return ND_ENOMEM;
+        k->str_off = off;
+        k->str_len = len;
+    }
     return ND_OK;
 }
 
@@ -183,7 +224,7 @@ nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r)
 }
 
 /* Documents and sources: the public arrays, with pointers into the arenas. */
-static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
+static nd_status finish_docs(nd_scan_result *res, nd_reader *reader)
 {
     struct nd_result_mem *m = res->mem;
     res->ndocs = m->ndocs;
@@ -207,7 +248,23 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
     res->signatures = m->sigs;
     size_t ns = nread + m->nxsrc;
     m->sources = nd_calloc(ns ? ns : 1, sizeof *m->sources);
-    if (!m->sources) return ND_ENOMEM;
+    m->source_info = nd_calloc(ns ? ns : 1, sizeof *m->source_info);
+    if (!m->sources || !m->source_info) return ND_ENOMEM;
+    /* An archived document's source (a path it was added from) is no source of this run:
+     * format ND_INPUT_JSONL as the archive records, no stream, size and mtime 0. */
+    for (size_t i = nread; i < ns; i++)
+        m->source_info[i].format = ND_INPUT_JSONL;
+    for (size_t i = 0; i < nread; i++) {
+        nd_source_desc sd;
+        nd_source_info *si = &m->source_info[i];
+        if (nd_reader_source_desc(reader, (uint32_t)i, &sd) != ND_OK) return ND_EIO;
+        si->format = sd.format;
+        si->stream = sd.stream;
+        si->compressed = sd.compressed;
+        si->size = sd.size;
+        si->mtime_sec = sd.mtime_sec;
+        si->mtime_nsec = sd.mtime_nsec;
+    }
     /* Offsets first (strs may still move), pointers after the last put. */
     for (size_t i = 0; i < nread; i++) {
         const char *p = nd_reader_path(reader, (uint32_t)i);
@@ -218,31 +275,35 @@ static nd_status finish_docs(nd_scan_result *res, const nd_reader *reader)
     for (size_t i = 0; i < m->nxsrc; i++)
         m->sources[nread + i] = (const char *)(uintptr_t)m->xsrc[i];
     res->sources = m->sources;
+    res->source_info = m->source_info;
     res->nsources = ns;
     return ND_OK;
 }
 
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
-                           const nd_scan_opts *opts)
+nd_status nd_result_finish(nd_scan_result *res, nd_reader *reader, const nd_scan_opts *opts)
 {
     struct nd_result_mem *m = res->mem;
     nd_status st = finish_docs(res, reader);
     if (st != ND_OK) return st;
     /* The caller's JSON field names: the result keeps copies (the report prints them). */
     const nd_decode_opts *dec = &opts->decode;
-    size_t tf_off = 0, idf_off = 0;
+    size_t tf_off = 0, idf_off = 0, kf_off = 0;
     if ((dec->text_field &&
          nd_arena_put(&m->strs, dec->text_field, strlen(dec->text_field), &tf_off) != ND_OK) ||
         (dec->id_field &&
-         nd_arena_put(&m->strs, dec->id_field, strlen(dec->id_field), &idf_off) != ND_OK))
+         nd_arena_put(&m->strs, dec->id_field, strlen(dec->id_field), &idf_off) != ND_OK) ||
+        (dec->keep_field &&
+         nd_arena_put(&m->strs, dec->keep_field, strlen(dec->keep_field), &kf_off) != ND_OK))
         return ND_ENOMEM;
     res->skipped = nd_calloc(m->nskips ? m->nskips : 1, sizeof *res->skipped);
     res->warnings = nd_calloc(m->nwarns ? m->nwarns : 1, sizeof *res->warnings);
     m->block_ptrs = nd_calloc(m->nblocks ? m->nblocks : 1, sizeof *m->block_ptrs);
     if (!res->skipped || !res->warnings || !m->block_ptrs) return ND_ENOMEM;
     /* strs no longer grows: pointers into it are stable from here on. */
-    for (size_t i = 0; i < res->nsources; i++)
+    for (size_t i = 0; i < res->nsources; i++) {
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
+        m->source_info[i].path = m->sources[i];
+    }
     res->archive = m->archive_off ? m->strs.p + m->archive_off - 1 : NULL;
     publish_recs(m, m->skips, m->nskips, res->skipped);
     res->nskipped = m->nskips;
@@ -253,10 +314,14 @@ nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
     res->opts.userdata = NULL;
     res->opts.decode.text_field = dec->text_field ? m->strs.p + tf_off : NULL;
     res->opts.decode.id_field = dec->id_field ? m->strs.p + idf_off : NULL;
+    res->opts.decode.keep_field = dec->keep_field ? m->strs.p + kf_off : NULL;
     for (size_t i = 0; i < m->nblocks; i++)
         m->block_ptrs[i] = m->strs.p + m->block_txt[i];
-    for (size_t i = 0; i < m->nshorts; i++)
+    for (size_t i = 0, fl = 0; i < m->nshorts; i++) {
         m->shorts[i].text = m->strs.p + m->short_txt[i];
+        m->shorts[i].lines = m->short_lines + fl;
+        fl += m->shorts[i].count;
+    }
     size_t fb = 0, fs = 0;
     for (size_t i = 0; i < m->nreps; i++) {
         nd_doc_repeats *r = &m->reps[i];

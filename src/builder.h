@@ -32,7 +32,17 @@ typedef struct nd_skip_rec {
     size_t path_off, msg_off; /* into strs */
     uint64_t line;
     nd_status code;
+    uint32_t source; /* or ND_NO_SOURCE */
+    uint64_t offset; /* or ND_NO_OFFSET */
 } nd_skip_rec;
+
+/* A document's value of the keep rule's field (only kept when the rule orders by one). */
+typedef struct nd_keep_key {
+    nd_field_kind kind;
+    double num;       /* ND_FIELD_NUMBER */
+    uint64_t str_off; /* ND_FIELD_STRING: into keystrs */
+    uint64_t str_len;
+} nd_keep_key;
 
 struct nd_result_mem {
     nd_arena ids;  /* document ids */
@@ -52,6 +62,11 @@ struct nd_result_mem {
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    uint32_t *short_lines; /* every short line's copies, back to back */
+    size_t nshort_lines, capshort_lines;
+    nd_keep_key *keys; /* per document, when the keep rule orders by a field; else NULL */
+    size_t capkeys;
+    nd_arena keystrs;
     /* made by the stages */
     nd_member *members;
     nd_group *groups;
@@ -68,6 +83,7 @@ struct nd_result_mem {
     /* made by nd_result_finish */
     nd_doc_info *info;
     const char **sources;
+    nd_source_info *source_info;
     const char **block_ptrs;
 };
 
@@ -75,9 +91,10 @@ struct nd_result_mem {
 nd_status nd_result_create(nd_scan_result **out);
 
 /* Appends a skipped document or path, or (warning != 0) a warning: a note that skipped
- * nothing. ND_OK or ND_ENOMEM. */
+ * nothing; source and offset say where a skipped record was (see nd_skip). ND_OK or
+ * ND_ENOMEM. */
 nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path, uint64_t line,
-                             nd_status code, const char *msg);
+                             nd_status code, const char *msg, uint32_t source, uint64_t offset);
 /* Appends a document: d (its id_off is set here), its id and its k-value signature; *index
  * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
@@ -94,17 +111,22 @@ nd_status nd_result_add_archived(nd_scan_result *res, unsigned k, const char *id
  * documents (the path is copied). ND_OK or ND_ENOMEM. */
 nd_status nd_result_set_archive(nd_scan_result *res, const char *path, size_t ndocs);
 
+/* Sets document doc's value of the keep rule's field (doc < ndocs, added last or
+ * before). ND_OK or ND_ENOMEM. */
+nd_status nd_result_set_key(nd_scan_result *res, uint32_t doc, nd_field_kind kind, double num,
+                            const char *str, size_t len);
 /* A document's internal repeats: its blocks and short lines one by one (each with the text
- * to show), then the entry, whose nblocks and nshort say how many of them were its own. */
+ * to show; a short line with the lines of its s->count copies), then the entry, whose
+ * nblocks and nshort say how many of them were its own. */
 nd_status nd_result_add_block(nd_scan_result *res, const nd_block_repeat *b, const char *text);
-nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text);
+nd_status nd_result_add_short(nd_scan_result *res, const nd_short_line *s, const char *text,
+                              const uint32_t *lines);
 nd_status nd_result_add_repeats(nd_scan_result *res, const nd_doc_repeats *r);
 
-/* Turns offsets into pointers once nothing more is added: documents, sources (read from
- * reader), skips and warnings, repeats, shared texts and member snippets; and keeps opts as
- * the options in force (with copies of its field names, and no callback). ND_OK or
- * ND_ENOMEM. */
-nd_status nd_result_finish(nd_scan_result *res, const nd_reader *reader,
-                           const nd_scan_opts *opts);
+/* Turns offsets into pointers once nothing more is added: documents, sources and their
+ * descriptions (read from reader), skips and warnings, repeats, shared texts and member
+ * snippets; and keeps opts as the options in force (with copies of its field names, and no
+ * callback). ND_OK, ND_EIO (a stream's spool cannot be measured) or ND_ENOMEM. */
+nd_status nd_result_finish(nd_scan_result *res, nd_reader *reader, const nd_scan_opts *opts);
 
 #endif

@@ -27,10 +27,11 @@ void nd_batch_reset(nd_batch *b, int mode)
         nd_free(b->items[i].set.v);
     b->mode = mode;
     b->n = 0;
-    b->nprecs = b->nblocks = b->nshorts = b->nfps = b->nreqs = 0;
+    b->nprecs = b->nblocks = b->nshorts = b->nshort_lines = b->nwids = b->nreqs = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
     b->recs.len = 0;
+    if (b->words) nd_words_reset(b->words);
     b->done = 0;
     b->fatal = ND_OK;
 }
@@ -45,11 +46,14 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->sigs);
     nd_free(b->precs);
     nd_free(b->psent);
-    nd_free(b->fps);
+    nd_free(b->wids);
+    nd_words_free(b->words);
     nd_free(b->blocks);
     nd_free(b->block_txt);
     nd_free(b->shorts);
     nd_free(b->short_txt);
+    nd_free(b->short_loff);
+    nd_free(b->short_lines);
     nd_free(b->reqs);
     nd_bytes_clear(&b->recs);
     nd_free(b);
@@ -62,7 +66,7 @@ nd_status nd_batch_create(unsigned k, nd_batch **out)
     b->cap = ND_BATCH_ITEMS;
     b->items = nd_calloc(b->cap, sizeof *b->items);
     b->sigs = nd_malloc((size_t)ND_BATCH_ITEMS * k * sizeof *b->sigs);
-    if (!b->items || !b->sigs) {
+    if (!b->items || !b->sigs || nd_words_create(&b->words) != ND_OK) {
         nd_batch_free(b);
         return ND_ENOMEM;
     }
@@ -96,6 +100,9 @@ nd_status nd_batch_add(nd_batch *b, const nd_record *rec, uint32_t doc, uint64_t
     memset(it, 0, sizeof *it);
     it->kind = rec->kind;
     it->json = rec->json;
+    it->format = rec->format; /* input wiring: what nd_decode needs besides the bytes */
+    it->text_col = rec->text_col;
+    it->id_col = rec->id_col;
     it->path = rec->path;
     it->source = rec->source;
     it->line = rec->line;
@@ -208,7 +215,7 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     const uint64_t *th = w->scratch.v;
     nd_status st = nd_paras_split(&o->para, doc->text, doc->len, &w->toks, th, dp);
     if (st == ND_OK && o->para.want_sentences)
-        st = nd_sentences_cut(&o->para, w->pmh, doc->text, &w->toks, th, dp);
+        st = nd_sentences_cut(&o->para, w->pmh, b->words, doc->text, &w->toks, th, dp);
     if (st == ND_OK && (o->parts & (ND_PART_BLOCKS | ND_PART_SHORT)))
         st = nd_repeats_find(&o->para, th, dp, w->rs);
     if (st != ND_OK) return st;
@@ -232,12 +239,11 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
             k->sk.bm[0] = se->bm[0];
             k->sk.bm[1] = se->bm[1];
             k->sk.doc = 0;
-            k->sk.fp_n = (uint16_t)se->fp_n;
-            k->sk.pad = 0;
-            ND_RESERVE(b->fps, b->capfps, b->nfps + se->fp_n, 4096);
-            memcpy(b->fps + b->nfps, dp->fps + se->fp_off, se->fp_n * sizeof *dp->fps);
-            k->sk.fp_off = b->nfps;
-            b->nfps += se->fp_n;
+            k->sk.w_n = se->w_n;
+            ND_RESERVE(b->wids, b->capwids, b->nwids + se->w_n, 4096);
+            memcpy(b->wids + b->nwids, dp->wids + se->w_off, se->w_n * sizeof *dp->wids);
+            k->sk.w_off = b->nwids;
+            b->nwids += se->w_n;
         }
     }
     if (o->parts & ND_PART_BLOCKS) {
@@ -261,12 +267,20 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     }
     if (o->parts & ND_PART_SHORT) {
         for (size_t i = 0; i < dp->nshorts; i++) {
+            const nd_short_repeat *sr = &dp->shorts[i];
             ND_GROW2(b->nshorts, b->capshorts, 16, b->shorts, b->short_txt);
-            const nd_para *p = &dp->p[dp->shorts[i].para];
+            ND_RESERVE(b->short_loff, b->capshort_loff, b->nshorts + 1, 16);
+            ND_RESERVE(b->short_lines, b->capshort_lines, b->nshort_lines + sr->count, 64);
+            const nd_para *p = &dp->p[sr->para];
             nd_short_line *sl = &b->shorts[b->nshorts];
-            sl->first_line = dp->shorts[i].first_line;
-            sl->count = dp->shorts[i].count;
+            sl->first_line = sr->first_line;
+            sl->count = sr->count;
             sl->text = NULL;
+            sl->lines = NULL;
+            b->short_loff[b->nshorts] = b->nshort_lines;
+            memcpy(b->short_lines + b->nshort_lines, dp->short_lines + sr->lines_off,
+                   sr->count * sizeof *b->short_lines);
+            b->nshort_lines += sr->count;
             if (nd_make_snippet(&b->strs, doc->text + p->start, p->end - p->start,
                                 &b->short_txt[b->nshorts]) != ND_OK)
                 return ND_ENOMEM;
@@ -323,6 +337,9 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     memset(&rec, 0, sizeof rec);
     rec.kind = ND_REC_DOC;
     rec.json = it->json;
+    rec.format = it->format; /* input wiring */
+    rec.text_col = it->text_col;
+    rec.id_col = it->id_col;
     rec.data = b->bytes.p + it->data;
     rec.len = it->len;
     rec.path = it->path;
@@ -363,9 +380,11 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
             snprintf(m, sizeof m, "invalid UTF-8 at byte %zu of the \"%s\" field; skipped", bad,
                      w->opts->decode.text_field ? w->opts->decode.text_field : "text");
         } else {
-            uint64_t nl = 0;
-            for (size_t i = 0; i < bad; i++)
-                nl += doc.text[i] == '\n';
+            uint64_t nl = 0; /* line breaks before it, as paragraphs count them */
+            for (size_t pos = 0, next; pos < bad && pos < doc.len; pos = next) {
+                size_t end = nd_line_end(doc.text, doc.len, pos, &next);
+                nl += end < bad && next <= bad;
+            }
             it->diag_line = it->line + nl;
             it->diag_offset = it->offset + bad;
             snprintf(m, sizeof m, "invalid UTF-8 at byte %zu; skipped", bad);
@@ -382,6 +401,13 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
         if (nd_arena_put(&b->strs, doc.id, doc.id_len, &it->id) != ND_OK) return ND_ENOMEM;
         it->id_len = doc.id_len;
+        it->keep_kind = doc.keep_kind;
+        it->keep_num = doc.keep_num;
+        if (doc.keep_kind == ND_FIELD_STRING) {
+            if (nd_arena_put(&b->strs, doc.keep_str, doc.keep_len, &it->keep_str) != ND_OK)
+                return ND_ENOMEM;
+            it->keep_len = doc.keep_len;
+        }
         int paras = (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT)) ||
                     w->opts->para.want_sentences;
         if (paras && (st = paragraph_pass(w, b, it, &doc)) != ND_OK) return st;

@@ -24,6 +24,7 @@
 #include "normalize.h"
 #include "paras.h"
 #include "repeats.h"
+#include "words.h"
 
 #define ND_BATCH_BYTES ((size_t)1 << 20)
 #define ND_BATCH_ITEMS 1024u
@@ -49,6 +50,8 @@ typedef struct nd_text_req {
 typedef struct nd_item {
     nd_record_kind kind;
     unsigned char json;
+    unsigned char format;      /* the record's format and CSV columns, which nd_decode */
+    uint32_t text_col, id_col; /* needs besides the bytes (see nd_record) */
     size_t data, len; /* raw bytes in batch->bytes */
     const char *path; /* borrowed from the reader (a source's path: lives with it) */
     size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or
@@ -71,9 +74,14 @@ typedef struct nd_item {
     uint32_t words, rwords;
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
     size_t rec_off, rec_len; /* ND_MODE_INDEX: its record in batch->recs */
+    /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
+    nd_field_kind keep_kind;
+    double keep_num;
+    size_t keep_str; /* ND_FIELD_STRING: offset into batch->strs */
+    size_t keep_len;
 } nd_item;
 
-/* A sentence's sketch and band keys, as the batch holds them (fp_off relative to fps). */
+/* A sentence's sketch and band keys, as the batch holds them (w_off relative to wids). */
 typedef struct nd_psent {
     nd_para_sketch sk;
     uint32_t band[ND_PARA_BANDS];
@@ -89,14 +97,19 @@ typedef struct nd_batch {
     nd_para_rec *precs;
     nd_psent *psent; /* the records' sketches and band keys */
     size_t nprecs, capprecs;
-    uint16_t *fps; /* the sentences' fingerprints */
-    size_t nfps, capfps;
+    uint32_t *wids; /* the sentences' word ids, in the batch's dictionary */
+    size_t nwids, capwids;
+    nd_words *words; /* the words of the batch's sentences (words.h) */
     nd_block_repeat *blocks;
     size_t *block_txt; /* offset + 1 into strs */
     size_t nblocks, capblocks;
     nd_short_line *shorts;
     size_t *short_txt;
     size_t nshorts, capshorts;
+    size_t *short_loff; /* per short line: its copies' lines at short_lines[short_loff[i]] */
+    size_t capshort_loff;
+    uint32_t *short_lines;
+    size_t nshort_lines, capshort_lines;
     nd_text_req *reqs;
     size_t nreqs, capreqs;
     nd_bytes recs; /* ND_MODE_INDEX: the documents' records, back to back */

@@ -64,6 +64,7 @@ nd_status nd_session_init(nd_session *s, nd_index *ix, int write, int keep)
     s->ext.ud = s;
     s->ext.on_doc = nd_session_on_doc;
     s->ext.load_set = nd_check_load_set;
+    s->ext.rows = ix->set.rows; /* the batch's banding is the archive's */
     s->spool = temp_file();
     for (unsigned b = 0; b < ND_PARA_BANDS && write; b++)
         if (s->spool && !(s->sband[b] = temp_file())) break;

@@ -47,6 +47,8 @@ typedef struct nd_ext_doc {
 
 struct nd_scan_ext {
     unsigned flags; /* ND_EXT_* */
+    unsigned rows;  /* with opts.bands: the archive's rows per band (its banding may not be
+                       perms / bands when it was chosen for the threshold); 0: perms / bands */
     void *ud;       /* passed to the hooks */
     /* Pass 1: document `doc` (its index in the result) was committed. May be NULL. */
     nd_status (*on_doc)(void *ud, nd_scan_ctx *c, uint32_t doc, const nd_ext_doc *d);
@@ -70,5 +72,8 @@ struct nd_scan_ext {
 /* nd_scan (scan.h) with an extension (NULL: nd_scan itself). */
 nd_status nd_scan_run(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                       nd_scan_ext *ext, nd_scan_result **out);
+/* nd_scan_run that hands its reader back as nd_scan_keep_reader (scan_reader.h) does. */
+nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                             nd_scan_ext *ext, nd_scan_result **out, nd_reader **reader);
 
 #endif

@@ -15,6 +15,7 @@
 #include "link.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lsh.h"
@@ -25,12 +26,33 @@
 #include "verify.h"
 
 #define SMALL_BUCKET 32u
-#define AHEAD 16u /* entries or candidates prefetched ahead of the one being handled */
+#define NEED_MAX 4096u /* sums of set sizes whose least passing intersection is tabled */
+#define AHEAD 16u      /* entries or candidates prefetched ahead of the one being handled */
 
 /* ---- the store ------------------------------------------------------------------------ */
 
+static int u32_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+nd_status nd_sent_store_map_words(nd_sent_store *s, const nd_words *local, uint32_t *map)
+{
+    if (!s->words && nd_words_create(&s->words) != ND_OK) return ND_ENOMEM;
+    size_t n = nd_words_count(local);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len;
+        uint64_t hash;
+        const char *w = nd_words_get(local, (uint32_t)i, &len, &hash);
+        nd_status st = nd_words_intern(s->words, hash, w, len, &map[i]);
+        if (st != ND_OK) return st;
+    }
+    return ND_OK;
+}
+
 nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32_t *band,
-                            const nd_para_sketch *sk, const uint16_t *fps)
+                            const nd_para_sketch *sk, const uint32_t *wids, const uint32_t *map)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap : 4096;
@@ -50,16 +72,20 @@ nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32
         s->sk = nd_align64(mem);
         s->cap = cap;
     }
-    ND_RESERVE(s->fps, s->capfps, s->nfps + sk->fp_n, 65536);
+    ND_RESERVE(s->wids, s->capwids, s->nwids + sk->w_n, 65536);
     s->recs[s->n] = *r;
     for (size_t q = 0; q < ND_PARA_BANDS; q++)
         s->band[q][s->n] = band[q];
     nd_para_sketch *k = &s->sk[s->n];
     *k = *sk;
     k->doc = r->doc;
-    k->fp_off = s->nfps;
-    if (sk->fp_n) memcpy(s->fps + s->nfps, fps, sk->fp_n * sizeof *s->fps);
-    s->nfps += sk->fp_n;
+    k->w_off = s->nwids;
+    uint32_t *out = s->wids + s->nwids;
+    for (uint32_t i = 0; i < sk->w_n; i++)
+        out[i] = map[wids[i]];
+    /* Long sentences keep their ids sorted (for a merge): sorted again in run-wide ids. */
+    if (sk->w_n > ND_SENT_FP_SMALL) qsort(out, sk->w_n, sizeof *out, u32_cmp);
+    s->nwids += sk->w_n;
     s->n++;
     return ND_OK;
 }
@@ -73,15 +99,16 @@ void nd_sent_store_drop_sketches(nd_sent_store *s)
         nd_free(s->band[b]);
         s->band[b] = NULL;
     }
-    nd_free(s->fps);
-    s->fps = NULL;
-    s->nfps = s->capfps = 0;
+    nd_free(s->wids);
+    s->wids = NULL;
+    s->nwids = s->capwids = 0;
 }
 
 void nd_sent_store_clear(nd_sent_store *s)
 {
     nd_sent_store_drop_sketches(s);
     nd_free(s->recs);
+    nd_words_free(s->words);
     memset(s, 0, sizeof *s);
 }
 
@@ -97,7 +124,7 @@ void nd_para_groups_clear(nd_para_groups *g)
 /* ---- linking -------------------------------------------------------------------------- */
 
 typedef struct cand {
-    const uint16_t *fa, *fb;
+    const uint32_t *fa, *fb;
     uint32_t a, b;
     uint32_t na, nb;
 } cand;
@@ -107,7 +134,8 @@ typedef struct band_ctx {
     const uint32_t *reps; /* one record per exact key, in record order */
     size_t nreps;
     double threshold;
-    const uint16_t *need; /* need[s]: least intersection passing for set sizes summing to s */
+    const uint32_t *need; /* need[s]: least intersection passing for set sizes summing to s
+                             (s <= NEED_MAX; see need_of) */
     unsigned first, step;
     cand *cand; /* one band's candidate pairs */
     size_t ncand, capcand;
@@ -121,12 +149,12 @@ static nd_status push_cand(band_ctx *c, uint32_t a, uint32_t b)
     ND_GROW(c->ncand, c->capcand, 4096, c->cand);
     const nd_para_sketch *x = &c->in->sk[a], *y = &c->in->sk[b];
     cand *k = &c->cand[c->ncand++];
-    k->fa = c->in->fps + x->fp_off;
-    k->fb = c->in->fps + y->fp_off;
+    k->fa = c->in->wids + x->w_off;
+    k->fb = c->in->wids + y->w_off;
     k->a = a;
     k->b = b;
-    k->na = x->fp_n;
-    k->nb = y->fp_n;
+    k->na = x->w_n;
+    k->nb = y->w_n;
     return ND_OK;
 }
 
@@ -139,21 +167,29 @@ typedef struct member {
 /* Whether x and y, of different documents, may reach the threshold: their fingerprint maps
  * bound their intersection (see nd_para_sketch), and need[n_x + n_y] is the least
  * intersection that passes. */
-static inline int may_match(const member *x, const member *y, const uint16_t *need)
+/* The least intersection of two sets whose sizes sum to s that can pass the threshold t:
+ * tabled up to NEED_MAX, beyond it a lower bound (safe for a filter). */
+static inline size_t need_of(const uint32_t *need, size_t s, double t)
+{
+    if (s <= NEED_MAX) return need[s];
+    return (size_t)(t * (double)s / (1.0 + t) * (1.0 - 1e-9));
+}
+
+static inline int may_match(const member *x, const member *y, const uint32_t *need, double t)
 {
     size_t ox = (size_t)__builtin_popcountll(x->bm0 & ~y->bm0) +
                 (size_t)__builtin_popcountll(x->bm1 & ~y->bm1);
     size_t oy = (size_t)__builtin_popcountll(y->bm0 & ~x->bm0) +
                 (size_t)__builtin_popcountll(y->bm1 & ~x->bm1);
     size_t ix = x->n - ox, iy = y->n - oy;
-    return x->doc != y->doc && (ix < iy ? ix : iy) >= need[x->n + y->n];
+    return x->doc != y->doc && (ix < iy ? ix : iy) >= need_of(need, (size_t)x->n + y->n, t);
 }
 
 static inline void load_member(const nd_para_sketch *k, member *m)
 {
     m->bm0 = k->bm[0];
     m->bm1 = k->bm[1];
-    m->n = k->fp_n;
+    m->n = k->w_n;
     m->doc = k->doc;
 }
 
@@ -167,7 +203,7 @@ static nd_status band_candidates(band_ctx *c, const uint64_t *kv, size_t m)
 #define KEY(i) (kv[(i)] >> 32)
 #define REC(i) ((uint32_t)kv[(i)])
     const nd_para_sketch *sk = c->in->sk;
-    const uint16_t *need = c->need;
+    const uint32_t *need = c->need;
     member mb[SMALL_BUCKET];
     nd_status st = ND_OK;
     c->ncand = 0;
@@ -183,15 +219,16 @@ static nd_status band_candidates(band_ctx *c, const uint64_t *kv, size_t m)
                 load_member(&sk[REC(i + x)], &mb[x]);
             for (size_t x = 0; x < j - i && st == ND_OK; x++)
                 for (size_t y = x + 1; y < j - i && st == ND_OK; y++)
-                    if (may_match(&mb[x], &mb[y], need)) st = push_cand(c, REC(i + x), REC(i + y));
+                    if (may_match(&mb[x], &mb[y], need, c->threshold))
+                        st = push_cand(c, REC(i + x), REC(i + y));
         } else {
             member first, prev, cur;
             load_member(&sk[REC(i)], &first);
             prev = first;
             for (size_t y = i + 1; y < j && st == ND_OK; y++) {
                 load_member(&sk[REC(y)], &cur);
-                if (may_match(&first, &cur, need)) st = push_cand(c, REC(i), REC(y));
-                if (st == ND_OK && y - 1 > i && may_match(&prev, &cur, need))
+                if (may_match(&first, &cur, need, c->threshold)) st = push_cand(c, REC(i), REC(y));
+                if (st == ND_OK && y - 1 > i && may_match(&prev, &cur, need, c->threshold))
                     st = push_cand(c, REC(y - 1), REC(y));
                 prev = cur;
             }
@@ -239,7 +276,9 @@ static void *band_worker(void *arg)
 
 /* One thread's share of the exact keys: the partitions first, first + step, ... */
 typedef struct exact_ctx {
+    const nd_sent_store *in;
     const nd_para_rec *recs;
+    double threshold;
     uint64_t *kv, *room;   /* entries (high 32 bits of the key << 32 | record), partitioned */
     const uint32_t *start; /* the partitions' bounds (ND_RADIX_PARTS + 1) */
     unsigned char *rep;    /* rep[i] = 1: record i is the first of its key */
@@ -259,18 +298,23 @@ static void *exact_worker(void *arg)
             while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
                 j++;
             /* In a run, records are in record order (the sort is stable): each key's first
-             * record is its representative, the others join it and are crossed out
-             * (record field UINT32_MAX, which no record has). */
+             * record is its representative, the others with its key and its words join it
+             * and are crossed out (record field UINT32_MAX, which no record has). A record
+             * whose key collides but whose words differ stays, and represents itself. */
             for (size_t x = i; x < j; x++) {
                 uint32_t rx = (uint32_t)kv[x];
                 if (rx == UINT32_MAX) continue;
                 c->rep[rx] = 1;
+                const nd_para_sketch *sx = &c->in->sk[rx];
                 for (size_t y = x + 1; y < j; y++) {
                     uint32_t ry = (uint32_t)kv[y];
-                    if (ry != UINT32_MAX && c->recs[ry].key == c->recs[rx].key) {
-                        nd_uf_union_shared(c->uf, rx, ry);
-                        kv[y] |= UINT32_MAX;
-                    }
+                    if (ry == UINT32_MAX || c->recs[ry].key != c->recs[rx].key) continue;
+                    const nd_para_sketch *sy = &c->in->sk[ry];
+                    if (!nd_sent_similar(c->in->wids + sx->w_off, sx->w_n, c->in->wids + sy->w_off,
+                                         sy->w_n, c->threshold))
+                        continue;
+                    nd_uf_union_shared(c->uf, rx, ry);
+                    kv[y] |= UINT32_MAX;
                 }
             }
             i = j;
@@ -282,9 +326,11 @@ static void *exact_worker(void *arg)
 /* Joins the records with equal exact keys, sorting them on `threads` threads; fills reps
  * with one record per key (its first), in record order, and returns how many, or SIZE_MAX
  * without memory. */
-static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd_uf *uf,
+static size_t exact_keys(const nd_sent_store *in, double threshold, unsigned threads, nd_uf *uf,
                          uint32_t *reps)
 {
+    const nd_para_rec *recs = in->recs;
+    size_t n = in->n;
     uint64_t *buf = nd_malloc((n ? n : 1) * sizeof *buf);
     uint64_t *kv = nd_malloc((n ? n : 1) * sizeof *kv);
     unsigned char *rep = nd_calloc(n ? n : 1, 1);
@@ -296,7 +342,9 @@ static size_t exact_keys(const nd_para_rec *recs, size_t n, unsigned threads, nd
         buf[i] = (recs[i].key & ~UINT64_C(0xffffffff)) | i;
     nd_radix_partition(buf, NULL, NULL, n, kv, start);
     for (unsigned t = 0; t < threads; t++)
-        ctx[t] = (exact_ctx){.recs = recs,
+        ctx[t] = (exact_ctx){.in = in,
+                             .threshold = threshold,
+                             .recs = recs,
                              .kv = kv,
                              .room = buf,
                              .start = start,
@@ -321,18 +369,19 @@ nd_status nd_link_sentences(const nd_sent_store *in, double threshold, unsigned 
     if (n >= UINT32_MAX) return ND_EINVAL;
     if (threads < 1) threads = 1;
     if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
-    uint16_t need[2 * ND_SENT_FP_MAX + 1];
+    static_assert(NEED_MAX < 65536, "need table on the stack");
+    uint32_t need[NEED_MAX + 1];
     uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
     band_ctx ctx[ND_PARA_BANDS];
     nd_status st = ND_ENOMEM;
     size_t nreps;
     memset(ctx, 0, sizeof ctx);
-    if (!reps || (nreps = exact_keys(in->recs, n, threads, uf, reps)) == SIZE_MAX) goto out;
-    for (size_t sum = 0; sum <= 2 * ND_SENT_FP_MAX; sum++) {
+    if (!reps || (nreps = exact_keys(in, threshold, threads, uf, reps)) == SIZE_MAX) goto out;
+    for (size_t sum = 0; sum <= NEED_MAX; sum++) {
         size_t i = 0;
         while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, threshold))
             i++;
-        need[sum] = (uint16_t)i;
+        need[sum] = (uint32_t)i;
     }
     for (unsigned t = 0; t < threads; t++)
         ctx[t] = (band_ctx){.in = in,

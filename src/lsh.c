@@ -15,42 +15,52 @@
 #include "radix.h"
 #include "threads.h"
 
-#define W_FP 0.01
-#define W_FN 0.99
+/* The chance a pair exactly at the threshold must have of becoming a candidate. */
+#define RECALL_AT_T 0.9995
 
 double nd_lsh_probability(double j, unsigned bands, unsigned rows)
 {
     return 1.0 - pow(1.0 - pow(j, (double)rows), (double)bands);
 }
 
-/* Midpoint rule over [lo, hi]: plenty for these smooth, monotone curves. */
-static double mass(double lo, double hi, unsigned b, unsigned r, int fn)
+/* The mass of the candidate probability over [lo, hi] (midpoint rule: plenty for these
+ * smooth, monotone curves). */
+static double mass(double lo, double hi, unsigned b, unsigned r)
 {
     const int steps = 64;
     double h = (hi - lo) / steps, sum = 0.0;
-    for (int i = 0; i < steps; i++) {
-        double p = nd_lsh_probability(lo + (i + 0.5) * h, b, r);
-        sum += fn ? 1.0 - p : p;
-    }
+    for (int i = 0; i < steps; i++)
+        sum += nd_lsh_probability(lo + (i + 0.5) * h, b, r);
     return sum * h;
 }
 
+/*
+ * Recall first: verification is exact, so a candidate too many costs one test, a candidate
+ * too few is a pair lost. Of the b x r whose chance at J = t is at least RECALL_AT_T (so
+ * pairs above t, the more so), the one with the least false-candidate mass below t; when
+ * k is too small for any to reach it, the one with the best chance at t.
+ */
 nd_status nd_lsh_params_for(double t, unsigned k, nd_lsh_params *out)
 {
     if (!(t > 0.0 && t <= 1.0) || k == 0) return ND_EINVAL;
-    double best = INFINITY;
-    nd_lsh_params bp = {1, k};
+    double best_fp = INFINITY, best_p = -1.0;
+    nd_lsh_params bp = {1, k}, fallback = {1, k};
     for (unsigned b = 1; b <= k; b++) {
         for (unsigned r = 1; r <= k / b; r++) {
-            double e = W_FP * mass(0.0, t, b, r, 0) + W_FN * mass(t, 1.0, b, r, 1);
-            if (e < best) {
-                best = e;
-                bp.bands = b;
-                bp.rows = r;
+            double p = nd_lsh_probability(t, b, r);
+            if (p > best_p) {
+                best_p = p;
+                fallback = (nd_lsh_params){b, r};
+            }
+            if (p < RECALL_AT_T) continue;
+            double fp = mass(0.0, t, b, r);
+            if (fp < best_fp) {
+                best_fp = fp;
+                bp = (nd_lsh_params){b, r};
             }
         }
     }
-    *out = bp;
+    *out = best_fp < INFINITY ? bp : fallback;
     return ND_OK;
 }
 

@@ -36,7 +36,8 @@
 /* Probability that a pair with Jaccard j becomes a candidate with b bands of r rows. */
 double nd_lsh_probability(double j, unsigned bands, unsigned rows);
 
-/* The b x r (b * r <= k) that minimises the weighted error mass for threshold t.
+/* The b x r (b * r <= k) for threshold t, recall first: the fewest false candidates among
+ * those that make a pair at exactly t a candidate with probability >= 0.9995 (lsh.c).
  * ND_OK or ND_EINVAL (t outside (0, 1], k == 0). */
 nd_status nd_lsh_params_for(double threshold, unsigned k, nd_lsh_params *out);
 

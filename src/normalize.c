@@ -97,8 +97,8 @@ size_t nd_utf8_check(const char *str, size_t len)
 
 static nd_status reserve_text(nd_tokens *t, size_t more)
 {
-    if (more > SIZE_MAX - t->text_len) return ND_ENOMEM;
-    ND_RESERVE(t->text, t->text_cap, t->text_len + more, 4096);
+    if (more > SIZE_MAX - t->text_len - ND_TOKENS_SLACK) return ND_ENOMEM;
+    ND_RESERVE(t->text, t->text_cap, t->text_len + more + ND_TOKENS_SLACK, 4096);
     return ND_OK;
 }
 

@@ -30,6 +30,10 @@ typedef struct nd_token {
     uint32_t src;
 } nd_token;
 
+/* Bytes that may be read past the end of a token's text (the word dictionary compares 8
+ * bytes at a time): text always has this many more allocated than text_len. */
+#define ND_TOKENS_SLACK 8u
+
 /* A growable token list. Initialise with nd_tokens_init, release with nd_tokens_clear. */
 typedef struct nd_tokens {
     char *text; /* the document lower-cased (ASCII), then the normalised bytes of tokens

@@ -17,8 +17,9 @@ void nd_doc_paras_clear(nd_doc_paras *d)
     nd_free(d->p);
     nd_free(d->blocks);
     nd_free(d->shorts);
+    nd_free(d->short_lines);
     nd_free(d->s);
-    nd_free(d->fps);
+    nd_free(d->wids);
     memset(d, 0, sizeof *d);
 }
 
@@ -36,6 +37,25 @@ static nd_status add_para(nd_doc_paras *d, uint32_t first_line, uint32_t last_li
     p->tok_first = (uint32_t)tok_first;
     p->ntok = (uint32_t)ntok;
     return ND_OK;
+}
+
+size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next)
+{
+    assert(pos < len);
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    /* A lone CR before it (one followed by the newline is CRLF's). */
+    const char *cr = memchr(text + pos, '\r', end - pos);
+    if (cr && (size_t)(cr - text) + 1 < end) {
+        *next = (size_t)(cr - text) + 1;
+        return (size_t)(cr - text);
+    }
+    if (cr && !nl) { /* a CR ending the text, after no newline */
+        *next = len;
+        return (size_t)(cr - text);
+    }
+    *next = nl ? end + 1 : len;
+    return end;
 }
 
 static int blank_line(const char *s, size_t n)
@@ -57,8 +77,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
     size_t b_start = 0, b_end = 0, b_tok = 0;
     nd_status st;
     while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
+        size_t next, end = nd_line_end(text, len, pos, &next);
         size_t t0 = ti;
         while (ti < t->n && t->v[ti].src < end)
             ti++;
@@ -80,7 +99,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
             b_last = line;
             b_end = end;
         }
-        pos = end + 1;
+        pos = next;
         line++;
     }
     if (o->mode == ND_PARA_BLOCK && open && ti > b_tok &&
@@ -92,7 +111,7 @@ static nd_status split(const nd_para_opts *o, const char *text, size_t len, cons
 nd_status nd_paras_split(const nd_para_opts *o, const char *text, size_t len, const nd_tokens *toks,
                          const uint64_t *th, nd_doc_paras *d)
 {
-    d->n = d->nblocks = d->nshorts = d->ns = d->nfps = 0;
+    d->n = d->nblocks = d->nshorts = d->nshort_lines = d->ns = d->nwids = 0;
     d->words = d->repeated_words = 0;
     nd_status st = split(o, text, len, toks, d);
     if (st != ND_OK) return st;

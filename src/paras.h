@@ -41,16 +41,18 @@ typedef struct nd_sentence {
     uint32_t start, end;          /* byte range in the text */
     uint64_t key;                 /* hash of its normalised word sequence */
     uint32_t band[ND_PARA_BANDS]; /* LSH band keys of its word set's MinHash */
-    uint64_t bm[2];               /* map of its fingerprints (see link.h, nd_para_sketch) */
-    size_t fp_off; /* its word fingerprints: nd_doc_paras.fps[fp_off .. fp_off + fp_n) */
-    uint32_t fp_n;
+    uint64_t bm[2];               /* map of its words (see link.h, nd_para_sketch) */
+    size_t w_off;                 /* its words' ids: nd_doc_paras.wids[w_off .. w_off + w_n) */
+    uint32_t w_n;
 } nd_sentence;
 
 /* A short line that occurs `count` >= 2 times in one document. */
 typedef struct nd_short_repeat {
     uint32_t first_line; /* its first occurrence */
     uint32_t count;
-    uint32_t para; /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t para;      /* index of the first occurrence in nd_doc_paras.p */
+    uint32_t lines_off; /* the first line of every copy: nd_doc_paras.short_lines[lines_off
+                           .. lines_off + count), ascending */
 } nd_short_repeat;
 
 /* Everything the paragraph pass learns about one document. Zero it before first use; each
@@ -64,15 +66,22 @@ typedef struct nd_doc_paras {
     size_t nblocks, capblocks;
     nd_short_repeat *shorts; /* in order of first occurrence */
     size_t nshorts, capshorts;
+    uint32_t *short_lines; /* the copies' lines of every short repeat, back to back */
+    size_t nshort_lines, capshort_lines;
     uint32_t repeated_words; /* words in later copies of repeated long paragraphs */
     /* sentences.h: */
     nd_sentence *s; /* sentences of long paragraphs, in text order */
     size_t ns, caps;
-    uint16_t *fps; /* the sentences' fingerprints, back to back */
-    size_t nfps, capfps;
+    uint32_t *wids; /* the sentences' word ids (sentences.h), back to back */
+    size_t nwids, capwids;
 } nd_doc_paras;
 
 void nd_doc_paras_clear(nd_doc_paras *d); /* frees everything; zero it again to reuse */
+
+/* The end of the line starting at text[pos] (pos < len): the offset of its line break, or
+ * len. A line ends at "\n", at "\r\n" (its "\r" stays inside the line, as white space) or at
+ * a lone "\r" (old Mac text); *next receives where the next line starts. */
+size_t nd_line_end(const char *text, size_t len, size_t pos, size_t *next);
 
 /*
  * Cuts text[0..len) (already tokenised into toks, whose token hashes are th[0..toks->n))

@@ -101,10 +101,14 @@ static nd_status short_repeats(nd_doc_paras *d, nd_repeats_scratch *s)
             j++;
         if (j - i >= 2) {
             ND_GROW(d->nshorts, d->capshorts, 8, d->shorts);
+            ND_RESERVE(d->short_lines, d->capshort_lines, d->nshort_lines + (j - i), 64);
             nd_short_repeat *r = &d->shorts[d->nshorts++];
             r->para = (uint32_t)kv[2 * i + 1];
             r->first_line = d->p[r->para].first_line;
             r->count = (uint32_t)(j - i);
+            r->lines_off = (uint32_t)d->nshort_lines;
+            for (size_t k2 = i; k2 < j; k2++) /* indices ascending within a run of equal keys */
+                d->short_lines[d->nshort_lines++] = d->p[kv[2 * k2 + 1]].first_line;
         }
         i = j;
     }
@@ -526,7 +530,7 @@ static nd_status doubled_blocks(const nd_para_opts *o, nd_doc_paras *d, nd_repea
 nd_status nd_repeats_find(const nd_para_opts *o, const uint64_t *th, nd_doc_paras *d,
                           nd_repeats_scratch *s)
 {
-    d->nblocks = d->nshorts = 0;
+    d->nblocks = d->nshorts = d->nshort_lines = 0;
     d->repeated_words = 0;
     nd_status st = bigram_sets(th, d, s);
     if (st == ND_OK) st = short_repeats(d, s);

@@ -1,17 +1,20 @@
 /*
- * report.c - text, JSON and TSV reports of a scan result (see report.h).
+ * report.c - the report entry points (see report.h), the JSON and TSV reports, and what
+ * the writers share (report_priv.h); the text report is in report_text.c, HTML in
+ * report_html.c.
  *
  * Everything printed comes from the result in its stored (sorted) order; numbers use fixed
  * precision, so the same result always gives the same bytes. Strings from the input (ids,
  * paths, texts, messages, field names) go through one writer per format: put_bytes for text
  * and TSV (control characters and bytes that are not UTF-8 as \xNN), nd_json_write_string
- * for JSON (always valid UTF-8). A part of the scan not asked for (opts.parts) is left out
- * of the text and TSV reports and is null in JSON. The result of a check against an archive
- * index (res->archive set, index.h) names each document new or archived: in the text
- * report's groups and places, as JSON keys ("archive", "archived", "a_archived",
- * "b_archived") and as a last TSV field of pair and shared records; a scan's report is
- * unchanged.
+ * for JSON (always valid UTF-8), the HTML escaper in report_html.c. A part of the scan not
+ * asked for (opts.parts) is left out of the text, TSV and HTML reports and is null in JSON. The result of a check against an
+ * archive index (res->archive set, index.h) names each document new or archived: in the
+ * text report's groups and places (report_text.c), as JSON keys ("archive", "archived",
+ * "a_archived", "b_archived") and as a last TSV field of pair and shared records; a scan's
+ * report is unchanged.
  */
+#include "neardup/clean.h"
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 
@@ -20,7 +23,11 @@
 #include <math.h>
 #include <string.h>
 
+#include <stdint.h>
+#include <strings.h>
+
 #include "json_out.h"
+#include "report_priv.h"
 
 nd_status nd_report_format_parse(const char *name, nd_report_format *out)
 {
@@ -30,9 +37,46 @@ nd_status nd_report_format_parse(const char *name, nd_report_format *out)
         *out = ND_REPORT_JSON;
     else if (strcmp(name, "tsv") == 0)
         *out = ND_REPORT_TSV;
+    else if (strcmp(name, "html") == 0)
+        *out = ND_REPORT_HTML;
     else
         return ND_EINVAL;
     return ND_OK;
+}
+
+nd_status nd_report_format_for_path(const char *path, nd_report_format *out)
+{
+    static const struct {
+        const char *ext;
+        nd_report_format fmt;
+    } exts[] = {{".txt", ND_REPORT_TEXT},
+                {".json", ND_REPORT_JSON},
+                {".tsv", ND_REPORT_TSV},
+                {".html", ND_REPORT_HTML},
+                {".htm", ND_REPORT_HTML}};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t m = strlen(exts[i].ext);
+        if (n > m && path[n - m - 1] != '/' && strcasecmp(path + n - m, exts[i].ext) == 0) {
+            *out = exts[i].fmt;
+            return ND_OK;
+        }
+    }
+    return ND_EINVAL;
+}
+
+void nd_report_opts_init(nd_report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = ND_REPORT_LIMIT_DEFAULT;
+}
+
+size_t nd_rep_limit(const nd_report_opts *opts, nd_report_format fmt)
+{
+    size_t lim = opts ? opts->limit : ND_REPORT_LIMIT_DEFAULT;
+    if (lim == ND_REPORT_LIMIT_DEFAULT)
+        lim = fmt == ND_REPORT_HTML ? ND_REPORT_HTML_LIMIT : ND_REPORT_TEXT_LIMIT;
+    return lim == 0 ? SIZE_MAX : lim;
 }
 
 /* Writes byte c of a field as an escape: \t \n \r \\ or \xNN. */
@@ -63,7 +107,7 @@ static void put_escape(FILE *f, unsigned char c)
  * not part of well-formed UTF-8 as \xNN: one field stays one field on one line, the bytes
  * can be recovered, and no escape sequence or invalid UTF-8 reaches a terminal. Printable
  * ASCII and well-formed UTF-8 are written in runs. */
-static void put_bytes(FILE *f, const char *s, size_t len)
+void nd_rep_put_bytes(FILE *f, const char *s, size_t len)
 {
     size_t run = 0, i = 0; /* s[run..i) is written as it is */
     while (i < len) {
@@ -87,14 +131,19 @@ static void put_bytes(FILE *f, const char *s, size_t len)
     if (len > run) fwrite(s + run, 1, len - run, f);
 }
 
+void nd_rep_put_field(FILE *f, const char *s)
+{
+    nd_rep_put_bytes(f, s, strlen(s));
+}
+
 static void put_field(FILE *f, const char *s)
 {
-    put_bytes(f, s, strlen(s));
+    nd_rep_put_bytes(f, s, strlen(s));
 }
 
 nd_status nd_report_write_field(FILE *f, const char *s, size_t len)
 {
-    put_bytes(f, s, len);
+    nd_rep_put_bytes(f, s, len);
     return ferror(f) ? ND_EIO : ND_OK;
 }
 
@@ -111,15 +160,43 @@ static void put_uint(FILE *f, size_t x, char after)
     fwrite(buf + i, 1, sizeof buf - i, f);
 }
 
-static size_t duplicates(const nd_scan_result *r)
+int nd_rep_cleaned(const nd_scan_result *r)
+{
+    return r->clean.cleaned;
+}
+
+int nd_rep_removed(const nd_scan_result *r, const nd_member *mb)
+{
+    return nd_rep_cleaned(r) && (r->clean.remove & ND_REMOVE_GROUPS) && !mb->kept;
+}
+
+/* The members the keep rule does not keep: what could go (what a clean removes). */
+size_t nd_rep_duplicates(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t g = 0; g < r->ngroups; g++)
-        n += r->groups[g].nmembers - 1;
+        n += r->groups[g].nmembers - r->groups[g].nkept;
     return n;
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
+uint64_t nd_rep_duplicate_bytes(const nd_scan_result *r)
+{
+    uint64_t n = 0;
+    for (size_t g = 0; g < r->ngroups; g++)
+        for (size_t m = 0; m < r->groups[g].nmembers; m++)
+            if (!r->groups[g].members[m].kept) n += r->docs[r->groups[g].members[m].doc].length;
+    return n;
+}
+
+uint64_t nd_rep_bytes_read(const nd_scan_result *r)
+{
+    uint64_t n = 0;
+    for (size_t d = 0; d < r->ndocs; d++)
+        n += r->docs[d].length;
+    return n;
+}
+
+const char *nd_rep_plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
 }
@@ -136,20 +213,7 @@ static const char *age(const nd_scan_result *r, uint32_t d)
     return r->docs[d].archived ? "archived" : "new";
 }
 
-/* "id" for text files (the id is the path), "id (path:line)" for JSON Lines records. */
-static void put_doc(FILE *f, const nd_scan_result *r, uint32_t d)
-{
-    const nd_doc_info *di = &r->docs[d];
-    const char *src = r->sources[di->source];
-    put_field(f, di->id);
-    if (strcmp(di->id, src) != 0) {
-        fputs(" (", f);
-        put_field(f, src);
-        fprintf(f, ":%llu)", (unsigned long long)di->line);
-    }
-}
-
-static size_t count_blocks(const nd_scan_result *r)
+size_t nd_rep_count_blocks(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nrepeats; i++)
@@ -157,7 +221,7 @@ static size_t count_blocks(const nd_scan_result *r)
     return n;
 }
 
-static size_t count_shorts(const nd_scan_result *r)
+size_t nd_rep_count_shorts(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nrepeats; i++)
@@ -165,7 +229,7 @@ static size_t count_shorts(const nd_scan_result *r)
     return n;
 }
 
-static size_t count_boilerplate(const nd_scan_result *r)
+size_t nd_rep_count_boilerplate(const nd_scan_result *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nshared; i++)
@@ -173,140 +237,116 @@ static size_t count_boilerplate(const nd_scan_result *r)
     return n;
 }
 
-static void put_lines(FILE *f, uint32_t a, uint32_t b)
+uint64_t nd_rep_repeated_words(const nd_scan_result *r)
 {
-    if (a == b)
-        fprintf(f, "line %u", a);
-    else
-        fprintf(f, "lines %u-%u", a, b);
+    uint64_t n = 0;
+    for (size_t i = 0; i < r->nrepeats; i++)
+        if (r->repeats[i].nblocks) n += r->repeats[i].repeated_words;
+    return n;
 }
 
-static double share(uint32_t part, uint32_t whole)
+double nd_rep_share(uint32_t part, uint32_t whole)
 {
     return whole ? (double)part / (double)whole : 0.0;
 }
 
-static void write_text_paragraphs(const nd_scan_result *r, FILE *f)
+const char *nd_rep_size(uint64_t bytes, char *buf, size_t cap)
 {
-    unsigned parts = r->opts.parts;
-    if ((parts & ND_PART_BLOCKS) && count_blocks(r)) {
-        fprintf(f, "doubled blocks:\n");
-        for (size_t i = 0; i < r->nrepeats; i++) {
-            const nd_doc_repeats *rp = &r->repeats[i];
-            if (!rp->nblocks) continue;
-            fputs("  ", f);
-            put_doc(f, r, rp->doc);
-            fprintf(f, ": %.1f%% of its words are repeats%s\n",
-                    100.0 * share(rp->repeated_words, rp->words),
-                    rp->doubled ? " (doubled body)" : "");
-            for (size_t b = 0; b < rp->nblocks; b++) {
-                const nd_block_repeat *bl = &rp->blocks[b];
-                fputs("    ", f);
-                put_lines(f, bl->a_first, bl->a_last);
-                fputs(bl->a_first == bl->a_last ? " repeats as " : " repeat as ", f);
-                put_lines(f, bl->b_first, bl->b_last);
-                fprintf(f, " (%u paragraph%s, %s)\n", bl->nparas, bl->nparas == 1 ? "" : "s",
-                        bl->identical ? "identical" : "near-identical");
-                fputs("      ", f);
-                put_field(f, rp->block_text[b]);
-                fputc('\n', f);
-            }
-        }
-        fputc('\n', f);
+    static const char *const units[] = {"kB", "MB", "GB", "TB"};
+    if (bytes < 1000) {
+        snprintf(buf, cap, "%llu %s", (unsigned long long)bytes, bytes == 1 ? "byte" : "bytes");
+        return buf;
     }
-    if ((parts & ND_PART_SHORT) && count_shorts(r)) {
-        fprintf(f, "repeated short lines:\n");
-        for (size_t i = 0; i < r->nrepeats; i++) {
-            const nd_doc_repeats *rp = &r->repeats[i];
-            if (!rp->nshort) continue;
-            fputs("  ", f);
-            put_doc(f, r, rp->doc);
-            fputs(":", f);
-            for (size_t k = 0; k < rp->nshort; k++) {
-                fputs(k ? ", \"" : " \"", f);
-                put_field(f, rp->shorts[k].text);
-                fprintf(f, "\" x%u (line %u)", rp->shorts[k].count, rp->shorts[k].first_line);
-            }
-            fputc('\n', f);
-        }
-        fputc('\n', f);
+    double v = (double)bytes / 1000.0;
+    size_t u = 0;
+    while (v >= 999.95 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1000.0;
+        u++;
     }
-    if ((parts & ND_PART_SHARED) && r->nshared) {
-        fprintf(f, "shared paragraphs:\n");
-        for (size_t i = 0; i < r->nshared; i++) {
-            const nd_shared_para *sp = &r->shared[i];
-            fprintf(f, "  %s in %u articles (%s):", sp->boilerplate ? "boilerplate" : "passage",
-                    sp->ndocs, sp->identical ? "identical" : "near-identical");
-            for (size_t k = 0; k < sp->nplaces; k++) {
-                fputs(k ? ", " : " ", f);
-                const nd_doc_info *di = &r->docs[sp->places[k].doc];
-                put_field(f, di->id);
-                fprintf(f, ":%u", sp->places[k].line);
-                if (di->archived) fputs(" (archived)", f);
-            }
-            fputs("\n      ", f);
-            put_field(f, sp->text);
-            fputc('\n', f);
-        }
-        fputc('\n', f);
-    }
+    snprintf(buf, cap, "%.1f %s", v, units[u]);
+    return buf;
 }
 
-static void write_text(const nd_scan_result *r, FILE *f)
+/* Inserts index i into out[0..*k) (at most n), kept largest key first; ties keep the
+ * earlier index first because indices arrive in increasing order. */
+static void top_insert(size_t *out, size_t *k, size_t n, size_t i, uint64_t *keys, uint64_t key)
 {
-    for (size_t g = 0; g < r->ngroups && (r->opts.parts & ND_PART_GROUPS); g++) {
-        const nd_group *gr = &r->groups[g];
-        fprintf(f, "group %zu: %zu documents", g + 1, gr->nmembers);
-        if (r->archive) {
-            size_t old = 0;
-            for (size_t m = 0; m < gr->nmembers; m++)
-                old += r->docs[gr->members[m].doc].archived != 0;
-            fprintf(f, " (%zu new, %zu archived)", gr->nmembers - old, old);
-        }
-        fputc('\n', f);
-        for (size_t m = 0; m < gr->nmembers; m++) {
-            const nd_member *mb = &gr->members[m];
-            fputs(m == 0 ? "  * " : "    ", f);
-            put_doc(f, r, mb->doc);
-            fputs("  [", f);
-            if (r->archive) fprintf(f, "%s, ", age(r, mb->doc));
-            if (m == 0)
-                fprintf(f, "representative, %u words]\n", r->docs[mb->doc].ntokens);
-            else
-                fprintf(f, "jaccard %.4f, containment %.4f, %u words]\n", mb->jaccard,
-                        mb->containment, r->docs[mb->doc].ntokens);
-            fputs("      ", f);
-            put_field(f, mb->snippet);
-            fputc('\n', f);
-        }
-        fputc('\n', f);
+    size_t j = *k < n ? (*k)++ : n;
+    if (j == n && (n == 0 || keys[n - 1] >= key)) return;
+    if (j == n) j = n - 1;
+    while (j > 0 && keys[j - 1] < key) {
+        out[j] = out[j - 1];
+        keys[j] = keys[j - 1];
+        j--;
     }
-    write_text_paragraphs(r, f);
-    size_t dups = duplicates(r);
-    fprintf(f, "%zu %s read, %zu skipped", docs_read(r),
-            plural(docs_read(r), "document", "documents"), r->nskipped);
-    if (r->archive)
-        fprintf(f, "; checked against %zu archived %s (%zu in this report)", r->archive_docs,
-                plural(r->archive_docs, "document", "documents"), r->narchived);
-    if (r->opts.parts & ND_PART_GROUPS)
-        fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
-                plural(r->ngroups, "group", "groups"), dups, plural(dups, "document", "documents"));
-    if (r->opts.parts & ND_PART_BLOCKS)
-        fprintf(f, "; %zu with doubled blocks (%zu doubled %s)", count_blocks(r), r->ndoubled,
-                plural(r->ndoubled, "body", "bodies"));
-    if (r->opts.parts & ND_PART_SHORT)
-        fprintf(f, "; %zu with repeated short lines", count_shorts(r));
-    if (r->opts.parts & ND_PART_SHARED)
-        fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
-                plural(r->nshared, "paragraph", "paragraphs"), count_boilerplate(r));
-    fprintf(f,
-            "\n(%u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows, %s "
-            "verification; paragraphs by %s, short below %u words, paragraph jaccard >= "
-            "%.2f)\n",
-            r->opts.ngram, r->opts.perms, r->opts.threshold, r->lsh.bands, r->lsh.rows,
-            r->opts.verify_estimate ? "estimated" : "exact",
-            r->opts.para.mode == ND_PARA_BLOCK ? "blank-line block" : "line",
-            r->opts.para.short_words, r->opts.para.threshold);
+    out[j] = i;
+    keys[j] = key;
+}
+
+#define TOP_MAX 16u
+
+size_t nd_rep_biggest_groups(const nd_scan_result *r, size_t *out, size_t n)
+{
+    uint64_t keys[TOP_MAX];
+    size_t k = 0;
+    if (n > TOP_MAX) n = TOP_MAX;
+    for (size_t g = 0; g < r->ngroups; g++)
+        top_insert(out, &k, n, g, keys, r->groups[g].nmembers);
+    return k;
+}
+
+size_t nd_rep_widest_shared(const nd_scan_result *r, size_t *out, size_t n)
+{
+    uint64_t keys[TOP_MAX];
+    size_t k = 0;
+    if (n > TOP_MAX) n = TOP_MAX;
+    for (size_t i = 0; i < r->nshared; i++)
+        top_insert(out, &k, n, i, keys, r->shared[i].ndocs);
+    return k;
+}
+
+/* A block that is one paragraph on one line, repeated as one line. */
+static int single_line(const nd_block_repeat *b)
+{
+    return b->nparas == 1 && b->a_first == b->a_last && b->b_first == b->b_last;
+}
+
+void nd_rep_fold(const nd_doc_repeats *rp, size_t b, nd_fold *out)
+{
+    size_t e = b + 1;
+    if (single_line(&rp->blocks[b]))
+        while (e < rp->nblocks && single_line(&rp->blocks[e]) &&
+               rp->blocks[e].a_first > rp->blocks[e - 1].b_first)
+            e++;
+    if (e - b < ND_FOLD_MIN) e = b + 1;
+    memset(out, 0, sizeof *out);
+    out->first = b;
+    out->n = e - b;
+    out->line_first = rp->blocks[b].a_first;
+    out->line_last = rp->blocks[e - 1].b_last;
+    out->headlines = out->identical = 1;
+    for (size_t i = b; i < e; i++) {
+        if (rp->blocks[i].words > 16) out->headlines = 0;
+        if (!rp->blocks[i].identical) out->identical = 0;
+    }
+    out->short_line = SIZE_MAX;
+    if (out->n < ND_FOLD_MIN) return;
+    for (size_t k = 0; k < rp->nshort; k++)
+        if (rp->shorts[k].first_line > out->line_first &&
+            rp->shorts[k].first_line < out->line_last && rp->shorts[k].count >= out->n - 1) {
+            out->short_line = k;
+            break;
+        }
+}
+
+int nd_rep_short_folded(const nd_doc_repeats *rp, size_t k)
+{
+    nd_fold fd;
+    for (size_t b = 0; b < rp->nblocks; b += fd.n) {
+        nd_rep_fold(rp, b, &fd);
+        if (fd.short_line == k) return 1;
+    }
+    return 0;
 }
 
 static void json_str(FILE *f, const char *s)
@@ -340,7 +380,6 @@ _Static_assert(ND_PART_GROUPS == 1u && ND_PART_BLOCKS == 2u && ND_PART_SHORT == 
 static void json_options(const nd_scan_result *r, FILE *f)
 {
     static const char *const part_names[] = {"groups", "blocks", "short", "shared"};
-    static const char *const formats[] = {"auto", "txt", "jsonl"};
     const nd_scan_opts *o = &r->opts;
     fprintf(f,
             "  \"options\": {\"ngram\": %u, \"perms\": %u, \"threshold\": %.4f, \"bands\": %u, "
@@ -359,8 +398,8 @@ static void json_options(const nd_scan_result *r, FILE *f)
             o->para.mode == ND_PARA_BLOCK ? "block" : "line", o->para.short_words,
             o->para.threshold, o->para.doubled_share, o->boilerplate_docs);
     json_num(f, o->boilerplate_share > 0 ? o->boilerplate_share : -1.0);
-    assert((unsigned)o->input.format < 3);
-    fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ", formats[o->input.format]);
+    fprintf(f, ",\n    \"input_format\": \"%s\", \"text_field\": ",
+            nd_input_format_name(o->input.format));
     json_str(f, o->decode.text_field ? o->decode.text_field : "text");
     fputs(", \"id_fields\": [", f);
     if (o->decode.id_field)
@@ -377,13 +416,15 @@ static void json_summary(const nd_scan_result *r, FILE *f)
     fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu",
             docs_read(r), r->nskipped, r->nwarnings);
     json_count(f, ", ", "groups", r->ngroups, parts, ND_PART_GROUPS);
-    json_count(f, ", ", "duplicates", duplicates(r), parts, ND_PART_GROUPS);
+    json_count(f, ", ", "duplicates", nd_rep_duplicates(r), parts, ND_PART_GROUPS);
     json_count(f, ", ", "pairs", r->npairs, parts, ND_PART_GROUPS);
-    json_count(f, ",\n    ", "doubled_block_articles", count_blocks(r), parts, ND_PART_BLOCKS);
+    json_count(f, ",\n    ", "doubled_block_articles", nd_rep_count_blocks(r), parts,
+               ND_PART_BLOCKS);
     json_count(f, ", ", "doubled_bodies", r->ndoubled, parts, ND_PART_BLOCKS);
-    json_count(f, ", ", "short_repeat_articles", count_shorts(r), parts, ND_PART_SHORT);
+    json_count(f, ", ", "short_repeat_articles", nd_rep_count_shorts(r), parts, ND_PART_SHORT);
     json_count(f, ",\n    ", "shared_paragraphs", r->nshared, parts, ND_PART_SHARED);
-    json_count(f, ", ", "boilerplate_paragraphs", count_boilerplate(r), parts, ND_PART_SHARED);
+    json_count(f, ", ", "boilerplate_paragraphs", nd_rep_count_boilerplate(r), parts,
+               ND_PART_SHARED);
     fputs("},\n", f);
 }
 
@@ -397,6 +438,50 @@ static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
     json_str(f, r->sources[di->source]);
     fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
     if (r->archive) fprintf(f, ", \"archived\": %s", di->archived ? "true" : "false");
+}
+
+/* A clean's members: "kept", and for a removed one the kept member it duplicates. */
+static void json_fate(const nd_scan_result *r, FILE *f, const nd_member *mb)
+{
+    if (!nd_rep_removed(r, mb)) {
+        fputs(", \"kept\": true", f);
+        return;
+    }
+    fputs(", \"kept\": false, \"duplicate_of\": ", f);
+    json_str(f, r->docs[mb->dup_of].id);
+    fputs(", \"duplicate_jaccard\": ", f);
+    json_num(f, mb->dup_jaccard);
+    fputs(", \"duplicate_containment\": ", f);
+    json_num(f, mb->dup_containment);
+}
+
+/* What a clean did ("clean", only in a clean's report). */
+static void json_clean(const nd_scan_result *r, FILE *f)
+{
+    static const char *const names[] = {"groups", "blocks", "short", "boilerplate"};
+    const nd_clean_summary *c = &r->clean;
+    fputs("  \"clean\": {\"remove\": [", f);
+    for (unsigned i = 0, first = 1; i < 4; i++)
+        if (c->remove & (1u << i)) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", names[i]);
+            first = 0;
+        }
+    static const char *const keep[] = {"longest", "first", "last", "min", "max"};
+    const nd_scan_opts *o = &r->opts;
+    fputs("], \"keep\": ", f);
+    if (o->keep == ND_KEEP_FIELD_MIN || o->keep == ND_KEEP_FIELD_MAX) {
+        fputs("{\"field\": ", f);
+        json_str(f, o->decode.keep_field ? o->decode.keep_field : "");
+        fprintf(f, ", \"order\": \"%s\"}", keep[o->keep]);
+    } else {
+        fprintf(f, "\"%s\"", keep[(unsigned)o->keep < 3 ? o->keep : 0]);
+    }
+    fprintf(f,
+            ", \"documents_removed\": %zu, \"ranges_removed\": %zu,\n    "
+            "\"bytes_removed\": %llu, \"invalid_moved\": %zu, \"invalid_kept\": %zu, "
+            "\"files_written\": %zu, \"files_removed\": %zu},\n",
+            c->docs_removed, c->ranges_removed, (unsigned long long)c->bytes_removed,
+            c->invalid_dropped, c->invalid_copied, c->files_written, c->files_removed);
 }
 
 /* "groups" and "pairs": null unless groups were asked for. */
@@ -421,6 +506,7 @@ static void json_groups(const nd_scan_result *r, FILE *f)
             json_num(f, mb->jaccard);
             fputs(", \"containment\": ", f);
             json_num(f, mb->containment);
+            if (nd_rep_cleaned(r)) json_fate(r, f, mb);
             fputc('}', f);
         }
         fputs("\n    ]}", f);
@@ -460,7 +546,7 @@ static void json_repeat(const nd_scan_result *r, FILE *f, const nd_doc_repeats *
         fprintf(f,
                 ", \"repeated_words\": %u, \"repeated_share\": %.4f, \"doubled\": %s,\n"
                 "      \"blocks\": [",
-                rp->repeated_words, share(rp->repeated_words, rp->words),
+                rp->repeated_words, nd_rep_share(rp->repeated_words, rp->words),
                 rp->doubled ? "true" : "false");
     else
         fputs(", \"repeated_words\": null, \"repeated_share\": null, \"doubled\": null,\n"
@@ -569,6 +655,7 @@ static void write_json(const nd_scan_result *r, FILE *f)
         fprintf(f, ", \"documents\": %zu, \"in_report\": %zu},\n", r->archive_docs, r->narchived);
     }
     json_summary(r, f);
+    if (nd_rep_cleaned(r)) json_clean(r, f);
     json_groups(r, f);
     write_json_paragraphs(r, f);
     json_diags(f, "skipped", r->skipped, r->nskipped, 1);
@@ -577,9 +664,39 @@ static void write_json(const nd_scan_result *r, FILE *f)
     fputs("\n}\n", f);
 }
 
+/* The group and member records: `group N SIZE REPRESENTATIVE`, then one `member N keep|drop
+ * ID JACCARD CONTAINMENT WORDS` per member (what the keep rule keeps, and what could go:
+ * what `neardup clean` removes), so that `awk -F'\t' '$1 == "member" && $3 == "drop"' | cut -f4` lists the ids to
+ * drop. */
+static void write_tsv_groups(const nd_scan_result *r, FILE *f)
+{
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const nd_group *gr = &r->groups[g];
+        fputs("group\t", f);
+        put_uint(f, g + 1, '\t');
+        put_uint(f, gr->nmembers, '\t');
+        put_field(f, r->docs[gr->members[0].doc].id);
+        fputc('\n', f);
+        for (size_t m = 0; m < gr->nmembers; m++) {
+            const nd_member *mb = &gr->members[m];
+            fputs("member\t", f);
+            put_uint(f, g + 1, '\t');
+            fputs(mb->kept ? "keep\t" : "drop\t", f);
+            put_field(f, r->docs[mb->doc].id);
+            fprintf(f, "\t%.4f\t", mb->jaccard);
+            if (mb->containment < 0)
+                fputs("-\t", f);
+            else
+                fprintf(f, "%.4f\t", mb->containment);
+            put_uint(f, r->docs[mb->doc].ntokens, '\n');
+        }
+    }
+}
+
 static void write_tsv(const nd_scan_result *r, FILE *f)
 {
     unsigned parts = r->opts.parts;
+    if (parts & ND_PART_GROUPS) write_tsv_groups(r, f);
     for (size_t i = 0; i < r->npairs && (parts & ND_PART_GROUPS); i++) {
         const nd_pair_sim *p = &r->pairs[i];
         fputs("pair\t", f);
@@ -594,6 +711,16 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
         if (r->archive) fprintf(f, "\t%s\t%s", age(r, p->a), age(r, p->b));
         fputc('\n', f);
     }
+    for (size_t g = 0; g < r->ngroups && nd_rep_cleaned(r) && (parts & ND_PART_GROUPS); g++)
+        for (size_t m = 0; m < r->groups[g].nmembers; m++) {
+            const nd_member *mb = &r->groups[g].members[m];
+            if (!nd_rep_removed(r, mb)) continue;
+            fputs("removed\t", f);
+            put_field(f, r->docs[mb->doc].id);
+            fputc('\t', f);
+            put_field(f, r->docs[mb->dup_of].id);
+            fprintf(f, "\t%.4f\t%.4f\n", mb->dup_jaccard, mb->dup_containment);
+        }
     for (size_t i = 0; i < r->nrepeats; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
         for (size_t b = 0; b < rp->nblocks && (parts & ND_PART_BLOCKS); b++) {
@@ -602,7 +729,7 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             put_field(f, r->docs[rp->doc].id);
             fprintf(f, "\t%u-%u\t%u-%u\t%u\t%s\t%u\t%.4f\n", bl->a_first, bl->a_last, bl->b_first,
                     bl->b_last, bl->nparas, bl->identical ? "identical" : "near", bl->words,
-                    share(rp->repeated_words, rp->words));
+                    nd_rep_share(rp->repeated_words, rp->words));
         }
         for (size_t k = 0; k < rp->nshort && (parts & ND_PART_SHORT); k++) {
             fputs("short\t", f);
@@ -634,10 +761,20 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
 
 nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE *f)
 {
+    return nd_report_write_opts(res, fmt, NULL, f);
+}
+
+nd_status nd_report_write_opts(const nd_scan_result *res, nd_report_format fmt,
+                               const nd_report_opts *opts, FILE *f)
+{
+    nd_status st = ND_OK;
     errno = 0; /* a failed write sets it; stdio's successful calls leave it alone */
     switch (fmt) {
     case ND_REPORT_TEXT:
-        write_text(res, f);
+        nd_rep_write_text(res, nd_rep_limit(opts, fmt), f);
+        break;
+    case ND_REPORT_HTML:
+        st = nd_rep_write_html(res, nd_rep_limit(opts, fmt), f);
         break;
     case ND_REPORT_JSON:
         write_json(res, f);
@@ -648,6 +785,7 @@ nd_status nd_report_write(const nd_scan_result *res, nd_report_format fmt, FILE 
     }
     int err = errno;
     if (fflush(f) != 0) err = errno; /* the write just tried again: its reason is current */
+    if (st != ND_OK && !ferror(f)) return st;
     if (!ferror(f)) return ND_OK;
     errno = err ? err : EIO;
     return ND_EIO;

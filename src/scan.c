@@ -27,6 +27,7 @@
 #include "lsh.h"
 #include "minhash.h"
 #include "scan_ctx.h"
+#include "scan_reader.h"
 #include "sentences.h"
 #include "shared.h"
 #include "shingle.h"
@@ -57,6 +58,8 @@ void nd_scan_opts_init(nd_scan_opts *o)
 typedef struct pass1 {
     nd_scan_ctx *c;
     nd_sent_store *store; /* the sentences, for the cross-article stage */
+    uint32_t *map;        /* the batch's word ids to run-wide ones */
+    size_t mapcap;
 } pass1;
 
 static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *it, const char *msg)
@@ -66,17 +69,28 @@ static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *
     c->opts.on_diag(&d, c->opts.userdata);
 }
 
-/* Moves one document's sentences from its batch into the store. */
+/* Moves one document's sentences from its batch into the store (p->map: the batch's words
+ * already interned in the run's dictionary). */
 static nd_status commit_sentences(pass1 *p, const nd_batch *b, const nd_item *it, uint32_t doc)
 {
     for (size_t j = it->prec_first; j < it->prec_first + it->prec_n; j++) {
         nd_para_rec r = b->precs[j];
         r.doc = doc;
         const nd_psent *ps = &b->psent[j];
-        nd_status st = nd_sent_store_add(p->store, &r, ps->band, &ps->sk, b->fps + ps->sk.fp_off);
+        nd_status st =
+            nd_sent_store_add(p->store, &r, ps->band, &ps->sk, b->wids + ps->sk.w_off, p->map);
         if (st != ND_OK) return st;
     }
     return ND_OK;
+}
+
+/* The batch's words in the run's dictionary, in input order (so run-wide ids are the same
+ * on every run): p->map[local id] = run-wide id. */
+static nd_status map_words(pass1 *p, const nd_batch *b)
+{
+    if (!b->nprecs) return ND_OK;
+    ND_RESERVE(p->map, p->mapcap, nd_words_count(b->words), 4096);
+    return nd_sent_store_map_words(p->store, b->words, p->map);
 }
 
 /* Moves one document's internal repeats from its batch into the result. */
@@ -97,8 +111,18 @@ static nd_status commit_repeats(pass1 *p, const nd_batch *b, const nd_item *it, 
     for (size_t j = it->blk_first; j < it->blk_first + it->blk_n && st == ND_OK; j++)
         st = nd_result_add_block(res, &b->blocks[j], b->strs.p + b->block_txt[j] - 1);
     for (size_t j = it->sh_first; j < it->sh_first + it->sh_n && st == ND_OK; j++)
-        st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1);
+        st = nd_result_add_short(res, &b->shorts[j], b->strs.p + b->short_txt[j] - 1,
+                                 b->short_lines + b->short_loff[j]);
     return st == ND_OK ? nd_result_add_repeats(res, &r) : st;
+}
+
+/* Where a skipped record was, for clean (see nd_skip): the offset of a JSON Lines line,
+ * or ND_NO_OFFSET when the whole source went (every error of a text file, and every error
+ * the reader reports without a line). */
+static uint64_t skip_offset(const nd_item *it)
+{
+    if (it->kind == ND_REC_DOC) return it->json ? it->offset : ND_NO_OFFSET;
+    return it->line != ND_NO_LINE ? it->offset : ND_NO_OFFSET;
 }
 
 /* Takes a pass-1 batch: notes become warnings, errors skips, documents documents. */
@@ -106,20 +130,22 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
 {
     pass1 *p = ctx;
     nd_scan_ctx *c = p->c;
-    nd_status st = ND_OK;
+    nd_status st = map_words(p, b);
     for (size_t i = 0; i < b->n && st == ND_OK; i++) {
         nd_item *it = &b->items[i];
         const char *msg = it->msg ? b->strs.p + it->msg - 1 : "";
         if (it->path_str) it->path = b->strs.p + it->path_str - 1;
         if (it->kind == ND_REC_NOTE) {
             emit_diag(c, ND_DIAG_WARNING, it, msg);
-            st = nd_result_add_skip(c->res, 1, it->path, it->diag_line, it->status, msg);
+            st = nd_result_add_skip(c->res, 1, it->path, it->diag_line, it->status, msg, it->source,
+                                    ND_NO_OFFSET);
             c->res->nwarnings++;
             continue;
         }
         if (it->kind == ND_REC_ERROR || it->status != ND_OK) {
             emit_diag(c, ND_DIAG_ERROR, it, msg);
-            st = nd_result_add_skip(c->res, 0, it->path, it->diag_line, it->status, msg);
+            st = nd_result_add_skip(c->res, 0, it->path, it->diag_line, it->status, msg, it->source,
+                                    skip_offset(it));
             continue;
         }
         nd_doc_rec d = {0,          it->offset,        it->line,    it->sum,
@@ -127,6 +153,10 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         uint32_t doc;
         st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len, b->sigs + i * c->k,
                                &doc);
+        if (st == ND_OK && c->opts.decode.keep_field)
+            st = nd_result_set_key(c->res, doc, it->keep_kind, it->keep_num,
+                                   b->strs.p + it->keep_str, it->keep_len);
+        /* (an index add cuts sentences without the cross-article stage: none to store) */
         if (st == ND_OK && (c->opts.parts & ND_PART_SHARED))
             st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
@@ -141,12 +171,14 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         }
         c->res->stats.bytes += it->len;
     }
+    nd_scan_progress(c, ND_PHASE_READ, c->res->mem->ndocs, 0, c->res->stats.bytes);
     return st;
 }
 
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
-    pass1 p = {c, store};
+    pass1 p = {c, store, NULL, 0};
+    nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
     nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
@@ -161,7 +193,9 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
         if (st == ND_OK) st = nd_pass_add(&pass, &rec, 0, 0);
         if (st != ND_OK) break;
     }
-    return nd_pass_end(&pass, st);
+    st = nd_pass_end(&pass, st);
+    nd_free(p.map);
+    return st;
 }
 
 /* ---- the scan -------------------------------------------------------------------------- */
@@ -170,7 +204,10 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
 {
     if (in->ngram < 1 || in->ngram > ND_NGRAM_MAX || in->perms < 1 || in->perms > ND_PERMS_MAX ||
-        !(in->threshold > 0.0 && in->threshold <= 1.0) || in->bands > in->perms)
+        !(in->threshold > 0.0 && in->threshold <= 1.0) || in->bands > in->perms ||
+        (unsigned)in->keep > ND_KEEP_FIELD_MAX ||
+        ((in->keep == ND_KEEP_FIELD_MIN || in->keep == ND_KEEP_FIELD_MAX) &&
+         !in->decode.keep_field))
         return ND_EINVAL;
     c->opts = *in;
     if (c->opts.threads == 0) {
@@ -185,7 +222,7 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     res->stats.threads = c->opts.threads;
     if (c->opts.bands) {
         res->lsh.bands = c->opts.bands;
-        res->lsh.rows = c->k / c->opts.bands;
+        res->lsh.rows = c->ext && c->ext->rows ? c->ext->rows : c->k / c->opts.bands;
         return ND_OK;
     }
     return nd_lsh_params_for(c->opts.threshold, c->k, &res->lsh);
@@ -206,9 +243,13 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
     if (st == ND_OK) st = nd_articles_group(c, &groups);
     res->stats.paragraphs = store->n;
     double t0 = nd_now();
-    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = nd_shared_find(c, store, &groups);
+    if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) {
+        nd_scan_progress(c, ND_PHASE_SHARED, 0, 0, 0);
+        st = nd_shared_find(c, store, &groups);
+    }
     res->stats.t_shared = nd_now() - t0;
     nd_groups_clear(&groups);
+    nd_reader_counts(c->reader, &res->stats.input);
     if (st == ND_OK) st = nd_result_finish(res, c->reader, &c->opts);
     return st;
 }
@@ -216,11 +257,23 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
 nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                   nd_scan_result **out)
 {
-    return nd_scan_run(opts, paths, npaths, NULL, out);
+    return nd_scan_run_reader(opts, paths, npaths, NULL, out, NULL);
+}
+
+nd_status nd_scan_keep_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                              nd_scan_result **out, nd_reader **reader)
+{
+    return nd_scan_run_reader(opts, paths, npaths, NULL, out, reader);
 }
 
 nd_status nd_scan_run(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                       nd_scan_ext *ext, nd_scan_result **out)
+{
+    return nd_scan_run_reader(opts, paths, npaths, ext, out, NULL);
+}
+
+nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                             nd_scan_ext *ext, nd_scan_result **out, nd_reader **reader)
 {
     if (!opts || npaths == 0) return ND_EINVAL;
     nd_scan_ctx c;
@@ -241,6 +294,10 @@ nd_status nd_scan_run(const nd_scan_opts *opts, const char *const *paths, size_t
     st = run_stages(&c, &store);
 out:
     nd_pipeline_free(c.pl);
+    if (st == ND_OK && reader) {
+        *reader = c.reader; /* the caller's now, with the spools of its streams */
+        c.reader = NULL;
+    }
     nd_reader_free(c.reader);
     nd_minhash_free(mh);
     nd_minhash_free(pmh);

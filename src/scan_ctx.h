@@ -25,4 +25,13 @@ typedef struct nd_scan_ctx {
     nd_scan_ext *ext; /* an archive index's extension (index_ext.h), NULL for a scan */
 } nd_scan_ctx;
 
+/* Tells the caller's progress callback, if any, how far phase `ph` is (see options.h). */
+static inline void nd_scan_progress(const nd_scan_ctx *c, nd_scan_phase ph, uint64_t docs,
+                                    uint64_t docs_total, uint64_t bytes)
+{
+    if (!c->opts.on_progress) return;
+    nd_progress p = {ph, docs, docs_total, bytes};
+    c->opts.on_progress(&p, c->opts.userdata);
+}
+
 #endif

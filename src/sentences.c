@@ -8,11 +8,13 @@
 #include "sentences.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lsh.h"
 #include "mix.h"
 #include "verify.h"
+#include "words.h"
 
 /* Does a sentence end in the gap before byte `next` (the first byte of the next token)?
  * Going back over white space (at least one), closing quotes and brackets, we must meet
@@ -67,7 +69,6 @@ static int sentence_gap(const char *text, size_t prev, size_t next)
            (unsigned char)text[i - 2] == 0x80 && (unsigned char)text[i - 1] == 0xa6; /* … */
 }
 
-/* The LSH band keys of a signature: each band's ND_PARA_ROWS values hashed to 32 bits. */
 /* The LSH band keys of a sentence's signature. */
 static void band_keys(const uint32_t *sig, uint32_t *band)
 {
@@ -75,112 +76,99 @@ static void band_keys(const uint32_t *sig, uint32_t *band)
         band[b] = nd_lsh_band_key(sig, b, ND_PARA_ROWS);
 }
 
-typedef uint16_t v16u16 __attribute__((vector_size(32)));
-typedef uint64_t v4u64 __attribute__((vector_size(32)));
-
-/* Whether any lane of a 16-bit lane mask is set (by pointer: a 32-byte vector argument
- * would have a different ABI in the clones with and without AVX). */
-static inline int any16(const v16u16 *m)
+/* The bit of a word in a sentence's 128-bit word map: 7 bits of its token hash, so the
+ * same word has the same bit in every sentence (see link.h, nd_para_sketch). */
+static inline unsigned map_bit(uint64_t hash)
 {
-    v4u64 e = (v4u64)*m;
-    return (e[0] | e[1] | e[2] | e[3]) != 0;
+    return (unsigned)(hash >> 48) & 127u;
 }
 
-/* The fingerprint map of fp[0..n) (see nd_para_sketch). */
-static void fingerprint_map(const uint16_t *fp, size_t n, uint64_t bm[2])
+#define WORDS_AHEAD 6u /* dictionary slots prefetched ahead of the word being interned */
+
+static int u32_cmp(const void *x, const void *y)
 {
-    uint64_t lo = 0, hi = 0; /* in registers: no store-to-load chain through bm[] */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bit = UINT64_C(1) << (fp[i] & 63), upper = -(uint64_t)((fp[i] >> 6) & 1);
-        hi |= bit & upper;
-        lo |= bit & ~upper;
-    }
-    bm[0] = lo;
-    bm[1] = hi;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
 }
 
-/* Up to ND_SENT_FP_SMALL fingerprints without repeats, in first-occurrence order. A
- * 128-bit map of those kept (bit x & 127) answers "new" for most; only when x's bit is set
- * already (a repeat, or about one word in ten) are the kept ones searched. */
-static size_t fingerprints_small(const uint64_t *hashes, size_t n, uint16_t *out, uint64_t bm[2])
+nd_status nd_sent_words(const nd_tokens *t, const uint64_t *th, size_t n, nd_words *dict,
+                        uint32_t *out, uint64_t bm[2], size_t *count)
 {
     uint64_t lo = 0, hi = 0; /* the map, in registers */
     size_t u = 0;
+    for (size_t i = 0; i < n && i < WORDS_AHEAD; i++)
+        nd_words_prefetch(dict, th[i]);
     for (size_t i = 0; i < n; i++) {
-        uint16_t x = (uint16_t)(hashes[i] >> 48);
-        uint64_t bit = UINT64_C(1) << (x & 63), upper = -(uint64_t)((x >> 6) & 1);
-        if (((hi & upper) | (lo & ~upper)) & bit) {
+        uint32_t id;
+        if (i + WORDS_AHEAD < n) nd_words_prefetch(dict, th[i + WORDS_AHEAD]);
+        const nd_token *tk = &t->v[i];
+        nd_status st = nd_words_intern(dict, th[i], t->text + tk->off, tk->len, &id);
+        if (st != ND_OK) return st;
+        unsigned x = map_bit(th[i]);
+        uint64_t bit = UINT64_C(1) << (x & 63), upper = -(uint64_t)(x >> 6);
+        if (n <= ND_SENT_FP_SMALL && (((hi & upper) | (lo & ~upper)) & bit)) {
+            /* Its bit is set: a repeat, or another word with the same bit. */
             size_t k = 0;
-            while (k < u && out[k] != x)
+            while (k < u && out[k] != id)
                 k++;
             if (k < u) continue;
         }
         hi |= bit & upper;
         lo |= bit & ~upper;
-        out[u++] = x;
+        out[u++] = id;
     }
-    bm[0] = lo; /* the kept ones' map is the sentence's */
+    if (n > ND_SENT_FP_SMALL) { /* long: sorted, then repeats dropped */
+        qsort(out, u, sizeof *out, u32_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < u; i++)
+            if (w == 0 || out[i] != out[w - 1]) out[w++] = out[i];
+        u = w;
+    }
+    bm[0] = lo;
     bm[1] = hi;
-    return u;
+    *count = u;
+    return ND_OK;
 }
 
-size_t nd_sent_fingerprints(const uint64_t *hashes, size_t n, uint16_t *out, uint64_t bm[2])
-{
-    if (n <= ND_SENT_FP_SMALL) return fingerprints_small(hashes, n, out, bm);
-    if (n > ND_SENT_FP_MAX) n = ND_SENT_FP_MAX;
-    size_t u = 0;
-    for (size_t k = 0; k < n; k++) {
-        /* insertion sort as they come, dropping repeats: a sentence has a few dozen */
-        uint16_t x = (uint16_t)(hashes[k] >> 48);
-        size_t j = u;
-        while (j > 0 && out[j - 1] > x) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        if (j > 0 && out[j - 1] == x) {
-            /* a repeat: undo the shift */
-            for (; j < u; j++)
-                out[j] = out[j + 1];
-            continue;
-        }
-        out[j] = x;
-        u++;
-    }
-    fingerprint_map(out, u, bm);
-    return u;
-}
-
-/* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and
- * fingerprints, all of its set of words (token hashes). */
+/* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and words
+ * (interned in dict), all of its set of words. */
 static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const uint64_t *th,
-                              nd_doc_paras *d, size_t pi, size_t a, size_t b)
+                              nd_words *dict, nd_doc_paras *d, size_t pi, size_t a, size_t b)
 {
     const nd_para *p = &d->p[pi];
     uint32_t sig[ND_PARA_PERMS];
     ND_GROW(d->ns, d->caps, 64, d->s);
     size_t n = b - a;
-    size_t nf = n < ND_SENT_FP_MAX ? n : ND_SENT_FP_MAX;
-    ND_RESERVE(d->fps, d->capfps, d->nfps + nf, 1024);
-    assert(n > 0 && nf <= n);
-    nd_sentence *se = &d->s[d->ns++];
+    assert(n > 0);
+    ND_RESERVE(d->wids, d->capwids, d->nwids + n, 1024);
+    nd_sentence *se = &d->s[d->ns];
     se->para = (uint32_t)pi;
     se->start = t->v[a].src;
     se->end = b < p->tok_first + p->ntok ? t->v[b].src : p->end;
     se->key = a == p->tok_first && n == p->ntok ? p->key : nd_seq_key(th + a, n);
     nd_minhash_sign(mh, th + a, n, sig);
     band_keys(sig, se->band);
-    se->fp_off = d->nfps;
-    se->fp_n = (uint32_t)nd_sent_fingerprints(th + a, n, d->fps + d->nfps, se->bm);
-    d->nfps += se->fp_n;
+    se->w_off = d->nwids;
+    /* The tokens [a, b) as their own list, for nd_sent_words. */
+    nd_tokens sub = *t;
+    sub.v = t->v + a;
+    sub.n = n;
+    size_t u;
+    nd_status st = nd_sent_words(&sub, th + a, n, dict, d->wids + d->nwids, se->bm, &u);
+    if (st != ND_OK) return st;
+    se->w_n = (uint32_t)u;
+    d->nwids += u;
+    d->ns++;
     return ND_OK;
 }
 
-nd_status nd_sentences_cut(const nd_para_opts *o, const nd_minhash *mh, const char *text,
-                           const nd_tokens *t, const uint64_t *th, nd_doc_paras *d)
+nd_status nd_sentences_cut(const nd_para_opts *o, const nd_minhash *mh, nd_words *dict,
+                           const char *text, const nd_tokens *t, const uint64_t *th,
+                           nd_doc_paras *d)
 {
     nd_status st;
     d->ns = 0;
-    d->nfps = 0;
+    d->nwids = 0;
     for (size_t pi = 0; pi < d->n; pi++) {
         const nd_para *p = &d->p[pi];
         if (p->is_short) continue;
@@ -196,42 +184,55 @@ nd_status nd_sentences_cut(const nd_para_opts *o, const nd_minhash *mh, const ch
                 s0 = i + 1;
                 continue;
             }
-            if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK) return st;
+            if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, dict, d, pi, ps, pe)) != ND_OK)
+                return st;
             ps = s0;
             pe = i + 1;
             s0 = i + 1;
         }
-        if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, d, pi, ps, pe)) != ND_OK) return st;
+        if (ps != SIZE_MAX && (st = add_sentence(mh, t, th, dict, d, pi, ps, pe)) != ND_OK)
+            return st;
     }
     return ND_OK;
 }
 
 /* ---- the exact test ------------------------------------------------------------------- */
 
-/* |a & b| for a set b of at most ND_SENT_FP_SMALL values: each of a against 16 of b at
- * once (the last 16 padded with their own first value, which cannot count twice).
- * Branch-free, unlike a merge of two short lists, whose every step is a coin flip for the
- * branch predictor; and neither set needs to be sorted. */
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+typedef uint64_t v4u64 __attribute__((vector_size(32)));
+
+/* Whether any lane of a lane mask is set (by pointer: a 32-byte vector argument would have
+ * a different ABI in the clones with and without AVX). */
+static inline int any8(const v8u32 *m)
+{
+    v4u64 e = (v4u64)*m;
+    return (e[0] | e[1] | e[2] | e[3]) != 0;
+}
+
+/* |a & b| for a set b of at most ND_SENT_FP_SMALL ids: each of a against 8 of b at once
+ * (the last 8 padded with their own first value, which cannot count twice). Branch-free,
+ * unlike a merge of two short lists, whose every step is a coin flip for the branch
+ * predictor; and neither set needs to be sorted. */
 ND_CLONES("avx2", "default")
-static size_t inter_small(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+static size_t inter_small(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     size_t inter = 0;
-    for (size_t c = 0; c < nb; c += 16) {
-        v16u16 bv;
-        for (unsigned k = 0; k < 16; k++)
+    for (size_t c = 0; c < nb; c += 8) {
+        v8u32 bv;
+        for (unsigned k = 0; k < 8; k++)
             bv[k] = b[c + k < nb ? c + k : c];
         for (size_t i = 0; i < na; i++) {
-            v16u16 m = (v16u16)(bv == a[i]);
-            inter += any16(&m);
+            v8u32 m = (v8u32)(bv == a[i]);
+            inter += any8(&m);
         }
     }
     return inter;
 }
 
-int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, double threshold)
+int nd_sent_similar(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, double threshold)
 {
     if (nb > na) {
-        const uint16_t *t = a;
+        const uint32_t *t = a;
         a = b;
         b = t;
         size_t tn = na;
@@ -245,13 +246,10 @@ int nd_sent_similar(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, 
         return nd_verify_passes(inter_small(a, na, b, nb), na, nb, threshold);
     size_t i = 0, j = 0, inter = 0; /* both sorted: more than ND_SENT_FP_SMALL */
     while (i < na && j < nb) {
-        uint16_t x = a[i], y = b[j];
+        uint32_t x = a[i], y = b[j];
         inter += x == y;
         i += x <= y;
         j += y <= x;
     }
     return nd_verify_passes(inter, na, nb, threshold);
 }
-
-/* One stable counting pass: src[0..n) into dst by the `bits` bits at `shift`; count has
- * 2^bits entries. */

@@ -46,6 +46,8 @@ const char *nd_status_str(nd_status s)
         return "already exists";
     case ND_EINTERNAL:
         return "internal error";
+    case ND_EFORMAT:
+        return "malformed record";
     }
     return "unknown status";
 }

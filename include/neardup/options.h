@@ -9,6 +9,7 @@
 #define NEARDUP_OPTIONS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "neardup/input.h"
 #include "neardup/status.h"
@@ -40,6 +41,46 @@ typedef struct nd_para_opts {
                              parts) */
 } nd_para_opts;
 
+/* The phases of a scan, in the order they run (nd_progress.phase). */
+typedef enum nd_scan_phase {
+    ND_PHASE_READ = 0,   /* pass 1: every document read, normalised and signed */
+    ND_PHASE_CANDIDATES, /* LSH: candidate pairs from the signatures */
+    ND_PHASE_VERIFY,     /* pass 2: the candidates read again and verified */
+    ND_PHASE_SHARED      /* sentences linked across articles (shared paragraphs) */
+} nd_scan_phase;
+
+/* How far a scan is (nd_scan_opts.on_progress). */
+typedef struct nd_progress {
+    nd_scan_phase phase;
+    uint64_t docs;                 /* documents done in this phase (read and signed in pass
+                                      1; read again in pass 2) */
+    uint64_t docs_total;           /* documents this phase will do; 0 when not known (pass 1
+                                      cannot know before it has read everything) */
+    uint64_t bytes;                /* pass 1: bytes of the records read so far; else 0 */
+} nd_progress;
+
+/* Receives progress on the thread that called nd_scan: at the start of each phase and
+ * after each batch of about 1 MiB of records in the passes, so possibly hundreds of times
+ * a second: a caller that draws something should limit how often. `p` is borrowed for the
+ * call. The library itself never prints. */
+typedef void (*nd_progress_fn)(const nd_progress *p, void *userdata);
+/*
+ * Which member of a group of near-duplicates is kept, the others being removed (clean.h):
+ * the rule orders the members, and walking them in that order each is kept unless it is
+ * near-identical to one kept before it (no chaining; see nd_member in result.h).
+ */
+typedef enum nd_keep_rule {
+    ND_KEEP_LONGEST = 0, /* the representative: most words first, ties to the earliest */
+    ND_KEEP_FIRST,       /* the earliest in input order first */
+    ND_KEEP_LAST,        /* the latest in input order first */
+    ND_KEEP_FIELD_MIN,   /* the smallest value of the JSON field decode.keep_field first:
+                            numbers by value, strings byte-wise (ISO dates sort in time
+                            order), a number before a string; documents without the field
+                            (or with another type of value, or text files) last; ties to
+                            the earliest */
+    ND_KEEP_FIELD_MAX    /* the largest value first; the same otherwise */
+} nd_keep_rule;
+
 typedef struct nd_scan_opts {
     unsigned ngram;           /* word n-gram size, 1..ND_NGRAM_MAX; default 5 */
     unsigned perms;           /* MinHash permutations, 1..ND_PERMS_MAX; default 128 */
@@ -57,8 +98,11 @@ typedef struct nd_scan_opts {
     size_t boilerplate_docs;  /* a shared paragraph in >= this many articles is
                                  boilerplate; default 5 */
     double boilerplate_share; /* ... or in >= this share of all articles (0 = off) */
+    nd_keep_rule keep;        /* which member of a group is kept; default ND_KEEP_LONGEST.
+                                 ND_KEEP_FIELD_* need decode.keep_field (else ND_EINVAL) */
     nd_diag_fn on_diag;       /* may be NULL */
-    void *userdata;           /* passed to on_diag */
+    nd_progress_fn on_progress; /* may be NULL */
+    void *userdata;           /* passed to on_diag and on_progress */
 } nd_scan_opts;
 
 /* Fills opts with the defaults above. */

@@ -13,6 +13,11 @@
  * paragraphs name them like any other document. Everything in it is owned by the result
  * and lives until nd_scan_result_free. Its arrays are sorted deterministically: the same input and options
  * give the same result, whatever the thread count or machine.
+ *
+ * It also carries what `clean` (clean.h) needs to rewrite the input without a scan of its
+ * own: each source's format and state when read (source_info), which members of each group
+ * the keep rule keeps and which kept document each removed one duplicates (nd_member), the
+ * line of every copy of a repeated short line, and where each skipped record was (nd_skip).
  */
 #ifndef NEARDUP_RESULT_H
 #define NEARDUP_RESULT_H
@@ -37,12 +42,26 @@ typedef struct nd_doc_info {
                                ntokens as stored; offset, length and checksum 0 */
 } nd_doc_info;
 
-/* A group member and its exact similarity to the group's representative. */
+/*
+ * A group member, its exact similarity to the group's representative, and what the keep
+ * rule (nd_scan_opts.keep) makes of it. The rule orders the members; walking them in that
+ * order with a list K of kept documents (K starts with the first), a member whose exact
+ * Jaccard with some k in K reaches the threshold is removed as a duplicate of the first
+ * such k, otherwise it joins K. There is no chaining: every removed member is within the
+ * threshold of the kept document it names (a chain A~B~C with A and C far apart keeps A
+ * and C). In estimate mode too, the Jaccard here is exact.
+ */
 typedef struct nd_member {
-    uint32_t doc;        /* index into docs */
-    double jaccard;      /* J(member, representative); 1 for the representative */
-    double containment;  /* |member n representative| / |member| */
-    const char *snippet; /* the start of the text on one line */
+    uint32_t doc;           /* index into docs */
+    double jaccard;         /* J(member, representative); 1 for the representative */
+    double containment;     /* |member n representative| / |member| */
+    const char *snippet;    /* the start of the text on one line */
+    int kept;               /* 1: kept; 0: removed as a near-duplicate of dup_of */
+    uint32_t dup_of;        /* removed: the kept document it duplicates (index into docs, a
+                               member of the same group); kept: doc */
+    double dup_jaccard;     /* removed: exact J(member, dup_of) >= the threshold; kept: 1 */
+    double dup_containment; /* removed: |member n dup_of| / |member|; kept: 1 */
+    uint32_t keep_rank;     /* the member's place in the keep rule's order, 0 first */
 } nd_member;
 
 /* A group of near-duplicate documents. */
@@ -50,6 +69,7 @@ typedef struct nd_group {
     size_t nmembers;    /* >= 2 */
     nd_member *members; /* members[0] is the representative (the longest, ties to the
                            earliest), then the others in input order */
+    size_t nkept;       /* members the keep rule keeps: 1, or more when members chain */
 } nd_group;
 
 /* A verified pair, a before b in input order. */
@@ -60,6 +80,8 @@ typedef struct nd_pair_sim {
     double contain_b; /* |A n B| / |B| (exact mode), else -1 */
 } nd_pair_sim;
 
+#define ND_NO_SOURCE UINT32_MAX
+
 /* Something that was skipped (an error diagnostic), or a warning (a note that skipped
  * nothing: code ND_OK), kept for the report. line is ND_NO_LINE when none. */
 typedef struct nd_skip {
@@ -67,6 +89,11 @@ typedef struct nd_skip {
     uint64_t line; /* 0 when it concerns a whole file */
     nd_status code;
     const char *message;
+    uint32_t source; /* index into sources, or ND_NO_SOURCE (a path that was never read: a
+                        missing file, an unreadable directory, a note) */
+    uint64_t offset; /* a skipped JSON Lines record: the byte offset of its line in the
+                        source, and `line` is that line; ND_NO_OFFSET when the whole source
+                        was skipped (an empty, binary or unreadable file, a text file) */
 } nd_skip;
 
 /* Lines [a_first, a_last] appear again as [b_first, b_last] in the same document. */
@@ -81,7 +108,9 @@ typedef struct nd_block_repeat {
 typedef struct nd_short_line {
     uint32_t first_line;
     uint32_t count;
-    const char *text; /* the line, on one line */
+    const char *text;      /* the line, on one line */
+    const uint32_t *lines; /* the first line of each of the count copies, ascending
+                              (lines[0] == first_line) */
 } nd_short_line;
 
 /* An article's internal repeats. */
@@ -128,8 +157,38 @@ typedef struct nd_scan_stats {
     size_t candidates;     /* candidate pairs tested (see README, LSH) */
     size_t capped_buckets; /* LSH buckets of more than 128 documents */
     size_t refetched;      /* documents read again in pass 2 */
+    nd_input_counts input; /* what the reader counted (WARC records by type) */
     unsigned threads;      /* worker threads used */
 } nd_scan_stats;
+
+/* A source: a file (or standard input) the scan read, and its state when read. */
+typedef struct nd_source_info {
+    const char *path;         /* as in sources[] */
+    nd_input_format format;   /* how it was read (never ND_INPUT_AUTO) */
+    unsigned char stream;     /* standard input or a pipe, spooled while read (it cannot be
+                                 opened again: only the scan's own reader has its bytes) */
+    unsigned char compressed; /* its bytes on disk are gzip or zstd (its offsets are in
+                                 the decompressed bytes, not the file's) */
+    uint64_t size;            /* bytes when opened (regular file), or spooled (stream) */
+    int64_t mtime_sec;        /* modification time when opened (regular file), else 0 */
+    long mtime_nsec;
+} nd_source_info;
+
+/* What `clean` (clean.h) did; all zero in a scan's result. */
+typedef struct nd_clean_summary {
+    int cleaned;            /* 1 in the result of nd_clean */
+    unsigned remove;        /* what was removed (ND_REMOVE_* of clean.h) */
+    size_t files_written;   /* files under kept/ */
+    size_t files_removed;   /* input files left without a file under kept/ (a removed .txt
+                               article, an invalid file dropped) */
+    size_t docs_removed;    /* near-duplicate documents removed */
+    size_t ranges_removed;  /* line ranges removed from kept articles (later copies of
+                               doubled blocks, repeated short lines, boilerplate) */
+    size_t invalid_copied;  /* skipped records or files copied to kept/ unchanged */
+    size_t invalid_dropped; /* skipped records or files moved to removed.jsonl */
+    uint64_t bytes_removed; /* bytes of the input moved to removed.jsonl */
+    double t_write;         /* seconds spent reading the input again and writing */
+} nd_clean_summary;
 
 typedef struct nd_scan_result {
     nd_scan_opts opts; /* the options in force (defaults filled in); on_diag and userdata
@@ -147,7 +206,9 @@ typedef struct nd_scan_result {
     size_t nsources;
     const char **sources; /* paths of the files read ("<stdin>" for standard input), then the
                              paths the archived documents were added from */
-    size_t nskipped;      /* documents or paths skipped (errors), in input order */
+    const nd_source_info *source_info; /* nsources of them: format and state when read (an
+                                          archived document's source: see builder.c) */
+    size_t nskipped;                   /* documents or paths skipped (errors), in input order */
     nd_skip *skipped;
     size_t nwarnings;  /* notes that skipped nothing (ignored files, unfollowed links) */
     nd_skip *warnings; /* them, in input order */
@@ -163,6 +224,7 @@ typedef struct nd_scan_result {
     size_t nshared;
     nd_shared_para *shared; /* sorted by first occurrence */
     nd_scan_stats stats;
+    nd_clean_summary clean;    /* what clean did (zero after a scan) */
     struct nd_result_mem *mem; /* what the result owns (private) */
 } nd_scan_result;
 

@@ -41,6 +41,7 @@ typedef enum nd_status {
     ND_EBUSY,     /* an index is locked by another writer for longer than the timeout */
     ND_EEXIST,    /* something exists already (an index file; a document id) */
     ND_EINTERNAL, /* a broken invariant (a bug) */
+    ND_EFORMAT,   /* a CSV row or WARC record that cannot be cut (bad quote, bad header) */
 } nd_status;
 
 /* A short, static, human-readable description of `s` ("out of memory"). Never NULL. */

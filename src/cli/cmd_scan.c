@@ -12,18 +12,24 @@
 
 #include "args.h"
 #include "commands.h"
+#include "output.h"
+#include "progress.h"
 #include "neardup/neardup.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
+#include "scan_args.h"
 
 static void usage(FILE *f)
 {
     fputs("Usage: neardup scan [OPTIONS] PATH...\n"
           "Find groups of near-duplicate articles and print a report on stdout.\n"
           "\n"
-          "PATH is a .txt file (one article), a .jsonl file (one JSON object per line), a\n"
-          "directory (read recursively in sorted order: its .txt and .jsonl files), or - for\n"
-          "standard input (JSON Lines if it starts with '{', else one article).\n"
+          "PATH is a .txt file (one article), a .jsonl file (one JSON object per line),\n"
+          "a .csv or .tsv file (a header row, one article per row), a .warc or .wet file\n"
+          "(WARC conversion and text resource records), any of these compressed (.gz,\n"
+          ".zst), a directory (read recursively in sorted order: its files of these\n"
+          "types), or - for standard input (JSON Lines if it starts with '{', WARC if\n"
+          "with 'WARC/', else one article; compressed input is recognised).\n"
           "\n"
           "Similarity:\n"
           "  -n, --ngram N           words per shingle, 1-64 (default 5)\n"
@@ -44,21 +50,35 @@ static void usage(FILE *f)
           "      --parts LIST        what to look for, comma-separated from groups, blocks,\n"
           "                          short, shared (default all four)\n"
           "Input:\n"
-          "      --input-format F    auto (default: .jsonl is JSON Lines, others one article),\n"
-          "                          txt or jsonl\n"
-          "      --text-field NAME   JSON field with the article text (default text)\n"
-          "      --id-field NAME     JSON field with its name (default id, then url)\n"
+          "      --input-format F    auto (default: by extension, per file), txt, jsonl,\n"
+          "                          csv, tsv or warc (every file read as F)\n"
+          "      --text-field NAME   JSON field or CSV column with the article text\n"
+          "                          (default text; CSV: else the only long-text column)\n"
+          "      --id-field NAME     JSON field or CSV column with its name (default id,\n"
+          "                          then url)\n"
           "      --max-bytes N       skip documents or lines longer than N bytes\n"
           "                          (K/M/G suffixes; default 16M)\n"
           "Output:\n"
-          "  -f, --format F          text (default), json or tsv (one record per line, its\n"
-          "                          type first: pair, block, short or shared; see README)\n"
+          "  -f, --format F          text (default), json, tsv (one record per line, its type\n"
+          "                          first: group, member, pair, block, short or shared; see\n"
+          "                          README) or html (one self-contained page)\n"
+          "  -o, --output FILE       write the report to FILE (atomically: a temporary file in\n"
+          "                          its directory, then renamed); the format comes from its\n"
+          "                          extension (.txt .json .tsv .html) unless -f is given;\n"
+          "                          - is standard output\n"
+          "      --limit N           text and HTML: show at most N entries per section and per\n"
+          "                          list (default 20 for text, 500 for HTML; 0 = all); JSON\n"
+          "                          and TSV are always complete\n"
           "      --all-pairs         list every pair of each group at the threshold (quadratic\n"
           "                          in a group's size), not only those that joined it\n"
-          "  -q, --quiet             no warnings (errors are still printed)\n"
+          "  -q, --quiet             no warnings and no automatic progress (errors are still\n"
+          "                          printed)\n"
           "      --stats             print stage timings and counts on stderr\n"
           "Run:\n"
           "  -j, --threads N         worker threads, 0 = one per CPU (default 0)\n"
+          "      --progress          show progress on stderr (by default only when stderr is\n"
+          "                          a terminal): one line, redrawn a few times a second\n"
+          "      --no-progress       never show progress\n"
           "      --fail-on-duplicates  exit 1 when a group or a doubled block is found\n"
           "      --allow-skips       skipped input does not by itself make the exit status 2\n"
           "  -h, --help              show this help and exit\n"
@@ -71,16 +91,13 @@ static void usage(FILE *f)
           f);
 }
 
-typedef struct diag_ctx {
-    int quiet;
-} diag_ctx;
-
 /* "neardup: [warning: ]PATH[:LINE| : byte N]: MESSAGE" on stderr; the path and the message
  * (which may quote the input) with control characters and invalid UTF-8 escaped. */
 static void on_diag(const nd_diag *d, void *ud)
 {
-    const diag_ctx *c = ud;
-    if (d->level == ND_DIAG_WARNING && c->quiet) return;
+    scan_args *a = ud;
+    if (d->level == ND_DIAG_WARNING && a->quiet) return;
+    nd_cli_progress_clear(&a->prog);
     fputs(d->level == ND_DIAG_WARNING ? "neardup: warning: " : "neardup: ", stderr);
     nd_cli_put(stderr, d->path);
     if (d->level != ND_DIAG_WARNING && d->line != ND_NO_LINE)
@@ -91,6 +108,13 @@ static void on_diag(const nd_diag *d, void *ud)
         fputs(": ", stderr);
     nd_cli_put(stderr, d->message);
     fputc('\n', stderr);
+}
+
+/* The scan's progress, drawn on the line that progress.h keeps. */
+static void on_progress(const nd_progress *p, void *ud)
+{
+    scan_args *a = ud;
+    nd_cli_progress_draw(&a->prog, p);
 }
 
 enum {
@@ -109,6 +133,9 @@ enum {
     OPT_BOILER_SHARE,
     OPT_PARTS,
     OPT_ALL_PAIRS,
+    OPT_LIMIT,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option longopts[] = {
@@ -134,6 +161,10 @@ static const struct option longopts[] = {
     {"boilerplate-share", required_argument, NULL, OPT_BOILER_SHARE},
     {"parts", required_argument, NULL, OPT_PARTS},
     {"all-pairs", no_argument, NULL, OPT_ALL_PAIRS},
+    {"output", required_argument, NULL, 'o'},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -176,12 +207,21 @@ static void print_stats(const nd_scan_result *r)
             s->refetched, r->npairs, r->ngroups, s->paragraphs, r->nshared, s->t_pass1, s->t_lsh,
             s->t_pass2, s->t_verify, s->t_cluster, s->t_shared, s->t_link, s->t_texts, total,
             total > 0 ? (double)s->bytes / 1e6 / total : 0.0);
+    if (s->input.warc_records) {
+        fprintf(stderr, "neardup: stats: WARC records %llu, articles %llu, skipped:",
+                (unsigned long long)s->input.warc_records, (unsigned long long)s->input.warc_docs);
+        for (int t = 0; t < ND_WARC_NTYPES; t++)
+            if (s->input.warc_skipped[t])
+                fprintf(stderr, " %s %llu", nd_warc_type_name((nd_warc_type)t),
+                        (unsigned long long)s->input.warc_skipped[t]);
+        fputc('\n', stderr);
+    }
 }
 
 /* After a bad option value (the message is printed already): the usage hint, status 2. */
-static int bad_value(void)
+static int bad_value(const scan_args *a)
 {
-    fputs("Try 'neardup scan --help'.\n", stderr);
+    fprintf(stderr, "Try 'neardup %s --help'.\n", a->cmd);
     return ND_EXIT_ERROR;
 }
 
@@ -215,14 +255,6 @@ static int exit_status(const nd_scan_result *r, nd_status wst, int werr, int all
     return ND_EXIT_OK;
 }
 
-/* What the command line asks for. */
-typedef struct scan_args {
-    nd_scan_opts opts;
-    nd_report_format fmt;
-    diag_ctx dc;
-    int fail_on_dup, allow_skips, stats;
-} scan_args;
-
 /* Applies a paragraph option c (its value in optarg) to a. Returns -1 to go on, or the exit
  * status of a bad value (its message printed). */
 static int para_option(int c, scan_args *a)
@@ -235,28 +267,28 @@ static int para_option(int c, scan_args *a)
         else if (strcmp(optarg, "block") == 0)
             a->opts.para.mode = ND_PARA_BLOCK;
         else
-            return nd_cli_usage_error("scan", "--paragraphs takes line or block, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--paragraphs takes line or block, not '%s'", optarg);
         break;
     case OPT_SHORT_WORDS:
-        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value();
+        if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value(a);
         a->opts.para.short_words = (unsigned)u;
         break;
     case OPT_PARA_THRESHOLD:
         if (nd_arg_double("--para-threshold", optarg, 0.0, 1.0, 1, &a->opts.para.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_BOILER_DOCS:
-        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value();
+        if (nd_arg_uint("--boilerplate-docs", optarg, 2, 1000000000, &u)) return bad_value(a);
         a->opts.boilerplate_docs = u;
         break;
     case OPT_BOILER_SHARE:
         if (nd_arg_double("--boilerplate-share", optarg, 0.0, 1.0, 1, &a->opts.boilerplate_share))
-            return bad_value();
+            return bad_value(a);
         break;
     case OPT_PARTS:
         if (!(a->opts.parts = parse_parts(optarg)))
             return nd_cli_usage_error(
-                "scan", "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
+                a->cmd, "--parts takes groups, blocks, short, shared or all, not '%s'", optarg);
         break;
     default:
         assert(!"an option without a case");
@@ -271,19 +303,19 @@ static int apply_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case 'n':
-        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--ngram", optarg, 1, ND_NGRAM_MAX, &u)) return bad_value(a);
         a->opts.ngram = (unsigned)u;
         break;
     case 'k':
-        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--perms", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.perms = (unsigned)u;
         break;
     case 't':
         if (nd_arg_double("--threshold", optarg, 0.0, 1.0, 1, &a->opts.threshold))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'b':
-        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value();
+        if (nd_arg_uint("--bands", optarg, 1, ND_PERMS_MAX, &u)) return bad_value(a);
         a->opts.bands = (unsigned)u;
         break;
     case OPT_ALL_PAIRS:
@@ -295,7 +327,7 @@ static int apply_option(int c, scan_args *a)
         else if (strcmp(optarg, "estimate") == 0)
             a->opts.verify_estimate = 1;
         else
-            return nd_cli_usage_error("scan", "--verify takes exact or estimate, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--verify takes exact or estimate, not '%s'", optarg);
         break;
     case OPT_INPUT_FORMAT:
         if (strcmp(optarg, "auto") == 0)
@@ -304,32 +336,55 @@ static int apply_option(int c, scan_args *a)
             a->opts.input.format = ND_INPUT_TXT;
         else if (strcmp(optarg, "jsonl") == 0)
             a->opts.input.format = ND_INPUT_JSONL;
+        else if (strcmp(optarg, "csv") == 0)
+            a->opts.input.format = ND_INPUT_CSV;
+        else if (strcmp(optarg, "tsv") == 0)
+            a->opts.input.format = ND_INPUT_TSV;
+        else if (strcmp(optarg, "warc") == 0)
+            a->opts.input.format = ND_INPUT_WARC;
         else
-            return nd_cli_usage_error("scan", "--input-format takes auto, txt or jsonl, not '%s'",
-                                      optarg);
+            return nd_cli_usage_error(
+                a->cmd, "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
+                optarg);
         break;
-    case OPT_TEXT_FIELD:
-        a->opts.decode.text_field = optarg;
+    case OPT_TEXT_FIELD: /* a JSON field (decoder), a CSV column (reader) */
+        a->opts.decode.text_field = a->opts.input.text_field = optarg;
         break;
     case OPT_ID_FIELD:
-        a->opts.decode.id_field = optarg;
+        a->opts.decode.id_field = a->opts.input.id_field = optarg;
         break;
     case OPT_MAX_BYTES:
         if (nd_arg_size("--max-bytes", optarg, (size_t)1 << 30, &a->opts.input.max_doc_bytes))
-            return bad_value();
+            return bad_value(a);
         break;
     case 'f':
         if (nd_report_format_parse(optarg, &a->fmt) != ND_OK)
-            return nd_cli_usage_error("scan", "--format takes text, json or tsv, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--format takes text, json, tsv or html, not '%s'",
+                                      optarg);
+        a->fmt_given = 1;
+        break;
+    case 'o':
+        if (!*optarg) return nd_cli_usage_error(a->cmd, "--output takes a file name");
+        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* -o -: standard output */
+        break;
+    case OPT_LIMIT:
+        if (nd_arg_uint("--limit", optarg, 0, 1000000000, &u)) return bad_value(a);
+        a->ropts.limit = u;
+        break;
+    case OPT_PROGRESS:
+        a->progress = 1;
+        break;
+    case OPT_NO_PROGRESS:
+        a->progress = 0;
         break;
     case 'q':
-        a->dc.quiet = 1;
+        a->quiet = 1;
         break;
     case OPT_STATS:
         a->stats = 1;
         break;
     case 'j':
-        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value();
+        if (nd_arg_uint("--threads", optarg, 0, 256, &u)) return bad_value(a);
         a->opts.threads = (unsigned)u;
         break;
     case OPT_FAIL:
@@ -344,19 +399,19 @@ static int apply_option(int c, scan_args *a)
     return -1;
 }
 
-/* Parses argv into a (a->opts initialised first). Returns -1 when the scan should run, or
- * the exit status: 0 after --help or --version, 2 after a usage error (its message printed). */
+/* Parses argv into a. Returns -1 when the scan should run, or the exit status: 0 after
+ * --help or --version, 2 after a usage error (its message printed). */
 static int parse_args(int argc, char **argv, scan_args *a)
 {
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:k:t:b:f:qj:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":" ND_SCAN_SHORTOPTS, longopts, NULL)) != -1) {
         int rc;
         switch (c) {
         case 'h':
-            usage(stdout);
-            return ND_EXIT_OK;
+            usage(stdout); /* (as in main.c: say why a write inside it failed) */
+            return ferror(stdout) ? nd_cli_write_error("to standard output", errno) : ND_EXIT_OK;
         case 'V':
             printf("neardup %s\n", nd_version());
             return ND_EXIT_OK;
@@ -370,40 +425,129 @@ static int parse_args(int argc, char **argv, scan_args *a)
     }
     if (optind >= argc)
         return nd_cli_usage_error("scan", "no PATH given (use - for standard input)");
-    if (a->opts.bands > a->opts.perms)
-        return nd_cli_usage_error("scan", "--bands (%u) cannot exceed --perms (%u)", a->opts.bands,
-                                  a->opts.perms);
-    return -1;
+    return nd_scan_args_check(a);
 }
 
 int nd_cmd_scan(int argc, char **argv)
 {
-    scan_args a = {.fmt = ND_REPORT_TEXT};
-    nd_scan_opts_init(&a.opts);
+    scan_args a;
+    nd_scan_args_init(&a, "scan");
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
-    if (!stdout_writable()) /* closed (`>&-`): fail before the scan, not after it */
-        return nd_cli_write_error("the report", EBADF);
-    a.opts.on_diag = on_diag;
-    a.opts.userdata = &a.dc;
-
+    const char *const *paths = (const char *const *)(argv + optind);
+    size_t npaths = (size_t)(argc - optind);
+    if ((rc = nd_scan_begin(&a, paths, npaths)) >= 0) return rc;
     nd_scan_result *res = NULL;
-    nd_status st =
-        nd_scan(&a.opts, (const char *const *)(argv + optind), (size_t)(argc - optind), &res);
-    if (st != ND_OK) {
-        nd_cli_error("scan failed: %s", nd_status_str(st));
+    nd_status st = nd_scan(&a.opts, paths, npaths, &res);
+    if (st != ND_OK) return nd_scan_fail(&a, "scan failed", st);
+    rc = nd_scan_finish(&a, res);
+    nd_scan_result_free(res);
+    return rc;
+}
+
+/* ---- shared with the other commands that run a scan (scan_args.h) ---------------------- */
+
+void nd_scan_args_init(scan_args *a, const char *cmd)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = cmd;
+    a->fmt = ND_REPORT_TEXT;
+    a->progress = -1;
+    nd_scan_opts_init(&a->opts);
+    nd_report_opts_init(&a->ropts);
+}
+
+const struct option *nd_scan_longopts(void)
+{
+    return longopts;
+}
+
+int nd_scan_option(int c, scan_args *a)
+{
+    return apply_option(c, a);
+}
+
+void nd_scan_on_diag(const nd_diag *d, void *ud)
+{
+    on_diag(d, ud);
+}
+
+int nd_scan_args_check(scan_args *a)
+{
+    if (a->opts.bands > a->opts.perms)
+        return nd_cli_usage_error(a->cmd, "--bands (%u) cannot exceed --perms (%u)",
+                                  a->opts.bands, a->opts.perms);
+    if (a->output && !a->fmt_given && nd_report_format_for_path(a->output, &a->fmt) != ND_OK)
+        a->fmt = ND_REPORT_TEXT;
+    return -1;
+}
+
+int nd_scan_begin(scan_args *a, const char *const *paths, size_t npaths)
+{
+    if (!a->output && !stdout_writable()) /* closed (`>&-`): fail before the scan, not after */
+        return nd_cli_write_error("the report", EBADF);
+    if (a->output && nd_cli_output_open(&a->out, a->output) != 0) {
+        nd_cli_error("cannot write the report to %s: %s", a->output, strerror(errno));
         return ND_EXIT_ERROR;
     }
-    if (a.stats) print_stats(res);
-    nd_status wst = nd_report_write(res, a.fmt, stdout);
-    rc = exit_status(res, wst, errno, a.allow_skips, a.fail_on_dup);
-    if (res->nskipped > 0 && !a.dc.quiet)
+    int show = a->progress == 1 || (a->progress == -1 && !a->quiet && nd_cli_progress_auto());
+    nd_cli_progress_init(&a->prog, show, paths, npaths);
+    a->opts.on_diag = on_diag;
+    a->opts.on_progress = show ? on_progress : NULL;
+    a->opts.userdata = a;
+    return -1;
+}
+
+int nd_scan_fail(scan_args *a, const char *what, nd_status st)
+{
+    nd_cli_progress_clear(&a->prog);
+    nd_cli_output_abort(&a->out);
+    nd_cli_error("%s: %s", what, nd_status_str(st));
+    return ND_EXIT_ERROR;
+}
+
+/* Writes the report to standard output or, with -o, into the temporary file and renames it
+ * into place. ND_OK; else the failure with *err its errno. */
+static nd_status write_report(scan_args *a, const nd_scan_result *res, int *err)
+{
+    if (!a->output) {
+        nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, stdout);
+        *err = errno;
+        return st;
+    }
+    nd_status st = nd_report_write_opts(res, a->fmt, &a->ropts, a->out.f);
+    *err = errno;
+    if (st != ND_OK) return st;
+    if (nd_cli_output_commit(&a->out) != 0) {
+        *err = errno;
+        return ND_EIO;
+    }
+    return ND_OK;
+}
+
+int nd_scan_finish(scan_args *a, const nd_scan_result *res)
+{
+    int rc, werr = 0;
+    nd_cli_progress_clear(&a->prog);
+    if (a->stats) print_stats(res);
+    nd_status wst = write_report(a, res, &werr);
+    nd_cli_output_abort(&a->out); /* after a failure: the temporary file goes; else a no-op */
+    if (wst == ND_ENOMEM) {
+        nd_cli_error("cannot write the report: out of memory");
+        return ND_EXIT_ERROR;
+    }
+    if (wst != ND_OK && a->output) {
+        nd_cli_error("cannot write the report to %s: %s", a->output, strerror(werr ? werr : EIO));
+        rc = ND_EXIT_ERROR;
+    } else {
+        rc = exit_status(res, wst, werr, a->allow_skips, a->fail_on_dup);
+    }
+    if (res->nskipped > 0 && !a->quiet)
         fprintf(stderr, "neardup: %zu input%s skipped (see above)%s\n", res->nskipped,
                 res->nskipped == 1 ? "" : "s",
-                a.allow_skips || res->ndocs == 0
+                a->allow_skips || res->ndocs == 0
                     ? ""
                     : "; exit status 2 (use --allow-skips to accept skips)");
     if (res->ndocs == 0) nd_cli_error("no document was read; exit status 2");
-    nd_scan_result_free(res);
     return rc;
 }

@@ -20,9 +20,11 @@ static void usage(FILE *f)
           "Find near-duplicate articles and repeated paragraphs in scraped news text.\n"
           "\n"
           "Commands:\n"
-          "  scan    report groups of near-duplicate articles\n"
-          "  index   keep an archive's documents in an index: index create|add|info ARCHIVE\n"
-          "  check   check a batch against an archive index\n"
+          "  scan     report groups of near-duplicate articles and repeated paragraphs\n"
+          "  clean    write the batch without them, and everything removed, losslessly\n"
+          "  restore  rebuild the input of a clean, byte for byte\n"
+          "  index    keep an archive's documents in an index: index create|add|info ARCHIVE\n"
+          "  check    check a batch against an archive index\n"
           "\n"
           "Options:\n"
           "  -h, --help     show this help and exit\n"
@@ -58,13 +60,17 @@ static int run(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
-        return ND_EXIT_OK;
+        /* A write that failed inside usage() (longer than stdio's buffer) says why now:
+         * errno is lost by the time stdout is closed. */
+        return ferror(stdout) ? nd_cli_write_error("to standard output", errno) : ND_EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("neardup %s\n", nd_version());
         return ND_EXIT_OK;
     }
     if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "clean") == 0) return nd_cmd_clean(argc - 1, argv + 1);
+    if (strcmp(cmd, "restore") == 0) return nd_cmd_restore(argc - 1, argv + 1);
     if (strcmp(cmd, "index") == 0) return nd_cmd_index(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return nd_cmd_check(argc - 1, argv + 1);
     if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);

@@ -17,7 +17,7 @@ cp "$ND_SEED_OTHER" tree/b/o.txt                          # unrelated
 cp "$ND_SEED" tree/.hidden.txt                            # hidden: not read
 cp "$ND_SEED" tree/.git/copy.txt                          # in a hidden directory: not read
 echo '<html><body>not an article</body></html>' >tree/page.html
-WARN="neardup: warning: tree/page.html: ignored: not a .txt or .jsonl file"
+WARN="neardup: warning: tree/page.html: ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)"
 
 # Input order: tree/B.txt, tree/a/m.txt, tree/b/o.txt, tree/b/sub/z.txt, then c.jsonl's
 # j-002 and 0-seed. The longest copy (z.txt, with a footer) represents the group; the other
@@ -78,7 +78,7 @@ expect_json "assert (s['documents'], s['skipped'], s['groups']) == (2, 0, 0), s"
 echo 'notes, not an article' >tree/b/sub/notes.md
 nd scan -f tsv --all-pairs tree
 expect_status 0
-expect_stderr_text "neardup: warning: tree/b/sub/notes.md: ignored: not a .txt or .jsonl file
+expect_stderr_text "neardup: warning: tree/b/sub/notes.md: ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)
 $WARN"
 expect_pairs "tree/B.txt${T}tree/a/m.txt
 tree/B.txt${T}tree/b/sub/z.txt

@@ -54,7 +54,11 @@ expect_stderr_empty
 nd check --fail-on-duplicates --parts groups seeds.idx new/001.txt
 expect_status 1
 nd check -f tsv --parts groups seeds.idx new/001.txt
-expect_stdout_text "pair	new/001.txt	data/001_038cac575548727a.txt	0.9578	0.9785	0.9785	new	archived"
+# (the archived copy is the one kept: the new one is the duplicate to drop)
+expect_stdout_text "group	1	2	new/001.txt
+member	1	drop	new/001.txt	1.0000	1.0000	794
+member	1	keep	data/001_038cac575548727a.txt	0.9578	0.9785	794
+pair	new/001.txt	data/001_038cac575548727a.txt	0.9578	0.9785	0.9785	new	archived"
 nd check -f json seeds.idx new/001.txt
 expect_status 0
 expect_json "

@@ -22,7 +22,7 @@ w = d['warnings']
 assert [x['source'] for x in w] == ['tree/link', 'tree/page.html'], w
 assert [x['line'] for x in w] == [None, None], w
 assert w[0]['message'].startswith('symbolic link to a directory not followed'), w
-assert w[1]['message'] == 'ignored: not a .txt or .jsonl file', w
+assert w[1]['message'] == 'ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)', w
 assert sorted(w[0]) == ['line', 'message', 'source'], w
 assert d['skipped'] == [], d['skipped']"
 done

@@ -38,7 +38,7 @@ echo '<p>x</p>' >other/page.html
 nd scan --allow-skips -f tsv other
 expect_status 2
 expect_stdout_empty
-expect_stderr_text "neardup: warning: other/page.html: ignored: not a .txt or .jsonl file
+expect_stderr_text "neardup: warning: other/page.html: ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)
 $NONE"
 
 # Only bad input (an empty file) with --allow-skips.

@@ -4,8 +4,9 @@
 # standard error together, in order. A line of only "..." (indentation allowed) stands for
 # any number of lines. The blocks run in README order, each in a new `sh` (so `echo $?`
 # works within a block), all in one scratch directory that holds a copy of the
-# repository's data/, as if run from the top of a checkout; `neardup` is the binary under
-# test. A block that differs fails the test with a diff and its line in README.md, so a
+# repository's data/, as if run from the top of a checkout (with ../shared the team's
+# shared directory, $ND_SHARED_DIR); `neardup` is the binary under test. A block that uses
+# ../shared is skipped, with a note, where that directory is missing. A block that differs fails the test with a diff and its line in README.md, so a
 # change of the output needs the README changed with it.
 . "$(dirname "$0")/lib.sh"
 need python3
@@ -14,6 +15,9 @@ README=$ND_SOURCE_DIR/README.md
 [ -f "$README" ] || die "no README.md in $ND_SOURCE_DIR"
 mkdir "$TMP/work" || die "cannot make $TMP/work"
 cp -R "$ND_SOURCE_DIR/data" "$TMP/work/data" || die "cannot copy data/"
+if [ -d "$ND_SHARED_DIR/data" ]; then
+    ln -s "$(cd "$ND_SHARED_DIR" && pwd)" "$TMP/shared" || die "cannot link $ND_SHARED_DIR"
+fi
 
 ND_CHECKS=$((ND_CHECKS + 1))
 ND_CMD="the console blocks of $README"
@@ -52,8 +56,12 @@ with open(readme, encoding="utf-8") as f:
     lines = f.read().split("\n")
 failed = n = 0
 env = dict(os.environ, NEARDUP=binary)
+have_shared = os.path.isdir(os.path.join(work, "..", "shared", "data"))
 for start, body in blocks(lines):
     n += 1
+    if not have_shared and any("../shared/" in l for l in body if l.startswith("$ ")):
+        print("README.md:%d: skipped: it reads ../shared, which is missing" % start)
+        continue
     if not body or not body[0].startswith("$ "):
         print("README.md:%d: a console block must start with a '$ ' command" % start)
         failed += 1
@@ -83,7 +91,7 @@ EOF
     fail "the README's examples differ from what the binary prints:"
     sed 's/^/    /' "$TMP/readme.out"
 else
-    note "$(tail -n 1 "$TMP/readme.out")"
+    while IFS= read -r line; do note "$line"; done <"$TMP/readme.out"
 fi
 
 finish

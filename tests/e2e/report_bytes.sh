@@ -61,7 +61,7 @@ assert [m['source'] for m in g['members']] == ['in/\x1b[1mz.txt', 'in/x\ufffdy.t
 assert [k['source'] for k in d['skipped']] == ['gone\x1b]0;pwned\x07.txt'], d['skipped']
 assert [w['source'] for w in d['warnings']] == ['in/p\ufffd.html'], d['warnings']"
 expect_terminal_safe "$ND_OUT" "the JSON report"
-expect_stderr_text 'neardup: warning: in/p\xff.html: ignored: not a .txt or .jsonl file
+expect_stderr_text 'neardup: warning: in/p\xff.html: ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)
 neardup: gone\x1b]0;pwned\x07.txt: cannot open: No such file or directory
 neardup: 1 input skipped (see above); exit status 2 (use --allow-skips to accept skips)'
 expect_terminal_safe "$ND_ERR" "stderr"
@@ -90,7 +90,7 @@ assert d['skipped'][0]['message'] == 'no \"b\ufffd\" field', d['skipped']
 assert d['options']['text_field'] == 'b\ufffd', d['options']"
 nd scan --format "$(printf 'x\033[2J\377')" docs.jsonl
 expect_status 2
-expect_stderr_text "neardup: --format takes text, json or tsv, not 'x\\x1b[2J\\xff'
+expect_stderr_text "neardup: --format takes text, json, tsv or html, not 'x\\x1b[2J\\xff'
 Try 'neardup scan --help'."
 
 finish

@@ -63,6 +63,14 @@ nd_pipe /dev/null scan --allow-skips -f tsv -
 expect_status 2
 expect_stderr_line '$' "neardup: no document was read; exit status 2"
 
+# A closed standard input is not an empty one.
+nd scan - <&-
+expect_status 2
+expect_stderr_line 1 "neardup: <stdin>: standard input is closed"
+nd scan -f tsv - edited.txt <&-
+expect_status 2
+expect_stderr_line 1 "neardup: <stdin>: standard input is closed"
+
 # A bad line in JSON Lines on stdin is named by its line; the other lines are read.
 { jsonl_doc seed "$ND_SEED"; echo 'this is not JSON'; jsonl_doc edited edited.txt; } >bad.jsonl
 nd scan -f tsv - <bad.jsonl

@@ -63,12 +63,12 @@ $TRY_SCAN" \
 usage_error "neardup: --max-bytes takes a size from 1 to 1073741824 bytes (K, M, G suffixes allowed), not '2G'
 $TRY_SCAN" \
     scan --max-bytes 2G x
-usage_error "neardup: --format takes text, json or tsv, not 'xml'
+usage_error "neardup: --format takes text, json, tsv or html, not 'xml'
 $TRY_SCAN" scan --format xml x
 usage_error "neardup: --verify takes exact or estimate, not 'maybe'
 $TRY_SCAN" scan --verify maybe x
-usage_error "neardup: --input-format takes auto, txt or jsonl, not 'csv'
-$TRY_SCAN" scan --input-format csv x
+usage_error "neardup: --input-format takes auto, txt, jsonl, csv, tsv or warc, not 'xml'
+$TRY_SCAN" scan --input-format xml x
 usage_error "neardup: --bands (200) cannot exceed --perms (128)
 $TRY_SCAN" scan --bands 200 --perms 128 x
 usage_error "neardup: --bands (65) cannot exceed --perms (64)

@@ -102,7 +102,7 @@ expect_stderr_line 1 'neardup: bad/long.jsonl:1: line is longer than the 4096-by
 echo '<html></html>' >nc/page.html
 nd scan -f tsv nc
 vg_expect 0
-expect_stderr_text 'neardup: warning: nc/page.html: ignored: not a .txt or .jsonl file'
+expect_stderr_text 'neardup: warning: nc/page.html: ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)'
 nd scan --frob x
 vg_expect 2
 nd scan --threshold 1.5 x

@@ -102,6 +102,7 @@ void prepare(para_run *r, const char *text, size_t len)
         ck_assert_uint_eq(r->th.v[r->toks.n - 1], nd_token_hash(r->toks.text + t->off, t->len));
     }
     ck_assert_int_eq(nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &r->mh), ND_OK);
+    ck_assert_int_eq(nd_words_create(&r->words), ND_OK);
 }
 
 nd_status run_analyze(para_run *r, const nd_para_opts *o, nd_doc_paras *dp)
@@ -110,7 +111,7 @@ nd_status run_analyze(para_run *r, const nd_para_opts *o, nd_doc_paras *dp)
     nd_status st = nd_repeats_scratch_create(&rs);
     if (st == ND_OK) st = nd_paras_split(o, r->text, r->len, &r->toks, r->th.v, dp);
     if (st == ND_OK && o->want_sentences)
-        st = nd_sentences_cut(o, r->mh, r->text, &r->toks, r->th.v, dp);
+        st = nd_sentences_cut(o, r->mh, r->words, r->text, &r->toks, r->th.v, dp);
     if (st == ND_OK) st = nd_repeats_find(o, r->th.v, dp, rs);
     nd_repeats_scratch_free(rs);
     return st;
@@ -135,6 +136,7 @@ void run_clear(para_run *r)
     nd_u64s_clear(&r->th);
     nd_u64s_clear(&r->sh);
     nd_minhash_free(r->mh);
+    nd_words_free(r->words);
     memset(r, 0, sizeof *r);
 }
 
@@ -211,7 +213,7 @@ size_t sort_unique(uint64_t *v, size_t n)
 
 /* Asserts that sentence k's fingerprints are the top 16 bits of its words' hashes, without
  * repeats, sorted when the sentence has more than ND_SENT_FP_SMALL words. */
-void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t k)
+void check_words(const para_run *r, const nd_doc_paras *dp, size_t k)
 {
     const nd_sentence *se = &dp->s[k];
     size_t a = 0, b;
@@ -220,27 +222,39 @@ void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t k)
     for (b = a; b < r->toks.n && r->toks.v[b].src < se->end; b++)
         ;
     ck_assert_uint_ge(b - a, 1);
-    size_t n = b - a, w;
-    uint64_t *fp = malloc(n * sizeof *fp);
-    ck_assert_ptr_nonnull(fp);
-    for (size_t i = 0; i < n; i++) {
-        const nd_token *t = &r->toks.v[a + i];
-        fp[i] = nd_token_hash(r->toks.text + t->off, t->len) >> 48;
+    /* Its distinct words, in first-occurrence order, compared as bytes. */
+    size_t n = b - a, w = 0;
+    const nd_token **first = malloc(n * sizeof *first);
+    ck_assert_ptr_nonnull(first);
+    uint64_t bm[2] = {0, 0};
+    for (size_t i = a; i < b; i++) {
+        const nd_token *t = &r->toks.v[i];
+        int seen = 0;
+        for (size_t j = 0; j < w && !seen; j++)
+            seen = first[j]->len == t->len &&
+                   memcmp(r->toks.text + first[j]->off, r->toks.text + t->off, t->len) == 0;
+        unsigned bit = (unsigned)(nd_token_hash(r->toks.text + t->off, t->len) >> 48) & 127u;
+        bm[bit >> 6] |= UINT64_C(1) << (bit & 63);
+        if (!seen) first[w++] = t;
     }
-    w = sort_unique(fp, n);
-    ck_assert_uint_eq(se->fp_n, w);
-    ck_assert_uint_le(se->fp_off + se->fp_n, dp->nfps);
-    uint64_t *got = malloc(w * sizeof *got);
-    ck_assert_ptr_nonnull(got);
+    ck_assert_uint_eq(se->w_n, w);
+    ck_assert_uint_le(se->w_off + se->w_n, dp->nwids);
+    ck_assert_uint_eq(se->bm[0], bm[0]);
+    ck_assert_uint_eq(se->bm[1], bm[1]);
+    const uint32_t *ids = dp->wids + se->w_off;
     for (size_t i = 0; i < w; i++) {
-        got[i] = dp->fps[se->fp_off + i];
-        if (n > ND_SENT_FP_SMALL && i > 0) ck_assert_uint_lt(got[i - 1], got[i]);
+        if (n > ND_SENT_FP_SMALL && i > 0) ck_assert_uint_lt(ids[i - 1], ids[i]);
+        uint32_t len;
+        const char *word = nd_words_get(r->words, ids[i], &len, NULL);
+        /* In order for short sentences; for long ones, some distinct word of the sentence. */
+        int found = 0;
+        for (size_t j = 0; j < w && !found; j++) {
+            if (n <= ND_SENT_FP_SMALL && j != i) continue;
+            found = first[j]->len == len && memcmp(r->toks.text + first[j]->off, word, len) == 0;
+        }
+        TU_REQUIRE(found, "sentence %zu: id %zu (%u) is not its word", k, i, ids[i]);
     }
-    ck_assert_uint_eq(sort_unique(got, w), w);
-    for (size_t i = 0; i < w; i++)
-        ck_assert_uint_eq(got[i], fp[i]);
-    free(got);
-    free(fp);
+    free(first);
 }
 
 void same_shorts(const nd_short_repeat *x, const nd_short_repeat *y, size_t n)

@@ -35,6 +35,7 @@ typedef struct para_run {
     nd_u64s th; /* token hashes (nd_shingle_hashes' scratch) */
     nd_u64s sh;
     nd_minhash *mh;
+    nd_words *words; /* the dictionary of its sentences' words */
     nd_doc_paras dp;
 } para_run;
 
@@ -87,9 +88,10 @@ void same_blocks(const nd_block_repeat *x, const nd_block_repeat *y, size_t n);
 /* Sorts v[0..n) and drops repeats; returns the new length. */
 size_t sort_unique(uint64_t *v, size_t n);
 
-/* Asserts that sentence k's fingerprints are the top 16 bits of its words' hashes, without
- * repeats, sorted when the sentence has more than ND_SENT_FP_SMALL words. */
-void check_fingerprints(const para_run *r, const nd_doc_paras *dp, size_t k);
+/* Asserts that sentence k's word ids stand for exactly its distinct words (compared as bytes
+ * here), in first-occurrence order, or sorted when the sentence has more than
+ * ND_SENT_FP_SMALL words, and that its map has exactly their bits. */
+void check_words(const para_run *r, const nd_doc_paras *dp, size_t k);
 
 /* Asserts that two lists of short repeats are the same. */
 void same_shorts(const nd_short_repeat *x, const nd_short_repeat *y, size_t n);

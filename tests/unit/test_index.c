@@ -245,8 +245,8 @@ START_TEST(test_create_and_settings)
     const nd_index_settings *s = nd_index_get_settings(ix);
     ck_assert_uint_eq(s->ngram, 4);
     ck_assert_uint_eq(s->perms, 128);
-    ck_assert_uint_eq(s->bands, 18);
-    ck_assert_uint_eq(s->rows, 7);
+    ck_assert_uint_eq(s->bands, 20);
+    ck_assert_uint_eq(s->rows, 5);
     ck_assert_int_eq(s->para_mode, ND_PARA_BLOCK);
     /* Settings not given are taken from the index; one given must be the same. */
     nd_scan_opts q = quiet_opts();

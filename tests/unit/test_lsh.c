@@ -145,8 +145,9 @@ START_TEST(test_params_default)
     ck_assert_uint_ge(p.bands, 1);
     ck_assert_uint_ge(p.rows, 1);
     ck_assert_uint_le(p.bands * p.rows, 128);
-    ck_assert_double_ge(nd_lsh_probability(0.8, p.bands, p.rows), 0.98);
-    ck_assert_double_le(nd_lsh_probability(0.5, p.bands, p.rows), 0.2);
+    /* Recall first: a pair at the threshold is a candidate with probability >= 0.9995. */
+    ck_assert_double_ge(nd_lsh_probability(0.8, p.bands, p.rows), 0.9995);
+    ck_assert_double_le(nd_lsh_probability(0.4, p.bands, p.rows), 0.2);
     /* Deterministic. */
     nd_lsh_params q;
     ck_assert_int_eq(nd_lsh_params_for(0.8, 128, &q), ND_OK);
@@ -164,10 +165,13 @@ START_TEST(test_params_other_thresholds)
         ck_assert_int_eq(nd_lsh_params_for(ts[i], 128, &p), ND_OK);
         ck_assert_uint_le(p.bands * p.rows, 128);
         double at = nd_lsh_probability(ts[i], p.bands, p.rows);
-        double below = nd_lsh_probability(ts[i] - 0.3, p.bands, p.rows);
-        ck_assert_msg(at >= 0.9, "t=%.2f: %ux%u gives P(t) = %f", ts[i], p.bands, p.rows, at);
-        ck_assert_msg(below <= 0.35, "t=%.2f: %ux%u gives P(t - 0.3) = %f", ts[i], p.bands, p.rows,
+        double below = nd_lsh_probability(ts[i] - 0.4, p.bands, p.rows);
+        ck_assert_msg(at >= 0.9995, "t=%.2f: %ux%u gives P(t) = %f", ts[i], p.bands, p.rows, at);
+        ck_assert_msg(below <= 0.3, "t=%.2f: %ux%u gives P(t - 0.4) = %f", ts[i], p.bands, p.rows,
                       below);
+        /* ... and no band more than it needs: one fewer misses the target. */
+        ck_assert_msg(p.bands == 1 || nd_lsh_probability(ts[i], p.bands - 1, p.rows) < 0.9995,
+                      "t=%.2f: %ux%u has a band to spare", ts[i], p.bands, p.rows);
         /* A higher threshold needs at least as many rows per band. */
         ck_assert_msg(p.rows >= prev_rows, "t=%.2f: %u rows < %u", ts[i], p.rows, prev_rows);
         prev_rows = p.rows;

@@ -135,6 +135,44 @@ END_TEST
  * follow), before white space; a piece shorter than short_words joins the next one, a
  * short tail the one before it. */
 
+/* Line breaks: "\n", "\r\n" and a lone "\r" (old Mac text) each end a line; a file with
+ * CR-only line ends is not one paragraph. */
+START_TEST(test_split_cr)
+{
+    static const char *const texts[] = {
+        "Line one has words\rLine two has words\r\rLine four has words\r",
+        "Line one has words\r\nLine two has words\r\n\r\nLine four has words\r\n",
+        "Line one has words\nLine two has words\r\rLine four has words",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        para_run r;
+        analyze(&r, NULL, texts[i], strlen(texts[i]));
+        ck_assert_msg(r.dp.n == 3, "text %zu: %zu paragraphs", i, r.dp.n);
+        static const uint32_t line[] = {1, 2, 4};
+        for (size_t k = 0; k < 3; k++) {
+            ck_assert_uint_eq(r.dp.p[k].first_line, line[k]);
+            ck_assert_uint_eq(r.dp.p[k].ntok, 4);
+            const char *p = texts[i] + r.dp.p[k].start;
+            size_t n = r.dp.p[k].end - r.dp.p[k].start;
+            /* A paragraph's range holds its line, never a lone CR (CRLF's CR may end it). */
+            ck_assert(n >= 18 && memcmp(p, "Line ", 5) == 0);
+            ck_assert(memchr(p, '\r', n) == NULL ||
+                      (p[n - 1] == '\r' && texts[i][r.dp.p[k].end] == '\n'));
+        }
+        run_clear(&r);
+    }
+    size_t next;
+    ck_assert_uint_eq(nd_line_end("a\rb", 3, 0, &next), 1);
+    ck_assert_uint_eq(next, 2);
+    ck_assert_uint_eq(nd_line_end("a\r\nb", 4, 0, &next), 2);
+    ck_assert_uint_eq(next, 3);
+    ck_assert_uint_eq(nd_line_end("ab\r", 3, 0, &next), 2);
+    ck_assert_uint_eq(next, 3);
+    ck_assert_uint_eq(nd_line_end("ab", 2, 0, &next), 2);
+    ck_assert_uint_eq(next, 2);
+}
+END_TEST
+
 static Suite *paras_suite(void)
 {
     Suite *s = suite_create("paras");
@@ -144,6 +182,7 @@ static Suite *paras_suite(void)
     tcase_add_test(tc, test_split_lines);
     tcase_add_test(tc, test_split_blocks);
     tcase_add_test(tc, test_split_empty);
+    tcase_add_test(tc, test_split_cr);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -126,7 +126,7 @@ START_TEST(test_reuse)
     same_shorts(dp.shorts, fresh.dp.shorts, 1);
     ck_assert_uint_eq(dp.words, fresh.dp.words);
     ck_assert_uint_eq(dp.repeated_words, fresh.dp.repeated_words);
-    /* The same sentences, with the same keys, band keys and fingerprints. */
+    /* The same sentences, with the same keys, band keys and words. */
     ck_assert_uint_eq(dp.ns, fresh.dp.ns);
     for (size_t i = 0; i < dp.ns; i++) {
         ck_assert_uint_eq(dp.s[i].para, fresh.dp.s[i].para);
@@ -134,10 +134,10 @@ START_TEST(test_reuse)
         ck_assert_uint_eq(dp.s[i].end, fresh.dp.s[i].end);
         ck_assert_uint_eq(dp.s[i].key, fresh.dp.s[i].key);
         ck_assert_mem_eq(dp.s[i].band, fresh.dp.s[i].band, sizeof dp.s[i].band);
-        ck_assert_uint_eq(dp.s[i].fp_n, fresh.dp.s[i].fp_n);
-        ck_assert_mem_eq(dp.fps + dp.s[i].fp_off, fresh.dp.fps + fresh.dp.s[i].fp_off,
-                         dp.s[i].fp_n * sizeof *dp.fps);
-        check_fingerprints(&b, &dp, i);
+        ck_assert_uint_eq(dp.s[i].w_n, fresh.dp.s[i].w_n);
+        ck_assert_mem_eq(dp.wids + dp.s[i].w_off, fresh.dp.wids + fresh.dp.s[i].w_off,
+                         dp.s[i].w_n * sizeof *dp.wids);
+        check_words(&b, &dp, i);
     }
     nd_doc_paras_clear(&dp);
     run_clear(&a);

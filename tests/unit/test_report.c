@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
 #include "testutil.h"
@@ -171,6 +172,35 @@ static size_t split_lines(char *text, char **lines, size_t max)
     return n;
 }
 
+/* The lines of a TSV report whose type (first field) is `type`, as a malloc'd string. */
+static char *tsv_records(const char *tsv, const char *type)
+{
+    char *out = malloc(strlen(tsv) + 1);
+    ck_assert_ptr_nonnull(out);
+    char *w = out;
+    size_t tl = strlen(type);
+    for (const char *p = tsv; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (strncmp(p, type, tl) == 0 && p[tl] == '\t') {
+            memcpy(w, p, n);
+            w += n;
+        }
+        p += n;
+    }
+    *w = '\0';
+    return out;
+}
+
+/* The report's pair records alone. */
+static char *pair_report(const nd_scan_result *res)
+{
+    char *tsv = report(res, ND_REPORT_TSV);
+    char *pairs = tsv_records(tsv, "pair");
+    free(tsv);
+    return pairs;
+}
+
 static size_t count_char(const char *s, char c)
 {
     size_t n = 0;
@@ -251,32 +281,39 @@ START_TEST(test_text_format)
     char *text = report(r, ND_REPORT_TEXT);
     char *lines[32];
     size_t n = split_lines(text, lines, 32);
-    ck_assert_uint_eq(n, 8);
-    ck_assert_str_eq(lines[0], "group 1: 2 documents");
+    ck_assert_uint_eq(n, 13);
+    /* The summary first: the counts, the bytes, what could go, the biggest groups. */
+    ck_assert_str_eq(lines[0], "4 documents read, 2 skipped; 1 group of near-duplicates "
+                               "(1 document could go)");
+    ck_assert_int_eq(strncmp(lines[1], "  read: ", 8), 0);
+    ck_assert_int_eq(strncmp(lines[2], "  could go: 1 document, ", 24), 0);
+    ck_assert_str_eq(lines[3], "  biggest groups:");
+    ck_assert_int_eq(strncmp(lines[4], "    group 1: 2 documents like ", 30), 0);
+    ck_assert_str_eq(lines[5], "");
+    char **detail = lines + 6;
+    ck_assert_str_eq(detail[0], "group 1: 2 documents");
 
     char *id = field_escape(ODD_ID);
     char want[8192];
     snprintf(want, sizeof want, "  * %s (%s:1)  [representative, %u words]", id, c.jsonl,
              r->docs[0].ntokens);
-    ck_assert_str_eq(lines[1], want);
+    ck_assert_str_eq(detail[1], want);
     ck_assert_uint_eq(r->docs[0].ntokens, 37);
     /* Snippet: indented, one line, the start of the text, cut with "...". */
-    ck_assert_int_eq(strncmp(lines[2], "      The central bank kept its benchmark rate", 46), 0);
-    ck_assert_uint_le(strlen(lines[2]), 6 + 100 + 3);
-    ck_assert_str_eq(lines[2] + strlen(lines[2]) - 3, "...");
+    ck_assert_int_eq(strncmp(detail[2], "      The central bank kept its benchmark rate", 46), 0);
+    ck_assert_uint_le(strlen(detail[2]), 6 + 100 + 3);
+    ck_assert_str_eq(detail[2] + strlen(detail[2]) - 3, "...");
     snprintf(want, sizeof want, "    copy-2 (%s:2)  [jaccard 1.0000, containment 1.0000, %u words]",
              c.jsonl, r->docs[1].ntokens);
-    ck_assert_str_eq(lines[3], want);
-    ck_assert_str_eq(lines[4], lines[2]);
-    ck_assert_str_eq(lines[5], "");
-    /* Summary: counts, then the parameters in force. */
-    ck_assert_str_eq(lines[6], "4 documents read, 2 skipped; 1 group of near-duplicates "
-                               "(1 document could go)");
+    ck_assert_str_eq(detail[3], want);
+    ck_assert_str_eq(detail[4], detail[2]);
+    ck_assert_str_eq(detail[5], "");
+    /* Last, the parameters in force. */
     snprintf(want, sizeof want,
              "(5-word shingles, 128 permutations, jaccard >= 0.80, %u bands x %u rows, exact "
              "verification;",
              r->lsh.bands, r->lsh.rows);
-    ck_assert_int_eq(strncmp(lines[7], want, strlen(want)), 0);
+    ck_assert_int_eq(strncmp(detail[6], want, strlen(want)), 0);
     free(id);
     free(text);
     corpus_free(&c);
@@ -302,17 +339,19 @@ START_TEST(test_text_file_ids_and_order)
     char *text = report(r, ND_REPORT_TEXT);
     char *lines[16];
     size_t n = split_lines(text, lines, 16);
-    ck_assert_uint_eq(n, 8);
-    char want[8192];
-    snprintf(want, sizeof want, "  * %s  [representative, 35 words]", p2);
-    ck_assert_str_eq(lines[1], want);
-    ck_assert_int_eq(strncmp(lines[2], "      Heavy rain flooded", 24), 0);
-    ck_assert_str_eq(lines[2] + strlen(lines[2]) - 3, "...");
-    ck_assert_int_eq(strncmp(lines[3], "    ", 4), 0);
-    ck_assert_int_eq(strncmp(lines[3] + 4, p1, strlen(p1)), 0);
-    ck_assert_int_eq(strncmp(lines[3] + 4 + strlen(p1), "  [jaccard 0.9", 14), 0);
-    ck_assert_str_eq(lines[6], "3 documents read, 0 skipped; 1 group of near-duplicates "
+    ck_assert_uint_eq(n, 13);
+    ck_assert_str_eq(lines[0], "3 documents read, 0 skipped; 1 group of near-duplicates "
                                "(1 document could go)");
+    char want[8192];
+    snprintf(want, sizeof want, "    group 1: 2 documents like %s", p2);
+    ck_assert_str_eq(lines[4], want);
+    snprintf(want, sizeof want, "  * %s  [representative, 35 words]", p2);
+    ck_assert_str_eq(lines[7], want);
+    ck_assert_int_eq(strncmp(lines[8], "      Heavy rain flooded", 24), 0);
+    ck_assert_str_eq(lines[8] + strlen(lines[8]) - 3, "...");
+    ck_assert_int_eq(strncmp(lines[9], "    ", 4), 0);
+    ck_assert_int_eq(strncmp(lines[9] + 4, p1, strlen(p1)), 0);
+    ck_assert_int_eq(strncmp(lines[9] + 4 + strlen(p1), "  [jaccard 0.9", 14), 0);
     free(text);
     nd_scan_result_free(r);
     free(p1);
@@ -329,11 +368,19 @@ START_TEST(test_tsv_format)
 {
     corpus c;
     corpus_make(&c, 0, ND_PART_GROUPS);
-    char *tsv = report(c.res, ND_REPORT_TSV);
+    char *all = report(c.res, ND_REPORT_TSV);
     char *id = field_escape(ODD_ID);
     char want[4096];
-    snprintf(want, sizeof want, "pair\t%s\tcopy-2\t1.0000\t1.0000\t1.0000\n", id);
-    ck_assert_str_eq(tsv, want);
+    /* The group, its members (kept or to drop), then the pair that joined it. */
+    snprintf(want, sizeof want,
+             "group\t1\t2\t%s\n"
+             "member\t1\tkeep\t%s\t1.0000\t1.0000\t37\n"
+             "member\t1\tdrop\tcopy-2\t1.0000\t1.0000\t37\n"
+             "pair\t%s\tcopy-2\t1.0000\t1.0000\t1.0000\n",
+             id, id, id);
+    ck_assert_str_eq(all, want);
+    free(all);
+    char *tsv = pair_report(c.res);
     ck_assert_str_eq(id, "q\"uo\\\\te\\ttab\\nline \xc3\xa9 end");
 
     /* Five fields after the tag; the first unescapes to the original id. */
@@ -354,7 +401,10 @@ START_TEST(test_tsv_estimate)
 {
     corpus c;
     corpus_make(&c, 1, ND_PART_GROUPS);
-    char *tsv = report(c.res, ND_REPORT_TSV);
+    char *all = report(c.res, ND_REPORT_TSV);
+    ck_assert_ptr_nonnull(strstr(all, "\nmember\t1\tdrop\tcopy-2\t1.0000\t"));
+    free(all);
+    char *tsv = pair_report(c.res);
     char *lines[4], *fields[5];
     ck_assert_uint_eq(split_lines(tsv, lines, 4), 1);
     pair_fields(lines[0], fields);
@@ -519,8 +569,8 @@ START_TEST(test_json_id_round_trip)
     }
     cJSON_Delete(root);
 
-    /* TSV: every line has five fields and its ids unescape to the originals. */
-    char *tsv = report(r, ND_REPORT_TSV);
+    /* TSV: every pair line has five fields and its ids unescape to the originals. */
+    char *tsv = pair_report(r);
     char *lines[64];
     size_t nl = split_lines(tsv, lines, 64);
     ck_assert_uint_eq(nl, r->npairs);
@@ -564,16 +614,19 @@ START_TEST(test_empty_result)
     cJSON_Delete(root);
 
     char *text = report(r, ND_REPORT_TEXT);
-    char *lines[4];
-    ck_assert_uint_eq(split_lines(text, lines, 4), 2);
+    char *lines[8];
+    ck_assert_uint_eq(split_lines(text, lines, 8), 5);
     ck_assert_str_eq(lines[0], "4 documents read, 0 skipped; 0 groups of near-duplicates "
                                "(0 documents could go)");
+    ck_assert_int_eq(strncmp(lines[1], "  read: ", 8), 0);
+    ck_assert_str_eq(lines[2], "  could go: no document (no near-duplicate group)");
+    ck_assert_str_eq(lines[3], "");
     char want[512];
     snprintf(want, sizeof want,
              "(5-word shingles, 128 permutations, jaccard >= 0.80, %u bands x %u rows, exact "
              "verification;",
              r->lsh.bands, r->lsh.rows);
-    ck_assert_int_eq(strncmp(lines[1], want, strlen(want)), 0);
+    ck_assert_int_eq(strncmp(lines[4], want, strlen(want)), 0);
     free(text);
     char *tsv = report(r, ND_REPORT_TSV);
     ck_assert_str_eq(tsv, "");
@@ -586,6 +639,65 @@ START_TEST(test_empty_result)
     tsv = report(r, ND_REPORT_TSV);
     ck_assert_ptr_null(strstr(tsv, "pair\t"));
     free(tsv);
+    nd_scan_result_free(r);
+}
+END_TEST
+
+/* The report of res in format fmt with at most `limit` entries per section. */
+static char *report_limit(const nd_scan_result *res, nd_report_format fmt, size_t limit)
+{
+    nd_report_opts ro;
+    nd_report_opts_init(&ro);
+    ro.limit = limit;
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(nd_report_write_opts(res, fmt, &ro, f), ND_OK);
+    char *buf = tu_read_stream(f, NULL);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_text_folds_and_limits)
+{
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    const char *paths[1] = {tu_src("data")};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    /* 002's 15 headlines printed twice are one finding, and its "Global" label with them,
+     * not 15 entries beside a short line. */
+    char *text = report(r, ND_REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, "\n    15 headlines each printed twice (lines 43-115), "
+                                       "with \"Global\" x15 among them\n"));
+    ck_assert_ptr_null(strstr(text, "line 48 repeats as line 50"));
+    ck_assert_ptr_null(strstr(text, "\"Global\" x15 (line 47)"));
+    ck_assert_ptr_nonnull(strstr(text, "\"A\" x3 (line 3)"));
+    ck_assert_ptr_null(strstr(text, "more (use --limit 0"));
+    ck_assert_ptr_nonnull(strstr(text, "\n  most widespread shared paragraphs:\n"));
+    free(text);
+    /* --limit 1: one entry per section, one place per paragraph, and the rest counted. */
+    text = report_limit(r, ND_REPORT_TEXT, 1);
+    ck_assert_ptr_nonnull(strstr(text, "\n  ... and 1 more article (use --limit 0 or -f json)\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n  ... and 2 more shared paragraphs (use --limit 0 or "
+                                       "-f json)\n"));
+    ck_assert_ptr_nonnull(strstr(text, "data/000_beebcc9d70568a44.txt:7 and 2 more\n"));
+    ck_assert_ptr_null(strstr(text, "002_a894bd07f7f79a4f.txt: 21.7%"));
+    free(text);
+    /* --limit 0 is everything, as the default is when nothing is over it. */
+    char *all = report_limit(r, ND_REPORT_TEXT, 0);
+    char *def = report(r, ND_REPORT_TEXT);
+    ck_assert_str_eq(all, def);
+    free(all);
+    free(def);
+    /* JSON and TSV are complete whatever the limit. */
+    for (int f = ND_REPORT_JSON; f <= ND_REPORT_TSV; f++) {
+        char *x = report_limit(r, (nd_report_format)f, 1);
+        char *y = report_limit(r, (nd_report_format)f, 0);
+        ck_assert_str_eq(x, y);
+        free(x);
+        free(y);
+    }
     nd_scan_result_free(r);
 }
 END_TEST
@@ -725,7 +837,7 @@ START_TEST(test_ids_not_utf8)
     cJSON_Delete(root);
     free(json);
 
-    char *tsv = report(r, ND_REPORT_TSV);
+    char *tsv = pair_report(r);
     ck_assert_str_eq(tsv, "pair\ta\\xffb\tc\\xe2\\x82\\x1b\t1.0000\t1.0000\t1.0000\n");
     free(tsv);
     char *text = report(r, ND_REPORT_TEXT);
@@ -756,6 +868,124 @@ static cJSON *sample_json(unsigned parts)
     nd_scan_result_free(r);
     return root;
 }
+
+/* Occurrences of needle in s. */
+static size_t count_str(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+START_TEST(test_html)
+{
+    /* A group whose member differs from the representative in a few words, its ids and a
+     * text holding HTML, quotes and bytes that are not UTF-8. */
+    char *dir = tu_tmpdir();
+    const char *jl = "{\"id\":\"<b>\\\"rep\\\"</b>\",\"text\":\"" T1 " <script>x</script> & \"}\n"
+                     "{\"id\":\"copy\xff'\",\"text\":\"" T1 " <script>y</script> & \"}\n"
+                     "{\"id\":\"other\",\"text\":\"" T2 "\"}\n";
+    char *path = tu_write(dir, "docs.jsonl", jl, strlen(jl));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    const char *paths[1] = {path};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 1);
+    char *page = report(r, ND_REPORT_HTML);
+    ck_assert_msg(terminal_safe(page, strlen(page)), "raw bytes in the HTML report");
+    ck_assert_int_eq(strncmp(page, "<!DOCTYPE html>\n", 16), 0);
+    ck_assert_ptr_nonnull(strstr(page, "</html>\n"));
+    /* No markup from the input: ids and texts are escaped, bad bytes are U+FFFD. */
+    ck_assert_uint_eq(count_str(page, "<script"), 2); /* the page's own two */
+    ck_assert_ptr_nonnull(strstr(page, "&lt;b&gt;&quot;rep&quot;&lt;/b&gt;"));
+    ck_assert_ptr_nonnull(strstr(page, "copy\xef\xbf\xbd&#39;"));
+    ck_assert_ptr_nonnull(strstr(page, "&lt;/script&gt;"));
+    /* The pair side by side, the shared n-grams marked (the whole shared start), the
+     * differing words outside the marks; the similarity shown. */
+    ck_assert_uint_eq(count_str(page, "<div class=pair>"), 1);
+    ck_assert_ptr_nonnull(strstr(page, "<mark>The central bank kept its benchmark rate"));
+    ck_assert_ptr_nonnull(strstr(page, " &lt;script</mark>&gt;x&lt;/script&gt;"));
+    ck_assert_ptr_nonnull(strstr(page, "jaccard <b>"));
+    ck_assert_ptr_nonnull(strstr(page, "containment <b>"));
+    /* Every section and the script that makes it searchable. */
+    ck_assert_ptr_nonnull(strstr(page, "<details class=sec id=groups open>"));
+    ck_assert_ptr_nonnull(strstr(page, "id=shared"));
+    ck_assert_ptr_nonnull(strstr(page, "<input id=q type=search"));
+    ck_assert_ptr_nonnull(strstr(page, "data-ready"));
+    free(page);
+
+    /* A source that changed since the scan: its snippet, and why; no failure. */
+    const char *changed = "{\"id\":\"x\",\"text\":\"something else entirely\"}\n";
+    free(tu_write(dir, "docs.jsonl", changed, strlen(changed)));
+    page = report(r, ND_REPORT_HTML);
+    ck_assert_uint_eq(count_str(page, "text not shown: its file changed since the scan"), 2);
+    ck_assert_ptr_null(strstr(page, "<mark>The central"));
+    free(page);
+    /* Gone: the same, with why. */
+    remove(path);
+    page = report(r, ND_REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(page, "text not shown: "));
+    free(page);
+    /* The limit caps the sections. */
+    page = report_limit(r, ND_REPORT_HTML, 1);
+    ck_assert_ptr_nonnull(strstr(page, "at most 1 entry per section"));
+    free(page);
+    nd_scan_result_free(r);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_html_oom)
+{
+    /* Out of memory anywhere in the HTML writer: ND_ENOMEM, nothing leaked (LeakSanitizer
+     * in the sanitizer build), and once memory suffices the same page as without the hook. */
+    char *dir = tu_tmpdir();
+    char *a = tu_write(dir, "a.txt", T1 " " T2, strlen(T1) + 1 + strlen(T2));
+    char *b = tu_write(dir, "b.txt", T1 " " T2 " more", strlen(T1) + 6 + strlen(T2));
+    const char doubled[] = T3 "\n" T2 "\n" T3 "\n" T2 "\n";
+    char *c = tu_write(dir, "c.txt", doubled, strlen(doubled));
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    const char *paths[1] = {dir};
+    nd_scan_result *r = NULL;
+    ck_assert_int_eq(nd_scan(&o, paths, 1, &r), ND_OK);
+    ck_assert_uint_eq(r->ngroups, 1);
+    char *want = report(r, ND_REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(want, "<mark>"));
+    long n;
+    for (n = 0; n < 100000; n++) {
+        FILE *f = tmpfile();
+        ck_assert_ptr_nonnull(f);
+        nd_alloc_fail_after(n);
+        nd_status st = nd_report_write_opts(r, ND_REPORT_HTML, NULL, f);
+        nd_alloc_fail_after(-1);
+        if (st == ND_OK) {
+            char *got = tu_read_stream(f, NULL);
+            ck_assert_str_eq(got, want);
+            free(got);
+            fclose(f);
+            break;
+        }
+        fclose(f);
+        ck_assert_msg(st == ND_ENOMEM, "n=%ld: %s", n, nd_status_str(st));
+    }
+    ck_assert_int_gt(n, 5);
+    ck_assert_int_lt(n, 100000);
+    free(want);
+    nd_scan_result_free(r);
+    free(a);
+    free(b);
+    free(c);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
 
 START_TEST(test_json_parts_null)
 {
@@ -910,7 +1140,7 @@ START_TEST(test_json_warnings)
     ck_assert_str_eq(r->warnings[0].path, h);
     ck_assert_str_eq(r->warnings[1].path, m);
     ck_assert_uint_eq(r->warnings[0].line, ND_NO_LINE);
-    ck_assert_str_eq(r->warnings[0].message, "ignored: not a .txt or .jsonl file");
+    ck_assert_str_eq(r->warnings[0].message, "ignored: not a .txt, .jsonl, .csv, .tsv, .warc or .wet file (plain, .gz or .zst)");
     cJSON *root = parse_json_report(r);
     ck_assert_double_eq(num(get(root, "summary"), "warnings"), 2);
     const cJSON *w = arr(root, "warnings", 2);
@@ -942,12 +1172,37 @@ START_TEST(test_format_parse)
     ck_assert_int_eq(f, ND_REPORT_JSON);
     ck_assert_int_eq(nd_report_format_parse("tsv", &f), ND_OK);
     ck_assert_int_eq(f, ND_REPORT_TSV);
+    ck_assert_int_eq(nd_report_format_parse("html", &f), ND_OK);
+    ck_assert_int_eq(f, ND_REPORT_HTML);
     static const char *const bad[] = {"",    "JSON", "Text",  "tsv ",  " json",
-                                      "csv", "js",   "jsonl", "text\n"};
+                                      "csv", "js",   "jsonl", "text\n", "htm"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         f = ND_REPORT_JSON;
         ck_assert_int_eq(nd_report_format_parse(bad[i], &f), ND_EINVAL);
         ck_assert_int_eq(f, ND_REPORT_JSON); /* untouched */
+    }
+}
+END_TEST
+
+START_TEST(test_format_for_path)
+{
+    static const struct {
+        const char *path;
+        nd_report_format fmt;
+    } good[] = {{"r.txt", ND_REPORT_TEXT},    {"dir/r.json", ND_REPORT_JSON},
+                {"a.b/r.tsv", ND_REPORT_TSV}, {"report.html", ND_REPORT_HTML},
+                {"R.HTM", ND_REPORT_HTML},    {"/tmp/x.Json", ND_REPORT_JSON}};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        nd_report_format f = ND_REPORT_TSV;
+        ck_assert_int_eq(nd_report_format_for_path(good[i].path, &f), ND_OK);
+        ck_assert_int_eq(f, good[i].fmt);
+    }
+    static const char *const bad[] = {"", "report", "r.htmlx", "r.jsonl", ".html", "d/.json",
+                                      "r.txt/"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        nd_report_format f = ND_REPORT_JSON;
+        ck_assert_msg(nd_report_format_for_path(bad[i], &f) == ND_EINVAL, "%s", bad[i]);
+        ck_assert_int_eq(f, ND_REPORT_JSON);
     }
 }
 END_TEST
@@ -992,6 +1247,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_id_round_trip);
     tcase_add_test(tc, test_empty_result);
     tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_text_folds_and_limits);
+    tcase_add_test(tc, test_html);
     tcase_add_test(tc, test_json_parts_null);
     tcase_add_test(tc, test_json_options);
     tcase_add_test(tc, test_json_warnings);
@@ -1004,7 +1261,9 @@ static Suite *report_suite(void)
     tc = tcase_create("errors");
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_add_test(tc, test_format_parse);
+    tcase_add_test(tc, test_format_for_path);
     tcase_add_test(tc, test_write_error);
+    tcase_add_test(tc, test_html_oom);
     suite_add_tcase(s, tc);
     return s;
 }

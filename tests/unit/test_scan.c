@@ -337,6 +337,71 @@ START_TEST(test_sample_batch)
 }
 END_TEST
 
+/* What the progress callback saw. */
+typedef struct progress_log {
+    size_t calls, per_phase[4];
+    int last_phase;
+    uint64_t last_docs, last_bytes, verify_total, verify_done;
+    int ok; /* phases never go back; docs and bytes never shrink within a phase */
+} progress_log;
+
+static void on_progress(const nd_progress *p, void *ud)
+{
+    progress_log *l = ud;
+    l->calls++;
+    ck_assert_int_ge((int)p->phase, 0);
+    ck_assert_int_le((int)p->phase, ND_PHASE_SHARED);
+    l->per_phase[p->phase]++;
+    if ((int)p->phase < l->last_phase) l->ok = 0;
+    if ((int)p->phase == l->last_phase && (p->docs < l->last_docs || p->bytes < l->last_bytes))
+        l->ok = 0;
+    if (p->docs_total && p->docs > p->docs_total) l->ok = 0;
+    if (p->phase == ND_PHASE_VERIFY) {
+        l->verify_total = p->docs_total;
+        l->verify_done = p->docs;
+    }
+    l->last_phase = (int)p->phase;
+    l->last_docs = p->docs;
+    l->last_bytes = p->bytes;
+}
+
+START_TEST(test_progress)
+{
+    /* Every phase is announced, in order, from the calling thread; pass 1 ends at every
+     * document and byte read; pass 2 counts up to the documents it reads again. */
+    fixture fx;
+    fixture_make(&fx);
+    for (unsigned t = 1; t <= 2; t++) {
+        progress_log log = {.last_phase = -1, .ok = 1};
+        nd_scan_opts o = opts_threads(t);
+        o.on_progress = on_progress;
+        o.userdata = &log;
+        nd_scan_result *res = scan_one(&o, fx.dir);
+        check_fixture_result(&fx, res, 1);
+        ck_assert(log.ok);
+        for (int ph = 0; ph <= ND_PHASE_SHARED; ph++)
+            ck_assert_uint_ge(log.per_phase[ph], 1);
+        ck_assert_uint_ge(log.per_phase[ND_PHASE_READ], 2); /* the start, then each batch */
+        ck_assert_uint_eq(log.verify_total, res->stats.refetched);
+        ck_assert_uint_eq(log.verify_done, res->stats.refetched);
+        ck_assert_int_eq(log.last_phase, ND_PHASE_SHARED);
+        nd_scan_result_free(res);
+    }
+    /* Without a callback nothing is called (and nothing breaks); without shared
+     * paragraphs that phase is not announced. */
+    progress_log log = {.last_phase = -1, .ok = 1};
+    nd_scan_opts o = opts_threads(1);
+    o.on_progress = on_progress;
+    o.userdata = &log;
+    o.parts = ND_PART_GROUPS;
+    nd_scan_result *res = scan_one(&o, fx.dir);
+    ck_assert_uint_eq(log.per_phase[ND_PHASE_SHARED], 0);
+    ck_assert_uint_eq(log.last_docs, res->stats.refetched);
+    nd_scan_result_free(res);
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_near_copies)
 {
     fixture fx;
@@ -863,6 +928,7 @@ static Suite *scan_suite(void)
     tcase_add_test(tc, test_verify_estimate);
     tcase_add_test(tc, test_bands_override);
     tcase_add_test(tc, test_threshold);
+    tcase_add_test(tc, test_progress);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

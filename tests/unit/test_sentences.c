@@ -1,7 +1,8 @@
 /*
  * test_sentences.c - unit tests of the sentences of long paragraphs (src/sentences.h): how
- * they are cut, their fingerprints (checked against token hashes computed here), and the
- * exact test of two fingerprint sets against a plain count.
+ * they are cut, their word ids (checked against the words compared as bytes here, and the
+ * word map against token hashes computed here), and the exact test of two word-id sets
+ * against a plain count.
  */
 #include <check.h>
 #include <stdint.h>
@@ -45,7 +46,7 @@ START_TEST(test_sentences)
         size_t wl = strlen(want[k]);
         ck_assert_msg(se->end - se->start == wl && memcmp(text + se->start, want[k], wl) == 0,
                       "sentence %zu is '%.*s'", k, (int)(se->end - se->start), text + se->start);
-        check_fingerprints(&r, &r.dp, k);
+        check_words(&r, &r.dp, k);
     }
     ck_assert_uint_eq(r.dp.s[4].end, r.dp.p[2].end);
     ck_assert_uint_eq(r.dp.s[0].start, 0);
@@ -55,12 +56,12 @@ END_TEST
 
 /* ---- matching primitives ------------------------------------------------------------------ */
 
-/* A sorted set of n distinct 16-bit values drawn from [0, range). */
-static size_t random_fp_set(uint64_t *rng, size_t n, unsigned range, uint16_t *out)
+/* A sorted set of n distinct ids drawn from [0, range). */
+static size_t random_set(uint64_t *rng, size_t n, unsigned range, uint32_t *out)
 {
     size_t u = 0;
     for (size_t k = 0; k < n; k++) {
-        uint16_t x = (uint16_t)(rng_next(rng) % range);
+        uint32_t x = (uint32_t)(rng_next(rng) % range);
         size_t j = 0;
         while (j < u && out[j] < x)
             j++;
@@ -72,29 +73,34 @@ static size_t random_fp_set(uint64_t *rng, size_t n, unsigned range, uint16_t *o
     return u;
 }
 
-/* Shuffles a set small enough to be kept unsorted (see nd_sent_fingerprints). */
-static void shuffle_small(uint64_t *rng, uint16_t *v, size_t n)
+/* Shuffles a set small enough to be kept unsorted (see nd_sent_words). */
+static void shuffle_small(uint64_t *rng, uint32_t *v, size_t n)
 {
     if (n > ND_SENT_FP_SMALL) return;
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)(rng_next(rng) % i);
-        uint16_t t = v[i - 1];
+        uint32_t t = v[i - 1];
         v[i - 1] = v[j];
         v[j] = t;
     }
 }
 
-/* nd_sent_similar (vector path up to ND_SENT_FP_SMALL values, merge above) against a plain
- * count, on random sets of 0 to 100 values from small ranges (many common values), those
- * of up to ND_SENT_FP_SMALL shuffled, and at the exact threshold boundary. */
+/* nd_sent_similar (vector path up to ND_SENT_FP_SMALL ids, merge above) against a plain
+ * count, on random sets of 0 to 100 ids from small ranges (many common ids), those of up to
+ * ND_SENT_FP_SMALL shuffled, ids large and small, and at the exact threshold boundary. */
 START_TEST(test_sent_similar)
 {
     uint64_t rng = 0x9e3779b97f4a7c15u;
-    uint16_t a[128], b[128];
+    uint32_t a[128], b[128];
     for (int iter = 0; iter < 20000; iter++) {
         unsigned range = 8 + (unsigned)(rng_next(&rng) % 200);
-        size_t na = random_fp_set(&rng, rng_next(&rng) % 101, range, a);
-        size_t nb = random_fp_set(&rng, rng_next(&rng) % 101, range, b);
+        size_t na = random_set(&rng, rng_next(&rng) % 101, range, a);
+        size_t nb = random_set(&rng, rng_next(&rng) % 101, range, b);
+        uint32_t high = iter % 2 ? 0 : 0xfffff000u; /* ids beyond 16 bits too */
+        for (size_t i = 0; i < na; i++)
+            a[i] += high;
+        for (size_t i = 0; i < nb; i++)
+            b[i] += high;
         shuffle_small(&rng, a, na);
         shuffle_small(&rng, b, nb);
         size_t inter = 0;
@@ -107,56 +113,48 @@ START_TEST(test_sent_similar)
         ck_assert_msg(nd_sent_similar(a, na, b, nb, t) == want, "na %zu nb %zu inter %zu t %.2f",
                       na, nb, inter, t);
     }
-    /* 4 of 5: exactly 0.8 passes, one value fewer in common does not. */
-    const uint16_t x[] = {1, 2, 3, 4, 5}, y[] = {1, 2, 3, 4}, z[] = {1, 2, 3, 9};
+    /* 4 of 5: exactly 0.8 passes, one id fewer in common does not. */
+    const uint32_t x[] = {1, 2, 3, 4, 5}, y[] = {1, 2, 3, 4}, z[] = {1, 2, 3, 9};
     ck_assert(nd_sent_similar(x, 5, y, 4, 0.8));
     ck_assert(nd_sent_similar(y, 4, x, 5, 0.8));
     ck_assert(!nd_sent_similar(x, 5, z, 4, 0.8));
+    /* Ids that agree on their low 16 bits are different words. */
+    const uint32_t p[] = {1, 2, 3, 4, 0x10005}, q[] = {1, 2, 3, 4, 0x20005};
+    ck_assert(!nd_sent_similar(p, 5, q, 5, 0.8));
 }
 END_TEST
 
-/* nd_sent_fingerprints: top 16 bits without repeats, in first-occurrence order up to
- * ND_SENT_FP_SMALL hashes, sorted beyond, capped at ND_SENT_FP_MAX. */
-START_TEST(test_sent_fingerprints)
+/* nd_sent_words on sentences of every length from 1 to ND_SENT_FP_SMALL + 8 words, and one
+ * of 3,000 words (no cap: a long sentence keeps all its words), with repeated words within
+ * and across blocks of 8: checked by check_words against the words compared as bytes. */
+START_TEST(test_sent_words)
 {
-    uint64_t v[ND_SENT_FP_MAX + 100];
-    uint16_t out[ND_SENT_FP_MAX];
-    uint64_t rng = 12345;
-    for (size_t i = 0; i < ND_SENT_FP_MAX + 100; i++)
-        v[i] = rng_next(&rng);
-    v[5] = v[2]; /* repeated words, within and across blocks of 16 */
-    v[15] = v[0];
-    v[16] = v[3];
-    v[40] = v[17];
-    v[63] = v[33];
-    for (size_t len = 1; len <= ND_SENT_FP_SMALL + 8; len++) {
-        uint64_t bm[2] = {7, 7}, want_bm[2] = {0, 0};
-        size_t n = nd_sent_fingerprints(v, len, out, bm), want = 0;
-        for (size_t i = 0; i < len; i++) {
-            int seen = 0;
-            for (size_t j = 0; j < i; j++)
-                seen |= (v[j] >> 48) == (v[i] >> 48);
-            if (seen) continue;
-            if (len <= ND_SENT_FP_SMALL) ck_assert_uint_eq(out[want], (uint16_t)(v[i] >> 48));
-            want++;
+    tu_sbuf text = {0};
+    nd_para_opts o;
+    nd_para_opts_init(&o);
+    o.want_sentences = 1;
+    o.short_words = 1;
+    static const unsigned lens[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 63, 64, 65, 66, 72, 3000};
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+        /* One paragraph, one sentence: words w0..., some repeated. */
+        text.n = 0;
+        for (unsigned i = 0; i < lens[li]; i++) {
+            char w[32];
+            unsigned x = i % 7 == 5 ? i / 2 : i; /* a repeat now and then */
+            if (i == 15) x = 0;
+            if (i == 40) x = 17;
+            snprintf(w, sizeof w, "%sw%u", i ? " " : "", x);
+            tu_sb_puts(&text, w);
         }
-        ck_assert_uint_eq(n, want);
-        for (size_t i = 1; len > ND_SENT_FP_SMALL && i < n; i++)
-            ck_assert_uint_lt(out[i - 1], out[i]);
-        for (size_t i = 0; i < len; i++) {
-            int found = 0;
-            for (size_t j = 0; j < n; j++)
-                found |= out[j] == (uint16_t)(v[i] >> 48);
-            ck_assert(found);
-            want_bm[(v[i] >> 54) & 1] |= UINT64_C(1) << ((v[i] >> 48) & 63);
-        }
-        ck_assert_uint_eq(bm[0], want_bm[0]); /* the map of exactly these fingerprints */
-        ck_assert_uint_eq(bm[1], want_bm[1]);
+        tu_sb_puts(&text, ".\n");
+        para_run r;
+        analyze(&r, &o, text.p, text.n);
+        ck_assert_uint_eq(r.dp.ns, 1);
+        check_words(&r, &r.dp, 0);
+        if (lens[li] == 3000) ck_assert_uint_gt(r.dp.s[0].w_n, 2000);
+        run_clear(&r);
     }
-    uint64_t bm[2];
-    size_t n = nd_sent_fingerprints(v, ND_SENT_FP_MAX + 100, out, bm);
-    ck_assert_uint_le(n, ND_SENT_FP_MAX);
-    ck_assert_uint_gt(n, ND_SENT_FP_MAX / 2);
+    free(text.p);
 }
 END_TEST
 
@@ -173,7 +171,7 @@ static Suite *sentences_suite(void)
     tc = tcase_create("core");
     tcase_add_test(tc, test_sentences);
     tcase_add_test(tc, test_sent_similar);
-    tcase_add_test(tc, test_sent_fingerprints);
+    tcase_add_test(tc, test_sent_words);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -251,7 +251,7 @@ START_TEST(test_shared_not_within_group)
 }
 END_TEST
 
-/* A short tail joins the sentence before it (paragraphs.h), so two sentences that differ
+/* A short tail joins the sentence before it (sentences.h), so two sentences that differ
  * only in their tails are not identical: with the tails (two bigrams each) their bigram
  * Jaccard is 19/23 = 0.83, so the paragraph is shared, near-identical. */
 #define TAIL_SENTENCE                                                                              \
@@ -306,6 +306,112 @@ START_TEST(test_shared_mixed_identical_near)
 }
 END_TEST
 
+/* ---- hash collisions never decide a match ----------------------------------------------- */
+
+typedef struct hword {
+    uint64_t key; /* the bits compared */
+    uint32_t n;   /* the word is "w<n>" */
+} hword;
+
+static int hword_cmp(const void *x, const void *y)
+{
+    const hword *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->n > b->n) - (a->n < b->n);
+}
+
+/* Searches the words w0, w1, ... w<limit-1> for pairs whose token hashes agree on their top
+ * `bits` bits; writes up to max pairs (word numbers) to out, returns how many. */
+static size_t colliding_words(unsigned bits, uint32_t limit, uint32_t (*out)[2], size_t max)
+{
+    hword *v = malloc(limit * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    for (uint32_t i = 0; i < limit; i++) {
+        char w[16];
+        int len = snprintf(w, sizeof w, "w%u", i);
+        v[i].key = nd_token_hash(w, (size_t)len) >> (64 - bits);
+        v[i].n = i;
+    }
+    qsort(v, limit, sizeof *v, hword_cmp);
+    size_t k = 0;
+    for (uint32_t i = 1; i < limit && k < max; i++)
+        if (v[i].key == v[i - 1].key) {
+            out[k][0] = v[i - 1].n;
+            out[k][1] = v[i].n;
+            k++;
+        }
+    free(v);
+    return k;
+}
+
+/* Two articles whose long paragraph is one sentence of the same five words plus one word
+ * each: "wA" and "wB". Their word Jaccard is 5/7 = 0.71 (below 0.8) unless A == B (1.0). */
+static size_t shared_for_words(const char *dir, uint32_t a, uint32_t b)
+{
+    char *paths[2];
+    for (int i = 0; i < 2; i++) {
+        /* Articles otherwise unrelated: not one near-duplicate group. */
+        tu_sbuf t = {0};
+        made_up_article(&t, (unsigned)i + 7, NULL);
+        char line[128], name[32];
+        snprintf(line, sizeof line, "Kalimat ini dikutip oleh media w%u lain.\n", i ? b : a);
+        tu_sb_puts(&t, line);
+        snprintf(name, sizeof name, "%c-%u-%u.txt", 'a' + i, a, b);
+        paths[i] = tu_write(dir, name, t.p, t.n);
+        free(t.p);
+    }
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    o.parts = ND_PART_SHARED;
+    nd_scan_result *res = scan_paths(&o, (const char *const *)paths, 2);
+    size_t n = res->nshared;
+    nd_scan_result_free(res);
+    free(paths[0]);
+    free(paths[1]);
+    return n;
+}
+
+/* Words whose hashes collide on 16 bits (what sentences were once matched on) and on 32
+ * bits, searched for here: a sentence with one of them never matches the sentence with the
+ * other, since words are compared on their bytes. The same pair of words matches (control),
+ * and so does the example the issue that found this gave, with its numbers swapped for
+ * equal ones. */
+START_TEST(test_shared_hash_collisions)
+{
+    char *dir = tu_tmpdir();
+    uint32_t pairs[64][2];
+    size_t n16 = colliding_words(16, 4000, pairs, 32);
+    ck_assert_uint_ge(n16, 20); /* birthday: about 120 expected among 4,000 words */
+    size_t n32 = colliding_words(32, 300000, pairs + n16, 8);
+    ck_assert_uint_ge(n32, 1); /* about 10 expected among 300,000 words */
+    size_t candidates = 0;
+    for (size_t i = 0; i < n16 + n32; i++) {
+        TU_REQUIRE(shared_for_words(dir, pairs[i][0], pairs[i][1]) == 0,
+                   "w%u and w%u (hashes equal on %u bits) made a shared sentence", pairs[i][0],
+                   pairs[i][1], i < n16 ? 16u : 32u);
+        candidates++;
+    }
+    ck_assert_uint_eq(shared_for_words(dir, pairs[0][0], pairs[0][0]), 1);
+    /* The example from the issue: true word Jaccard 0.571, once reported near-identical. */
+    static const char x[] = "Story number 0 about topic 0 in the news today.\n";
+    static const char y[] = "Story number 28352 about topic 198464 in the news today.\n";
+    char *paths[2] = {tu_write(dir, "x.txt", x, sizeof x - 1),
+                      tu_write(dir, "y.txt", y, sizeof y - 1)};
+    nd_scan_opts o;
+    nd_scan_opts_init(&o);
+    o.threads = 1;
+    nd_scan_result *res = scan_paths(&o, (const char *const *)paths, 2);
+    ck_assert_uint_eq(res->nshared, 0);
+    nd_scan_result_free(res);
+    free(paths[0]);
+    free(paths[1]);
+    ck_assert_uint_gt(candidates, 20);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_shared_tail_not_identical)
 {
     static const char a[] = TAIL_SENTENCE " Lalu pergi.\n"
@@ -346,6 +452,7 @@ static Suite *shared_suite(void)
     tcase_add_test(tc, test_shared_not_within_group);
     tcase_add_test(tc, test_shared_tail_not_identical);
     tcase_add_test(tc, test_shared_mixed_identical_near);
+    tcase_add_test(tc, test_shared_hash_collisions);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -44,8 +44,23 @@ const char *tu_src(const char *rel)
 const char *tu_shared(const char *rel)
 {
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/%s", ND_SHARED_DIR, rel);
+    const char *dir = getenv("ND_SHARED_DIR");
+    snprintf(buf, sizeof buf, "%s/%s", dir && *dir ? dir : ND_SHARED_DIR, rel);
     return buf;
+}
+
+int tu_have_shared(const char *test, const char *const *rels, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *path = tu_shared(rels[i]);
+        if (access(path, R_OK) == 0) continue;
+        printf("%s: skipped: %s not found (the team's shared data, ../shared beside the "
+               "repository; CI has it)\n",
+               test, path);
+        fflush(stdout);
+        return 0;
+    }
+    return 1;
 }
 
 char *tu_tmpdir(void)

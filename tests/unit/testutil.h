@@ -19,10 +19,19 @@
 char *tu_read_file(const char *path, size_t *len);
 /* Reads all of stream f (rewound first) into a NUL-terminated malloc'd buffer; f stays open. */
 char *tu_read_stream(FILE *f, size_t *len);
-/* Path of a file in the source tree / in ../shared (static buffer per call site is not
- * thread-safe; tests are single-threaded). */
+/* Path of a file in the source tree / in the team's shared directory: $ND_SHARED_DIR when
+ * set (ctest sets it), else ../shared beside the source tree (static buffer per call site is
+ * not thread-safe; tests are single-threaded). */
 const char *tu_src(const char *rel);
 const char *tu_shared(const char *rel);
+
+/* The exit status of a test program that skipped (ctest: SKIP_RETURN_CODE 77). */
+#define TU_SKIP 77
+/* Returns 1 if every file rels[0..n) exists in the shared directory. Otherwise prints
+ * "TEST: skipped: PATH not found (...)" on stdout and returns 0: the caller's
+ * main then returns TU_SKIP. For the test programs that read ../shared (unit.*_shared):
+ * a plain clone has no ../shared, and its suite must still pass. */
+int tu_have_shared(const char *test, const char *const *rels, size_t n);
 /* A fresh temporary directory (mkdtemp); removed by tu_rmtree. */
 char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);

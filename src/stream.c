@@ -1,0 +1,462 @@
+/*
+ * stream.c - the bytes of one input file: as stored, or decompressed from gzip or zstd.
+ *
+ * Owns the zin reader (input_priv.h) and each source's checkpoint index. The compression
+ * is recognised by magic number, never by name: gzip (1f 8b, RFC 1952; any number of
+ * members, each checked by its CRC-32) through zlib, zstd (28 b5 2f fd; any number of
+ * frames, skippable frames skipped) through libzstd. Offsets everywhere else in the reader
+ * are offsets in the decompressed stream.
+ *
+ * Reading again (nd_reader_fetch) must not decompress a whole file per record. While a
+ * compressed source is read the first time, checkpoints are recorded where decompression
+ * can start afresh: each gzip member and zstd frame start (at most one per CHECK_GAP bytes
+ * of output), and inside a long gzip member a zran-style access point (zlib's
+ * examples/zran.c) every ACCESS_SPAN bytes of output: the bit position of a deflate block
+ * boundary plus the 32 KiB window before it, which goes to a temporary file, so memory
+ * holds only 32 bytes per point. A fetch then decompresses from the nearest checkpoint at
+ * or before the record, unless the reader's cursor (the last fetch's stream) is already
+ * between that checkpoint and the record: records asked for in increasing order cost one
+ * decompression of the file in all. A single zstd frame has no inner restart point (zstd
+ * offers no window snapshot), so going backwards there starts again from the frame.
+ *
+ * Not done here: cutting records (frame.c, csv.c, warc.c), paths (reader.c).
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "input_priv.h"
+#include "alloc.h"
+
+#define RAW_CHUNK ((size_t)1 << 18)     /* compressed bytes read at a time */
+#define CHECK_GAP ((uint64_t)64 << 10)  /* least output between two member/frame checkpoints */
+#define ACCESS_SPAN ((uint64_t)1 << 20) /* output between two gzip access points */
+#define WINDOW 32768u                   /* deflate's window */
+
+/* ---- zlib through the library's allocator ------------------------------------------------- */
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return nd_calloc(items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    nd_free(p);
+}
+
+/* ---- the checkpoint index ------------------------------------------------------------------ */
+
+static nd_status add_point(zindex *ix, uint64_t raw, uint64_t out, uint64_t win, unsigned winlen,
+                           unsigned bits)
+{
+    assert(ix->n == 0 || out >= ix->v[ix->n - 1].out);
+    if (ix->n == ix->cap) {
+        size_t cap = ix->cap ? ix->cap * 2 : 16;
+        zpoint *v = nd_reallocarray(ix->v, cap, sizeof *v);
+        if (!v) return ND_ENOMEM;
+        ix->v = v;
+        ix->cap = cap;
+    }
+    zpoint *p = &ix->v[ix->n++];
+    p->raw = raw;
+    p->out = out;
+    p->win = win;
+    p->winlen = (uint16_t)winlen;
+    p->bits = (unsigned char)bits;
+    return ND_OK;
+}
+
+void nd_zindex_clear(zindex *ix)
+{
+    nd_free(ix->v);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* The last checkpoint at or before output offset `out`, or NULL (then: the file's start). */
+static const zpoint *find_point(const zindex *ix, uint64_t out)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) { /* first point with p->out > out */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->v[mid].out <= out)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? &ix->v[lo - 1] : NULL;
+}
+
+/* ---- raw bytes --------------------------------------------------------------------------------
+ */
+
+/* Reads more compressed bytes into z->ib (keeping the unread ones). 1 some read, 0 end of
+ * file, -1 error (z->msg set). Copies what it reads to the spool, when there is one. */
+static int refill(zin *z)
+{
+    if (z->ipos > 0) {
+        memmove(z->ib, z->ib + z->ipos, z->ilen - z->ipos);
+        z->raw_base += z->ipos;
+        z->ilen -= z->ipos;
+        z->ipos = 0;
+    }
+    if (z->raw_eof || z->ilen == z->icap) return z->ilen > 0 ? 1 : 0;
+    ptrdiff_t k;
+    for (;;) {
+        if (z->pread)
+            k = pread(z->fd, z->ib + z->ilen, z->icap - z->ilen, (off_t)(z->raw_base + z->ilen));
+        else
+            k = read(z->fd, z->ib + z->ilen, z->icap - z->ilen);
+        if (k >= 0 || errno != EINTR) break;
+    }
+    if (k < 0) {
+        snprintf(z->msg, sizeof z->msg, "read error: %s", strerror(errno));
+        z->status = ND_EIO;
+        return -1;
+    }
+    if (k == 0) {
+        z->raw_eof = 1;
+        return z->ilen > 0 ? 1 : 0;
+    }
+    if (z->spool && fwrite(z->ib + z->ilen, 1, (size_t)k, z->spool) != (size_t)k) {
+        snprintf(z->msg, sizeof z->msg, "cannot write the temporary copy: %s", strerror(errno));
+        z->status = ND_EIO;
+        return -1;
+    }
+    z->ilen += (size_t)k;
+    return 1;
+}
+
+/* Fails z with status st and a message (printf-style); returns -1. */
+__attribute__((format(printf, 3, 4))) static int zfail(zin *z, nd_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(z->msg, sizeof z->msg, fmt, ap);
+    va_end(ap);
+    z->status = st;
+    return -1;
+}
+
+/* ---- gzip ------------------------------------------------------------------------------------ */
+
+/* Starts decompressing a gzip member at z->ib[z->ipos] (recording a checkpoint there). */
+static int gz_member_start(zin *z)
+{
+    if (z->ilen - z->ipos < 2 && refill(z) < 0) return -1;
+    if (z->ilen - z->ipos < 2 || memcmp(z->ib + z->ipos, "\x1f\x8b", 2) != 0) {
+        return zfail(z, ND_EIO,
+                     "corrupt gzip data: no gzip header at byte %llu of the file, where the next "
+                     "member should start",
+                     (unsigned long long)(z->raw_base + z->ipos));
+    }
+    if (z->index && (z->index->n == 0 || z->out - z->index->v[z->index->n - 1].out >= CHECK_GAP)) {
+        if (add_point(z->index, z->raw_base + z->ipos, z->out, UINT64_MAX, 0, 0) != ND_OK)
+            return zfail(z, ND_ENOMEM, "%s", "out of memory");
+        z->last_access = z->out;
+    }
+    if (inflateReset2(z->gz, 31) != Z_OK) return zfail(z, ND_EINTERNAL, "%s", "inflateReset2");
+    z->open = 1;
+    return 0;
+}
+
+/* Records a zran access point where inflate stopped at a block boundary. */
+static int gz_access_point(zin *z)
+{
+    unsigned char win[WINDOW];
+    uInt wl = 0;
+    if (inflateGetDictionary(z->gz, win, &wl) != Z_OK) return 0; /* no point: not an error */
+    if (!z->winfile) return 0;
+    if (fseeko(z->winfile, 0, SEEK_END) != 0) return 0;
+    off_t at = ftello(z->winfile);
+    if (at < 0 || fwrite(win, 1, wl, z->winfile) != wl) return 0;
+    if (add_point(z->index, z->raw_base + z->ipos, z->out, (uint64_t)at, wl,
+                  (unsigned)z->gz->data_type & 7u) != ND_OK)
+        return zfail(z, ND_ENOMEM, "%s", "out of memory");
+    z->last_access = z->out;
+    return 0;
+}
+
+static ptrdiff_t gz_read(zin *z, char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        if (z->skip_trailer) { /* resumed inside a member: its 8-byte trailer, unchecked */
+            if (z->ipos == z->ilen && refill(z) <= 0) break;
+            size_t k = z->ilen - z->ipos < z->skip_trailer ? z->ilen - z->ipos : z->skip_trailer;
+            z->ipos += k;
+            z->skip_trailer -= k;
+            continue;
+        }
+        int dry = 0; /* no input left: only what inflate holds can still come out */
+        if (z->ipos == z->ilen) {
+            int f = refill(z);
+            if (f < 0) break;
+            if (f == 0 && !z->open) {
+                z->ended = 1;
+                break;
+            }
+            dry = f == 0;
+        }
+        if (!z->open && gz_member_start(z) < 0) break;
+        int block = z->index && z->winfile && z->out - z->last_access >= ACCESS_SPAN;
+        z->gz->next_in = z->ib + z->ipos;
+        z->gz->avail_in = (uInt)(z->ilen - z->ipos);
+        z->gz->next_out = (unsigned char *)p + got;
+        z->gz->avail_out = (uInt)(n - got > UINT32_MAX ? UINT32_MAX : n - got);
+        uInt before = z->gz->avail_out;
+        int ret = inflate(z->gz, block ? Z_BLOCK : Z_NO_FLUSH);
+        z->ipos = z->ilen - z->gz->avail_in;
+        got += before - z->gz->avail_out;
+        z->out += before - z->gz->avail_out;
+        if (dry && ret != Z_STREAM_END && before == z->gz->avail_out) {
+            zfail(z, ND_EIO, "%s", "truncated gzip data: the file ends inside a member");
+            break;
+        }
+        if (ret == Z_STREAM_END) {
+            z->open = 0;
+            if (z->resumed) {
+                z->skip_trailer = 8;
+                z->resumed = 0;
+            }
+            continue;
+        }
+        if (ret == Z_MEM_ERROR) {
+            zfail(z, ND_ENOMEM, "%s", "out of memory");
+            break;
+        }
+        if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            zfail(z, ND_EIO, "corrupt gzip data (%s)", z->gz->msg ? z->gz->msg : "zlib error");
+            break;
+        }
+        if (block && (z->gz->data_type & 128) && !(z->gz->data_type & 64) && gz_access_point(z) < 0)
+            break;
+    }
+    if (got == 0 && z->status != ND_OK) return -1;
+    return (ptrdiff_t)got;
+}
+
+/* ---- zstd ------------------------------------------------------------------------------------ */
+
+static ptrdiff_t zst_read(zin *z, char *p, size_t n)
+{
+    ZSTD_outBuffer o = {p, n, 0};
+    while (o.pos < n) {
+        int dry = 0; /* no input left: only what the decoder holds can still come out */
+        if (z->ipos == z->ilen) {
+            int f = refill(z);
+            if (f < 0) break;
+            if (f == 0 && !z->open) {
+                z->ended = 1;
+                break;
+            }
+            dry = f == 0;
+        }
+        if (!z->open) {
+            if (z->index &&
+                (z->index->n == 0 || z->out - z->index->v[z->index->n - 1].out >= CHECK_GAP) &&
+                add_point(z->index, z->raw_base + z->ipos, z->out, UINT64_MAX, 0, 0) != ND_OK) {
+                zfail(z, ND_ENOMEM, "%s", "out of memory");
+                break;
+            }
+            z->open = 1;
+        }
+        ZSTD_inBuffer in = {z->ib, z->ilen, z->ipos};
+        size_t before = o.pos;
+        /* At most one block's output per call: a call that fails reports none of what it
+         * decoded, and what came before the damage is worth keeping. */
+        size_t room = n - o.pos < ZSTD_BLOCKSIZE_MAX ? n - o.pos : ZSTD_BLOCKSIZE_MAX;
+        ZSTD_outBuffer step = {p, o.pos + room, o.pos};
+        size_t ret = ZSTD_decompressStream(z->zd, &step, &in);
+        o.pos = step.pos;
+        z->ipos = in.pos;
+        z->out += o.pos - before;
+        if (ZSTD_isError(ret)) {
+            if (ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+                zfail(z, ND_ENOMEM, "%s", "out of memory");
+            else
+                zfail(z, ND_EIO, "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
+            break;
+        }
+        if (ret == 0) {
+            z->open = 0; /* a frame ends here */
+        } else if (dry && o.pos == before) {
+            zfail(z, ND_EIO, "%s", "truncated zstd data: the file ends inside a frame");
+            break;
+        }
+    }
+    if (o.pos == 0 && z->status != ND_OK) return -1;
+    return (ptrdiff_t)o.pos;
+}
+
+/* ---- the zin reader ------------------------------------------------------------------------ */
+
+/* Readies the decompressor for z->kind. ND_OK or ND_ENOMEM. */
+static nd_status start_codec(zin *z)
+{
+    if (z->kind == ZK_GZIP && !z->gz) {
+        z->gz = nd_calloc(1, sizeof *z->gz);
+        if (!z->gz) return ND_ENOMEM;
+        z->gz->zalloc = z_alloc;
+        z->gz->zfree = z_free;
+        if (inflateInit2(z->gz, 31) != Z_OK) {
+            nd_free(z->gz);
+            z->gz = NULL;
+            return ND_ENOMEM;
+        }
+    }
+    if (z->kind == ZK_ZSTD && !z->zd) {
+        z->zd = ZSTD_createDStream();
+        if (!z->zd) return ND_ENOMEM;
+    }
+    return ND_OK;
+}
+
+nd_status nd_zin_open(zin *z, int fd, FILE *spool, zindex *index, FILE *winfile)
+{
+    memset(z, 0, sizeof *z);
+    z->fd = fd;
+    z->spool = spool;
+    z->index = index;
+    z->winfile = winfile;
+    z->ib = nd_malloc(RAW_CHUNK);
+    if (!z->ib) return ND_ENOMEM;
+    z->icap = RAW_CHUNK;
+    /* The first bytes tell the compression: read until there are 4 (or the end). */
+    while (z->ilen < 4 && !z->raw_eof && z->status == ND_OK)
+        if (refill(z) <= 0) break;
+    if (z->ilen >= 2 && memcmp(z->ib, "\x1f\x8b", 2) == 0)
+        z->kind = ZK_GZIP;
+    else if (z->ilen >= 4 && memcmp(z->ib, "\x28\xb5\x2f\xfd", 4) == 0)
+        z->kind = ZK_ZSTD;
+    else
+        z->kind = ZK_PLAIN;
+    return start_codec(z);
+}
+
+ptrdiff_t nd_zin_read(zin *z, char *p, size_t n)
+{
+    if (z->status != ND_OK) return -1;
+    if (z->kind == ZK_GZIP) return gz_read(z, p, n);
+    if (z->kind == ZK_ZSTD) return zst_read(z, p, n);
+    /* As stored: what the sniffing left in ib, then straight from the file. */
+    size_t got = 0;
+    if (z->ipos < z->ilen) {
+        got = z->ilen - z->ipos < n ? z->ilen - z->ipos : n;
+        memcpy(p, z->ib + z->ipos, got);
+        z->ipos += got;
+    }
+    if (got < n && !z->raw_eof) {
+        z->raw_base += z->ilen;
+        z->ipos = z->ilen = 0;
+        ptrdiff_t k;
+        for (;;) {
+            if (z->pread)
+                k = pread(z->fd, p + got, n - got, (off_t)z->raw_base);
+            else
+                k = read(z->fd, p + got, n - got);
+            if (k >= 0 || errno != EINTR) break;
+        }
+        if (k < 0) {
+            zfail(z, ND_EIO, "read error: %s", strerror(errno));
+            return got ? (ptrdiff_t)got : -1;
+        }
+        if (k == 0) z->raw_eof = 1;
+        if (z->spool && k > 0 && fwrite(p + got, 1, (size_t)k, z->spool) != (size_t)k) {
+            zfail(z, ND_EIO, "cannot write the temporary copy: %s", strerror(errno));
+            return -1;
+        }
+        z->raw_base += (uint64_t)k;
+        got += (size_t)k;
+    }
+    z->out += got;
+    return (ptrdiff_t)got;
+}
+
+ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ptrdiff_t k = nd_zin_read(z, p + got, n - got);
+        if (k < 0) return got ? (ptrdiff_t)got : -1;
+        if (k == 0) break;
+        got += (size_t)k;
+    }
+    return (ptrdiff_t)got;
+}
+
+void nd_zin_close(zin *z)
+{
+    if (z->gz) {
+        inflateEnd(z->gz);
+        nd_free(z->gz);
+    }
+    ZSTD_freeDStream(z->zd);
+    nd_free(z->ib);
+    memset(z, 0, sizeof *z);
+    z->fd = -1;
+}
+
+/* ---- positioning for a fetch -------------------------------------------------------------- */
+
+/* Restarts z (a fetch stream of `kind` over fd) at checkpoint pt (NULL: the file's start). */
+static nd_status restart(zin *z, const zpoint *pt, FILE *winfile)
+{
+    z->raw_base = pt ? pt->raw : 0;
+    z->ipos = z->ilen = 0;
+    z->raw_eof = 0;
+    z->out = pt ? pt->out : 0;
+    z->open = z->resumed = 0;
+    z->skip_trailer = 0;
+    z->status = ND_OK;
+    z->ended = 0;
+    if (z->kind == ZK_ZSTD) ZSTD_DCtx_reset(z->zd, ZSTD_reset_session_only);
+    if (z->kind != ZK_GZIP || !pt || pt->win == UINT64_MAX) return ND_OK;
+    /* A zran access point: raw deflate from a block boundary, primed with the bits of its
+     * first byte that belong to the block, and the window before it as the dictionary. */
+    unsigned char win[WINDOW];
+    if (winfile) fflush(winfile);
+    if (!winfile || pt->winlen > WINDOW ||
+        pread(fileno(winfile), win, pt->winlen, (off_t)pt->win) != (ssize_t)pt->winlen)
+        return ND_EIO;
+    if (inflateReset2(z->gz, -15) != Z_OK) return ND_EINTERNAL;
+    if (pt->bits) {
+        unsigned char b;
+        if (pread(z->fd, &b, 1, (off_t)(pt->raw - 1)) != 1) return ND_ECHANGED;
+        if (inflatePrime(z->gz, pt->bits, b >> (8 - pt->bits)) != Z_OK) return ND_EINTERNAL;
+    }
+    if (inflateSetDictionary(z->gz, win, pt->winlen) != Z_OK) return ND_EINTERNAL;
+    z->open = z->resumed = 1;
+    return ND_OK;
+}
+
+nd_status nd_zin_position(zin *z, const zindex *ix, FILE *winfile, uint64_t offset)
+{
+    assert(z->pread);
+    const zpoint *pt = find_point(ix, offset);
+    /* Go on from where the cursor is when it is at or before the record and no checkpoint
+     * lies between: decompressing on is then the cheapest way there. */
+    if (z->status == ND_OK && z->out <= offset && !(pt && pt->out > z->out)) return ND_OK;
+    return restart(z, pt, winfile);
+}
+
+nd_status nd_zin_open_fetch(zin *z, int fd, int kind)
+{
+    memset(z, 0, sizeof *z);
+    z->fd = fd;
+    z->pread = 1;
+    z->kind = kind;
+    z->ib = nd_malloc(RAW_CHUNK);
+    if (!z->ib) return ND_ENOMEM;
+    z->icap = RAW_CHUNK;
+    z->status = ND_EIO; /* not positioned yet: the first seek restarts it */
+    return start_codec(z);
+}
