@@ -35,6 +35,7 @@
 #include "neardup/neardup.h"
 #include "minhash.h"
 #include "radix.h"
+#include "scan_reader.h"
 #include "sentences.h"
 #include "shingle.h"
 #include "verify.h"
@@ -695,9 +696,9 @@ nd_status nd_check_load_set(void *ud, uint32_t doc, nd_set *out)
 
 /* ---- nd_check ----------------------------------------------------------------------------- */
 
-nd_status nd_check(nd_index *ix, const nd_scan_opts *opts, const char *const *paths,
-                   size_t npaths, nd_check_add add, nd_index_add_stats *added,
-                   nd_scan_result **out)
+static nd_status check_run(nd_index *ix, const nd_scan_opts *opts, const char *const *paths,
+                           size_t npaths, nd_check_add add, nd_index_add_stats *added,
+                           nd_scan_result **out, nd_reader **reader)
 {
     ix->msg[0] = '\0';
     if (added) memset(added, 0, sizeof *added);
@@ -717,7 +718,7 @@ nd_status nd_check(nd_index *ix, const nd_scan_opts *opts, const char *const *pa
     if ((st = nd_index_begin(ix, write)) != ND_OK) goto out;
     if (write && (st = nd_index_count(ix)) != ND_OK) goto fail;
     double t0 = nd_now();
-    st = nd_scan_run(&o, paths, npaths, &s.ext, &res);
+    st = nd_scan_run_reader(&o, paths, npaths, &s.ext, &res, reader);
     if (st != ND_OK && !ix->msg[0]) nd_index_fail(ix, st, "%s", nd_status_str(st));
     double t1 = nd_now();
     s.stats.t_scan = t1 - t0;
@@ -734,6 +735,10 @@ nd_status nd_check(nd_index *ix, const nd_scan_opts *opts, const char *const *pa
     if (st == ND_OK && write) ix->ndocs += s.stats.added;
 fail:
     if (st != ND_OK) {
+        if (reader && *reader) { /* the scan handed it back, a later step failed */
+            nd_reader_free(*reader);
+            *reader = NULL;
+        }
         s.stats.added = 0;
         nd_scan_result_free(res);
         res = NULL;
@@ -745,6 +750,19 @@ out:
     nd_session_clear(&s);
     if (st == ND_OK) *out = res;
     return st;
+}
+
+nd_status nd_check(nd_index *ix, const nd_scan_opts *opts, const char *const *paths,
+                   size_t npaths, nd_check_add add, nd_index_add_stats *added,
+                   nd_scan_result **out)
+{
+    return check_run(ix, opts, paths, npaths, add, added, out, NULL);
+}
+
+nd_status nd_check_keep_reader(nd_index *ix, const nd_scan_opts *opts, const char *const *paths,
+                               size_t npaths, nd_scan_result **out, nd_reader **reader)
+{
+    return check_run(ix, opts, paths, npaths, ND_CHECK_ONLY, NULL, out, reader);
 }
 
 nd_status nd_check_archived_of(const nd_scan_result *res, uint32_t *out)
