@@ -82,4 +82,23 @@ expect_status 0
 expect_stdout_contains "documents: 4 in 2 adds"
 expect_stdout_contains "check: ok"
 
+# check --add-new twice is idempotent: the first adds the new document (it duplicates
+# nothing), the second finds it archived, adds nothing, and the archive holds what it did
+# (two documents, from the add and the first check: the second recorded no add).
+cp data/001_038cac575548727a.txt new/twice.txt
+sed -i 's/Putin/Vladimir/g; s/Rusia/Moskow/g; s/AS/Amerika/g' new/twice.txt
+nd index create twice.idx
+expect_status 0
+nd index add twice.idx data/000_beebcc9d70568a44.txt
+expect_status 0
+nd check --add-new --parts groups twice.idx new/twice.txt
+expect_status 0
+expect_stderr_text "neardup: 1 document added, 0 with duplicates not added; the archive holds 2"
+nd check --add-new --parts groups twice.idx new/twice.txt
+expect_status 0
+expect_stderr_text "neardup: 0 documents added, 1 with duplicates not added; the archive holds 2"
+expect_stdout_contains "group 1: 2 documents (1 new, 1 archived)"
+nd index info twice.idx
+expect_stdout_contains "documents: 2 in 2 adds"
+
 finish
