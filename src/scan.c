@@ -164,8 +164,8 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
             nd_ext_doc xd = {b->recs.p + it->rec_off,
                              it->rec_len,
                              it->snippet ? b->strs.p + it->snippet - 1 : NULL,
-                             b->precs + it->prec_first,
-                             b->psent + it->prec_first,
+                             it->prec_n ? b->precs + it->prec_first : NULL,
+                             it->prec_n ? b->psent + it->prec_first : NULL,
                              it->prec_n};
             st = c->ext->on_doc(c->ext->ud, c, doc, &xd);
         }
