@@ -8,7 +8,7 @@
 #                           libFuzzer runtimes, llvm-symbolizer (readable sanitizer
 #                           reports), valgrind, python3 and GNU time (e2e tests)
 set -eu
-build="build-essential cmake pkg-config libxxhash-dev uthash-dev check libutf8proc-dev libcjson-dev zlib1g-dev libzstd-dev"
+build="build-essential cmake pkg-config libxxhash-dev uthash-dev check libutf8proc-dev libcjson-dev zlib1g-dev libzstd-dev libsqlite3-dev"
 tests="clang libclang-rt-14-dev llvm python3 valgrind time zstd chromium groff-base"
 pkgs=$build
 for arg in "$@"; do

@@ -20,7 +20,7 @@ target_include_directories(neardup_shared PUBLIC $<BUILD_INTERFACE:${PROJECT_SOU
 target_compile_definitions(neardup_shared PRIVATE _POSIX_C_SOURCE=200809L)
 target_compile_options(neardup_shared PRIVATE ${ND_WARNINGS})
 target_link_libraries(neardup_shared PRIVATE PkgConfig::XXHASH PkgConfig::UTF8PROC
-    PkgConfig::ZLIB PkgConfig::ZSTD
+    PkgConfig::ZLIB PkgConfig::ZSTD PkgConfig::SQLITE3
     Threads::Threads m)
 set_target_properties(neardup_shared PROPERTIES OUTPUT_NAME neardup EXPORT_NAME neardup
     C_VISIBILITY_PRESET hidden VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})

@@ -27,6 +27,11 @@
  * read yet are read (pass 2 again), and each candidate pair, in order, is verified exactly
  * unless its documents are joined already. The keep rule then removes a member contained in
  * a kept one, never the longer of the two.
+ * A check against an archive index (index_ext.h) adds archived documents after the batch:
+ * LSH and pass 2 cover the batch only; the pairs with archived documents the check verified
+ * are walked after the buckets, each an edge when it joins two components; the exact sets
+ * of group members not read again here (archived ones, or batch documents whose only
+ * near-duplicates are archived) come from the extension's load_set.
  */
 #include "articles.h"
 
@@ -36,6 +41,7 @@
 
 #include "clock.h"
 #include "contain.h"
+#include "index_ext.h"
 #include "lsh.h"
 #include "verify.h"
 
@@ -99,7 +105,8 @@ static nd_status pass2(stage *s, const unsigned char *need)
     nd_scan_progress(c, ND_PHASE_VERIFY, 0, s->todo, 0);
     nd_pass_begin(&p, c->pl, ND_MODE_SET, commit_set, s);
     nd_status st = ND_OK;
-    for (size_t i = 0; i < m->ndocs && st == ND_OK; i++) {
+    size_t nb = c->ext ? c->ext->nbatch : m->ndocs; /* archived documents are not re-read */
+    for (size_t i = 0; i < nb && st == ND_OK; i++) {
         if (!need[i] || s->sets[i].v) continue;
         const nd_doc_rec *d = &m->docs[i];
         nd_record rec;
@@ -228,6 +235,33 @@ static nd_status walk_buckets(stage *s, const nd_lsh_bands *bands)
     return st;
 }
 
+/* The extension's verified pairs with archived documents, after the buckets. */
+static nd_status walk_outside(stage *s)
+{
+    const nd_scan_ext *x = s->c->ext;
+    for (size_t i = 0; x && i < x->nedges; i++) {
+        const nd_pair_sim *e = &x->edges[i];
+        if (!nd_uf_union(s->vuf, e->a, e->b)) continue;
+        ND_GROW(s->nedges, s->capedges, 256, s->edges);
+        s->edges[s->nedges++] = *e;
+    }
+    return ND_OK;
+}
+
+/* The exact sets of group members the stage did not read (archived ones, and batch
+ * documents near-duplicates of archived ones only), from the extension. */
+static nd_status outside_sets(stage *s, const nd_groups *g)
+{
+    const nd_scan_ext *x = s->c->ext;
+    nd_status st = ND_OK;
+    size_t total = g->n ? g->start[g->n] : 0;
+    for (size_t i = 0; x && i < total && st == ND_OK; i++) {
+        uint32_t d = g->members[i];
+        if (!s->sets[d].v) st = x->load_set(x->ud, d, &s->sets[d]);
+    }
+    return st;
+}
+
 static int sim_cmp(const void *x, const void *y)
 {
     const nd_pair_sim *p = x, *q = y;
@@ -271,6 +305,7 @@ typedef struct keep_ord {
     uint32_t j;    /* index in the group's members */
     uint32_t doc;  /* input order */
     uint32_t ntok; /* words */
+    unsigned char archived; /* a check's archived document: kept before any of the batch */
     nd_field_kind kind;
     double num;
     const char *str;
@@ -282,27 +317,41 @@ static int by_doc(const keep_ord *a, const keep_ord *b)
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
+/* A check (index.h): the archive's documents are kept first, in its order, whatever the
+ * rule; the rule orders the batch's documents after them. */
+#define ARCHIVED_FIRST(a, b)                                                                   \
+    do {                                                                                       \
+        if ((a)->archived != (b)->archived) return (a)->archived ? -1 : 1;                     \
+        if ((a)->archived) return by_doc(a, b);                                                \
+    } while (0)
+
 static int keep_longest(const void *x, const void *y)
 {
     const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
     if (a->ntok != b->ntok) return a->ntok > b->ntok ? -1 : 1;
     return by_doc(a, b);
 }
 
 static int keep_first(const void *x, const void *y)
 {
-    return by_doc(x, y);
+    const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
+    return by_doc(a, b);
 }
 
 static int keep_last(const void *x, const void *y)
 {
-    return by_doc(y, x);
+    const keep_ord *a = x, *b = y;
+    ARCHIVED_FIRST(a, b);
+    return by_doc(b, a);
 }
 
 /* Field values: documents without one last, then a number before a string, numbers by
  * value, strings byte-wise (a prefix first); sign -1 reverses the values' order (max). */
 static int by_field(const keep_ord *a, const keep_ord *b, int sign)
 {
+    ARCHIVED_FIRST(a, b);
     if ((a->kind == ND_FIELD_NONE) != (b->kind == ND_FIELD_NONE))
         return a->kind == ND_FIELD_NONE ? 1 : -1;
     int c = 0;
@@ -340,6 +389,7 @@ static void keep_rule(stage *s, nd_group *gr, const nd_sim *rep_sim, keep_ord *o
         k->j = (uint32_t)j;
         k->doc = d;
         k->ntok = m->docs[d].ntokens;
+        k->archived = d >= m->ndocs - m->narch;
         if (m->keys && d < m->capkeys) {
             const nd_keep_key *key = &m->keys[d];
             k->kind = key->kind;
@@ -461,6 +511,7 @@ static nd_status make_groups(stage *s, unsigned char *need, nd_groups *groups)
         if ((st = pass2(s, need)) != ND_OK) goto out;
         res->stats.t_pass2 = nd_now() - t0;
     }
+    if ((st = outside_sets(s, groups)) != ND_OK) goto out;
     if (c->opts.all_pairs && (st = all_pairs(s, groups)) != ND_OK) goto out;
     if (s->nedges) qsort(s->edges, s->nedges, sizeof *s->edges, sim_cmp);
     m->pairs = s->edges;
@@ -520,7 +571,7 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
 {
     nd_scan_ctx *c = s->c;
     nd_scan_result *res = c->res;
-    size_t n = res->mem->ndocs;
+    size_t n = c->ext ? c->ext->nbatch : res->mem->ndocs; /* LSH: the batch only */
     nd_uf *cuf = NULL;
     nd_scan_progress(c, ND_PHASE_CANDIDATES, 0, 0, 0);
     double t0 = nd_now();
@@ -560,6 +611,7 @@ nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
     if ((st = candidates(&s, &bands, need)) != ND_OK) goto out;
     double t0 = nd_now();
     st = walk_buckets(&s, &bands);
+    if (st == ND_OK) st = walk_outside(&s);
     nd_lsh_bands_clear(&bands);
     res->stats.candidates = s.tests;
     res->stats.t_verify = nd_now() - t0;

@@ -55,6 +55,7 @@ void nd_scan_result_free(nd_scan_result *res)
         nd_free(m->sources);
         nd_free(m->block_ptrs);
         nd_free(m->run_ptrs);
+        nd_free(m->xsrc);
         nd_free(m);
     }
     nd_free(res->skipped);
@@ -137,6 +138,44 @@ nd_status nd_result_add_fps(nd_scan_result *res, uint32_t doc, const uint32_t *f
     ND_RESERVE(m->cfps, m->capcfps, m->ncfps + n, 4096);
     for (size_t i = 0; i < n; i++)
         m->cfps[m->ncfps++] = (uint64_t)fp[i] << 32 | doc;
+    return ND_OK;
+}
+
+nd_status nd_result_add_archived(nd_scan_result *res, unsigned k, const char *id, size_t id_len,
+                                 const char *source, uint64_t line, uint32_t words,
+                                 const char *snippet, uint32_t *index)
+{
+    struct nd_result_mem *m = res->mem;
+    size_t src = m->nxsrc;
+    if (!m->nxsrc || strcmp(m->strs.p + m->xsrc[m->nxsrc - 1], source) != 0) {
+        ND_GROW(m->nxsrc, m->capxsrc, 16, m->xsrc);
+        if (nd_arena_put(&m->strs, source, strlen(source), &m->xsrc[m->nxsrc]) != ND_OK)
+            return ND_ENOMEM;
+        m->nxsrc++;
+    } else {
+        src = m->nxsrc - 1;
+    }
+    size_t sn = 0;
+    if (snippet) {
+        if (nd_arena_put(&m->strs, snippet, strlen(snippet), &sn) != ND_OK) return ND_ENOMEM;
+        if (sn + 1 > UINT32_MAX) return ND_ENOMEM;
+        sn++;
+    }
+    uint32_t zero[ND_PERMS_MAX] = {0};
+    assert(k <= ND_PERMS_MAX);
+    nd_doc_rec d = {0, 0, line, 0, (uint32_t)src, 0, words, (uint32_t)sn};
+    nd_status st = nd_result_add_doc(res, k, &d, id, id_len, zero, index);
+    if (st == ND_OK) m->narch++;
+    return st;
+}
+
+nd_status nd_result_set_archive(nd_scan_result *res, const char *path, size_t ndocs)
+{
+    struct nd_result_mem *m = res->mem;
+    size_t off;
+    if (nd_arena_put(&m->strs, path, strlen(path), &off) != ND_OK) return ND_ENOMEM;
+    m->archive_off = off + 1;
+    res->archive_docs = ndocs;
     return ND_OK;
 }
 
@@ -223,13 +262,16 @@ static nd_status finish_docs(nd_scan_result *res, nd_reader *reader)
 {
     struct nd_result_mem *m = res->mem;
     res->ndocs = m->ndocs;
+    res->narchived = m->narch;
+    size_t nread = nd_reader_nsources(reader);
     m->info = nd_calloc(m->ndocs ? m->ndocs : 1, sizeof *m->info);
     if (!m->info) return ND_ENOMEM;
     for (size_t i = 0; i < m->ndocs; i++) {
         const nd_doc_rec *d = &m->docs[i];
         nd_doc_info *di = &m->info[i];
         di->id = m->ids.p + d->id_off;
-        di->source = d->source;
+        di->archived = i >= m->ndocs - m->narch;
+        di->source = di->archived ? (uint32_t)(nread + d->source) : d->source;
         di->line = d->line;
         di->offset = d->offset;
         di->length = d->len;
@@ -238,11 +280,15 @@ static nd_status finish_docs(nd_scan_result *res, nd_reader *reader)
     }
     res->docs = m->info;
     res->signatures = m->sigs;
-    size_t ns = nd_reader_nsources(reader);
+    size_t ns = nread + m->nxsrc;
     m->sources = nd_calloc(ns ? ns : 1, sizeof *m->sources);
     m->source_info = nd_calloc(ns ? ns : 1, sizeof *m->source_info);
     if (!m->sources || !m->source_info) return ND_ENOMEM;
-    for (size_t i = 0; i < ns; i++) {
+    /* An archived document's source (a path it was added from) is no source of this run:
+     * format ND_INPUT_JSONL as the archive records, no stream, size and mtime 0. */
+    for (size_t i = nread; i < ns; i++)
+        m->source_info[i].format = ND_INPUT_JSONL;
+    for (size_t i = 0; i < nread; i++) {
         nd_source_desc sd;
         nd_source_info *si = &m->source_info[i];
         if (nd_reader_source_desc(reader, (uint32_t)i, &sd) != ND_OK) return ND_EIO;
@@ -254,12 +300,14 @@ static nd_status finish_docs(nd_scan_result *res, nd_reader *reader)
         si->mtime_nsec = sd.mtime_nsec;
     }
     /* Offsets first (strs may still move), pointers after the last put. */
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t i = 0; i < nread; i++) {
         const char *p = nd_reader_path(reader, (uint32_t)i);
         size_t off;
         if (nd_arena_put(&m->strs, p, strlen(p), &off) != ND_OK) return ND_ENOMEM;
         m->sources[i] = (const char *)(uintptr_t)off;
     }
+    for (size_t i = 0; i < m->nxsrc; i++)
+        m->sources[nread + i] = (const char *)(uintptr_t)m->xsrc[i];
     res->sources = m->sources;
     res->source_info = m->source_info;
     res->nsources = ns;
@@ -291,6 +339,7 @@ nd_status nd_result_finish(nd_scan_result *res, nd_reader *reader, const nd_scan
         m->sources[i] = m->strs.p + (uintptr_t)m->sources[i];
         m->source_info[i].path = m->sources[i];
     }
+    res->archive = m->archive_off ? m->strs.p + m->archive_off - 1 : NULL;
     publish_recs(m, m->skips, m->nskips, res->skipped);
     res->nskipped = m->nskips;
     assert(res->nwarnings == m->nwarns);

@@ -82,6 +82,12 @@ struct nd_result_mem {
     nd_shared_para *shared;
     nd_para_place *places;
     size_t *shared_txt; /* offset + 1 into strs, per shared entry */
+    /* archived documents (check, index.h): the last narch of docs; their source is an index
+       into xsrc (offsets into strs), which finish appends to the reader's sources */
+    size_t narch;
+    size_t *xsrc;
+    size_t nxsrc, capxsrc;
+    size_t archive_off; /* the archive's path: offset + 1 into strs, 0 = a scan */
     /* made by nd_result_finish */
     nd_doc_info *info;
     const char **sources;
@@ -104,6 +110,18 @@ nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d
                             size_t id_len, const uint32_t *sig, uint32_t *index);
 /* Appends document doc's n fingerprints fp[0..n) (unique). ND_OK or ND_ENOMEM. */
 nd_status nd_result_add_fps(nd_scan_result *res, uint32_t doc, const uint32_t *fp, size_t n);
+/* Appends an archived document (check, index.h) after every document of the input: its id,
+ * the path it was added from (a source of its own unless the archived document before has
+ * the same), its line there, its words, the snippet to show (may be NULL) and an all-zero
+ * signature. *index receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or
+ * ND_ENOMEM. */
+nd_status nd_result_add_archived(nd_scan_result *res, unsigned k, const char *id, size_t id_len,
+                                 const char *source, uint64_t line, uint32_t words,
+                                 const char *snippet, uint32_t *index);
+/* Records that the result is a check against the archive at `path` holding `ndocs`
+ * documents (the path is copied). ND_OK or ND_ENOMEM. */
+nd_status nd_result_set_archive(nd_scan_result *res, const char *path, size_t ndocs);
+
 /* Sets document doc's value of the keep rule's field (doc < ndocs, added last or
  * before). ND_OK or ND_ENOMEM. */
 nd_status nd_result_set_key(nd_scan_result *res, uint32_t doc, nd_field_kind kind, double num,

@@ -139,7 +139,10 @@ typedef struct window {
 
 struct clean_ctx {
     const nd_clean_opts *o;
-    nd_scan_result *res;
+    nd_scan_result *res;  /* what is written: the batch's documents and sources only */
+    nd_scan_result *full; /* the result (with --index, the archived documents after the
+                             batch's: res is then `view`, a copy that stops before them) */
+    nd_scan_result view;
     nd_reader *reader;
     nd_say say;
     nd_outdir out;
@@ -871,7 +874,7 @@ static nd_status plan_removals(clean_ctx *c)
         for (size_t g = 0; g < r->ngroups; g++)
             for (size_t m = 0; m < r->groups[g].nmembers; m++) {
                 const nd_member *mb = &r->groups[g].members[m];
-                if (!mb->kept) c->fate[mb->doc] = mb;
+                if (!mb->kept && mb->doc < r->ndocs) c->fate[mb->doc] = mb; /* (not archived) */
             }
     if (!(c->o->remove & ND_REMOVE_BOILERPLATE)) return ND_OK;
     size_t n = 0, cap = 0;
@@ -880,7 +883,8 @@ static nd_status plan_removals(clean_ctx *c)
         if (!sp->boilerplate) continue;
         ND_RESERVE(c->bp, cap, n + sp->nplaces, 256);
         for (size_t k = 0; k < sp->nplaces; k++)
-            c->bp[n++] = (bplace){sp->places[k].doc, sp->places[k].line, (uint32_t)i};
+            if (sp->places[k].doc < r->ndocs) /* (an archived place is not written) */
+                c->bp[n++] = (bplace){sp->places[k].doc, sp->places[k].line, (uint32_t)i};
     }
     if (n) qsort(c->bp, n, sizeof *c->bp, bplace_cmp);
     c->nbp = n;
@@ -964,7 +968,28 @@ nd_status nd_clean_run(const nd_scan_opts *scan_opts, const nd_clean_opts *opts,
     c.removed.fd = -1;
     nd_status st = nd_outdir_open(&c.out, outdir, opts->force, &say);
     if (st != ND_OK) return st;
-    st = nd_scan_keep_reader(scan_opts, paths, npaths, &c.res, &c.reader);
+    if (!opts->index)
+        st = nd_scan_keep_reader(scan_opts, paths, npaths, &c.res, &c.reader);
+    else if ((st = nd_check_keep_reader(opts->index, scan_opts, paths, npaths, &c.res,
+                                        &c.reader)) != ND_OK &&
+             nd_index_errmsg(opts->index)[0])
+        st = nd_sayf(&say, ND_DIAG_ERROR, ND_EINVAL, NULL, "the archive index: %s",
+                     nd_index_errmsg(opts->index));
+    c.full = c.res;
+    if (st == ND_OK && c.res->narchived) {
+        /* The archived documents (and their sources) come after the batch's: the writers
+         * see only the batch. A group's archived members are kept (the keep rule puts them
+         * first), so only batch documents are removed, as duplicates of them or of others. */
+        c.view = *c.res;
+        size_t nb = c.res->ndocs - c.res->narchived;
+        uint32_t first = UINT32_MAX;
+        for (size_t d = nb; d < c.res->ndocs; d++)
+            if (c.res->docs[d].source < first) first = c.res->docs[d].source;
+        c.view.ndocs = nb;
+        c.view.narchived = 0;
+        c.view.nsources = first < c.res->nsources ? first : c.res->nsources;
+        c.res = &c.view;
+    }
     if (st == ND_OK && after_scan) after_scan(hook_ud);
     if (st == ND_OK && c.out.merge) st = check_not_inside(&c, outdir);
     double t0 = nd_now();
@@ -984,14 +1009,14 @@ nd_status nd_clean_run(const nd_scan_opts *scan_opts, const nd_clean_opts *opts,
         nd_ofile_close(&c.removed, NULL);
         nd_outdir_abort(&c.out);
         if (c.res) ctx_clear(&c);
-        nd_scan_result_free(c.res);
+        nd_scan_result_free(c.full);
         return st;
     }
     c.sum.cleaned = 1;
     c.sum.remove = opts->remove;
-    c.res->clean = c.sum;
     ctx_clear(&c);
-    *out = c.res;
+    c.full->clean = c.sum;
+    *out = c.full;
     return ND_OK;
 }
 

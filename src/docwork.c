@@ -6,8 +6,9 @@
  * paragraphs (paras.h), the sentences of its long paragraphs (sentences.h) and its internal repeats
  * (repeats.h), copied into the batch. Pass 2 (ND_MODE_SET) checks the record's checksum against
  * pass 1 and builds its exact shingle set. ND_MODE_TEXT cuts snippets of the byte ranges asked for.
- * A record that is no longer what pass 1 read (another checksum, or too short for a range) gets
- * ND_ECHANGED.
+ * ND_MODE_INDEX is pass 1 plus, for an archive index, the document's record (its token hashes
+ * and the token ranges of its sentences, index_code.h) and a snippet. A record that is no
+ * longer what pass 1 read (another checksum, or too short for a range) gets ND_ECHANGED.
  */
 #include "docwork.h"
 
@@ -31,6 +32,7 @@ void nd_batch_reset(nd_batch *b, int mode)
         b->ncfps = 0;
     b->bytes.len = 0;
     b->strs.len = 0;
+    b->recs.len = 0;
     if (b->words) nd_words_reset(b->words);
     b->done = 0;
     b->fatal = ND_OK;
@@ -58,6 +60,7 @@ void nd_batch_free(nd_batch *b)
     nd_free(b->short_lines);
     nd_free(b->reqs);
     nd_free(b->cfps);
+    nd_bytes_clear(&b->recs);
     nd_free(b);
 }
 
@@ -144,6 +147,8 @@ void nd_worker_clear(nd_worker *w)
     nd_doc_paras_clear(&w->dp);
     nd_repeats_scratch_free(w->rs);
     nd_metrics_scratch_free(w->ms);
+    nd_rec_scratch_clear(&w->rsc);
+    nd_free(w->rsent);
     memset(w, 0, sizeof *w);
 }
 
@@ -324,7 +329,7 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     it->blk_first = b->nblocks;
     it->sh_first = b->nshorts;
     it->run_first = b->nruns;
-    if (o->parts & ND_PART_SHARED) st = copy_sentences(b, dp);
+    if (o->para.want_sentences) st = copy_sentences(b, dp);
     if (st == ND_OK && (o->parts & ND_PART_BLOCKS)) st = copy_blocks(b, dp, doc);
     if (st == ND_OK && (o->parts & ND_PART_BLOCKS)) st = copy_runs(b, dp, &w->toks, doc);
     if (st == ND_OK && (o->parts & ND_PART_SHORT)) st = copy_shorts(b, dp, doc);
@@ -348,6 +353,42 @@ static nd_status fingerprints(nd_worker *w, nd_batch *b, nd_item *it)
     return ND_OK;
 }
 
+/* The first of the n tokens t[0..n) whose first byte is at or after `byte`. */
+static size_t token_at(const nd_token *t, size_t n, uint32_t byte)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].src < byte)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ND_MODE_INDEX: the document's record (its token hashes, still in w->scratch, and its
+ * sentences as token ranges, when the paragraph pass cut them) and its snippet. */
+static nd_status index_record(nd_worker *w, nd_batch *b, nd_item *it, const nd_doc *doc,
+                              int have_sentences)
+{
+    const nd_doc_paras *dp = &w->dp;
+    size_t ns = have_sentences ? dp->ns : 0;
+    ND_RESERVE(w->rsent, w->caprsent, ns ? ns : 1, 64);
+    for (size_t i = 0; i < ns; i++) {
+        const nd_sentence *se = &dp->s[i];
+        size_t a = token_at(w->toks.v, w->toks.n, se->start);
+        size_t e = token_at(w->toks.v, w->toks.n, se->end);
+        w->rsent[i] = (nd_rec_sent){dp->p[se->para].first_line, (uint32_t)a, (uint32_t)(e - a)};
+    }
+    it->rec_off = b->recs.len;
+    nd_status st =
+        nd_rec_encode(w->scratch.v, w->toks.n, w->rsent, ns, &w->rsc, &b->recs);
+    if (st != ND_OK) return st;
+    it->rec_len = b->recs.len - it->rec_off;
+    return nd_make_snippet(&b->strs, doc->text, doc->len, &it->snippet);
+}
+
 static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
 {
     nd_item *it = &b->items[idx];
@@ -365,7 +406,8 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     rec.source = it->source;
     rec.line = it->line;
     rec.offset = it->offset;
-    if (b->mode == ND_MODE_SIGN) {
+    int signing = b->mode == ND_MODE_SIGN || b->mode == ND_MODE_INDEX;
+    if (signing) {
         it->sum = XXH3_64bits(rec.data, rec.len);
     } else if (XXH3_64bits(rec.data, rec.len) != it->sum) {
         it->status = ND_ECHANGED; /* not the bytes pass 1 signed */
@@ -414,7 +456,7 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
     it->ntokens = w->toks.n > UINT32_MAX ? UINT32_MAX : (uint32_t)w->toks.n;
     st = nd_shingle_hashes(&w->toks, 0, w->toks.n, w->opts->ngram, &w->scratch, &w->sh);
     if (st != ND_OK) return st;
-    if (b->mode == ND_MODE_SIGN) {
+    if (signing) {
         unsigned k = nd_minhash_k(w->mh);
         nd_minhash_sign(w->mh, w->sh.v, w->sh.n, b->sigs + idx * k);
         if (w->opts->containment > 0.0 && (st = fingerprints(w, b, it)) != ND_OK) return st;
@@ -431,8 +473,11 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
                 return ND_ENOMEM;
             it->keep_len = doc.keep_len;
         }
-        if (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT | ND_PART_SHARED))
-            return paragraph_pass(w, b, it, &doc);
+        int paras = (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT)) ||
+                    w->opts->para.want_sentences;
+        if (paras && (st = paragraph_pass(w, b, it, &doc)) != ND_OK) return st;
+        if (b->mode == ND_MODE_INDEX)
+            return index_record(w, b, it, &doc, paras && w->opts->para.want_sentences);
         return ND_OK;
     }
     /* ND_MODE_SET: the exact set, and a snippet for the report. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "containers.h"
+#include "index_code.h"
 #include "link.h"
 #include "metrics.h"
 #include "minhash.h"
@@ -30,7 +31,9 @@
 #define ND_BATCH_ITEMS 1024u
 #define ND_SNIPPET_BYTES 100u
 
-enum { ND_MODE_SIGN, ND_MODE_SET, ND_MODE_TEXT };
+/* ND_MODE_INDEX is ND_MODE_SIGN plus, for an archive index (index_ext.h), each document's
+ * record (index_code.h) and snippet. */
+enum { ND_MODE_SIGN, ND_MODE_SET, ND_MODE_TEXT, ND_MODE_INDEX };
 
 /* An exact shingle set (pass 2): sorted, unique. */
 typedef struct nd_set {
@@ -74,6 +77,7 @@ typedef struct nd_item {
     nd_doc_metrics metrics;  /* pass 1 with ND_PART_METRICS: the repetition measures */
     size_t req_first, req_n; /* ND_MODE_TEXT: its ranges in batch->reqs */
     size_t cfp_first, cfp_n; /* pass 1 with containment: its fingerprints in batch->cfps */
+    size_t rec_off, rec_len; /* ND_MODE_INDEX: its record in batch->recs */
     /* pass 1: the value of the keep rule's field (nd_decode_opts.keep_field) */
     nd_field_kind keep_kind;
     double keep_num;
@@ -117,6 +121,7 @@ typedef struct nd_batch {
     size_t nreqs, capreqs;
     uint32_t *cfps; /* the documents' winnowing fingerprints (winnow.h), sorted per document */
     size_t ncfps, capcfps;
+    nd_bytes recs; /* ND_MODE_INDEX: the documents' records, back to back */
     int done;        /* processed (guarded by the pipeline's mutex) */
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } nd_batch;
@@ -145,6 +150,9 @@ typedef struct nd_worker {
     nd_doc_paras dp;
     nd_repeats_scratch *rs;
     nd_metrics_scratch *ms;
+    nd_rec_scratch rsc; /* ND_MODE_INDEX: encoding records */
+    nd_rec_sent *rsent;
+    size_t caprsent;
 } nd_worker;
 
 /* Readies w to work with opts, mh and pmh (borrowed, must outlive w). ND_OK or ND_ENOMEM

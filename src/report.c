@@ -8,7 +8,11 @@
  * paths, texts, messages, field names) go through one writer per format: put_bytes for text
  * and TSV (control characters and bytes that are not UTF-8 as \xNN), nd_json_write_string
  * for JSON (always valid UTF-8), the HTML escaper in report_html.c. A part of the scan not
- * asked for (opts.parts) is left out of the text, TSV and HTML reports and is null in JSON.
+ * asked for (opts.parts) is left out of the text, TSV and HTML reports and is null in JSON. The result of a check against an
+ * archive index (res->archive set, index.h) names each document new or archived: in the
+ * text report's groups and places (report_text.c), as JSON keys ("archive", "archived",
+ * "a_archived", "b_archived") and as a last TSV field of pair and shared records; a scan's
+ * report is unchanged.
  */
 #include "neardup/clean.h"
 #include "neardup/neardup.h"
@@ -212,6 +216,18 @@ uint64_t nd_rep_bytes_read(const nd_scan_result *r)
 const char *nd_rep_plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
+}
+
+/* Documents read from the input (a check's archived documents come after them). */
+static size_t docs_read(const nd_scan_result *r)
+{
+    return r->ndocs - r->narchived;
+}
+
+/* "new" or "archived": how a check names document d. */
+static const char *age(const nd_scan_result *r, uint32_t d)
+{
+    return r->docs[d].archived ? "archived" : "new";
 }
 
 size_t nd_rep_count_blocks(const nd_scan_result *r)
@@ -421,8 +437,8 @@ static void json_options(const nd_scan_result *r, FILE *f)
 static void json_summary(const nd_scan_result *r, FILE *f)
 {
     unsigned parts = r->opts.parts;
-    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu", r->ndocs,
-            r->nskipped, r->nwarnings);
+    fprintf(f, "  \"summary\": {\"documents\": %zu, \"skipped\": %zu, \"warnings\": %zu",
+            docs_read(r), r->nskipped, r->nwarnings);
     json_count(f, ", ", "groups", r->ngroups, parts, ND_PART_GROUPS);
     json_count(f, ", ", "duplicates", nd_rep_duplicates(r), parts, ND_PART_GROUPS);
     json_count(f, ", ", "pairs", r->npairs, parts, ND_PART_GROUPS);
@@ -448,6 +464,7 @@ static void json_doc(const nd_scan_result *r, FILE *f, uint32_t d)
     fputs(", \"source\": ", f);
     json_str(f, r->sources[di->source]);
     fprintf(f, ", \"line\": %llu", (unsigned long long)di->line);
+    if (r->archive) fprintf(f, ", \"archived\": %s", di->archived ? "true" : "false");
 }
 
 /* A clean's members: "kept", and for a removed one the kept member it duplicates. */
@@ -540,9 +557,14 @@ static void json_groups(const nd_scan_result *r, FILE *f)
         json_num(f, p->contain_b);
         char side = nd_rep_pair_contained(r, p);
         if (side)
-            fprintf(f, ", \"contained\": \"%c\"}", side);
+            fprintf(f, ", \"contained\": \"%c\"", side);
         else
-            fputs(", \"contained\": null}", f);
+            fputs(", \"contained\": null", f);
+        if (r->archive)
+            fprintf(f, ", \"a_archived\": %s, \"b_archived\": %s",
+                    r->docs[p->a].archived ? "true" : "false",
+                    r->docs[p->b].archived ? "true" : "false");
+        fputc('}', f);
     }
     fputs(r->npairs ? "\n  ],\n" : "],\n", f);
 }
@@ -643,7 +665,10 @@ static void write_json_paragraphs(const nd_scan_result *r, FILE *f)
         for (size_t k = 0; k < sp->nplaces; k++) {
             fputs(k ? ", {\"id\": " : "{\"id\": ", f);
             json_str(f, r->docs[sp->places[k].doc].id);
-            fprintf(f, ", \"line\": %u}", sp->places[k].line);
+            fprintf(f, ", \"line\": %u", sp->places[k].line);
+            if (r->archive)
+                fputs(r->docs[sp->places[k].doc].archived ? ", \"archived\": true" : ", \"archived\": false", f);
+            fputc('}', f);
         }
         fputs("]}", f);
     }
@@ -680,6 +705,11 @@ static void write_json(const nd_scan_result *r, FILE *f)
     json_str(f, nd_version());
     fprintf(f, ",\n  \"schema\": %d,\n", ND_JSON_SCHEMA);
     json_options(r, f);
+    if (r->archive) {
+        fputs("  \"archive\": {\"path\": ", f);
+        json_str(f, r->archive);
+        fprintf(f, ", \"documents\": %zu, \"in_report\": %zu},\n", r->archive_docs, r->narchived);
+    }
     json_summary(r, f);
     if (nd_rep_cleaned(r)) json_clean(r, f);
     json_groups(r, f);
@@ -732,9 +762,11 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
         put_field(f, r->docs[p->b].id);
         fprintf(f, "\t%.4f", p->jaccard);
         if (p->contain_a < 0)
-            fputs("\t-\t-\n", f);
+            fputs("\t-\t-", f);
         else
-            fprintf(f, "\t%.4f\t%.4f\n", p->contain_a, p->contain_b);
+            fprintf(f, "\t%.4f\t%.4f", p->contain_a, p->contain_b);
+        if (r->archive) fprintf(f, "\t%s\t%s", age(r, p->a), age(r, p->b));
+        fputc('\n', f);
     }
     for (size_t g = 0; g < r->ngroups && nd_rep_cleaned(r) && (parts & ND_PART_GROUPS); g++)
         for (size_t m = 0; m < r->groups[g].nmembers; m++) {
@@ -780,7 +812,13 @@ static void write_tsv(const nd_scan_result *r, FILE *f)
             put_uint(f, sp->ndocs, '\t');
             put_field(f, r->docs[sp->places[k].doc].id);
             fputc('\t', f);
-            put_uint(f, sp->places[k].line, '\n');
+            if (!r->archive) {
+                put_uint(f, sp->places[k].line, '\n');
+                continue;
+            }
+            put_uint(f, sp->places[k].line, '\t');
+            fputs(age(r, sp->places[k].doc), f);
+            fputc('\n', f);
         }
     }
     nd_report_tsv_metrics(r, f);

@@ -459,8 +459,8 @@ static void counts(html *h)
     const nd_scan_result *r = h->r;
     FILE *f = h->f;
     size_t dups = nd_rep_duplicates(r);
-    fprintf(f, "%zu %s read, %zu skipped", r->ndocs,
-            nd_rep_plural(r->ndocs, "document", "documents"), r->nskipped);
+    fprintf(f, "%zu %s read, %zu skipped", (r->ndocs - r->narchived),
+            nd_rep_plural((r->ndocs - r->narchived), "document", "documents"), r->nskipped);
     if (r->opts.parts & ND_PART_GROUPS)
         fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
                 nd_rep_plural(r->ngroups, "group", "groups"), dups,
@@ -515,8 +515,8 @@ static void summary(html *h)
     uint64_t read = nd_rep_bytes_read(r);
     fputs("<details class=sec id=summary open><summary><h2>Summary</h2></summary>\n<table>", f);
     fprintf(f, "<tr><th>read</th><td class=num>%s in %zu %s, %zu skipped</td></tr>",
-            nd_rep_size(read, b1, sizeof b1), r->ndocs,
-            nd_rep_plural(r->ndocs, "document", "documents"), r->nskipped);
+            nd_rep_size(read, b1, sizeof b1), (r->ndocs - r->narchived),
+            nd_rep_plural((r->ndocs - r->narchived), "document", "documents"), r->nskipped);
     if (r->opts.parts & ND_PART_GROUPS) {
         size_t dups = nd_rep_duplicates(r);
         uint64_t gone = nd_rep_duplicate_bytes(r);

@@ -60,8 +60,12 @@ static void put_more(FILE *f, const char *indent, size_t shown, size_t total, co
 static void write_counts(const nd_scan_result *r, FILE *f)
 {
     size_t dups = nd_rep_duplicates(r), nb = nd_rep_count_blocks(r);
-    fprintf(f, "%zu %s read, %zu skipped", r->ndocs,
-            nd_rep_plural(r->ndocs, "document", "documents"), r->nskipped);
+    size_t nread = r->ndocs - r->narchived; /* a check's archived documents come last */
+    fprintf(f, "%zu %s read, %zu skipped", nread, nd_rep_plural(nread, "document", "documents"),
+            r->nskipped);
+    if (r->archive)
+        fprintf(f, "; checked against %zu archived %s (%zu in this report)", r->archive_docs,
+                nd_rep_plural(r->archive_docs, "document", "documents"), r->narchived);
     if (r->opts.parts & ND_PART_GROUPS)
         fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
                 nd_rep_plural(r->ngroups, "group", "groups"), dups,
@@ -83,8 +87,8 @@ static void write_summary(const nd_scan_result *r, FILE *f)
 {
     char b1[32], b2[32];
     uint64_t read = nd_rep_bytes_read(r);
-    fprintf(f, "  read: %s in %zu %s\n", nd_rep_size(read, b1, sizeof b1), r->ndocs,
-            nd_rep_plural(r->ndocs, "document", "documents"));
+    fprintf(f, "  read: %s in %zu %s\n", nd_rep_size(read, b1, sizeof b1), (r->ndocs - r->narchived),
+            nd_rep_plural((r->ndocs - r->narchived), "document", "documents"));
     if (r->opts.parts & ND_PART_GROUPS) {
         size_t dups = nd_rep_duplicates(r);
         uint64_t gone = nd_rep_duplicate_bytes(r);
@@ -137,19 +141,28 @@ static void write_groups(const nd_scan_result *r, size_t limit, FILE *f)
     size_t shown = r->ngroups < limit ? r->ngroups : limit;
     for (size_t g = 0; g < shown; g++) {
         const nd_group *gr = &r->groups[g];
-        fprintf(f, "group %zu: %zu documents\n", g + 1, gr->nmembers);
+        fprintf(f, "group %zu: %zu documents", g + 1, gr->nmembers);
+        if (r->archive) { /* a check: how many members are archived */
+            size_t old = 0;
+            for (size_t m = 0; m < gr->nmembers; m++)
+                old += r->docs[gr->members[m].doc].archived != 0;
+            fprintf(f, " (%zu new, %zu archived)", gr->nmembers - old, old);
+        }
+        fputc('\n', f);
         size_t nm = gr->nmembers < limit ? gr->nmembers : limit;
         for (size_t m = 0; m < nm; m++) {
             const nd_member *mb = &gr->members[m];
             fputs(m == 0 ? "  * " : "    ", f);
             put_doc(f, r, mb->doc);
+            fputs("  [", f);
+            if (r->archive) fputs(r->docs[mb->doc].archived ? "archived, " : "new, ", f);
             if (m == 0)
-                fprintf(f, "  [representative, %u words", r->docs[mb->doc].ntokens);
+                fprintf(f, "representative, %u words", r->docs[mb->doc].ntokens);
             else if (mb->containment < 0)
-                fprintf(f, "  [jaccard %.4f (estimated), %u words", mb->jaccard,
+                fprintf(f, "jaccard %.4f (estimated), %u words", mb->jaccard,
                         r->docs[mb->doc].ntokens);
             else
-                fprintf(f, "  [jaccard %.4f, containment %.4f, %u words%s", mb->jaccard,
+                fprintf(f, "jaccard %.4f, containment %.4f, %u words%s", mb->jaccard,
                         mb->containment, r->docs[mb->doc].ntokens,
                         nd_rep_contained(r, mb) ? ", contained in the representative" : "");
             fputs(!nd_rep_cleaned(r)          ? "]\n"
@@ -312,6 +325,7 @@ static void write_shared(const nd_scan_result *r, size_t limit, FILE *f)
             const nd_doc_info *di = &r->docs[sp->places[k].doc];
             nd_rep_put_field(f, di->id);
             fprintf(f, ":%u", sp->places[k].line);
+            if (di->archived) fputs(" (archived)", f);
         }
         if (np < sp->nplaces) fprintf(f, " and %zu more", sp->nplaces - np);
         fputs("\n      ", f);

@@ -10,6 +10,9 @@
  *   3. the cross-article stage (shared.h), when shared paragraphs are asked for;
  *   4. the result finished (result.h).
  * Diagnostics reach the caller's callback here, on the calling thread, in input order.
+ * An archive index (index_ext.h) runs the same passes through nd_scan_run with hooks: each
+ * committed document handed over (on_doc), the archive looked up after pass 1, the stages
+ * skipped or run with what it found.
  */
 #include "neardup/scan.h"
 
@@ -19,6 +22,7 @@
 
 #include "articles.h"
 #include "clock.h"
+#include "index_ext.h"
 #include "link.h"
 #include "lsh.h"
 #include "minhash.h"
@@ -164,9 +168,20 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
                                    b->strs.p + it->keep_str, it->keep_len);
         if (st == ND_OK && c->opts.containment > 0.0)
             st = nd_result_add_fps(c->res, doc, b->cfps + it->cfp_first, it->cfp_n);
-        if (st == ND_OK) st = commit_sentences(p, b, it, doc);
+        /* (an index add cuts sentences without the cross-article stage: none to store) */
+        if (st == ND_OK && (c->opts.parts & ND_PART_SHARED))
+            st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->nwrapped += it->wrapped;
+        if (st == ND_OK && c->ext && c->ext->on_doc) {
+            nd_ext_doc xd = {b->recs.p + it->rec_off,
+                             it->rec_len,
+                             it->snippet ? b->strs.p + it->snippet - 1 : NULL,
+                             it->prec_n ? b->precs + it->prec_first : NULL,
+                             it->prec_n ? b->psent + it->prec_first : NULL,
+                             it->prec_n};
+            st = c->ext->on_doc(c->ext->ud, c, doc, &xd);
+        }
         c->res->stats.bytes += it->len;
     }
     nd_scan_progress(c, ND_PHASE_READ, c->res->mem->ndocs, 0, c->res->stats.bytes);
@@ -178,7 +193,8 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
     pass1 p = {c, store, NULL, 0};
     nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
-    nd_pass_begin(&pass, c->pl, ND_MODE_SIGN, commit_sign, &p);
+    int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
+    nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
     nd_status st;
     for (;;) {
         nd_record rec;
@@ -215,12 +231,13 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     if (c->opts.threads > 256) c->opts.threads = 256;
     c->k = c->opts.perms;
     if (c->opts.gopher.enabled) c->opts.parts |= ND_PART_METRICS;
-    c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0;
+    c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0 ||
+                                  (c->ext && (c->ext->flags & ND_EXT_SENTENCES));
     nd_scan_result *res = c->res;
     res->stats.threads = c->opts.threads;
     if (c->opts.bands) {
         res->lsh.bands = c->opts.bands;
-        res->lsh.rows = c->k / c->opts.bands;
+        res->lsh.rows = c->ext && c->ext->rows ? c->ext->rows : c->k / c->opts.bands;
         return ND_OK;
     }
     return nd_lsh_params_for(c->opts.threshold, c->k, &res->lsh);
@@ -231,7 +248,14 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
 {
     nd_scan_result *res = c->res;
     nd_groups groups = {0};
-    nd_status st = nd_articles_group(c, &groups);
+    nd_status st = ND_OK;
+    if (c->ext) {
+        c->ext->nbatch = (uint32_t)res->mem->ndocs;
+        if (c->ext->after_pass1) st = c->ext->after_pass1(c->ext->ud, c, store);
+        if (st == ND_OK && (c->ext->flags & ND_EXT_NO_STAGES))
+            return nd_result_finish(res, c->reader, &c->opts);
+    }
+    if (st == ND_OK) st = nd_articles_group(c, &groups);
     res->stats.paragraphs = store->n;
     double t0 = nd_now();
     if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) {
@@ -248,15 +272,28 @@ static nd_status run_stages(nd_scan_ctx *c, nd_sent_store *store)
 nd_status nd_scan(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                   nd_scan_result **out)
 {
-    return nd_scan_keep_reader(opts, paths, npaths, out, NULL);
+    return nd_scan_run_reader(opts, paths, npaths, NULL, out, NULL);
 }
 
 nd_status nd_scan_keep_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                               nd_scan_result **out, nd_reader **reader)
 {
+    return nd_scan_run_reader(opts, paths, npaths, NULL, out, reader);
+}
+
+nd_status nd_scan_run(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                      nd_scan_ext *ext, nd_scan_result **out)
+{
+    return nd_scan_run_reader(opts, paths, npaths, ext, out, NULL);
+}
+
+nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
+                             nd_scan_ext *ext, nd_scan_result **out, nd_reader **reader)
+{
     if (!opts || npaths == 0) return ND_EINVAL;
     nd_scan_ctx c;
     memset(&c, 0, sizeof c);
+    c.ext = ext;
     nd_minhash *mh = NULL, *pmh = NULL;
     nd_sent_store store = {0};
     nd_status st = nd_result_create(&c.res);

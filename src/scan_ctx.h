@@ -14,12 +14,15 @@
 #include "pipeline.h"
 #include "builder.h"
 
+typedef struct nd_scan_ext nd_scan_ext; /* index_ext.h */
+
 typedef struct nd_scan_ctx {
     nd_scan_opts opts; /* in force: defaults filled in, threads resolved */
     unsigned k;        /* signature values (opts.perms) */
     nd_reader *reader;
     nd_pipeline *pl;
     nd_scan_result *res;
+    nd_scan_ext *ext; /* an archive index's extension (index_ext.h), NULL for a scan */
 } nd_scan_ctx;
 
 /* Tells the caller's progress callback, if any, how far phase `ph` is (see options.h). */

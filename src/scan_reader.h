@@ -9,6 +9,7 @@
 #ifndef NEARDUP_SCAN_READER_H
 #define NEARDUP_SCAN_READER_H
 
+#include "neardup/index.h"
 #include "neardup/input.h"
 #include "neardup/scan.h"
 
@@ -19,5 +20,13 @@
  */
 nd_status nd_scan_keep_reader(const nd_scan_opts *opts, const char *const *paths, size_t npaths,
                               nd_scan_result **out, nd_reader **reader);
+
+/*
+ * nd_check (index.h, only checking) that hands its reader back in the same way: the result
+ * holds the batch's documents, then the archived ones it found (narchived of them). On
+ * failure *reader is untouched (nd_index_errmsg(ix) says why).
+ */
+nd_status nd_check_keep_reader(nd_index *ix, const nd_scan_opts *opts, const char *const *paths,
+                               size_t npaths, nd_scan_result **out, nd_reader **reader);
 
 #endif

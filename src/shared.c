@@ -3,7 +3,9 @@
  *
  * A group of linked sentences becomes a shared paragraph whose places are the (article,
  * paragraph line) pairs of its sentences. Its texts are read back at the end through the
- * workers (ND_MODE_TEXT), each document once, in input order.
+ * workers (ND_MODE_TEXT), each document once, in input order. A check against an archive
+ * index (index_ext.h) adds the archived sentences the batch's sentences matched as records
+ * after the batch's, joined with them, so they become places of the same groups.
  */
 #include "shared.h"
 
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "index_ext.h"
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -29,18 +32,39 @@ typedef struct stage {
     size_t nkeep;
 } stage;
 
+/* Appends the extension's archived sentences to the store's records (after the batch's:
+ * they are sorted by document, which comes after every batch document) and joins each with
+ * the batch sentences it matched, in uf (made for them too). */
+static nd_status join_archived(const nd_scan_ext *x, nd_sent_store *store, nd_uf *uf)
+{
+    size_t n = store->n;
+    if (n + x->nsrecs > store->cap) {
+        nd_para_rec *r = nd_reallocarray(store->recs, n + x->nsrecs, sizeof *r);
+        if (!r) return ND_ENOMEM;
+        store->recs = r;
+        store->cap = n + x->nsrecs;
+    }
+    memcpy(store->recs + n, x->srecs, x->nsrecs * sizeof *x->srecs);
+    for (size_t i = 0; i < x->nsjoin; i++)
+        nd_uf_union(uf, (uint32_t)(n + x->sjoin[i].a), x->sjoin[i].b);
+    store->n += x->nsrecs;
+    return ND_OK;
+}
+
 /* Links the store's sentences and groups them (into st->pg), then frees what linking
  * needed. */
 static nd_status link_sentences(stage *s, nd_sent_store *store)
 {
     nd_scan_ctx *c = s->c;
     nd_uf *uf = NULL;
-    nd_status st = nd_uf_create(store->n, &uf);
+    size_t nx = c->ext ? c->ext->nsrecs : 0;
+    nd_status st = nd_uf_create(store->n + nx, &uf);
     if (st != ND_OK) return st;
     double t0 = nd_now();
     st = nd_link_sentences(store, c->opts.para.threshold, c->opts.threads, uf);
     c->res->stats.t_link = nd_now() - t0;
     nd_sent_store_drop_sketches(store);
+    if (st == ND_OK && nx) st = join_archived(c->ext, store, uf);
     if (st == ND_OK) st = nd_link_groups(store->recs, store->n, uf, &s->pg);
     nd_uf_free(uf);
     return st;
@@ -173,7 +197,8 @@ static nd_status make_entries(stage *s)
         return ND_ENOMEM;
     }
     size_t k = 0;
-    double share_docs = c->opts.boilerplate_share * (double)m->ndocs;
+    size_t nbatch = c->ext ? c->ext->nbatch : m->ndocs; /* the share is of the input's */
+    double share_docs = c->opts.boilerplate_share * (double)nbatch;
     for (size_t g = 0; g < pg->n; g++) {
         if (!pg->ndocs[g]) continue;
         nd_shared_para *sp = &m->shared[k];

@@ -40,17 +40,24 @@ size_t nd_shingle_count(size_t ntokens, unsigned n)
 nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsigned n,
                             nd_u64s *scratch, nd_u64s *out)
 {
-    size_t ns = nd_shingle_count(count, n);
     out->n = 0;
-    if (ns == 0) return ND_OK;
-    if (nd_u64s_reserve(scratch, count) != ND_OK || nd_u64s_reserve(out, ns) != ND_OK)
-        return ND_ENOMEM;
+    if (count == 0) return ND_OK;
+    if (nd_u64s_reserve(scratch, count) != ND_OK) return ND_ENOMEM;
     uint64_t *th = scratch->v;
     for (size_t i = 0; i < count; i++) {
         const nd_token *tk = &t->v[first + i];
         th[i] = nd_token_hash(t->text + tk->off, tk->len);
     }
     scratch->n = count;
+    return nd_shingle_from_hashes(th, count, n, out);
+}
+
+nd_status nd_shingle_from_hashes(const uint64_t *th, size_t count, unsigned n, nd_u64s *out)
+{
+    size_t ns = nd_shingle_count(count, n);
+    out->n = 0;
+    if (ns == 0) return ND_OK;
+    if (nd_u64s_reserve(out, ns) != ND_OK) return ND_ENOMEM;
     size_t w = count >= n ? n : count;
     if (w == 5) { /* the default, unrolled */
         for (size_t i = 0; i < ns; i++) {

@@ -35,6 +35,11 @@ size_t nd_shingle_count(size_t ntokens, unsigned n);
 nd_status nd_shingle_hashes(const nd_tokens *t, size_t first, size_t count, unsigned n,
                             nd_u64s *scratch, nd_u64s *out);
 
+/* The shingle hashes of a text whose count token hashes are th[0..count) (as
+ * nd_shingle_hashes computes them), into out (replacing its contents): what an archive index
+ * (index.h) recomputes from the token hashes it stores. ND_OK or ND_ENOMEM. */
+nd_status nd_shingle_from_hashes(const uint64_t *th, size_t count, unsigned n, nd_u64s *out);
+
 /* Sorts a[0..n) ascending and removes repeats in place; returns the new length. */
 size_t nd_u64_sort_unique(uint64_t *a, size_t n, nd_u64s *scratch);
 

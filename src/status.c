@@ -32,6 +32,18 @@ const char *nd_status_str(nd_status s)
         return "no words";
     case ND_ECHANGED:
         return "input changed during the run";
+    case ND_ENOTINDEX:
+        return "not a neardup index";
+    case ND_ECORRUPT:
+        return "damaged index";
+    case ND_ENEWER:
+        return "index made by a newer neardup";
+    case ND_ESETTINGS:
+        return "index settings differ";
+    case ND_EBUSY:
+        return "index busy";
+    case ND_EEXIST:
+        return "already exists";
     case ND_EINTERNAL:
         return "internal error";
     case ND_EFORMAT:

@@ -56,6 +56,10 @@ typedef struct nd_clean_opts {
     int drop_invalid; /* skipped input goes to removed.jsonl (kind "invalid"), not to kept/ */
     int force;        /* OUTDIR may be a non-empty directory: its kept/ and removed.jsonl
                          are replaced, nothing else in it is touched */
+    struct nd_index *index; /* an archive index (index.h) or NULL: the batch is checked
+                               against it (nd_check, read only), so that a document that
+                               duplicates an archived one is removed too (the archived one
+                               is always the kept member of its group) */
 } nd_clean_opts;
 
 /* Fills o with the defaults above. */

@@ -7,8 +7,11 @@
  * groups of near-duplicates with their representative and each member's similarity to it,
  * the verified pairs, each article's internal repeats (line ranges of doubled blocks,
  * repeated short lines), the paragraphs shared across articles with their places, and what
- * was skipped. Everything in it is owned by the result and lives until
- * nd_scan_result_free. Its arrays are sorted deterministically: the same input and options
+ * was skipped. A check against an archive index (index.h) gives the same result for its
+ * batch, plus the archived documents it found near-duplicates or shared sentences in: they
+ * come after the batch's documents, flagged `archived`, and groups, pairs and shared
+ * paragraphs name them like any other document. Everything in it is owned by the result
+ * and lives until nd_scan_result_free. Its arrays are sorted deterministically: the same input and options
  * give the same result, whatever the thread count or machine.
  *
  * It also carries what `clean` (clean.h) needs to rewrite the input without a scan of its
@@ -34,6 +37,9 @@ typedef struct nd_doc_info {
     uint64_t length;   /* bytes of the record: a whole text file, or one JSON line */
     uint64_t checksum; /* XXH3-64 of the record's bytes (a file that changed has others) */
     uint32_t ntokens;  /* words in the document */
+    unsigned char archived; /* 1: a document of an archive index (check, index.h), not of the
+                               input: id, source (the path it was added from), line and
+                               ntokens as stored; offset, length and checksum 0 */
 } nd_doc_info;
 
 /*
@@ -214,13 +220,19 @@ typedef struct nd_scan_result {
                           are NULL, the field names in decode are copies owned by the
                           result (NULL where the caller left the default) */
     nd_lsh_params lsh; /* the banding used */
-    size_t ndocs;      /* documents read and signed, in input order */
+    size_t ndocs;      /* documents read and signed, in input order, then the archived */
     nd_doc_info *docs;
+    size_t narchived;  /* check: the archived documents, docs[ndocs - narchived ..]; 0 for a
+                          scan. The input's documents are the first ndocs - narchived */
+    const char *archive; /* check: the archive index's path; NULL for a scan */
+    size_t archive_docs; /* check: documents the archive held */
     const uint32_t *signatures; /* ndocs * opts.perms MinHash values, document i's at
-                                   i * opts.perms */
+                                   i * opts.perms (all 0 for an archived document) */
     size_t nsources;
-    const char **sources;              /* paths of the files read ("<stdin>" for standard input) */
-    const nd_source_info *source_info; /* nsources of them: format and state when read */
+    const char **sources; /* paths of the files read ("<stdin>" for standard input), then the
+                             paths the archived documents were added from */
+    const nd_source_info *source_info; /* nsources of them: format and state when read (an
+                                          archived document's source: see builder.c) */
     size_t nskipped;                   /* documents or paths skipped (errors), in input order */
     nd_skip *skipped;
     size_t nwarnings;  /* notes that skipped nothing (ignored files, unfollowed links) */

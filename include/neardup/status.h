@@ -34,6 +34,12 @@ typedef enum nd_status {
     ND_ETOOBIG,   /* a document or line longer than the size limit */
     ND_ENOWORDS,  /* a document without a single word */
     ND_ECHANGED,  /* an input file changed while neardup was reading it */
+    ND_ENOTINDEX, /* an archive file is not a neardup index (index.h) */
+    ND_ECORRUPT,  /* an archive index is damaged (a bad page or a bad checksum) */
+    ND_ENEWER,    /* an archive index was made by a newer neardup (schema version) */
+    ND_ESETTINGS, /* the settings asked for differ from those an index was made with */
+    ND_EBUSY,     /* an index is locked by another writer for longer than the timeout */
+    ND_EEXIST,    /* something exists already (an index file; a document id) */
     ND_EINTERNAL, /* a broken invariant (a bug) */
     ND_EFORMAT,   /* a CSV row or WARC record that cannot be cut (bad quote, bad header) */
 } nd_status;

@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "index_cli.h"
 #include "neardup/clean.h"
 #include "neardup/neardup.h"
 #include "scan_args.h"
@@ -42,6 +43,10 @@ static void usage(FILE *f)
           "                          it to kept/ unchanged, with a warning)\n"
           "      --force             write into a non-empty OUTDIR (its kept/ and\n"
           "                          removed.jsonl are replaced)\n"
+          "      --index ARCHIVE     check the batch against an archive index ('neardup\n"
+          "                          index', only read): an article that duplicates an\n"
+          "                          archived one is removed too; the settings are the\n"
+          "                          archive's (given ones must be the same)\n"
           "Every option of 'neardup scan' applies as well (see 'neardup scan --help').\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
@@ -61,6 +66,7 @@ enum {
     OPT_KEEP_BY,
     OPT_DROP_INVALID,
     OPT_FORCE,
+    OPT_INDEX,
 };
 
 static const struct option clean_longopts[] = {
@@ -71,6 +77,7 @@ static const struct option clean_longopts[] = {
     {"keep-by", required_argument, NULL, OPT_KEEP_BY},
     {"drop-invalid", no_argument, NULL, OPT_DROP_INVALID},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"index", required_argument, NULL, OPT_INDEX},
 };
 
 #define NCLEAN (sizeof clean_longopts / sizeof *clean_longopts)
@@ -81,6 +88,7 @@ typedef struct clean_args {
     nd_clean_opts c;
     int remove_given; /* --remove was given (else: the default, less the parts not scanned) */
     const char *outdir;
+    const char *index; /* --index ARCHIVE */
     char keep_field[512];
 } clean_args;
 
@@ -154,6 +162,10 @@ static int clean_option(int c, clean_args *a)
     }
     case OPT_DROP_INVALID:
         a->c.drop_invalid = 1;
+        break;
+    case OPT_INDEX:
+        if (!*optarg) return nd_cli_usage_error("clean", "--index takes an archive's path");
+        a->index = optarg;
         break;
     case OPT_FORCE:
         a->c.force = 1;
@@ -232,8 +244,31 @@ int nd_cmd_clean(int argc, char **argv)
     size_t npaths = (size_t)(argc - optind);
     if ((rc = nd_scan_begin(&a.s, paths, npaths)) >= 0) return rc;
 
+    nd_index *ix = NULL;
+    if (a.index) { /* settings that differ from the defaults were given: the archive's? */
+        nd_scan_opts d;
+        nd_scan_opts_init(&d);
+        const nd_scan_opts *o = &a.s.opts;
+        unsigned given = (o->ngram != d.ngram ? ND_SET_NGRAM : 0) |
+                         (o->perms != d.perms ? ND_SET_PERMS : 0) |
+                         (o->threshold != d.threshold ? ND_SET_THRESHOLD : 0) |
+                         (o->bands != d.bands ? ND_SET_BANDS : 0) |
+                         (o->para.mode != d.para.mode ? ND_SET_PARAGRAPHS : 0) |
+                         (o->para.short_words != d.para.short_words ? ND_SET_SHORT_WORDS : 0);
+        char why[ND_INDEX_MSG_MAX];
+        nd_status ost = nd_index_open(a.index, 0, &ix, why);
+        if (ost == ND_OK && (ost = nd_index_use_settings(ix, &a.s.opts, given)) != ND_OK)
+            snprintf(why, sizeof why, "%s", nd_index_errmsg(ix));
+        if (ost != ND_OK) {
+            nd_index_close(ix);
+            nd_cli_output_abort(&a.s.out);
+            return ix_archive_error(a.index, ost, why);
+        }
+        a.c.index = ix;
+    }
     nd_scan_result *res = NULL;
     nd_status st = nd_clean(&a.s.opts, &a.c, a.outdir, paths, npaths, &res);
+    nd_index_close(ix);
     if (st != ND_OK) {
         nd_cli_progress_clear(&a.s.prog);
         nd_cli_output_abort(&a.s.out);

@@ -8,5 +8,7 @@
 int nd_cmd_scan(int argc, char **argv);
 int nd_cmd_clean(int argc, char **argv);
 int nd_cmd_restore(int argc, char **argv);
+int nd_cmd_index(int argc, char **argv); /* cmd_index.c: index create|add|info */
+int nd_cmd_check(int argc, char **argv); /* cmd_check.c */
 
 #endif

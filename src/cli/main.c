@@ -23,6 +23,8 @@ static void usage(FILE *f)
           "  scan     report groups of near-duplicate articles and repeated paragraphs\n"
           "  clean    write the batch without them, and everything removed, losslessly\n"
           "  restore  rebuild the input of a clean, byte for byte\n"
+          "  index    keep an archive's documents in an index: index create|add|info ARCHIVE\n"
+          "  check    check a batch against an archive index\n"
           "\n"
           "Options:\n"
           "  -h, --help     show this help and exit\n"
@@ -69,6 +71,8 @@ static int run(int argc, char **argv)
     if (strcmp(cmd, "scan") == 0) return nd_cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "clean") == 0) return nd_cmd_clean(argc - 1, argv + 1);
     if (strcmp(cmd, "restore") == 0) return nd_cmd_restore(argc - 1, argv + 1);
+    if (strcmp(cmd, "index") == 0) return nd_cmd_index(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return nd_cmd_check(argc - 1, argv + 1);
     if (cmd[0] == '-') return nd_cli_usage_error(NULL, "unknown option '%s'", cmd);
     return nd_cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
