@@ -37,6 +37,12 @@
 
 #define BUSY_MS 60000 /* how long to wait for another writer */
 
+/* The --paragraphs name of a mode, as the settings table stores it. */
+static const char *mode_name(nd_para_mode m)
+{
+    return m == ND_PARA_BLOCK ? "block" : m == ND_PARA_AUTO ? "auto" : "line";
+}
+
 static const char *const map_tables[ND_MAPS] = {"ids", "bands", "sentences"};
 
 const char *nd_map_table(int map)
@@ -223,7 +229,8 @@ static nd_status settings_from(const nd_scan_opts *o, nd_index_settings *s, char
 {
     if (o->ngram < 1 || o->ngram > ND_NGRAM_MAX || o->perms < 1 || o->perms > ND_PERMS_MAX ||
         !(o->threshold > 0.0 && o->threshold <= 1.0) || o->bands > o->perms ||
-        o->para.short_words < 1 || (o->para.mode != ND_PARA_LINE && o->para.mode != ND_PARA_BLOCK))
+        o->para.short_words < 1 || (o->para.mode != ND_PARA_LINE && o->para.mode != ND_PARA_BLOCK &&
+         o->para.mode != ND_PARA_AUTO))
         return why_fail(why, ND_EINVAL, "a setting is out of range");
     memset(s, 0, sizeof *s);
     s->ngram = o->ngram;
@@ -328,7 +335,7 @@ static nd_status write_settings(nd_index *ix, const nd_index_settings *s, uint64
              "('sentence_perms', %u), ('sentence_bands', %u), ('sentence_rows', %u), "
              "('probe', '%016llx'), ('created', '%s'), ('neardup', '%s')",
              ND_INDEX_SCHEMA, s->ngram, s->perms, s->threshold, s->bands, s->rows,
-             s->para_mode == ND_PARA_BLOCK ? "block" : "line", s->short_words, ND_PARA_PERMS,
+             mode_name(s->para_mode), s->short_words, ND_PARA_PERMS,
              ND_PARA_BANDS, ND_PARA_ROWS, (unsigned long long)pr, when, nd_version());
     return nd_index_exec(ix, sql, "writing the settings");
 }
@@ -456,7 +463,10 @@ static nd_status read_settings(nd_index *ix)
         else if (strcmp(name, "rows") == 0)
             s->rows = v, seen |= 16;
         else if (strcmp(name, "paragraphs") == 0)
-            s->para_mode = strcmp(val, "block") == 0 ? ND_PARA_BLOCK : ND_PARA_LINE, seen |= 32;
+            s->para_mode = strcmp(val, "block") == 0  ? ND_PARA_BLOCK
+                           : strcmp(val, "auto") == 0 ? ND_PARA_AUTO
+                                                      : ND_PARA_LINE,
+            seen |= 32;
         else if (strcmp(name, "short_words") == 0)
             s->short_words = v, seen |= 64;
         else if (strcmp(name, "sentence_perms") == 0)
@@ -581,10 +591,6 @@ const nd_index_settings *nd_index_get_settings(const nd_index *ix)
     return &ix->set;
 }
 
-static const char *mode_name(nd_para_mode m)
-{
-    return m == ND_PARA_BLOCK ? "block" : "line";
-}
 
 nd_status nd_index_use_settings(nd_index *ix, nd_scan_opts *o, unsigned given)
 {

@@ -126,3 +126,32 @@ int nd_arg_size(const char *opt, const char *s, size_t max, size_t *out)
     *out = (size_t)(v * mul);
     return 0;
 }
+
+int nd_arg_input_format(const char *cmd, const char *s, nd_input_format *out)
+{
+    static const nd_input_format formats[] = {ND_INPUT_AUTO, ND_INPUT_TXT, ND_INPUT_JSONL,
+                                              ND_INPUT_CSV,  ND_INPUT_TSV, ND_INPUT_WARC};
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(s, nd_input_format_name(formats[i])) == 0) {
+            *out = formats[i];
+            return 0;
+        }
+    nd_cli_usage_error(cmd, "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
+                       s);
+    return -1;
+}
+
+int nd_arg_para_mode(const char *cmd, const char *s, nd_para_mode *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = ND_PARA_AUTO;
+    else if (strcmp(s, "line") == 0)
+        *out = ND_PARA_LINE;
+    else if (strcmp(s, "block") == 0)
+        *out = ND_PARA_BLOCK;
+    else {
+        nd_cli_usage_error(cmd, "--paragraphs takes auto, line or block, not '%s'", s);
+        return -1;
+    }
+    return 0;
+}

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "neardup/input.h"
+#include "neardup/options.h"
+
 #define ND_EXIT_OK 0
 #define ND_EXIT_FOUND 1
 #define ND_EXIT_ERROR 2
@@ -21,6 +24,11 @@ int nd_arg_uint(const char *opt, const char *s, unsigned long min, unsigned long
 int nd_arg_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out);
 /* A byte count with an optional K, M or G suffix (powers of 1024), in [1, max]. */
 int nd_arg_size(const char *opt, const char *s, size_t max, size_t *out);
+/* --input-format's value (auto, txt, jsonl, csv, tsv, warc) and --paragraphs' (auto, line,
+ * block), for every command that reads input: 0, or a usage error of command `cmd`
+ * printed and -1. */
+int nd_arg_input_format(const char *cmd, const char *s, nd_input_format *out);
+int nd_arg_para_mode(const char *cmd, const char *s, nd_para_mode *out);
 
 /* "neardup: <msg>" on stderr. The formatted message is written as nd_report_write_field
  * writes a field: a path or value quoted in it cannot put control characters or invalid

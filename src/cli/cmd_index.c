@@ -26,7 +26,7 @@ static void usage(FILE *f)
           "  -k, --perms K           MinHash permutations, 1-1024 (default 128)\n"
           "  -t, --threshold T       Jaccard threshold, above 0 and at most 1 (default 0.8)\n"
           "  -b, --bands B           LSH bands, 1-K (default: derived from T and K)\n"
-          "      --paragraphs MODE   line (default) or block\n"
+          "      --paragraphs MODE   auto (default: by block when hard-wrapped), line or block\n"
           "      --short-words N     paragraphs of fewer words hold no sentence (default 4)\n"
           "add: adds every document of PATH... (read as 'neardup scan' reads them) in one\n"
           "transaction; a document whose id is in the archive already is reported and not\n"
@@ -200,9 +200,12 @@ static int cmd_info(int argc, char **argv, ix_args *a)
     nd_cli_put(stdout, path);
     printf("\nschema: %d\n", in.schema);
     printf("settings: %u-word shingles, %u permutations, jaccard >= %.2f, %u bands x %u rows; "
-           "paragraphs by %s, short below %u words\n",
+           "paragraphs %s, short below %u words\n",
            s->ngram, s->perms, s->threshold, s->bands, s->rows,
-           s->para_mode == ND_PARA_BLOCK ? "blank-line block" : "line", s->short_words);
+           s->para_mode == ND_PARA_BLOCK  ? "by blank-line block"
+           : s->para_mode == ND_PARA_AUTO ? "auto"
+                                          : "by line",
+           s->short_words);
     printf("documents: %s in %llu add%s\n", grouped(in.documents, b1),
            (unsigned long long)in.adds, in.adds == 1 ? "" : "s");
     printf("size on disk: %s bytes", grouped(in.file_bytes + in.wal_bytes, b1));

@@ -325,15 +325,7 @@ static int para_option(int c, scan_args *a)
     unsigned long u;
     switch (c) {
     case OPT_PARAGRAPHS:
-        if (strcmp(optarg, "auto") == 0)
-            a->opts.para.mode = ND_PARA_AUTO;
-        else if (strcmp(optarg, "line") == 0)
-            a->opts.para.mode = ND_PARA_LINE;
-        else if (strcmp(optarg, "block") == 0)
-            a->opts.para.mode = ND_PARA_BLOCK;
-        else
-            return nd_cli_usage_error(a->cmd, "--paragraphs takes auto, line or block, not '%s'",
-                                      optarg);
+        if (nd_arg_para_mode(a->cmd, optarg, &a->opts.para.mode)) return ND_EXIT_ERROR;
         break;
     case OPT_SHORT_WORDS:
         if (nd_arg_uint("--short-words", optarg, 1, 1000, &u)) return bad_value(a);
@@ -413,22 +405,7 @@ static int apply_option(int c, scan_args *a)
             return nd_cli_usage_error(a->cmd, "--verify takes exact or estimate, not '%s'", optarg);
         break;
     case OPT_INPUT_FORMAT:
-        if (strcmp(optarg, "auto") == 0)
-            a->opts.input.format = ND_INPUT_AUTO;
-        else if (strcmp(optarg, "txt") == 0)
-            a->opts.input.format = ND_INPUT_TXT;
-        else if (strcmp(optarg, "jsonl") == 0)
-            a->opts.input.format = ND_INPUT_JSONL;
-        else if (strcmp(optarg, "csv") == 0)
-            a->opts.input.format = ND_INPUT_CSV;
-        else if (strcmp(optarg, "tsv") == 0)
-            a->opts.input.format = ND_INPUT_TSV;
-        else if (strcmp(optarg, "warc") == 0)
-            a->opts.input.format = ND_INPUT_WARC;
-        else
-            return nd_cli_usage_error(
-                a->cmd, "--input-format takes auto, txt, jsonl, csv, tsv or warc, not '%s'",
-                optarg);
+        if (nd_arg_input_format(a->cmd, optarg, &a->opts.input.format)) return ND_EXIT_ERROR;
         break;
     case OPT_TEXT_FIELD: /* a JSON field (decoder), a CSV column (reader) */
         a->opts.decode.text_field = a->opts.input.text_field = optarg;

@@ -136,12 +136,7 @@ int ix_apply_option(int c, ix_args *a)
         a->given |= ND_SET_BANDS;
         return -1;
     case IX_OPT_PARAGRAPHS:
-        if (strcmp(optarg, "line") == 0)
-            a->opts.para.mode = ND_PARA_LINE;
-        else if (strcmp(optarg, "block") == 0)
-            a->opts.para.mode = ND_PARA_BLOCK;
-        else
-            return nd_cli_usage_error(a->cmd, "--paragraphs takes line or block, not '%s'", optarg);
+        if (nd_arg_para_mode(a->cmd, optarg, &a->opts.para.mode)) return ND_EXIT_ERROR;
         a->given |= ND_SET_PARAGRAPHS;
         return -1;
     case IX_OPT_SHORT_WORDS:
@@ -150,15 +145,7 @@ int ix_apply_option(int c, ix_args *a)
         a->given |= ND_SET_SHORT_WORDS;
         return -1;
     case IX_OPT_INPUT_FORMAT:
-        if (strcmp(optarg, "auto") == 0)
-            a->opts.input.format = ND_INPUT_AUTO;
-        else if (strcmp(optarg, "txt") == 0)
-            a->opts.input.format = ND_INPUT_TXT;
-        else if (strcmp(optarg, "jsonl") == 0)
-            a->opts.input.format = ND_INPUT_JSONL;
-        else
-            return nd_cli_usage_error(a->cmd, "--input-format takes auto, txt or jsonl, not '%s'",
-                                      optarg);
+        if (nd_arg_input_format(a->cmd, optarg, &a->opts.input.format)) return ND_EXIT_ERROR;
         return -1;
     case IX_OPT_TEXT_FIELD:
         a->opts.decode.text_field = optarg;

@@ -85,10 +85,10 @@ expect_stderr_line 2 "neardup: an index's settings are fixed when it is created;
 refused good.idx "neardup: good.idx: made with --perms 128, not 64" index add --perms 64 good.idx a.txt
 refused good.idx "neardup: good.idx: made with --threshold 0.8, not 0.9" check -t 0.9 good.idx a.txt
 refused good.idx "neardup: good.idx: made with --bands 20, not 16" check --bands 16 good.idx a.txt
-refused good.idx "neardup: good.idx: made with --paragraphs line, not block" check --paragraphs block good.idx a.txt
+refused good.idx "neardup: good.idx: made with --paragraphs auto, not block" check --paragraphs block good.idx a.txt
 refused good.idx "neardup: good.idx: made with --short-words 4, not 3" index add --short-words 3 good.idx a.txt
 # The same settings given explicitly are fine.
-nd check -n 5 -k 128 -t 0.8 --paragraphs line --short-words 4 good.idx a.txt
+nd check -n 5 -k 128 -t 0.8 --paragraphs auto --short-words 4 good.idx a.txt
 expect_status 0
 
 # create over an existing file.
