@@ -635,7 +635,7 @@ def load_found(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             fs = line.rstrip("\n").split("\t")
-            if fs[0] in ("block", "short", "shared"):
+            if fs[0] in ("group", "member", "block", "run", "short", "shared", "metrics", "removed"):
                 continue
             if fs[0] == "pair":
                 fs = fs[1:]
