@@ -101,6 +101,9 @@ typedef struct src_file {
     unsigned char zkind;       /* ZK_*: how it is stored */
     uint32_t text_col, id_col; /* CSV / TSV: the columns, ND_NO_COLUMN when none */
     FILE *spool;               /* streams: a copy of the raw bytes, for nd_reader_fetch */
+    FILE *dspool;              /* compressed: the decompressed bytes as read (see frame.c), for
+                                * nd_reader_fetch; NULL when not kept */
+    uint64_t dspooled;         /* bytes written to it */
     zindex index;              /* compressed: where decompression can restart */
     uint64_t size;             /* regular files: st_size when opened (nd_source_desc) */
     int64_t mtime_sec;         /* ... and st_mtim */
@@ -145,6 +148,7 @@ struct nd_reader {
     size_t fzlen, fzcap;
     uint64_t fzbase;  /* fzbase + fzlen == fz.out */
     FILE *winfile;    /* windows of the gzip access points of every source */
+    uint64_t dspool_total, dspool_budget; /* decompressed spools: bytes kept, and the most */
     int stdin_closed; /* descriptor 0 was closed when the reader was created */
     char msg[512];
     char *errpath; /* path of an error record that has no source */
@@ -169,6 +173,8 @@ nd_status nd_rd_reserve(nd_reader *r, size_t need);
  * dropped). 0 ok (r->eof set at the end), -1 the stream failed (r->in.msg says why; r->eof
  * set), -2 out of memory. */
 int nd_rd_fill(nd_reader *r);
+/* A new decompressed spool for a compressed source (see frame.c); NULL when none. */
+FILE *nd_rd_dspool_open(nd_reader *r);
 /* Stops reading the current file and closes it (not standard input). */
 void nd_rd_end_file(nd_reader *r);
 /* The error record for a stream that failed (r->in.msg) at r->pos: the message names the

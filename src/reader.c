@@ -183,6 +183,7 @@ void nd_reader_free(nd_reader *r)
         nd_free(r->src[i].path);
         nd_zindex_clear(&r->src[i].index);
         if (r->src[i].spool) fclose(r->src[i].spool);
+        if (r->src[i].dspool) fclose(r->src[i].dspool);
     }
     nd_free(r->stack);
     nd_free(r->src);
@@ -409,6 +410,7 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
         r->winfile = tmpfile(); /* without one, fetching restarts from member starts only */
     r->in.winfile = r->in.kind == ZK_GZIP ? r->winfile : NULL;
     s->zkind = (unsigned char)r->in.kind;
+    if (st == ND_OK && s->zkind != ZK_PLAIN) s->dspool = nd_rd_dspool_open(r);
     if (st != ND_OK || nd_rd_fill(r) == -2) {
         nd_rd_end_file(r);
         return ND_ENOMEM;
@@ -522,6 +524,10 @@ nd_status nd_reader_next(nd_reader *r, nd_record *out)
 static int source_fd(nd_reader *r, uint32_t si)
 {
     const src_file *s = &r->src[si];
+    if (s->dspool) {
+        fflush(s->dspool);
+        return fileno(s->dspool);
+    }
     if (s->spool) {
         fflush(s->spool);
         return fileno(s->spool);
@@ -598,7 +604,7 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
     int fd = source_fd(r, si);
     if (fd < 0) return ND_EIO;
     const char *data = r->fetch;
-    if (s->zkind != ZK_PLAIN) {
+    if (s->zkind != ZK_PLAIN && !s->dspool) {
         nd_status st = fetch_compressed(r, si, fd, offset, len, &data);
         if (st != ND_OK) return st;
     } else {

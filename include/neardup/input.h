@@ -67,6 +67,11 @@ typedef struct nd_reader_opts {
      * passes --text-field / --id-field here and in nd_decode_opts. */
     const char *text_field;
     const char *id_field;
+    /* A compressed file is decompressed once: as it is read, its decompressed bytes go to an
+     * unlinked temporary file (tmpfile(3)) from which nd_reader_fetch reads records again,
+     * up to half the space free there for all files of the reader. 1: keep no such copy;
+     * each fetch then decompresses again, from the nearest checkpoint. */
+    int no_spool;
 } nd_reader_opts;
 
 #define ND_NO_COLUMN UINT32_MAX
