@@ -47,6 +47,7 @@
 #define LINE_BYTES 1200u  /* bytes of one line (a shared paragraph's place) shown at most */
 #define PLACE_TEXTS 12u   /* places of a shared paragraph shown with their line */
 #define BLOCK_CONTEXT 1u  /* lines shown around a doubled block */
+#define RUN_BYTES 400u    /* bytes of each copy of a run repeated inside a paragraph shown */
 #define SHARED_NGRAM 2u   /* shared paragraphs: word bigrams in common are marked */
 
 /* A document's text, read again, and its tokens. */
@@ -473,6 +474,8 @@ static void counts(html *h)
     if (r->opts.parts & ND_PART_SHARED)
         fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
                 nd_rep_plural(r->nshared, "paragraph", "paragraphs"), nd_rep_count_boilerplate(r));
+    if (r->opts.gopher.enabled)
+        fprintf(f, "; %zu over the Gopher limits", r->ngopher);
 }
 
 static void header(html *h)
@@ -495,6 +498,8 @@ static void header(html *h)
         if (parts & secs[i].part)
             fprintf(f, "<label><input type=checkbox class=toggle value=%s checked> %s</label>",
                     secs[i].id, secs[i].name);
+    if (h->r->opts.gopher.enabled)
+        fputs("<label><input type=checkbox class=toggle value=gopher checked> Gopher</label>", f);
     fputs("</div>\n</header>\n<main>\n", f);
 }
 
@@ -678,6 +683,8 @@ static nd_status groups(html *h)
     return ND_OK;
 }
 
+static int find_line(const doc_text *t, uint32_t ln, size_t *from, size_t *to);
+
 /* Which copy line `ln` of rp's article is in: 1 the first, 2 a repeat, 0 neither. */
 static int copy_of(const nd_doc_repeats *rp, uint32_t ln)
 {
@@ -732,6 +739,50 @@ static void article_lines(html *h, const nd_doc_repeats *rp, const doc_text *t)
     fputs("</div>\n", f);
 }
 
+/* The bytes of words [first, last] (1-based) of the paragraph that starts on line ln, as
+ * [*from, *to); 0 when the text does not have them (it changed, or is not UTF-8). */
+static int run_bytes(const doc_text *t, uint32_t ln, uint32_t first, uint32_t last, size_t *from,
+                     size_t *to)
+{
+    size_t ls, le, a, e;
+    if (!first || last < first || !find_line(t, ln, &ls, &le)) return 0;
+    token_range(t, ls, ls + 1, &a, &e);
+    if (a + last > t->tok.n) return 0;
+    *from = t->tok.v[a + first - 1].src;
+    *to = t->tok_end[a + last - 1];
+    return *to > *from;
+}
+
+/* One copy of a run as a line of the lines view: its paragraph's line number, which words,
+ * and their start (RUN_BYTES at most), marked as the first copy (c = 1) or the repeat. */
+static void run_copy(html *h, const doc_text *t, uint32_t ln, uint32_t first, uint32_t last, int c)
+{
+    FILE *f = h->f;
+    size_t from, to;
+    fprintf(f, "<span class=\"ln c%d\"><i>%u</i>words %u&ndash;%u: ", c, ln, first, last);
+    if (!run_bytes(t, ln, first, last, &from, &to)) {
+        fputs("<span class=why>(not found in the text read again)</span></span>", f);
+        return;
+    }
+    size_t n = cut_utf8(t->text + from, to - from, RUN_BYTES);
+    esc_n(f, t->text + from, n);
+    if (n < to - from) fputs("&hellip;", f);
+    fputs("</span>", f);
+}
+
+/* The first nr runs of rp's article: the start of each copy, marked. */
+static void run_lines(html *h, const nd_doc_repeats *rp, size_t nr, const doc_text *t)
+{
+    FILE *f = h->f;
+    fputs("<div class=lines>", f);
+    for (size_t k = 0; k < nr; k++) {
+        const nd_run_repeat *ru = &rp->runs[k];
+        run_copy(h, t, ru->line, ru->a_first, ru->a_last, 1);
+        run_copy(h, t, ru->line, ru->b_first, ru->b_last, 2);
+    }
+    fputs("</div>\n", f);
+}
+
 static nd_status blocks(html *h)
 {
     const nd_scan_result *r = h->r;
@@ -739,14 +790,15 @@ static nd_status blocks(html *h)
     size_t total = nd_rep_count_blocks(r), shown = 0;
     fprintf(f,
             "<details class=sec id=blocks%s><summary><h2>Doubled blocks</h2> <span "
-            "class=n>%zu %s with a block of paragraphs printed twice, %zu doubled %s</span>"
+            "class=n>%zu %s with text printed twice (blocks of paragraphs, or runs of words inside "
+            "one), %zu doubled %s</span>"
             "</summary>\n<p class=key><span class=c1>first copy</span> <span class=c2>"
             "repeat</span></p>\n",
             total ? " open" : "", total, nd_rep_plural(total, "article", "articles"), r->ndoubled,
             nd_rep_plural(r->ndoubled, "body", "bodies"));
     for (size_t i = 0; i < r->nrepeats && shown < h->limit; i++) {
         const nd_doc_repeats *rp = &r->repeats[i];
-        if (!rp->nblocks) continue;
+        if (!rp->nblocks && !rp->nruns) continue;
         shown++;
         fprintf(f, "<div class=\"item block\" id=b%zu><h3>", i + 1);
         put_doc(h, rp->doc);
@@ -780,13 +832,21 @@ static nd_status blocks(html *h)
                 fputs("</li>", f);
             }
         }
+        size_t nr = 0;
+        for (size_t k = 0; k < rp->nruns && nf < h->limit; k++, nf++, nr++) {
+            const nd_run_repeat *ru = &rp->runs[k];
+            fprintf(f, "<li>line %u: words %u&ndash;%u repeat as words %u&ndash;%u (%u words, inside "
+                       "one paragraph)</li>",
+                    ru->line, ru->a_first, ru->a_last, ru->b_first, ru->b_last, ru->words);
+        }
         fputs("</ul>\n", f);
-        more(h, nf, nfolds, "repeat", "repeats");
+        more(h, nf, nfolds + rp->nruns, "repeat", "repeats");
         doc_text *t;
         nd_status st = load(h, rp->doc, UINT32_MAX, &t);
         if (st != ND_OK) return st;
         if (t->text) {
-            article_lines(h, rp, t);
+            if (rp->nblocks) article_lines(h, rp, t);
+            if (nr) run_lines(h, rp, nr, t);
         } else {
             fputs("<p class=why>(text not shown: ", f);
             esc(f, t->why ? t->why : "not available");
@@ -829,6 +889,35 @@ static void shorts(html *h)
         fputs("</div>\n", f);
     }
     more(h, shown, total, "article", "articles");
+    fputs("</details>\n", f);
+}
+
+/* The articles over the Gopher repetition limits (--gopher), each with the measures over
+ * their limits. */
+static void gopher(html *h)
+{
+    const nd_scan_result *r = h->r;
+    const nd_gopher_opts *g = &r->opts.gopher;
+    FILE *f = h->f;
+    fprintf(f,
+            "<details class=sec id=gopher%s><summary><h2>Over the Gopher repetition limits</h2> "
+            "<span class=n>%zu %s over at least one limit (Rae et al. 2021)</span></summary>\n",
+            r->ngopher ? " open" : "", r->ngopher, nd_rep_plural(r->ngopher, "article", "articles"));
+    size_t shown = 0;
+    for (size_t d = 0; r->metrics && d < r->ndocs && shown < h->limit; d++) {
+        const nd_doc_metrics *m = &r->metrics[d];
+        if (!m->over) continue;
+        shown++;
+        fputs("<div class=\"item gopher\"><h3>", f);
+        put_doc(h, (uint32_t)d);
+        fputs("</h3><table><tr><th>measure</th><th>value</th><th>limit</th></tr>", f);
+        for (unsigned i = 0; i < ND_GOPHER_N; i++)
+            if (m->over & (1u << i))
+                fprintf(f, "<tr><td>%s</td><td class=num>%.4f</td><td class=num>%.2f</td></tr>",
+                        nd_gopher_name(i), m->value[i], g->limit[i]);
+        fputs("</table></div>\n", f);
+    }
+    more(h, shown, r->ngopher, "article", "articles");
     fputs("</details>\n", f);
 }
 
@@ -1022,6 +1111,7 @@ nd_status nd_rep_write_html(const nd_scan_result *r, size_t limit, FILE *f)
     if (st == ND_OK && (parts & ND_PART_SHORT)) shorts(&h);
     if (st == ND_OK && (parts & ND_PART_SHARED)) st = shared(&h);
     if (st != ND_OK) goto out;
+    if (r->opts.gopher.enabled) gopher(&h);
     diags(&h, "skipped", "Skipped input", r->skipped, r->nskipped);
     diags(&h, "warnings", "Warnings", r->warnings, r->nwarnings);
     footer(&h);

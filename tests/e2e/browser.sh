@@ -108,6 +108,9 @@ check(page.items.get("block", 0) == shown(blocks),
       "doubled blocks: %d in the DOM, %d in the JSON report" % (page.items.get("block", 0), blocks))
 check(page.items.get("shared", 0) == shown(shared),
       "shared paragraphs: %d in the DOM, %d in the JSON report" % (page.items.get("shared", 0), shared))
+gopher = s.get("gopher_flagged") or 0
+check(page.items.get("gopher", 0) == shown(gopher),
+      "Gopher flags: %d in the DOM, %d in the JSON report" % (page.items.get("gopher", 0), gopher))
 for kind, n in page.items.items():
     check(page.visible.get(kind, 0) == min(n, 25), "%s: %d of %d shown on the first page" %
           (kind, page.visible.get(kind, 0), n))
@@ -159,6 +162,21 @@ expect_status 0
 cp "$ND_OUT" seeds.json
 QUERY=Raja SHOT_HASH="" check_page report-seeds "$TMP/seeds.html" "$TMP/seeds.json" \
     "15 headlines each printed twice" "representative" "jaccard 0.9449"
+
+# A page flattened onto one line with its body twice (a run repeated inside a paragraph,
+# the only repeat of that article), beside seed 002, with the Gopher flags: each run shows
+# both its copies, and every flagged article is listed.
+mkdir runs && cp "$ND_SEEDS"/002_*.txt runs/ || die "cannot copy seed 002"
+body=$(tr '\n' ' ' <"$ND_SEED")
+printf '%s %s\n' "$body" "$body" >runs/flat.txt
+nd scan --gopher -o runs.html runs
+expect_status 0
+nd scan --gopher -f json runs
+expect_status 0
+cp "$ND_OUT" runs.json
+QUERY=flat SHOT_HASH="" check_page report-runs "$TMP/runs.html" "$TMP/runs.json" \
+    "words 535–1068" "repeat as words 535–1068" "Over the Gopher repetition limits" \
+    "duplicated_5_n_grams" "2 over the Gopher limits"
 
 # A shared corpus: real news, with boilerplate.
 corpus=$ND_SHARED_DIR/data/detik_id/docs.jsonl
