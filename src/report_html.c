@@ -125,7 +125,7 @@ static void esc(FILE *f, const char *s)
     esc_n(f, s, strlen(s));
 }
 
-/* "id" or "id (path:line)", escaped. */
+/* "id" or "id (path:line)", escaped; in a check's report, marked new or archived. */
 static void put_doc(html *h, uint32_t d)
 {
     const nd_doc_info *di = &h->r->docs[d];
@@ -136,6 +136,10 @@ static void put_doc(html *h, uint32_t d)
         esc(h->f, src);
         fprintf(h->f, ":%llu)</span>", (unsigned long long)di->line);
     }
+    if (h->r->archive)
+        fputs(di->archived ? " <span class=\"tag arch\">archived</span>"
+                           : " <span class=\"tag new\">new</span>",
+              h->f);
 }
 
 /* The length of s[0..len) cut at `max` bytes on a character boundary. */
@@ -399,6 +403,8 @@ static const char CSS[] =
     "width:4em}.c1{background:#dbeafe}.c2{background:#fde2e1}.gap{color:#8c959f}"
     ".key span{padding:0 6px;border-radius:3px}"
     ".more{color:#57606a;font-style:italic}.pager{margin:8px 0}.pager button{margin-right:6px}"
+    ".tag{font-size:11.5px;padding:0 5px;border-radius:3px;border:1px solid}"
+    ".tag.arch{color:#57606a;border-color:#aab}.tag.new{color:#1a7f37;border-color:#1a7f37}"
     ".hidden{display:none}.places li{margin:4px 0}.places .txt{max-height:160px;padding:2px 0}";
 
 /* The JS: one search box filtering every section's entries (.item, by their text); each
@@ -462,6 +468,9 @@ static void counts(html *h)
     size_t dups = nd_rep_duplicates(r);
     fprintf(f, "%zu %s read, %zu skipped", (r->ndocs - r->narchived),
             nd_rep_plural((r->ndocs - r->narchived), "document", "documents"), r->nskipped);
+    if (r->archive)
+        fprintf(f, "; checked against %zu archived %s (%zu in this report)", r->archive_docs,
+                nd_rep_plural(r->archive_docs, "document", "documents"), r->narchived);
     if (r->opts.parts & ND_PART_GROUPS)
         fprintf(f, "; %zu %s of near-duplicates (%zu %s could go)", r->ngroups,
                 nd_rep_plural(r->ngroups, "group", "groups"), dups,
@@ -474,8 +483,7 @@ static void counts(html *h)
     if (r->opts.parts & ND_PART_SHARED)
         fprintf(f, "; %zu shared %s (%zu boilerplate)", r->nshared,
                 nd_rep_plural(r->nshared, "paragraph", "paragraphs"), nd_rep_count_boilerplate(r));
-    if (r->opts.gopher.enabled)
-        fprintf(f, "; %zu over the Gopher limits", r->ngopher);
+    if (r->opts.gopher.enabled) fprintf(f, "; %zu over the Gopher limits", r->ngopher);
 }
 
 static void header(html *h)
@@ -835,8 +843,9 @@ static nd_status blocks(html *h)
         size_t nr = 0;
         for (size_t k = 0; k < rp->nruns && nf < h->limit; k++, nf++, nr++) {
             const nd_run_repeat *ru = &rp->runs[k];
-            fprintf(f, "<li>line %u: words %u&ndash;%u repeat as words %u&ndash;%u (%u words, inside "
-                       "one paragraph)</li>",
+            fprintf(f,
+                    "<li>line %u: words %u&ndash;%u repeat as words %u&ndash;%u (%u words, inside "
+                    "one paragraph)</li>",
                     ru->line, ru->a_first, ru->a_last, ru->b_first, ru->b_last, ru->words);
         }
         fputs("</ul>\n", f);
@@ -902,7 +911,8 @@ static void gopher(html *h)
     fprintf(f,
             "<details class=sec id=gopher%s><summary><h2>Over the Gopher repetition limits</h2> "
             "<span class=n>%zu %s over at least one limit (Rae et al. 2021)</span></summary>\n",
-            r->ngopher ? " open" : "", r->ngopher, nd_rep_plural(r->ngopher, "article", "articles"));
+            r->ngopher ? " open" : "", r->ngopher,
+            nd_rep_plural(r->ngopher, "article", "articles"));
     size_t shown = 0;
     for (size_t d = 0; r->metrics && d < r->ndocs && shown < h->limit; d++) {
         const nd_doc_metrics *m = &r->metrics[d];

@@ -30,7 +30,7 @@ static void usage(FILE *f)
           "      --boilerplate-share F  ... or in >= this share of the batch (default off)\n"
           "      --parts LIST        groups, blocks, short, shared or all (default all)\n"
           "      --all-pairs         every pair of each group at the threshold\n"
-          "  -f, --format F          text (default), json or tsv\n"
+          "  -f, --format F          text (default), json, tsv or html\n"
           "Input: --input-format F, --text-field NAME, --id-field NAME, --max-bytes N as scan.\n"
           "Run:\n"
           "      --add               then add the batch to the archive (as 'index add')\n"

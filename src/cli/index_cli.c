@@ -84,7 +84,8 @@ static int report_option(int c, ix_args *a)
         return -1;
     case 'f':
         if (nd_report_format_parse(optarg, (nd_report_format *)&a->fmt) != ND_OK)
-            return nd_cli_usage_error(a->cmd, "--format takes text, json or tsv, not '%s'", optarg);
+            return nd_cli_usage_error(a->cmd, "--format takes text, json, tsv or html, not '%s'",
+                                      optarg);
         a->format_set = 1;
         return -1;
     case IX_OPT_FAIL:

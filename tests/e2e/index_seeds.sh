@@ -72,6 +72,13 @@ assert (p['a_archived'], p['b_archived']) == (False, True), p
 places = [pl for sh in d['shared'] for pl in sh['places']]
 assert {pl['id'] for pl in places if pl['archived']} == {'data/000_beebcc9d70568a44.txt', 'data/001_038cac575548727a.txt'}, places"
 
+# The HTML page of a check tags each document: the new copy and the archived original.
+nd check -f html --parts groups seeds.idx new/001.txt
+expect_status 0
+expect_stdout_contains 'new/001.txt <span class="tag new">new</span>'
+expect_stdout_contains 'data/001_038cac575548727a.txt <span class="tag arch">archived</span>'
+expect_stdout_contains 'checked against 4 archived documents (1 in this report)'
+
 # The archive is only read by a check: its bytes do not change.
 cksum seeds.idx >"$TMP/sum.before"
 nd check seeds.idx new/001.txt
