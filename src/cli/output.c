@@ -31,6 +31,17 @@ int nd_cli_output_open(nd_cli_output *o, const char *path)
         errno = EISDIR;
         return -1;
     }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* A device, a pipe or a socket (-o /dev/null, -o /dev/stdout): written directly,
+         * never replaced by a file (a rename would put a file in place of the device). */
+        if (S_ISDIR(sb.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        o->f = fopen(path, "w");
+        return o->f ? 0 : -1;
+    }
     o->tmp = temp_name(path);
     o->path = strdup(path);
     if (!o->tmp || !o->path) {
@@ -77,9 +88,14 @@ int nd_cli_output_commit(nd_cli_output *o)
 {
     int e = 0;
     if (fflush(o->f) != 0 || ferror(o->f)) e = errno ? errno : EIO;
-    if (!e && fsync(fileno(o->f)) != 0) e = errno;
+    if (!e && o->tmp && fsync(fileno(o->f)) != 0) e = errno;
     if (fclose(o->f) != 0 && !e) e = errno;
     o->f = NULL;
+    if (!o->tmp) { /* written directly */
+        release(o);
+        errno = e;
+        return e ? -1 : 0;
+    }
     if (!e && rename(o->tmp, o->path) != 0) e = errno;
     if (e) unlink(o->tmp);
     release(o);
@@ -91,6 +107,6 @@ void nd_cli_output_abort(nd_cli_output *o)
 {
     if (!o->f) return;
     fclose(o->f);
-    unlink(o->tmp);
+    if (o->tmp) unlink(o->tmp);
     release(o);
 }

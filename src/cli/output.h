@@ -5,7 +5,8 @@
  * stays on one file system), which is flushed, synced and renamed over FILE only when it
  * is complete: a reader of FILE sees the old report or the new one, never half of one, and
  * a failed run leaves FILE as it was. The new file gets the mode a new file would
- * (0666 less the umask).
+ * (0666 less the umask). A FILE that exists and is not a regular file (a device such as
+ * /dev/null, a pipe, a socket) is written directly: it cannot be replaced.
  */
 #ifndef NEARDUP_CLI_OUTPUT_H
 #define NEARDUP_CLI_OUTPUT_H
@@ -14,7 +15,7 @@
 
 typedef struct nd_cli_output {
     FILE *f;    /* where the report is written; NULL when not open */
-    char *tmp;  /* the temporary file's path (malloc'd) */
+    char *tmp;  /* the temporary file's path (malloc'd); NULL when FILE is written directly */
     char *path; /* the final path (malloc'd) */
 } nd_cli_output;
 

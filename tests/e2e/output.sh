@@ -73,6 +73,28 @@ if [ "$(id -u)" -ne 0 ]; then
     expect_status 2
     expect_stderr_text "neardup: cannot write the report to ro/r.txt: Permission denied"
 fi
+# A FILE that is not a regular file is written directly, never replaced by a file: a named
+# pipe (read by cat) and /dev/null stay what they were.
+mkfifo pipe || die "cannot make a FIFO"
+cat pipe >from_pipe &
+reader=$!
+nd scan -f tsv -o pipe "$ND_SEEDS"
+expect_status 0
+if [ -p pipe ]; then
+    wait "$reader"
+else
+    fail "-o pipe replaced the named pipe by a file"
+    kill "$reader" 2>/dev/null
+    : >from_pipe
+fi
+nd scan -f tsv "$ND_SEEDS"
+expect_file_same "$ND_OUT" from_pipe "the report written through -o pipe"
+expect_no_temp .
+nd scan -o /dev/null "$ND_SEEDS"
+expect_status 0
+expect_stdout_empty
+[ -c /dev/null ] || fail "-o /dev/null replaced the device /dev/null by a file"
+
 # --limit: the text report shows N entries per section and says how many more there are.
 nd scan --limit 1 "$ND_SEEDS"
 expect_status 0
