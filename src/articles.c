@@ -32,6 +32,10 @@
  * are walked after the buckets, each an edge when it joins two components; the exact sets
  * of group members not read again here (archived ones, or batch documents whose only
  * near-duplicates are archived) come from the extension's load_set.
+ * In exact mode without containment or an archive, pass 2, the walk and the groups run a
+ * batch of candidate components at a time, so only about opts.set_memory bytes of exact
+ * sets are held at once (see by_batch), and opts.drop_signatures frees the signatures
+ * after LSH, their last use.
  */
 #include "articles.h"
 
@@ -1002,8 +1006,11 @@ nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
     if (!need || !s.sets || nd_uf_create(n, &s.vuf) != ND_OK) goto out;
     if (!c->opts.verify_estimate && c->opts.containment <= 0.0 && !c->ext) {
         nd_uf *cuf = NULL;
-        if ((st = candidates(&s, &bands, need, &cuf)) == ND_OK)
-            st = by_batch(&s, &bands, &cuf, need, groups);
+        if ((st = candidates(&s, &bands, need, &cuf)) == ND_OK && c->opts.drop_signatures) {
+            nd_free(res->mem->sigs); /* verified exactly: LSH was their last use */
+            res->mem->sigs = NULL;
+        }
+        if (st == ND_OK) st = by_batch(&s, &bands, &cuf, need, groups);
         nd_uf_free(cuf);
         goto out;
     }

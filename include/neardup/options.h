@@ -149,6 +149,9 @@ typedef struct nd_scan_opts {
                                  holds at once (candidate components are verified a batch at
                                  a time); 0 = default (ND_SET_MEMORY). Changes memory and
                                  time, never the result */
+    int drop_signatures;      /* 1: free the signatures once LSH has used them when nothing
+                                 after needs them (exact verification, no containment): the
+                                 result's signatures are then NULL. 0 (default): kept */
     nd_diag_fn on_diag;       /* may be NULL */
     nd_progress_fn on_progress; /* may be NULL */
     void *userdata;           /* passed to on_diag and on_progress */

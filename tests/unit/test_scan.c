@@ -766,6 +766,41 @@ START_TEST(test_set_memory_identical)
 }
 END_TEST
 
+/* drop_signatures frees the signatures after LSH in exact mode only, and changes nothing
+ * else. */
+START_TEST(test_drop_signatures)
+{
+    char *dir = tu_tmpdir();
+    size_t ndocs;
+    char *path = chain_corpus(dir, &ndocs);
+    for (int est = 0; est < 2; est++) {
+        char *want = NULL;
+        for (int drop = 0; drop < 2; drop++) {
+            nd_scan_opts o = opts_threads(2);
+            o.verify_estimate = est;
+            o.drop_signatures = drop;
+            nd_scan_result *res = scan_one(&o, path);
+            if (drop && !est)
+                ck_assert_ptr_null(res->signatures);
+            else
+                ck_assert_ptr_nonnull(res->signatures);
+            char *got = report(res, ND_REPORT_JSON);
+            if (!drop)
+                want = got;
+            else {
+                ck_assert_str_eq(got, want);
+                free(got);
+            }
+            nd_scan_result_free(res);
+        }
+        free(want);
+    }
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- errors: skipped inputs and bad options ----------------------------------------- */
 
 static void skipped_case(unsigned threads)
@@ -1043,6 +1078,7 @@ static Suite *scan_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_batches_threads_identical);
     tcase_add_test(tc, test_set_memory_identical);
+    tcase_add_test(tc, test_drop_signatures);
     tcase_add_test(tc, test_option_bounds_valid);
     suite_add_tcase(s, tc);
 
