@@ -32,6 +32,10 @@
  * are walked after the buckets, each an edge when it joins two components; the exact sets
  * of group members not read again here (archived ones, or batch documents whose only
  * near-duplicates are archived) come from the extension's load_set.
+ * In exact mode without containment or an archive, pass 2, the walk and the groups run a
+ * batch of candidate components at a time, so only about opts.set_memory bytes of exact
+ * sets are held at once (see by_batch), and opts.drop_signatures frees the signatures
+ * after LSH, their last use.
  */
 #include "articles.h"
 
@@ -93,6 +97,18 @@ static nd_status commit_set(void *ctx, nd_batch *b)
     return ND_OK;
 }
 
+/* Hands document i, read again, to pass 2. */
+static nd_status fetch(stage *s, nd_pass *p, uint32_t i)
+{
+    nd_scan_ctx *c = s->c;
+    const nd_doc_rec *d = &c->res->mem->docs[i];
+    nd_record rec;
+    nd_status st = nd_reader_fetch(c->reader, d->source, d->offset, d->len, d->line, &rec);
+    if (st == ND_OK) st = nd_pass_add(p, &rec, i, d->sum);
+    c->res->stats.refetched++;
+    return st;
+}
+
 /* Reads again the documents whose need[] is set and builds their exact sets. */
 static nd_status pass2(stage *s, const unsigned char *need)
 {
@@ -106,13 +122,21 @@ static nd_status pass2(stage *s, const unsigned char *need)
     nd_pass_begin(&p, c->pl, ND_MODE_SET, commit_set, s);
     nd_status st = ND_OK;
     size_t nb = c->ext ? c->ext->nbatch : m->ndocs; /* archived documents are not re-read */
-    for (size_t i = 0; i < nb && st == ND_OK; i++) {
-        if (!need[i] || s->sets[i].v) continue;
-        const nd_doc_rec *d = &m->docs[i];
-        nd_record rec;
-        st = nd_reader_fetch(c->reader, d->source, d->offset, d->len, d->line, &rec);
-        if (st == ND_OK) st = nd_pass_add(&p, &rec, (uint32_t)i, d->sum);
-        c->res->stats.refetched++;
+    for (size_t i = 0; i < nb && st == ND_OK; i++)
+        if (need[i] && !s->sets[i].v) st = fetch(s, &p, (uint32_t)i);
+    return nd_pass_end(&p, st);
+}
+
+/* Pass 2 over the batch documents docs[0..nd) (ascending, none read yet); s->done and
+ * s->todo count across calls (progress). */
+static nd_status pass2_list(stage *s, const uint32_t *docs, size_t nd)
+{
+    nd_pass p;
+    nd_pass_begin(&p, s->c->pl, ND_MODE_SET, commit_set, s);
+    nd_status st = ND_OK;
+    for (size_t i = 0; i < nd && st == ND_OK; i++) {
+        assert(!s->sets[docs[i]].v && (i == 0 || docs[i - 1] < docs[i]));
+        st = fetch(s, &p, docs[i]);
     }
     return nd_pass_end(&p, st);
 }
@@ -269,20 +293,27 @@ static int sim_cmp(const void *x, const void *y)
     return (p->b > q->b) - (p->b < q->b);
 }
 
-/* With all_pairs: every pair of each group that verifies, instead of the edges. */
-static nd_status all_pairs(stage *s, const nd_groups *g)
+/* With all_pairs: every pair of each group of g that verifies, appended to *v (*n of
+ * them, room for *cap). */
+static nd_status pairs_of(stage *s, const nd_groups *g, nd_pair_sim **v, size_t *n, size_t *cap)
 {
-    s->nedges = 0;
     for (size_t k = 0; k < g->n; k++)
         for (size_t i = g->start[k]; i < g->start[k + 1]; i++)
             for (size_t j = i + 1; j < g->start[k + 1]; j++) {
                 uint32_t a = g->members[i], b = g->members[j];
                 nd_pair_sim ps;
                 if (!verify(s, a < b ? a : b, a < b ? b : a, &ps)) continue;
-                ND_GROW(s->nedges, s->capedges, 256, s->edges);
-                s->edges[s->nedges++] = ps;
+                ND_GROW(*n, *cap, 256, *v);
+                (*v)[(*n)++] = ps;
             }
     return ND_OK;
+}
+
+/* With all_pairs: every pair of each group that verifies, instead of the edges. */
+static nd_status all_pairs(stage *s, const nd_groups *g)
+{
+    s->nedges = 0;
+    return pairs_of(s, g, &s->edges, &s->nedges, &s->capedges);
 }
 
 /* ---- groups ---------------------------------------------------------------------------- */
@@ -442,6 +473,28 @@ static void keep_rule(stage *s, nd_group *gr, const nd_sim *rep_sim, keep_ord *o
     gr->nkept = nk;
 }
 
+/* Fills group gr (its members and nmembers set) from its documents docs[0..nmembers)
+ * (representative first), whose exact sets are loaded: each member's similarity to the
+ * representative and what the keep rule makes of it. rep_sim and ord have room for its
+ * members. */
+static void build_group(stage *s, const uint32_t *docs, nd_group *gr, nd_sim *rep_sim,
+                        keep_ord *ord)
+{
+    const nd_set *rep = &s->sets[docs[0]];
+    for (size_t j = 0; j < gr->nmembers; j++) {
+        uint32_t d = docs[j];
+        nd_member *mb = &gr->members[j];
+        assert(s->sets[d].v != NULL); /* every member's exact set is loaded */
+        mb->doc = d;
+        nd_sim sim = nd_verify_exact(s->sets[d].v, s->sets[d].n, rep->v, rep->n);
+        rep_sim[j] = sim;
+        mb->jaccard = sim.jaccard;
+        mb->containment = sim.contain_a;
+        mb->snippet = NULL; /* set by nd_result_finish */
+    }
+    keep_rule(s, gr, rep_sim, ord);
+}
+
 /* The result's groups, with each member's similarity to the representative and what the
  * keep rule makes of it. */
 static nd_status build_groups(stage *s, const nd_groups *g)
@@ -464,19 +517,7 @@ static nd_status build_groups(stage *s, const nd_groups *g)
         nd_group *gr = &m->groups[k];
         gr->members = m->members + g->start[k];
         gr->nmembers = g->start[k + 1] - g->start[k];
-        const nd_set *rep = &s->sets[g->members[g->start[k]]];
-        for (size_t j = 0; j < gr->nmembers; j++) {
-            uint32_t d = g->members[g->start[k] + j];
-            nd_member *mb = &gr->members[j];
-            assert(s->sets[d].v != NULL); /* every member's exact set is loaded */
-            mb->doc = d;
-            nd_sim sim = nd_verify_exact(s->sets[d].v, s->sets[d].n, rep->v, rep->n);
-            rep_sim[j] = sim;
-            mb->jaccard = sim.jaccard;
-            mb->containment = sim.contain_a;
-            mb->snippet = NULL; /* set by nd_result_finish */
-        }
-        keep_rule(s, gr, rep_sim, ord);
+        build_group(s, g->members + g->start[k], gr, rep_sim, ord);
     }
     nd_free(rep_sim);
     nd_free(ord);
@@ -566,8 +607,10 @@ out:
     return st;
 }
 
-/* Candidate components, and pass 2 for their members (exact mode). */
-static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
+/* Candidate components, and pass 2 for their members (exact mode) unless *cufp is asked
+ * for: then it receives the union-find of the candidate components instead (the caller
+ * frees it), and pass 2 is left to the caller. */
+static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need, nd_uf **cufp)
 {
     nd_scan_ctx *c = s->c;
     nd_scan_result *res = c->res;
@@ -585,12 +628,365 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need)
             for (size_t i = 0; i < bands->nbuckets[b]; i++)
                 res->stats.capped_buckets += bands->start[b][i + 1] - bands->start[b][i] > 128;
     }
+    if (cufp && st == ND_OK) {
+        *cufp = cuf;
+        cuf = NULL;
+    }
     nd_uf_free(cuf);
     res->stats.t_lsh = nd_now() - t0;
-    if (st != ND_OK || c->opts.verify_estimate) return st;
+    if (st != ND_OK || c->opts.verify_estimate || cufp) return st;
     t0 = nd_now();
     st = pass2(s, need);
     res->stats.t_pass2 = nd_now() - t0;
+    return st;
+}
+
+/* ---- one batch of candidate components at a time ---------------------------------------- */
+
+/*
+ * Exact mode without containment or an archive: the exact sets are read, verified and
+ * grouped a batch of candidate components at a time, and freed, so pass 2 holds about
+ * opts.set_memory bytes of sets instead of those of every candidate.
+ *
+ * This gives the same result as one pass 2 and one walk of every bucket. Every bucket's
+ * members share a bucket, so they lie in one candidate component, and so does everything
+ * the walk of that bucket tests and joins. The verification union-find of one component
+ * is thus changed by its own buckets only, and walking a component's buckets in the global
+ * order (band, bucket, documents in input order) makes the same tests and the same edges as
+ * the global walk; components of other batches are neither read nor changed. A group is a
+ * set of documents joined by edges, so it lies within one component too: it is built (its
+ * similarities and keep rule, which read sets) while its batch is loaded, by nd_cluster on
+ * the batch's edges, which orders its members as nd_cluster on all edges does (input order,
+ * the longest first) since the batch's documents are numbered in input order. The groups
+ * are then placed in the order of their first member, which is nd_cluster's order; edges
+ * are sorted at the end as always. Each candidate is read exactly once, so the statistics
+ * (tests, documents read again) do not change either.
+ */
+
+/* A group built while its batch was loaded: its members are pre[off .. off + n). */
+typedef struct pregroup {
+    uint32_t first; /* its earliest member: the groups' order */
+    size_t off, n, nkept;
+} pregroup;
+
+typedef struct batches {
+    uint32_t *dstart; /* batch t's documents are docs[dstart[t] .. dstart[t + 1]) */
+    uint32_t *docs;
+    size_t *bstart; /* its buckets (band base + index, ascending) buckets[bstart[t] ..) */
+    size_t *buckets;
+    size_t *base; /* band b's buckets are numbered from base[b] */
+    size_t n;
+} batches;
+
+static void batches_clear(batches *b)
+{
+    nd_free(b->dstart);
+    nd_free(b->docs);
+    nd_free(b->bstart);
+    nd_free(b->buckets);
+    nd_free(b->base);
+    memset(b, 0, sizeof *b);
+}
+
+/* About the memory a document's exact set takes: one value per shingle (at most one per
+ * word), plus the allocation's overhead. */
+static uint64_t set_bytes(const nd_doc_rec *d)
+{
+    return 8u * (uint64_t)(d->ntokens ? d->ntokens : 1) + 32u;
+}
+
+/* Cuts the candidate components (cuf; need[i]: document i is in one of two or more) into
+ * batches in order of their first document, each of about `budget` bytes of sets (one
+ * component more when it alone exceeds it), and lists each batch's documents and buckets,
+ * in order. */
+static nd_status make_batches(stage *s, const nd_lsh_bands *bands, nd_uf *cuf,
+                              const unsigned char *need, size_t budget, batches *out)
+{
+    const struct nd_result_mem *m = s->c->res->mem;
+    size_t n = m->ndocs, nbands = bands->nbands;
+    batches b = {0};
+    uint64_t *w = nd_calloc(n ? n : 1, sizeof *w); /* per root: its component's set bytes */
+    uint32_t *bat = nd_malloc((n ? n : 1) * sizeof *bat); /* per root, then per document */
+    nd_status st = ND_ENOMEM;
+    if (!w || !bat) goto out;
+    size_t ncand = 0;
+    for (size_t i = 0; i < n; i++)
+        if (need[i]) {
+            w[nd_uf_find(cuf, (uint32_t)i)] += set_bytes(&m->docs[i]);
+            ncand++;
+        }
+    uint64_t cur = 0;
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++)
+        bat[i] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!need[i]) continue;
+        uint32_t r = nd_uf_find(cuf, (uint32_t)i);
+        if (bat[r] != UINT32_MAX) continue; /* its component has its batch */
+        if (nb == 0 || (cur > 0 && cur + w[r] > budget)) {
+            nb++;
+            cur = 0;
+        }
+        bat[r] = (uint32_t)(nb - 1);
+        cur += w[r];
+    }
+    /* bat per document (through w, whose sums are used up) */
+    for (size_t i = 0; i < n; i++)
+        if (need[i]) w[i] = bat[nd_uf_find(cuf, (uint32_t)i)];
+    for (size_t i = 0; i < n; i++)
+        bat[i] = need[i] ? (uint32_t)w[i] : UINT32_MAX;
+    nd_free(w);
+    w = NULL;
+    size_t nbuckets = 0;
+    for (size_t k = 0; k < nbands; k++)
+        nbuckets += bands->nbuckets[k];
+    b.n = nb;
+    b.dstart = nd_calloc(nb + 1, sizeof *b.dstart);
+    b.docs = nd_malloc((ncand ? ncand : 1) * sizeof *b.docs);
+    b.bstart = nd_calloc(nb + 1, sizeof *b.bstart);
+    b.buckets = nd_malloc((nbuckets ? nbuckets : 1) * sizeof *b.buckets);
+    b.base = nd_malloc((nbands + 1) * sizeof *b.base);
+    if (!b.dstart || !b.docs || !b.bstart || !b.buckets || !b.base) goto out;
+    if (ncand >= UINT32_MAX) {
+        st = ND_EINVAL;
+        goto out;
+    }
+    /* Counting sorts by batch, stable: documents and buckets stay in order in a batch. */
+    for (size_t i = 0; i < n; i++)
+        if (bat[i] != UINT32_MAX) b.dstart[bat[i] + 1]++;
+    for (size_t t = 0; t < nb; t++)
+        b.dstart[t + 1] += b.dstart[t];
+    for (size_t i = 0; i < n; i++)
+        if (bat[i] != UINT32_MAX) b.docs[b.dstart[bat[i]]++] = (uint32_t)i;
+    for (size_t t = nb; t > 0; t--) /* back from ends to starts */
+        b.dstart[t] = b.dstart[t - 1];
+    b.dstart[0] = 0;
+    b.base[0] = 0;
+    for (size_t k = 0; k < nbands; k++) {
+        b.base[k + 1] = b.base[k] + bands->nbuckets[k];
+        for (size_t i = 0; i < bands->nbuckets[k]; i++) {
+            uint32_t t = bat[bands->rec[k][bands->start[k][i]]];
+            assert(t != UINT32_MAX); /* a bucket's members are candidates */
+            b.bstart[t + 1]++;
+        }
+    }
+    for (size_t t = 0; t < nb; t++)
+        b.bstart[t + 1] += b.bstart[t];
+    for (size_t k = 0; k < nbands; k++)
+        for (size_t i = 0; i < bands->nbuckets[k]; i++)
+            b.buckets[b.bstart[bat[bands->rec[k][bands->start[k][i]]]]++] = b.base[k] + i;
+    for (size_t t = nb; t > 0; t--)
+        b.bstart[t] = b.bstart[t - 1];
+    b.bstart[0] = 0;
+    *out = b;
+    memset(&b, 0, sizeof b);
+    st = ND_OK;
+out:
+    nd_free(w);
+    nd_free(bat);
+    batches_clear(&b);
+    return st;
+}
+
+/* Index of doc in the ascending docs[0..n) (it is there). */
+static uint32_t local_index(const uint32_t *docs, size_t n, uint32_t doc)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (docs[mid] <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    assert(docs[lo] == doc);
+    return (uint32_t)lo;
+}
+
+/* The groups built so far, and with all_pairs their pairs. */
+typedef struct built {
+    nd_member *pre;
+    size_t npre, cappre;
+    pregroup *pg;
+    size_t npg, cappg;
+    nd_pair_sim *ap;
+    size_t nap, capap;
+} built;
+
+static nd_status reserve_built(built *bt, size_t nmembers, size_t ngroups)
+{
+    ND_RESERVE(bt->pre, bt->cappre, bt->npre + nmembers, 256);
+    ND_RESERVE(bt->pg, bt->cappg, bt->npg + ngroups, 64);
+    return ND_OK;
+}
+
+/* The groups of the batch docs[0..nd) (ascending, sets loaded) from the edges the batch
+ * added (s->edges[e0 ..]), built into bt; with all_pairs, their pairs too. */
+static nd_status group_batch(stage *s, const uint32_t *docs, size_t nd, size_t e0, built *bt)
+{
+    const struct nd_result_mem *m = s->c->res->mem;
+    size_t ne = s->nedges - e0;
+    nd_groups g = {0};
+    nd_sim *rep_sim = NULL;
+    keep_ord *ord = NULL;
+    nd_pair *pairs = nd_malloc((ne ? ne : 1) * sizeof *pairs);
+    uint32_t *len = nd_malloc((nd ? nd : 1) * sizeof *len);
+    nd_status st = ND_ENOMEM;
+    if (!pairs || !len) goto out;
+    for (size_t i = 0; i < ne; i++) {
+        const nd_pair_sim *e = &s->edges[e0 + i];
+        pairs[i] = (nd_pair){local_index(docs, nd, e->a), local_index(docs, nd, e->b)};
+    }
+    for (size_t i = 0; i < nd; i++)
+        len[i] = m->docs[docs[i]].ntokens;
+    if ((st = nd_cluster(nd, pairs, ne, len, &g)) != ND_OK) goto out;
+    size_t total = g.n ? g.start[g.n] : 0, most = 0;
+    for (size_t i = 0; i < total; i++)
+        g.members[i] = docs[g.members[i]]; /* back to document numbers */
+    for (size_t k = 0; k < g.n; k++)
+        if (g.start[k + 1] - g.start[k] > most) most = g.start[k + 1] - g.start[k];
+    st = ND_ENOMEM;
+    rep_sim = nd_malloc((most ? most : 1) * sizeof *rep_sim);
+    ord = nd_malloc((most ? most : 1) * sizeof *ord);
+    if (!rep_sim || !ord) goto out;
+    if ((st = reserve_built(bt, total, g.n)) != ND_OK) goto out;
+    for (size_t k = 0; k < g.n; k++) {
+        pregroup *p = &bt->pg[bt->npg++];
+        p->off = bt->npre;
+        p->n = g.start[k + 1] - g.start[k];
+        p->first = UINT32_MAX;
+        for (size_t j = g.start[k]; j < g.start[k + 1]; j++)
+            if (g.members[j] < p->first) p->first = g.members[j];
+        nd_group gr = {p->n, bt->pre + p->off, 0};
+        build_group(s, g.members + g.start[k], &gr, rep_sim, ord);
+        p->nkept = gr.nkept;
+        bt->npre += p->n;
+    }
+    if (s->c->opts.all_pairs) st = pairs_of(s, &g, &bt->ap, &bt->nap, &bt->capap);
+out:
+    nd_groups_clear(&g);
+    nd_free(rep_sim);
+    nd_free(ord);
+    nd_free(pairs);
+    nd_free(len);
+    return st;
+}
+
+static int pg_cmp(const void *x, const void *y)
+{
+    const pregroup *p = x, *q = y;
+    return (p->first > q->first) - (p->first < q->first);
+}
+
+/* Walks batch t's buckets, in order. */
+static nd_status walk_batch(stage *s, const nd_lsh_bands *bands, const batches *b, size_t t)
+{
+    nd_status st = ND_OK;
+    unsigned k = 0;
+    for (size_t j = b->bstart[t]; j < b->bstart[t + 1] && st == ND_OK; j++) {
+        size_t g = b->buckets[j];
+        while (g >= b->base[k + 1])
+            k++;
+        const uint32_t *start = bands->start[k] + (g - b->base[k]);
+        st = walk_bucket(s, bands->rec[k] + start[0], start[1] - start[0]);
+    }
+    return st;
+}
+
+/* The stage after LSH, a batch of candidate components at a time (see above): the result's
+ * groups and pairs, and *groups. */
+static nd_status by_batch(stage *s, nd_lsh_bands *bands, nd_uf **cuf, const unsigned char *need,
+                          nd_groups *groups)
+{
+    nd_scan_ctx *c = s->c;
+    nd_scan_result *res = c->res;
+    struct nd_result_mem *m = res->mem;
+    size_t budget = c->opts.set_memory ? c->opts.set_memory : ND_SET_MEMORY;
+    batches b = {0};
+    built bt = {0};
+    nd_status st = make_batches(s, bands, *cuf, need, budget, &b);
+    nd_uf_free(*cuf);
+    *cuf = NULL;
+    if (st != ND_OK) goto out;
+    s->done = 0;
+    s->todo = b.n ? b.dstart[b.n] : 0;
+    nd_scan_progress(c, ND_PHASE_VERIFY, 0, s->todo, 0);
+    for (size_t t = 0; t < b.n && st == ND_OK; t++) {
+        const uint32_t *docs = b.docs + b.dstart[t];
+        size_t nd = b.dstart[t + 1] - b.dstart[t], e0 = s->nedges;
+        double t0 = nd_now();
+        st = pass2_list(s, docs, nd);
+        double t1 = nd_now();
+        res->stats.t_pass2 += t1 - t0;
+        if (st == ND_OK) st = walk_batch(s, bands, &b, t);
+        double t2 = nd_now();
+        res->stats.t_verify += t2 - t1;
+        if (st == ND_OK) st = group_batch(s, docs, nd, e0, &bt);
+        for (size_t i = 0; i < nd; i++) {
+            nd_free(s->sets[docs[i]].v);
+            s->sets[docs[i]].v = NULL;
+        }
+        res->stats.t_cluster += nd_now() - t2;
+    }
+    res->stats.candidates = s->tests;
+    nd_lsh_bands_clear(bands);
+    batches_clear(&b);
+    if (st != ND_OK) goto out;
+    /* The groups of all edges, as nd_cluster orders them: by their first member. */
+    double t0 = nd_now();
+    nd_pair *pairs = nd_malloc((s->nedges ? s->nedges : 1) * sizeof *pairs);
+    uint32_t *len = nd_malloc((m->ndocs ? m->ndocs : 1) * sizeof *len);
+    st = ND_ENOMEM;
+    if (pairs && len) {
+        for (size_t i = 0; i < s->nedges; i++)
+            pairs[i] = (nd_pair){s->edges[i].a, s->edges[i].b};
+        for (size_t i = 0; i < m->ndocs; i++)
+            len[i] = m->docs[i].ntokens;
+        st = nd_cluster(m->ndocs, pairs, s->nedges, len, groups);
+    }
+    nd_free(pairs);
+    nd_free(len);
+    if (st != ND_OK) goto out;
+    if (bt.npg) qsort(bt.pg, bt.npg, sizeof *bt.pg, pg_cmp);
+    assert(bt.npg == groups->n);
+    size_t total = groups->n ? groups->start[groups->n] : 0;
+    assert(bt.npre == total);
+    m->groups = nd_calloc(groups->n ? groups->n : 1, sizeof *m->groups);
+    m->members = nd_calloc(total ? total : 1, sizeof *m->members);
+    st = ND_ENOMEM;
+    if (!m->groups || !m->members) goto out;
+    for (size_t k = 0; k < groups->n; k++) {
+        const pregroup *p = &bt.pg[k];
+        nd_group *gr = &m->groups[k];
+        assert(p->n == groups->start[k + 1] - groups->start[k]);
+        gr->members = m->members + groups->start[k];
+        gr->nmembers = p->n;
+        gr->nkept = p->nkept;
+        memcpy(gr->members, bt.pre + p->off, p->n * sizeof *gr->members);
+        for (size_t j = 0; j < p->n; j++)
+            assert(gr->members[j].doc == groups->members[groups->start[k] + j]);
+    }
+    res->groups = m->groups;
+    res->ngroups = groups->n;
+    if (c->opts.all_pairs) { /* the groups' pairs instead of the edges */
+        nd_free(s->edges);
+        s->edges = bt.ap;
+        s->nedges = bt.nap;
+        s->capedges = bt.capap;
+        bt.ap = NULL;
+    }
+    if (s->nedges) qsort(s->edges, s->nedges, sizeof *s->edges, sim_cmp);
+    m->pairs = s->edges;
+    res->pairs = s->edges;
+    res->npairs = s->nedges;
+    s->edges = NULL;
+    res->stats.t_cluster += nd_now() - t0;
+    st = ND_OK;
+out:
+    batches_clear(&b);
+    nd_free(bt.pre);
+    nd_free(bt.pg);
+    nd_free(bt.ap);
     return st;
 }
 
@@ -608,7 +1004,17 @@ nd_status nd_articles_group(nd_scan_ctx *c, nd_groups *groups)
     s.sets = nd_calloc(n ? n : 1, sizeof *s.sets);
     nd_status st = ND_ENOMEM;
     if (!need || !s.sets || nd_uf_create(n, &s.vuf) != ND_OK) goto out;
-    if ((st = candidates(&s, &bands, need)) != ND_OK) goto out;
+    if (!c->opts.verify_estimate && c->opts.containment <= 0.0 && !c->ext) {
+        nd_uf *cuf = NULL;
+        if ((st = candidates(&s, &bands, need, &cuf)) == ND_OK && c->opts.drop_signatures) {
+            nd_free(res->mem->sigs); /* verified exactly: LSH was their last use */
+            res->mem->sigs = NULL;
+        }
+        if (st == ND_OK) st = by_batch(&s, &bands, &cuf, need, groups);
+        nd_uf_free(cuf);
+        goto out;
+    }
+    if ((st = candidates(&s, &bands, need, NULL)) != ND_OK) goto out;
     double t0 = nd_now();
     st = walk_buckets(&s, &bands);
     if (st == ND_OK) st = walk_outside(&s);

@@ -16,6 +16,7 @@
 
 #define ND_NGRAM_MAX 64u   /* longest word n-gram */
 #define ND_PERMS_MAX 1024u /* most MinHash permutations */
+#define ND_SET_MEMORY ((size_t)16 << 20) /* default nd_scan_opts.set_memory: 16 MiB */
 
 /* What nd_scan looks for (nd_scan_opts.parts). */
 #define ND_PART_GROUPS 1u   /* near-duplicate article groups */
@@ -144,6 +145,13 @@ typedef struct nd_scan_opts {
     nd_keep_rule keep;        /* which member of a group is kept; default ND_KEEP_LONGEST.
                                  ND_KEEP_FIELD_* need decode.keep_field (else ND_EINVAL) */
     nd_gopher_opts gopher;    /* flags on the repetition measures (ND_PART_METRICS) */
+    size_t set_memory;        /* about how many bytes of exact shingle sets verification
+                                 holds at once (candidate components are verified a batch at
+                                 a time); 0 = default (ND_SET_MEMORY). Changes memory and
+                                 time, never the result */
+    int drop_signatures;      /* 1: free the signatures once LSH has used them when nothing
+                                 after needs them (exact verification, no containment): the
+                                 result's signatures are then NULL. 0 (default): kept */
     nd_diag_fn on_diag;       /* may be NULL */
     nd_progress_fn on_progress; /* may be NULL */
     void *userdata;           /* passed to on_diag and on_progress */

@@ -227,7 +227,8 @@ typedef struct nd_scan_result {
     const char *archive; /* check: the archive index's path; NULL for a scan */
     size_t archive_docs; /* check: documents the archive held */
     const uint32_t *signatures; /* ndocs * opts.perms MinHash values, document i's at
-                                   i * opts.perms (all 0 for an archived document) */
+                                   i * opts.perms (all 0 for an archived document); NULL
+                                   when opts.drop_signatures freed them */
     size_t nsources;
     const char **sources; /* paths of the files read ("<stdin>" for standard input), then the
                              paths the archived documents were added from */

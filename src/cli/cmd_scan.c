@@ -492,6 +492,7 @@ int nd_cmd_scan(int argc, char **argv)
 {
     scan_args a;
     nd_scan_args_init(&a, "scan");
+    a.opts.drop_signatures = 1; /* the report does not show them */
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
     const char *const *paths = (const char *const *)(argv + optind);

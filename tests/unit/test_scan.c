@@ -660,6 +660,147 @@ START_TEST(test_batches_threads_identical)
 }
 END_TEST
 
+/* Writes a JSON Lines corpus of clusters of chained near-copies, shuffled: cluster c (of 80)
+ * has 1 + c % 9 members, member j its cluster's 120-word text with j words changed, each
+ * member's changes those of the one before and one more (neighbours in a chain verify, its
+ * ends do not: several members are kept); every third cluster has an outsider too, a
+ * candidate but no near-duplicate (so a component's first document need not be a group's).
+ * The documents of all clusters are spread over the input in a pseudo-random order. */
+static char *chain_corpus(const char *dir, size_t *ndocs)
+{
+    enum { NCLUSTERS = 80, WORDS = 120 };
+    uint32_t seed = 777;
+    size_t n = 0, cap = NCLUSTERS * 10;
+    char **texts = calloc(cap, sizeof *texts);
+    ck_assert_ptr_nonnull(texts);
+    for (size_t c = 0; c < NCLUSTERS; c++) {
+        uint32_t v[WORDS];
+        for (size_t w = 0; w < WORDS; w++)
+            v[w] = lcg(&seed) % 5000u;
+        size_t nm = 1 + c % 9 + (c % 3 == 0); /* and an outsider */
+        for (size_t j = 0; j < nm; j++) {
+            tu_sbuf t = {0};
+            int out = c % 3 == 0 && j == nm - 1;
+            for (size_t w = 0; w < WORDS; w++) {
+                char word[24];
+                /* member j: the first j of the words 0, 17, 34, ... changed; the outsider
+                 * has four others changed (J ~ 0.7 with member 0: a candidate, no match) */
+                int changed = out ? w % 13 == 6 && w / 13 < 4 : w % 17 == 0 && w / 17 < j;
+                snprintf(word, sizeof word, "%s%s%c%c%c", w ? " " : "", changed ? "x" : "w",
+                         'a' + (int)(v[w] % 26), 'a' + (int)(v[w] / 26 % 26),
+                         'a' + (int)(v[w] / 676 % 26));
+                tu_sb_puts(&t, word);
+            }
+            texts[n++] = t.p;
+        }
+    }
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+        size_t k = lcg(&seed) % i;
+        char *x = texts[i - 1];
+        texts[i - 1] = texts[k];
+        texts[k] = x;
+    }
+    tu_sbuf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "{\"id\":\"d%03zu\",\"text\":\"", i);
+        tu_sb_puts(&b, head);
+        tu_sb_puts(&b, texts[i]);
+        tu_sb_puts(&b, "\"}\n");
+        free(texts[i]);
+    }
+    free(texts);
+    char *path = tu_write(dir, "chains.jsonl", b.p, b.n);
+    free(b.p);
+    *ndocs = n;
+    return path;
+}
+
+/* Verifying a batch of candidate components at a time (opts.set_memory) changes nothing:
+ * one component per batch, a few per batch and all in one give the same report and
+ * statistics, with the keep rules and all_pairs. */
+START_TEST(test_set_memory_identical)
+{
+    char *dir = tu_tmpdir();
+    size_t ndocs;
+    char *path = chain_corpus(dir, &ndocs);
+    static const size_t budget[3] = {0, 1, 20000};
+    static const nd_keep_rule keep[2] = {ND_KEEP_LONGEST, ND_KEEP_LAST};
+    for (int ap = 0; ap < 2; ap++)
+        for (int kr = 0; kr < 2; kr++) {
+            char *want = NULL;
+            nd_scan_stats ws = {0};
+            for (size_t t = 0; t < 3; t++) {
+                nd_scan_opts o = opts_threads(2);
+                o.parts = ND_PART_GROUPS;
+                o.all_pairs = ap;
+                o.keep = keep[kr];
+                o.set_memory = budget[t];
+                nd_scan_result *res = scan_one(&o, path);
+                ck_assert_uint_eq(res->ndocs, ndocs);
+                /* chains: groups whose members are not all kept, and several groups */
+                ck_assert_uint_ge(res->ngroups, 50);
+                char *got = report(res, ND_REPORT_JSON);
+                if (t == 0) {
+                    want = got;
+                    ws = res->stats;
+                    size_t chained = 0;
+                    for (size_t g = 0; g < res->ngroups; g++)
+                        chained += res->groups[g].nkept > 1;
+                    ck_assert_uint_gt(chained, 0);
+                } else {
+                    ck_assert_msg(strcmp(got, want) == 0,
+                                  "set_memory %zu (all_pairs %d, keep %d) changes the report",
+                                  budget[t], ap, (int)keep[kr]);
+                    ck_assert_uint_eq(res->stats.candidates, ws.candidates);
+                    ck_assert_uint_eq(res->stats.refetched, ws.refetched);
+                    free(got);
+                }
+                nd_scan_result_free(res);
+            }
+            free(want);
+        }
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* drop_signatures frees the signatures after LSH in exact mode only, and changes nothing
+ * else. */
+START_TEST(test_drop_signatures)
+{
+    char *dir = tu_tmpdir();
+    size_t ndocs;
+    char *path = chain_corpus(dir, &ndocs);
+    for (int est = 0; est < 2; est++) {
+        char *want = NULL;
+        for (int drop = 0; drop < 2; drop++) {
+            nd_scan_opts o = opts_threads(2);
+            o.verify_estimate = est;
+            o.drop_signatures = drop;
+            nd_scan_result *res = scan_one(&o, path);
+            if (drop && !est)
+                ck_assert_ptr_null(res->signatures);
+            else
+                ck_assert_ptr_nonnull(res->signatures);
+            char *got = report(res, ND_REPORT_JSON);
+            if (!drop)
+                want = got;
+            else {
+                ck_assert_str_eq(got, want);
+                free(got);
+            }
+            nd_scan_result_free(res);
+        }
+        free(want);
+    }
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- errors: skipped inputs and bad options ----------------------------------------- */
 
 static void skipped_case(unsigned threads)
@@ -936,6 +1077,8 @@ static Suite *scan_suite(void)
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_batches_threads_identical);
+    tcase_add_test(tc, test_set_memory_identical);
+    tcase_add_test(tc, test_drop_signatures);
     tcase_add_test(tc, test_option_bounds_valid);
     suite_add_tcase(s, tc);
 
