@@ -181,13 +181,16 @@ static void same_as_plain(const char *how, size_t ndocs, const char *suffix)
     check_fetch_any_order(r, &got);
     nd_reader_free(r);
     recs_free(&got);
-    /* Decompressing on the calling thread (no_readahead): the same records. */
-    nd_reader_opts sync = {0};
-    sync.no_readahead = 1;
-    ck_assert_int_eq(nd_reader_create(&sync, paths, 1, &r), ND_OK);
-    got = drain_reader(r);
-    check_same_records(&want, &got);
-    nd_reader_free(r);
+    /* Decompressing on the calling thread (no_readahead): the same records (the small
+     * cases only: the damaged ones compare both ways too). */
+    if (ndocs <= 1000) {
+        nd_reader_opts sync = {0};
+        sync.no_readahead = 1;
+        ck_assert_int_eq(nd_reader_create(&sync, paths, 1, &r), ND_OK);
+        got = drain_reader(r);
+        check_same_records(&want, &got);
+        nd_reader_free(r);
+    }
     recs_free(&want);
     recs_free(&got);
     free(plain.p);
@@ -293,7 +296,7 @@ END_TEST
 
 /* Fetches while the file is still being read (its read-ahead paused and resumed), and a
  * reader freed while its read-ahead runs: the records stay those of the plain file. */
-static void fetch_while_reading(const char *how, const char *suffix)
+static void fetch_while_reading(const char *how, const char *suffix, int spool)
 {
     tu_sbuf plain = make_jsonl(25000, 11);
     tu_sbuf z = compress_as(how, plain.p, plain.n);
@@ -304,7 +307,7 @@ static void fetch_while_reading(const char *how, const char *suffix)
     char *zp = tu_write(dir, name, z.p, z.n);
     recs want = read_file(pp, NULL);
     const char *paths[1] = {zp};
-    for (int spool = 0; spool < 2; spool++) {
+    {
         nd_reader_opts o = {0};
         o.no_spool = !spool;
         nd_reader *r = NULL;
@@ -344,13 +347,13 @@ static void fetch_while_reading(const char *how, const char *suffix)
 
 START_TEST(test_zstd_fetch_while_reading)
 {
-    fetch_while_reading("zst", ".zst");
+    fetch_while_reading("zst", ".zst", 1); /* from the decompressed copy */
 }
 END_TEST
 
 START_TEST(test_gzip_fetch_while_reading)
 {
-    fetch_while_reading("gz", ".gz");
+    fetch_while_reading("gz", ".gz", 0); /* from the access points and their windows */
 }
 END_TEST
 
