@@ -96,8 +96,6 @@ int nd_rd_sniff_not_utf8(nd_reader *r, const char *p, size_t n)
 /* Reads the rest of the open file into r->buf after the r->len bytes there, keeping at
  * most max bytes; returns 1 when there were more, and reading stops there (a device such as
  * /dev/zero never ends). 0 otherwise, -1 the stream failed (r->in.msg), -2 out of memory. */
-static void spool_decompressed(nd_reader *r, const char *p, size_t n);
-
 static int slurp(nd_reader *r)
 {
     size_t max = r->opts.max_doc_bytes;
@@ -105,7 +103,6 @@ static int slurp(nd_reader *r)
         if (nd_rd_reserve(r, r->len + CHUNK) != ND_OK) return -2;
         ptrdiff_t k = nd_zin_read_full(&r->in, r->buf + r->len, CHUNK);
         if (k < 0) return r->in.status == ND_ENOMEM ? -2 : -1;
-        spool_decompressed(r, r->buf + r->len, (size_t)k);
         r->len += (size_t)k;
         if ((size_t)k < CHUNK) r->eof = 1;
     }
@@ -165,9 +162,11 @@ nd_status nd_rd_text_record(nd_reader *r, nd_record *out)
  * a report) would decompress the file a second time up to its last candidate; instead, the
  * decompressed bytes are written as they are read to an unlinked temporary file (tmpfile(3):
  * the page cache, then the disk of P_tmpdir), and fetches read it as a plain file. The
- * spools of a run may use at most half of the space free where the first one is made; past
- * that, a file's spool is dropped and its fetches decompress again from the checkpoints
- * (stream.c), as they do when no temporary file can be made.
+ * writing is the zin's (its dcopy: on the read-ahead thread when there is one); the
+ * accounting is done here once nothing reads ahead (at the end of the file, or before a
+ * fetch). The spools of a run may use at most half of the space free where the first one
+ * is made; past that, a file's spool is dropped and its fetches decompress again from the
+ * checkpoints (stream.c), as they do when no temporary file can be made.
  */
 FILE *nd_rd_dspool_open(nd_reader *r)
 {
@@ -184,21 +183,23 @@ FILE *nd_rd_dspool_open(nd_reader *r)
     return f;
 }
 
-/* Appends p[0..n), just decompressed from the current source, to its spool; drops the spool
- * when it fails or the run's budget is spent. */
-static void spool_decompressed(nd_reader *r, const char *p, size_t n)
+void nd_rd_settle_dspool(nd_reader *r)
 {
     src_file *s = &r->src[r->cur];
     if (!s->dspool) return;
-    if (r->dspool_total + n > r->dspool_budget || fwrite(p, 1, n, s->dspool) != n) {
+    uint64_t copied;
+    int lost;
+    nd_zin_copied(&r->in, &copied, &lost);
+    r->dspool_total -= s->dspooled;
+    s->dspooled = 0;
+    if (lost) { /* past the budget, or a write failed */
+        nd_zin_drop_copy(&r->in);
         fclose(s->dspool); /* unlinked: its space is freed */
         s->dspool = NULL;
-        r->dspool_total -= s->dspooled;
-        s->dspooled = 0;
         return;
     }
-    s->dspooled += n;
-    r->dspool_total += n;
+    s->dspooled = copied;
+    r->dspool_total += copied;
 }
 
 int nd_rd_fill(nd_reader *r)
@@ -213,10 +214,7 @@ int nd_rd_fill(nd_reader *r)
     if (r->eof) return r->in.status == ND_OK ? 0 : -1;
     if (nd_rd_reserve(r, r->len + CHUNK) != ND_OK) return -2;
     ptrdiff_t k = nd_zin_read_full(&r->in, r->buf + r->len, CHUNK);
-    if (k > 0) {
-        spool_decompressed(r, r->buf + r->len, (size_t)k);
-        r->len += (size_t)k;
-    }
+    if (k > 0) r->len += (size_t)k;
     if (r->in.status == ND_ENOMEM) return -2;
     if (k < 0 || (size_t)k < CHUNK) r->eof = 1;
     /* Bytes that came before a failure are delivered first: the failure shows at the next
@@ -226,6 +224,10 @@ int nd_rd_fill(nd_reader *r)
 
 void nd_rd_end_file(nd_reader *r)
 {
+    if (r->in.fd >= 0) {
+        nd_zin_pause(&r->in); /* nothing reads the descriptor once it is closed */
+        nd_rd_settle_dspool(r);
+    }
     if (r->in.fd >= 0 && r->close_fd) close(r->in.fd);
     r->in.fd = -1;
     r->close_fd = 0;

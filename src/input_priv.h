@@ -46,6 +46,7 @@ typedef struct zindex {
 
 struct z_stream_s;
 struct ZSTD_DCtx_s;
+struct zahead;
 
 /* The bytes of a file as stored or decompressed. */
 typedef struct zin {
@@ -66,6 +67,13 @@ typedef struct zin {
     struct ZSTD_DCtx_s *zd;
     nd_status status; /* ND_OK, or why reading stopped (msg says more) */
     char msg[200];
+    /* The decompressed copy (the reader's spool): the bytes nd_zin_read_full delivers are
+     * appended to dcopy, at most dcopy_room in all; past that, or when a write fails,
+     * dcopy_lost is set and no more is written. Read them with nd_zin_copied. */
+    FILE *dcopy;
+    uint64_t dcopy_room, dcopied;
+    int dcopy_lost;
+    struct zahead *ahead; /* the read-ahead (nd_zin_ahead), or NULL: decoding on this thread */
 } zin;
 
 /* Opens fd for reading: reads its first bytes to recognise gzip or zstd. Checkpoints go to
@@ -77,8 +85,21 @@ nd_status nd_zin_open(zin *z, int fd, FILE *spool, zindex *index, FILE *winfile)
  * are delivered first. _full fills p unless the end or an error comes first. */
 ptrdiff_t nd_zin_read(zin *z, char *p, size_t n);
 ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n);
-/* Frees what z holds (not its fd or spool). */
+/* Frees what z holds (not its fd, spool or dcopy); stops its read-ahead first. */
 void nd_zin_close(zin *z);
+/* Moves the decoding of z (opened, not failed, not a fetch stream) to a thread of its own
+ * that decompresses up to AHEAD_SLOTS chunks ahead of nd_zin_read_full, which then only
+ * copies them out; everything else about z reads the same. While the thread runs it owns
+ * what z decodes with (descriptor reads, index, winfile, spool, dcopy): pause it
+ * (nd_zin_pause) before touching those. ND_OK or ND_ENOMEM (z is then as it was). */
+nd_status nd_zin_ahead(zin *z);
+/* Returns once no read-ahead thread runs for z (the next nd_zin_read_full starts it again;
+ * chunks already decompressed are kept). Does nothing without a read-ahead. */
+void nd_zin_pause(zin *z);
+/* The decompressed copy so far: bytes written and whether it is incomplete (pauses z). */
+void nd_zin_copied(zin *z, uint64_t *copied, int *lost);
+/* Writes no more to the decompressed copy (pauses z); the caller may close it. */
+void nd_zin_drop_copy(zin *z);
 /* A stream for fetching from fd (stored as `kind`), positioned by nd_zin_seek. */
 nd_status nd_zin_open_fetch(zin *z, int fd, int kind);
 /* Readies a fetch stream to reach decompressed offset `offset`: leaves it where it is when
@@ -169,6 +190,9 @@ nd_status nd_rd_reserve(nd_reader *r, size_t need);
 
 /* ---- framing (frame.c) ------------------------------------------------------------------ */
 
+/* Once nothing reads it ahead: counts the current source's decompressed copy against the
+ * run's budget, or closes it when it is incomplete (then fetches decompress again). */
+void nd_rd_settle_dspool(nd_reader *r);
 /* Reads more of the current file into r->buf after compacting it (bytes before r->pos are
  * dropped). 0 ok (r->eof set at the end), -1 the stream failed (r->in.msg says why; r->eof
  * set), -2 out of memory. */

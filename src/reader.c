@@ -411,6 +411,15 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     r->in.winfile = r->in.kind == ZK_GZIP ? r->winfile : NULL;
     s->zkind = (unsigned char)r->in.kind;
     if (st == ND_OK && s->zkind != ZK_PLAIN) s->dspool = nd_rd_dspool_open(r);
+    if (s->dspool) {
+        r->in.dcopy = s->dspool;
+        r->in.dcopy_room = r->dspool_budget - r->dspool_total;
+    }
+    /* Decompression on a thread of its own (stream.c); not for a stream, where it could
+     * block in a read that nobody is waiting for. */
+    if (st == ND_OK && s->zkind != ZK_PLAIN && !stream && !r->opts.no_readahead &&
+        r->in.status == ND_OK)
+        st = nd_zin_ahead(&r->in);
     if (st != ND_OK || nd_rd_fill(r) == -2) {
         nd_rd_end_file(r);
         return ND_ENOMEM;
@@ -599,6 +608,10 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
         if (!b) return ND_ENOMEM;
         r->fetch = b;
         r->fetch_cap = cap;
+    }
+    if (r->in.fd >= 0) { /* a file being read: its read-ahead stops while we read */
+        nd_zin_pause(&r->in);
+        nd_rd_settle_dspool(r);
     }
     const src_file *s = &r->src[si];
     int fd = source_fd(r, si);

@@ -23,6 +23,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -381,20 +382,213 @@ ptrdiff_t nd_zin_read(zin *z, char *p, size_t n)
     return (ptrdiff_t)got;
 }
 
-ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n)
+/* Appends the n bytes just delivered at p to z's decompressed copy, while it has room. */
+static void copy_out(zin *z, const char *p, size_t n)
+{
+    if (!z->dcopy || z->dcopy_lost || n == 0) return;
+    assert(z->dcopied <= z->dcopy_room);
+    if (n > z->dcopy_room - z->dcopied || fwrite(p, 1, n, z->dcopy) != n) {
+        z->dcopy_lost = 1;
+        return;
+    }
+    z->dcopied += n;
+}
+
+/* nd_zin_read_full on the thread that decodes. */
+static ptrdiff_t read_full_here(zin *z, char *p, size_t n)
 {
     size_t got = 0;
     while (got < n) {
         ptrdiff_t k = nd_zin_read(z, p + got, n - got);
-        if (k < 0) return got ? (ptrdiff_t)got : -1;
+        if (k < 0) break;
         if (k == 0) break;
         got += (size_t)k;
     }
+    copy_out(z, p, got);
+    if (got == 0 && z->status != ND_OK) return -1;
     return (ptrdiff_t)got;
+}
+
+/* ---- the read-ahead thread ----------------------------------------------------------------- */
+
+/*
+ * Decompression costs the thread that reads as much as cutting and copying the records
+ * (zstd) or several times that (gzip), and it is the one part of reading that a plain file
+ * does not have; on its own thread it overlaps the cutting and the workers' signing. A
+ * producer (ahead_main) decodes z's stream into a ring of AHEAD_SLOTS chunks of AHEAD_SLOT
+ * bytes, and writes each to the decompressed copy; the consumer (nd_zin_read_full) copies
+ * them out in order. Each chunk is one read_full_here, so the bytes, their order, the copy
+ * and the failure at the end (status and message, published to the consumer's z only once
+ * it has taken every byte before) are exactly those of decoding on the calling thread.
+ * Memory: AHEAD_SLOTS * AHEAD_SLOT bytes per file being read.
+ */
+#define AHEAD_SLOTS 4
+#define AHEAD_SLOT CHUNK
+
+typedef struct zahead {
+    zin core; /* the decoder; the producer's while it runs */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* a chunk filled, a chunk taken, stop */
+    pthread_t tid;
+    char *slot[AHEAD_SLOTS];
+    size_t len[AHEAD_SLOTS];
+    size_t head, count; /* under mu: the filled chunks, oldest at head */
+    int stop;           /* under mu: the consumer wants the producer gone */
+    int done;           /* under mu: the stream ended or failed; nothing more comes */
+    size_t off;         /* the consumer's: bytes of slot[head] already taken */
+    int running;        /* the consumer's: a producer thread exists (not joined yet) */
+} zahead;
+
+/* Decodes the next chunk into the free slot after the filled ones. Called by the producer
+ * without the lock, or by the consumer when no producer runs; count < AHEAD_SLOTS. */
+static void fill_one(zahead *a, size_t i)
+{
+    ptrdiff_t k = read_full_here(&a->core, a->slot[i], AHEAD_SLOT);
+    pthread_mutex_lock(&a->mu);
+    assert(i == (a->head + a->count) % AHEAD_SLOTS);
+    a->len[i] = k > 0 ? (size_t)k : 0;
+    if (k > 0) a->count++;
+    if (k < (ptrdiff_t)AHEAD_SLOT) a->done = 1; /* the end, or a failure: core.status */
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void *ahead_main(void *arg)
+{
+    zahead *a = arg;
+    pthread_mutex_lock(&a->mu);
+    while (!a->stop && !a->done) {
+        if (a->count == AHEAD_SLOTS) {
+            pthread_cond_wait(&a->cv, &a->mu);
+            continue;
+        }
+        size_t i = (a->head + a->count) % AHEAD_SLOTS; /* not the consumer's: count < SLOTS */
+        pthread_mutex_unlock(&a->mu);
+        fill_one(a, i);
+        pthread_mutex_lock(&a->mu);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* nd_zin_read_full through the read-ahead. */
+static ptrdiff_t ahead_read(zin *z, char *p, size_t n)
+{
+    zahead *a = z->ahead;
+    size_t got = 0;
+    if (z->status != ND_OK) return -1;
+    while (got < n) {
+        pthread_mutex_lock(&a->mu);
+        if (!a->running && !a->done && pthread_create(&a->tid, NULL, ahead_main, a) == 0)
+            a->running = 1;
+        while (a->count == 0 && !a->done) {
+            if (!a->running) { /* no thread could be started: decode here */
+                size_t i = a->head;
+                pthread_mutex_unlock(&a->mu);
+                fill_one(a, i);
+                pthread_mutex_lock(&a->mu);
+                continue;
+            }
+            pthread_cond_wait(&a->cv, &a->mu);
+        }
+        if (a->count == 0) { /* done, and every byte taken: now the failure shows */
+            pthread_mutex_unlock(&a->mu);
+            z->status = a->core.status;
+            memcpy(z->msg, a->core.msg, sizeof z->msg);
+            break;
+        }
+        size_t i = a->head, k = a->len[i] - a->off;
+        pthread_mutex_unlock(&a->mu);
+        /* slot[head] is the consumer's while it is filled: the producer fills only after. */
+        if (k > n - got) k = n - got;
+        memcpy(p + got, a->slot[i] + a->off, k);
+        got += k;
+        a->off += k;
+        if (a->off == a->len[i]) {
+            pthread_mutex_lock(&a->mu);
+            a->head = (a->head + 1) % AHEAD_SLOTS;
+            a->count--;
+            a->off = 0;
+            pthread_cond_signal(&a->cv);
+            pthread_mutex_unlock(&a->mu);
+        }
+    }
+    if (got == 0 && z->status != ND_OK) return -1;
+    return (ptrdiff_t)got;
+}
+
+nd_status nd_zin_ahead(zin *z)
+{
+    assert(!z->ahead && !z->pread && z->status == ND_OK);
+    zahead *a = nd_calloc(1, sizeof *a);
+    if (!a) return ND_ENOMEM;
+    for (size_t i = 0; i < AHEAD_SLOTS; i++)
+        if (!(a->slot[i] = nd_malloc(AHEAD_SLOT))) {
+            while (i-- > 0)
+                nd_free(a->slot[i]);
+            nd_free(a);
+            return ND_ENOMEM;
+        }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    /* The decoder moves to the read-ahead; z keeps its descriptor, kind and status. */
+    a->core = *z;
+    z->ib = NULL;
+    z->gz = NULL;
+    z->zd = NULL;
+    z->spool = z->dcopy = NULL;
+    z->index = NULL;
+    z->winfile = NULL;
+    z->ahead = a;
+    return ND_OK;
+}
+
+void nd_zin_pause(zin *z)
+{
+    zahead *a = z->ahead;
+    if (!a || !a->running) return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->tid, NULL);
+    a->running = 0;
+    a->stop = 0; /* no other thread now */
+}
+
+void nd_zin_copied(zin *z, uint64_t *copied, int *lost)
+{
+    nd_zin_pause(z);
+    const zin *d = z->ahead ? &z->ahead->core : z;
+    *copied = d->dcopied;
+    *lost = d->dcopy_lost;
+}
+
+void nd_zin_drop_copy(zin *z)
+{
+    nd_zin_pause(z);
+    zin *d = z->ahead ? &z->ahead->core : z;
+    d->dcopy = NULL;
+    d->dcopy_lost = 1;
+}
+
+ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n)
+{
+    return z->ahead ? ahead_read(z, p, n) : read_full_here(z, p, n);
 }
 
 void nd_zin_close(zin *z)
 {
+    zahead *a = z->ahead;
+    if (a) {
+        nd_zin_pause(z);
+        nd_zin_close(&a->core);
+        for (size_t i = 0; i < AHEAD_SLOTS; i++)
+            nd_free(a->slot[i]);
+        pthread_mutex_destroy(&a->mu);
+        pthread_cond_destroy(&a->cv);
+        nd_free(a);
+    }
     if (z->gz) {
         inflateEnd(z->gz);
         nd_free(z->gz);

@@ -72,6 +72,9 @@ typedef struct nd_reader_opts {
      * up to half the space free there for all files of the reader. 1: keep no such copy;
      * each fetch then decompresses again, from the nearest checkpoint. */
     int no_spool;
+    /* A compressed file (not a stream) is decompressed on a thread of its own, a few MiB
+     * ahead of the reading. 1: decompress on the calling thread. */
+    int no_readahead;
 } nd_reader_opts;
 
 #define ND_NO_COLUMN UINT32_MAX

@@ -180,6 +180,17 @@ static void same_as_plain(const char *how, size_t ndocs, const char *suffix)
     check_same_records(&want, &got);
     check_fetch_any_order(r, &got);
     nd_reader_free(r);
+    recs_free(&got);
+    /* Decompressing on the calling thread (no_readahead): the same records (the small
+     * cases only: the damaged ones compare both ways too). */
+    if (ndocs <= 1000) {
+        nd_reader_opts sync = {0};
+        sync.no_readahead = 1;
+        ck_assert_int_eq(nd_reader_create(&sync, paths, 1, &r), ND_OK);
+        got = drain_reader(r);
+        check_same_records(&want, &got);
+        nd_reader_free(r);
+    }
     recs_free(&want);
     recs_free(&got);
     free(plain.p);
@@ -283,6 +294,69 @@ START_TEST(test_compressed_text_and_stdin)
 }
 END_TEST
 
+/* Fetches while the file is still being read (its read-ahead paused and resumed), and a
+ * reader freed while its read-ahead runs: the records stay those of the plain file. */
+static void fetch_while_reading(const char *how, const char *suffix, int spool)
+{
+    tu_sbuf plain = make_jsonl(25000, 11);
+    tu_sbuf z = compress_as(how, plain.p, plain.n);
+    char *dir = tu_tmpdir();
+    char name[64];
+    snprintf(name, sizeof name, "d.jsonl%s", suffix);
+    char *pp = tu_write(dir, "d.jsonl", plain.p, plain.n);
+    char *zp = tu_write(dir, name, z.p, z.n);
+    recs want = read_file(pp, NULL);
+    const char *paths[1] = {zp};
+    {
+        nd_reader_opts o = {0};
+        o.no_spool = !spool;
+        nd_reader *r = NULL;
+        ck_assert_int_eq(nd_reader_create(&o, paths, 1, &r), ND_OK);
+        recs got = {0};
+        nd_record rec;
+        while (nd_reader_next(r, &rec) == ND_OK) {
+            recs_push(&got, &rec);
+            if (got.n % 997 != 0) continue;
+            /* The last record, one a little before, one far before (without the copy,
+             * going back in a single zstd frame decompresses from its start again). */
+            size_t at[3] = {got.n - 1, got.n - 500, got.n / 3};
+            for (size_t k = 0; k < 3; k++) {
+                const srec *c = &got.v[at[k]];
+                nd_record out;
+                ck_assert_int_eq(nd_reader_fetch(r, 0, c->offset, c->len, c->line, &out), ND_OK);
+                ck_assert_mem_eq(out.data, c->data, c->len);
+            }
+        }
+        check_same_records(&want, &got);
+        nd_reader_free(r);
+        recs_free(&got);
+        /* Freed a few records in: the read-ahead is still decompressing, or waiting. */
+        ck_assert_int_eq(nd_reader_create(&o, paths, 1, &r), ND_OK);
+        for (int i = 0; i < 10; i++)
+            ck_assert_int_eq(nd_reader_next(r, &rec), ND_OK);
+        nd_reader_free(r);
+    }
+    recs_free(&want);
+    free(plain.p);
+    free(z.p);
+    free(pp);
+    free(zp);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+START_TEST(test_zstd_fetch_while_reading)
+{
+    fetch_while_reading("zst", ".zst", 1); /* from the decompressed copy */
+}
+END_TEST
+
+START_TEST(test_gzip_fetch_while_reading)
+{
+    fetch_while_reading("gz", ".gz", 0); /* from the access points and their windows */
+}
+END_TEST
+
 /* ---- compressed: truncated and corrupt streams -------------------------------------------- */
 
 /* Reads `bytes` (a damaged compression of `plain`) as d.jsonl<suffix>: every record before
@@ -327,6 +401,16 @@ static size_t damaged_case(const tu_sbuf *plain, const char *bytes, size_t n, co
     check_fetch_any_order(r, &got);
     got.n = docs + 1;
     nd_reader_free(r);
+    /* Decompressing on the calling thread: the same records and the same message. */
+    nd_reader_opts sync = {0};
+    sync.no_readahead = 1;
+    const char *paths[1] = {zp};
+    ck_assert_int_eq(nd_reader_create(&sync, paths, 1, &r), ND_OK);
+    recs here = drain_reader(r);
+    check_same_records(&got, &here);
+    ck_assert_str_eq(here.v[here.n - 1].message, e->message);
+    nd_reader_free(r);
+    recs_free(&here);
     recs_free(&all);
     recs_free(&got);
     free(pp);
@@ -942,6 +1026,8 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_gzip_access_points);
     tcase_add_test(tc, test_zstd_large_frames);
     tcase_add_test(tc, test_compressed_text_and_stdin);
+    tcase_add_test(tc, test_zstd_fetch_while_reading);
+    tcase_add_test(tc, test_gzip_fetch_while_reading);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("damaged");
