@@ -793,7 +793,8 @@ void nd_leaves_clear(nd_leaves *l)
 }
 
 /* What leaf p (stat'ed as sb, a file) is: a regular file, one that may be cut (plain JSON
- * Lines by option or by name, no compression magic), or a stream. */
+ * Lines by option or by name, no compression magic), or a stream. A file that cannot be
+ * opened here is "other": an error record where it is read, as in one process. */
 static unsigned leaf_kind(const nd_reader *r, const pending *p, const struct stat *sb)
 {
     if (!S_ISREG(sb->st_mode)) return ND_LEAF_STREAM;
@@ -801,10 +802,13 @@ static unsigned leaf_kind(const nd_reader *r, const pending *p, const struct sta
     nd_input_format named = format_by_name(p->path, &zext);
     if (p->from_dir && named == ND_INPUT_AUTO) return ND_LEAF_OTHER; /* noted, not read */
     nd_input_format fmt = r->opts.format != ND_INPUT_AUTO ? r->opts.format : named;
-    if (fmt != ND_INPUT_JSONL || zext) return ND_LEAF_FILE;
     unsigned char m[4] = {0};
     int fd = open(p->path, O_RDONLY);
-    if (fd < 0) return ND_LEAF_OTHER; /* an error record, where it is read */
+    if (fd < 0) return ND_LEAF_OTHER;
+    if (fmt != ND_INPUT_JSONL || zext) {
+        close(fd);
+        return ND_LEAF_FILE;
+    }
     ssize_t n = pread_full(fd, (char *)m, sizeof m, 0);
     close(fd);
     if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return ND_LEAF_FILE;

@@ -508,6 +508,10 @@ int nd_cmd_scan(int argc, char **argv)
                                                        dist->nranks);
         a.opts.dist = dist;
     }
+    /* With ranks, -o's temporary file is made after the scan: an abort kills rank 0 at
+     * once, and would leave it behind. */
+    const char *output = a.output;
+    if (dist) a.output = NULL;
     if (dist && dist->rank > 0) {
         a.opts.on_diag = NULL; /* (rank 0 reports every diagnostic, in input order) */
     } else if ((rc = nd_scan_begin(&a, paths, npaths)) >= 0) {
@@ -525,7 +529,13 @@ int nd_cmd_scan(int argc, char **argv)
         nd_cli_mpi_abort(ND_EXIT_ERROR, msg);
     }
     if (st != ND_OK) return nd_scan_fail(&a, "scan failed", st);
-    rc = dist && dist->rank > 0 ? ND_EXIT_OK : nd_scan_finish(&a, res);
+    if (dist && dist->rank == 0 && (a.output = output) &&
+        nd_cli_output_open(&a.out, a.output) != 0) {
+        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(errno));
+        rc = ND_EXIT_ERROR;
+    } else {
+        rc = dist && dist->rank > 0 ? ND_EXIT_OK : nd_scan_finish(&a, res);
+    }
     nd_scan_result_free(res);
     nd_cli_mpi_stats(a.stats);
     return rc;
