@@ -56,6 +56,7 @@ typedef struct cursor {
 
 static void get(cursor *c, void *p, size_t n)
 {
+    if (n == 0) return; /* (p may be NULL: an empty array) */
     if (c->bad || c->len - c->pos < n) {
         c->bad = 1;
         memset(p, 0, n);
@@ -136,7 +137,6 @@ nd_status nd_share_parts(const nd_leaves *l, unsigned rank, unsigned nranks, uin
             uint64_t a = g > lo ? g : lo, b = g + w < hi ? g + w : hi;
             if (a < b)
                 st = push_part(parts, nparts, cap, i, a - g, b == g + w ? UINT64_MAX : b - g);
-            if (a == g && b == g + w) (*parts)[*nparts - 1].end = UINT64_MAX; /* whole */
         } else if (owner(total, nranks, g) == rank) {
             st = push_part(parts, nparts, cap, i, 0, UINT64_MAX);
         }

@@ -293,6 +293,7 @@ START_TEST(test_identical)
         }
     free(bigpath);
     bigpath = tu_write(dir, "big.jsonl", big.p, big.n);
+    paths[3] = bigpath;
     job single;
     memset(&single, 0, sizeof single);
     base_opts(&single.opts);
