@@ -519,6 +519,14 @@ int nd_cmd_scan(int argc, char **argv)
     }
     nd_scan_result *res = NULL;
     nd_status st = nd_scan(&a.opts, paths, npaths, &res);
+    if (st == ND_EINVAL && dist) { /* every rank stops here: no abort needed */
+        if (dist->rank == 0)
+            nd_cli_error("the input cannot be shared by %u MPI ranks: a pipe or device is "
+                         "among the paths (run one rank)",
+                         dist->nranks);
+        nd_scan_result_free(res);
+        return ND_EXIT_ERROR;
+    }
     if (st != ND_OK && dist) {
         if (dist->rank == 0) {
             nd_cli_progress_clear(&a.prog);

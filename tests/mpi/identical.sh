@@ -108,4 +108,10 @@ fi
 run $MPIRUN -np 2 "$NEARDUP" scan - </dev/null
 expect_status 2
 expect_contains "$ND_ERR" stderr "standard input cannot be read by 2 MPI ranks"
+# Nor a pipe named on the command line.
+mkfifo fifo || die "cannot make a FIFO"
+# shellcheck disable=SC2086
+run $MPIRUN -np 2 "$NEARDUP" scan a.jsonl fifo
+expect_status 2
+expect_contains "$ND_ERR" stderr "the input cannot be shared by 2 MPI ranks: a pipe or device"
 finish
