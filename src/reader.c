@@ -829,8 +829,8 @@ nd_status nd_reader_leaves(const nd_reader_opts *opts, const char *const *paths,
         int leaf = 1;
         if (strcmp(p.path, "-") == 0 && !p.from_dir) {
             kind = ND_LEAF_STREAM;
-        } else if (stat(p.path, &sb) != 0 || (p.from_dir && !S_ISDIR(sb.st_mode) &&
-                                               !S_ISREG(sb.st_mode))) {
+        } else if (stat(p.path, &sb) != 0 ||
+                   (p.from_dir && !S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))) {
             kind = ND_LEAF_OTHER;
         } else if (!S_ISDIR(sb.st_mode)) {
             kind = leaf_kind(r, &p, &sb);
@@ -840,8 +840,8 @@ nd_status nd_reader_leaves(const nd_reader_opts *opts, const char *const *paths,
             leaf = st == ND_EIO; /* an error record where it is read */
             if (st == ND_EIO) st = ND_OK;
         }
-        if (st == ND_OK && leaf) st = nd_leaves_push(out, p.path, strlen(p.path), p.from_dir, kind,
-                                                     size);
+        if (st == ND_OK && leaf)
+            st = nd_leaves_push(out, p.path, strlen(p.path), p.from_dir, kind, size);
         nd_free(p.path);
     }
     nd_reader_free(r);
@@ -876,8 +876,8 @@ nd_status nd_reader_create_parts(const nd_reader_opts *opts, const nd_leaves *le
 void nd_reader_source_meta(const nd_reader *r, uint32_t source, nd_src_meta *out)
 {
     const src_file *s = &r->src[source];
-    *out = (nd_src_meta){s->path, s->format,    s->zkind,     s->text_col,
-                         s->id_col, s->size, s->mtime_sec, s->mtime_nsec};
+    *out = (nd_src_meta){s->path,   s->format, s->zkind,     s->text_col,
+                         s->id_col, s->size,   s->mtime_sec, s->mtime_nsec};
 }
 
 nd_status nd_reader_source_add(nd_reader *r, const nd_src_meta *m, uint32_t *idx)

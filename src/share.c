@@ -207,8 +207,8 @@ nd_status nd_share_reader(const nd_dist *d, const nd_reader_opts *opts, const ch
         if (st == ND_OK) st = d->recv(d->ud, 0, b.p, (size_t)n);
         if (st == ND_OK) st = parse_leaves(b.p, (size_t)n, &l);
     }
-    if (st == ND_OK) st = nd_share_parts(&l, d->rank, d->nranks, d->min_split, &parts, &nparts,
-                                         &cap);
+    if (st == ND_OK)
+        st = nd_share_parts(&l, d->rank, d->nranks, d->min_split, &parts, &nparts, &cap);
     if (st == ND_OK) st = nd_reader_create_parts(opts, &l, parts, nparts, out);
     nd_free(parts);
     nd_bytes_clear(&b);
@@ -311,8 +311,8 @@ static nd_status get_batch(nd_batch *b, unsigned k, const unsigned char *p, size
 out:
     if (!oom && !c.bad && c.pos == c.len) return ND_OK;
     /* Nothing of it is used: empty (nd_batch_reset must not free the sender's pointers). */
-    b->n = b->nprecs = b->nwids = b->nblocks = b->nshorts = b->nshort_lines = b->nruns =
-        b->ncfps = b->strs.len = 0;
+    b->n = b->nprecs = b->nwids = b->nblocks = b->nshorts = b->nshort_lines = b->nruns = b->ncfps =
+        b->strs.len = 0;
     return oom ? ND_ENOMEM : ND_ECORRUPT;
 }
 
@@ -462,8 +462,7 @@ static nd_status take_sources(nd_reader *r, const nd_bytes *b, uint32_t **map, s
     return c.bad || c.pos != c.len ? ND_ECORRUPT : ND_OK;
 }
 
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit,
-                        void *ctx)
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit, void *ctx)
 {
     nd_bytes msg = {0}, scratch = {0};
     nd_batch *b = NULL;

@@ -36,7 +36,7 @@ nd_status nd_share_reader(const nd_dist *d, const nd_reader_opts *opts, const ch
 
 /* A rank's kept output. Initialise to {0}; release with nd_share_out_clear. */
 typedef struct nd_share_out {
-    FILE *f;   /* the batches: each its length (8 bytes) and its bytes */
+    FILE *f; /* the batches: each its length (8 bytes) and its bytes */
     nd_bytes buf;
     uint64_t nbatches;
     unsigned k;
@@ -51,7 +51,6 @@ void nd_share_out_clear(nd_share_out *o);
 /* Rank 0: ranks 1 .. nranks - 1 in order: their sources added to r, each batch of theirs
  * (signatures of k values) handed to commit(ctx, batch). ND_OK, what commit or the
  * transport returned, ND_ENOMEM, ND_ECORRUPT. */
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit,
-                        void *ctx);
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit, void *ctx);
 
 #endif

@@ -137,8 +137,7 @@ void nd_cli_mpi_stats(int print)
     unsigned long long mine[3] = {peak_kib(), sent, received};
     unsigned long long *all = world_rank == 0 ? calloc((size_t)world_size * 3, sizeof *all) : NULL;
     if (world_rank == 0 && !all) return;
-    MPI_Gather(mine, 3, MPI_UNSIGNED_LONG_LONG, all, 3, MPI_UNSIGNED_LONG_LONG, 0,
-               MPI_COMM_WORLD);
+    MPI_Gather(mine, 3, MPI_UNSIGNED_LONG_LONG, all, 3, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
     if (world_rank == 0 && print) {
         for (int r = 0; r < world_size; r++)
             fprintf(stderr,

@@ -33,9 +33,8 @@ START_TEST(test_parts_cover)
     static const struct {
         unsigned kind;
         uint64_t size;
-    } in[] = {{ND_LEAF_FILE, 100},   {ND_LEAF_OTHER, 0},   {ND_LEAF_SPLIT, 5000},
-              {ND_LEAF_SPLIT, 10},   {ND_LEAF_FILE, 3000}, {ND_LEAF_OTHER, 0},
-              {ND_LEAF_SPLIT, 9000}, {ND_LEAF_FILE, 1}};
+    } in[] = {{ND_LEAF_FILE, 100},  {ND_LEAF_OTHER, 0}, {ND_LEAF_SPLIT, 5000}, {ND_LEAF_SPLIT, 10},
+              {ND_LEAF_FILE, 3000}, {ND_LEAF_OTHER, 0}, {ND_LEAF_SPLIT, 9000}, {ND_LEAF_FILE, 1}};
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         ck_assert_int_eq(nd_leaves_push(&l, "x", 1, 0, in[i].kind, in[i].size), ND_OK);
     for (unsigned n = 1; n <= 5; n++) {
@@ -212,10 +211,10 @@ static void run_ranks(unsigned n, const char *const *paths, size_t npaths, size_
 /* A random article of `words` words, the same for the same seed. */
 static void article(tu_sbuf *b, unsigned seed, unsigned words)
 {
-    static const char *const vocab[] = {"the", "council", "voted", "on", "budget", "river",
-                                        "bridge", "school", "mayor", "said", "new", "plan",
-                                        "city", "park", "road", "tax", "water", "police",
-                                        "report", "week", "year", "local", "market", "fire"};
+    static const char *const vocab[] = {"the",    "council", "voted", "on",    "budget", "river",
+                                        "bridge", "school",  "mayor", "said",  "new",    "plan",
+                                        "city",   "park",    "road",  "tax",   "water",  "police",
+                                        "report", "week",    "year",  "local", "market", "fire"};
     tu_rand_seed(seed);
     for (unsigned i = 0; i < words; i++) {
         tu_sb_puts(b, vocab[tu_rand() % (sizeof vocab / sizeof vocab[0])]);
