@@ -7,15 +7,19 @@
 #   sh .ci/deps.sh --tests  also what tests/check.sh needs: clang with its sanitizer and
 #                           libFuzzer runtimes, llvm-symbolizer (readable sanitizer
 #                           reports), valgrind, python3 and GNU time (e2e tests)
+#   sh .ci/deps.sh --mpi    also Open MPI, for the MPI build (-DNEARDUP_MPI=ON; tests/check.sh
+#                           gcc-mpi); may be given with --tests
 set -eu
 build="build-essential cmake pkg-config libxxhash-dev uthash-dev check libutf8proc-dev libcjson-dev zlib1g-dev libzstd-dev libsqlite3-dev"
 tests="clang libclang-rt-14-dev llvm python3 valgrind time zstd chromium groff-base"
+mpi="libopenmpi-dev openmpi-bin"
 pkgs=$build
 for arg in "$@"; do
     case $arg in
-    --tests) pkgs="$build $tests" ;;
+    --tests) pkgs="$pkgs $tests" ;;
+    --mpi) pkgs="$pkgs $mpi" ;;
     *)
-        echo "usage: sh .ci/deps.sh [--tests]" >&2
+        echo "usage: sh .ci/deps.sh [--tests] [--mpi]" >&2
         exit 2
         ;;
     esac

@@ -268,6 +268,7 @@ nd_status nd_rd_next_line(nd_reader *r, nd_record *out)
     assert(r->cur < r->nsrc && r->mode == MODE_LINES);
     for (;;) {
         assert(r->pos <= r->len);
+        if (r->base + r->pos >= r->end) return ND_END; /* the next part's lines */
         char *start = r->buf + r->pos;
         char *nl = memchr(start, '\n', r->len - r->pos);
         if (!nl && r->eof && r->in.status != ND_OK) { /* a line cut off by the failure */

@@ -85,6 +85,9 @@ nd_status nd_zin_open(zin *z, int fd, FILE *spool, zindex *index, FILE *winfile)
  * are delivered first. _full fills p unless the end or an error comes first. */
 ptrdiff_t nd_zin_read(zin *z, char *p, size_t n);
 ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n);
+/* Opens fd, at its current position, as stored (no magic number looked for: a part that
+ * starts inside a plain file). ND_OK or ND_ENOMEM. */
+nd_status nd_zin_open_plain(zin *z, int fd);
 /* Frees what z holds (not its fd, spool or dcopy); stops its read-ahead first. */
 void nd_zin_close(zin *z);
 /* Moves the decoding of z (opened, not failed, not a fetch stream) to a thread of its own
@@ -114,6 +117,10 @@ void nd_zindex_clear(zindex *ix);
 typedef struct pending {
     char *path;
     unsigned char from_dir; /* found in a directory: only known extensions are taken */
+    unsigned char planned;  /* a part of a share (input_share.h): kind and size as listed */
+    unsigned char kind;     /* ND_LEAF_* when planned */
+    uint64_t size;          /* ND_LEAF_FILE, ND_LEAF_SPLIT: the listed size */
+    uint64_t start, end;    /* the part's lines start in [start, end) (0, UINT64_MAX: all) */
 } pending;
 
 typedef struct src_file {
@@ -171,6 +178,9 @@ struct nd_reader {
     FILE *winfile;    /* windows of the gzip access points of every source */
     uint64_t dspool_total, dspool_budget; /* decompressed spools: bytes kept, and the most */
     int stdin_closed; /* descriptor 0 was closed when the reader was created */
+    uint64_t end;     /* the open file's lines starting at or after this are another part's */
+    int continues;    /* the first part started inside a file (input_share.h) */
+    char *failpath;   /* a planned leaf that cannot be read here (nd_reader_failure) */
     char msg[512];
     char *errpath; /* path of an error record that has no source */
 };

@@ -23,6 +23,7 @@
 
 #include "input_priv.h"
 #include "alloc.h"
+#include "input_share.h"
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -42,8 +43,10 @@ static nd_status push_pending(nd_reader *r, char *path, unsigned char from_dir)
         r->stack = p;
         r->capstack = cap;
     }
+    memset(&r->stack[r->nstack], 0, sizeof r->stack[r->nstack]);
     r->stack[r->nstack].path = path;
     r->stack[r->nstack].from_dir = from_dir;
+    r->stack[r->nstack].end = UINT64_MAX;
     r->nstack++;
     return ND_OK;
 }
@@ -131,16 +134,16 @@ static nd_status path_record(nd_reader *r, nd_record *out, const char *path, nd_
 
 /* ---- create / free ---------------------------------------------------------------- */
 
-nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
-                           nd_reader **out)
+static nd_status create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
+                        nd_reader **out)
 {
-    if (npaths == 0) return ND_EINVAL;
     nd_reader *r = nd_calloc(1, sizeof *r);
     if (!r) return ND_ENOMEM;
     r->in.fd = -1;
     r->fz.fd = -1;
     r->fetch_fd = -1;
     r->fetch_src = r->fz_src = UINT32_MAX;
+    r->end = UINT64_MAX;
     /* Checked now, before anything is opened: a closed descriptor 0 would be taken by the
      * first file opened, and read back as standard input. */
     int fl = fcntl(STDIN_FILENO, F_GETFL);
@@ -168,6 +171,13 @@ nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths,
     return ND_OK;
 }
 
+nd_status nd_reader_create(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
+                           nd_reader **out)
+{
+    if (npaths == 0) return ND_EINVAL;
+    return create(opts, paths, npaths, out);
+}
+
 void nd_reader_free(nd_reader *r)
 {
     if (!r) return;
@@ -192,6 +202,7 @@ void nd_reader_free(nd_reader *r)
     nd_free(r->fzbuf);
     if (r->fetch_fd >= 0) close(r->fetch_fd);
     nd_free(r->errpath);
+    nd_free(r->failpath);
     nd_free(r);
 }
 
@@ -433,7 +444,7 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
     if (fmt == ND_INPUT_WARC) return start_warc(r, out);
     if (fmt == ND_INPUT_JSONL) {
         st = nd_rd_start_jsonl(r, out);
-        if (st != ND_END) return st;
+        if (st != ND_END || r->end != UINT64_MAX) return st; /* (a part: the note is the file's) */
         snprintf(r->msg, sizeof r->msg,
                  stream ? "empty input" : "no JSON lines (only blank lines)");
         nd_rd_error(r, out, s->path, si, ND_NO_LINE, ND_NO_OFFSET, stream ? ND_EEMPTY : ND_OK,
@@ -441,6 +452,116 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
         return ND_OK;
     }
     return nd_rd_text_record(r, out);
+}
+
+/* A planned leaf that cannot be read here (the message is r->msg): the run fails. */
+static nd_status fail(nd_reader *r, const char *path)
+{
+    nd_free(r->failpath);
+    r->failpath = nd_strndup(path, strlen(path));
+    return r->failpath ? ND_EIO : ND_ENOMEM;
+}
+
+const char *nd_reader_failure(const nd_reader *r, const char **message)
+{
+    *message = r->msg;
+    return r->failpath ? r->failpath : "";
+}
+
+/* The bytes [0, n) of fd at offset at, retrying interrupted reads: the count, or -1. */
+static ssize_t pread_full(int fd, char *p, size_t n, uint64_t at)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, p + got, n - got, (off_t)(at + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/*
+ * Opens part p of a plain JSON Lines file that starts inside it (fd open, sb its stat): the
+ * lines that start in [p->start, p->end). The file's start is checked as the first part
+ * checks it (not UTF-8 text, a NUL byte in its first line): a file rejected there gives
+ * nothing here (the first part reports it). The lines before the part are counted, so that
+ * its records have the file's line numbers. ND_OK with the first record, ND_END when none
+ * starts in the range, ND_EIO (fail), ND_ENOMEM. Takes fd.
+ */
+static nd_status open_continuation(nd_reader *r, const pending *p, int fd, const struct stat *sb,
+                                   nd_record *out)
+{
+    uint32_t si;
+    nd_status st = add_source(r, p->path, &si);
+    if (st == ND_OK) st = nd_rd_reserve(r, CHUNK);
+    if (st != ND_OK) {
+        close(fd);
+        return st;
+    }
+    if (si == 0) r->continues = 1;
+    src_file *s = &r->src[si];
+    s->size = (uint64_t)sb->st_size;
+    s->mtime_sec = (int64_t)sb->st_mtim.tv_sec;
+    s->mtime_nsec = sb->st_mtim.tv_nsec;
+    s->format = ND_INPUT_JSONL;
+    s->zkind = ZK_PLAIN;
+    ssize_t n = pread_full(fd, r->buf, BINARY_PROBE, 0);
+    if (n < 0) {
+        snprintf(r->msg, sizeof r->msg, "cannot read: %s", strerror(errno));
+        close(fd);
+        return fail(r, p->path);
+    }
+    const char *nl = memchr(r->buf, '\n', (size_t)n);
+    if (n == 0 || nd_rd_sniff_not_utf8(r, r->buf, (size_t)n) ||
+        memchr(r->buf, '\0', nl ? (size_t)(nl - r->buf) : (size_t)n)) {
+        close(fd);
+        return ND_END;
+    }
+    /* Newlines before byte start - 1, then the first one at or after it: the part's first
+     * line starts just after it. */
+    uint64_t lines = 0, at = 0, begin = UINT64_MAX, cut = p->start - 1;
+    while (begin == UINT64_MAX) {
+        ssize_t k = pread_full(fd, r->buf, CHUNK, at);
+        if (k < 0) {
+            snprintf(r->msg, sizeof r->msg, "cannot read: %s", strerror(errno));
+            close(fd);
+            return fail(r, p->path);
+        }
+        if (k == 0) break;
+        size_t before = at >= cut ? 0 : cut - at < (uint64_t)k ? (size_t)(cut - at) : (size_t)k;
+        for (const char *q = r->buf, *e = r->buf + before; (q = memchr(q, '\n', (size_t)(e - q)));)
+            lines++, q++;
+        if (before < (size_t)k) {
+            const char *q = memchr(r->buf + before, '\n', (size_t)k - before);
+            if (q) begin = at + (uint64_t)(q - r->buf) + 1, lines++;
+        }
+        at += (uint64_t)k;
+    }
+    if (begin >= p->end || begin >= s->size || lseek(fd, (off_t)begin, SEEK_SET) < 0) {
+        close(fd);
+        return ND_END;
+    }
+    nd_zin_close(&r->in);
+    if (nd_zin_open_plain(&r->in, fd) != ND_OK) {
+        close(fd);
+        return ND_ENOMEM;
+    }
+    r->close_fd = 1;
+    r->cur = si;
+    r->pos = r->len = 0;
+    r->base = begin;
+    r->line = lines + 1;
+    r->eof = r->have_last = r->any = 0;
+    r->mode = MODE_LINES;
+    if (nd_rd_fill(r) == -2) {
+        nd_rd_end_file(r);
+        return ND_ENOMEM;
+    }
+    st = nd_rd_next_line(r, out);
+    if (st == ND_END) nd_rd_end_file(r);
+    return st;
 }
 
 /* Opens file p (stat'ed as sb) and reads its first record into out. */
@@ -458,8 +579,10 @@ static nd_status open_file(nd_reader *r, const pending *p, const struct stat *sb
     int fd = open(p->path, O_RDONLY);
     if (fd < 0) {
         snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
+        if (p->planned && p->kind != ND_LEAF_OTHER) return fail(r, p->path);
         return path_record(r, out, p->path, ND_EIO, ND_REC_ERROR);
     }
+    if (p->planned && p->start > 0) return open_continuation(r, p, fd, sb, out);
     /* A pipe or device is read as a stream, like standard input. A name that says nothing
      * is one article, unless the data is compressed (then its first bytes decide). */
     return open_source(r, p->path, fd, !S_ISREG(sb->st_mode), fmt, zext, out);
@@ -479,6 +602,7 @@ static const char *file_type(mode_t m)
  * directory, whose entries are now pending), or ND_ENOMEM. */
 static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
 {
+    r->end = p->planned ? p->end : UINT64_MAX;
     if (strcmp(p->path, "-") == 0 && !p->from_dir) {
         if (r->stdin_closed) {
             snprintf(r->msg, sizeof r->msg, "standard input is closed");
@@ -487,9 +611,18 @@ static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
         return open_source(r, STDIN_NAME, STDIN_FILENO, 1, r->opts.format, 1, out);
     }
     struct stat sb, lsb;
+    int listed_file = p->planned && p->kind != ND_LEAF_OTHER;
     if (stat(p->path, &sb) != 0) {
         snprintf(r->msg, sizeof r->msg, "cannot open: %s", strerror(errno));
+        if (listed_file) return fail(r, p->path);
         return path_record(r, out, p->path, ND_EIO, ND_REC_ERROR);
+    }
+    if (listed_file && (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != p->size)) {
+        snprintf(r->msg, sizeof r->msg,
+                 "not the file rank 0 listed (a regular file of %llu bytes): a shared filesystem "
+                 "is assumed",
+                 (unsigned long long)p->size);
+        return fail(r, p->path);
     }
     if (p->from_dir && !S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
         /* Never opened: opening a FIFO blocks until a writer comes, a device may never end.
@@ -505,6 +638,12 @@ static nd_status visit(nd_reader *r, const pending *p, nd_record *out)
     }
     nd_status st = expand_dir(r, p->path);
     if (st == ND_EIO) return path_record(r, out, p->path, ND_EIO, ND_REC_ERROR);
+    if (st == ND_OK && p->planned) { /* listed as unreadable, or as no directory */
+        snprintf(r->msg, sizeof r->msg,
+                 "a directory here, not where rank 0 listed the input: a shared filesystem is "
+                 "assumed");
+        return fail(r, p->path);
+    }
     return st == ND_OK ? ND_END : st;
 }
 
@@ -638,4 +777,146 @@ nd_status nd_reader_fetch(nd_reader *r, uint32_t si, uint64_t offset, size_t len
     out->data = data;
     out->len = len;
     return ND_OK;
+}
+
+/* ---- shares of a distributed pass 1 (input_share.h) --------------------------------------- */
+
+nd_status nd_leaves_push(nd_leaves *l, const char *path, size_t len, unsigned from_dir,
+                         unsigned kind, uint64_t size)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        nd_leaf *v = nd_reallocarray(l->v, cap, sizeof *v);
+        if (!v) return ND_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *p = nd_strndup(path, len);
+    if (!p) return ND_ENOMEM;
+    l->v[l->n++] = (nd_leaf){p, (unsigned char)from_dir, (unsigned char)kind, size};
+    return ND_OK;
+}
+
+void nd_leaves_clear(nd_leaves *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        nd_free(l->v[i].path);
+    nd_free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* What leaf p (stat'ed as sb, a file) is: a regular file, one that may be cut (plain JSON
+ * Lines by option or by name, no compression magic), or a stream. A file that cannot be
+ * opened here is "other": an error record where it is read, as in one process. */
+static unsigned leaf_kind(const nd_reader *r, const pending *p, const struct stat *sb)
+{
+    if (!S_ISREG(sb->st_mode)) return ND_LEAF_STREAM;
+    int zext;
+    nd_input_format named = format_by_name(p->path, &zext);
+    if (p->from_dir && named == ND_INPUT_AUTO) return ND_LEAF_OTHER; /* noted, not read */
+    nd_input_format fmt = r->opts.format != ND_INPUT_AUTO ? r->opts.format : named;
+    unsigned char m[4] = {0};
+    int fd = open(p->path, O_RDONLY);
+    if (fd < 0) return ND_LEAF_OTHER;
+    if (fmt != ND_INPUT_JSONL || zext) {
+        close(fd);
+        return ND_LEAF_FILE;
+    }
+    ssize_t n = pread_full(fd, (char *)m, sizeof m, 0);
+    close(fd);
+    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return ND_LEAF_FILE;
+    if (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0) return ND_LEAF_FILE;
+    return ND_LEAF_SPLIT;
+}
+
+nd_status nd_reader_leaves(const nd_reader_opts *opts, const char *const *paths, size_t npaths,
+                           nd_leaves *out)
+{
+    nd_reader *r;
+    nd_status st = nd_reader_create(opts, paths, npaths, &r);
+    while (st == ND_OK && r->nstack) {
+        pending p = r->stack[--r->nstack];
+        struct stat sb, lsb;
+        unsigned kind = ND_LEAF_OTHER;
+        uint64_t size = 0;
+        int leaf = 1;
+        if (strcmp(p.path, "-") == 0 && !p.from_dir) {
+            kind = ND_LEAF_STREAM;
+        } else if (stat(p.path, &sb) != 0 ||
+                   (p.from_dir && !S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))) {
+            kind = ND_LEAF_OTHER;
+        } else if (!S_ISDIR(sb.st_mode)) {
+            kind = leaf_kind(r, &p, &sb);
+            if (kind == ND_LEAF_FILE || kind == ND_LEAF_SPLIT) size = (uint64_t)sb.st_size;
+        } else if (!(p.from_dir && lstat(p.path, &lsb) == 0 && S_ISLNK(lsb.st_mode))) {
+            st = expand_dir(r, p.path);
+            leaf = st == ND_EIO; /* an error record where it is read */
+            if (st == ND_EIO) st = ND_OK;
+        }
+        if (st == ND_OK && leaf)
+            st = nd_leaves_push(out, p.path, strlen(p.path), p.from_dir, kind, size);
+        nd_free(p.path);
+    }
+    nd_reader_free(r);
+    return st;
+}
+
+nd_status nd_reader_create_parts(const nd_reader_opts *opts, const nd_leaves *leaves,
+                                 const nd_part *parts, size_t nparts, nd_reader **out)
+{
+    nd_reader *r;
+    nd_status st = create(opts, NULL, 0, &r);
+    if (st != ND_OK) return st;
+    for (size_t i = nparts; i-- > 0;) { /* pushed in reverse: they pop in order */
+        const nd_leaf *l = &leaves->v[parts[i].leaf];
+        char *p = nd_strndup(l->path, strlen(l->path));
+        if (!p || push_pending(r, p, l->from_dir) != ND_OK) {
+            nd_free(p);
+            nd_reader_free(r);
+            return ND_ENOMEM;
+        }
+        pending *q = &r->stack[r->nstack - 1];
+        q->planned = 1;
+        q->kind = l->kind;
+        q->size = l->size;
+        q->start = parts[i].start;
+        q->end = parts[i].end;
+    }
+    *out = r;
+    return ND_OK;
+}
+
+void nd_reader_source_meta(const nd_reader *r, uint32_t source, nd_src_meta *out)
+{
+    const src_file *s = &r->src[source];
+    *out = (nd_src_meta){s->path,   s->format, s->zkind,     s->text_col,
+                         s->id_col, s->size,   s->mtime_sec, s->mtime_nsec};
+}
+
+nd_status nd_reader_source_add(nd_reader *r, const nd_src_meta *m, uint32_t *idx)
+{
+    nd_status st = add_source(r, m->path, idx);
+    if (st != ND_OK) return st;
+    src_file *s = &r->src[*idx];
+    s->format = m->format;
+    s->zkind = m->zkind;
+    s->text_col = m->text_col;
+    s->id_col = m->id_col;
+    s->size = m->size;
+    s->mtime_sec = m->mtime_sec;
+    s->mtime_nsec = m->mtime_nsec;
+    return ND_OK;
+}
+
+void nd_reader_add_counts(nd_reader *r, const nd_input_counts *c)
+{
+    r->counts.warc_records += c->warc_records;
+    r->counts.warc_docs += c->warc_docs;
+    for (int i = 0; i < ND_WARC_NTYPES; i++)
+        r->counts.warc_skipped[i] += c->warc_skipped[i];
+}
+
+int nd_reader_continues(const nd_reader *r)
+{
+    return r->continues;
 }

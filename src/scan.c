@@ -29,6 +29,7 @@
 #include "scan_ctx.h"
 #include "scan_reader.h"
 #include "sentences.h"
+#include "share.h"
 #include "shared.h"
 #include "shingle.h"
 
@@ -188,13 +189,27 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
     return st;
 }
 
+/* The rank of a distributed scan (neardup/dist.h), 0 for a plain one. */
+static unsigned rank_of(const nd_scan_ctx *c)
+{
+    return c->opts.dist && c->opts.dist->nranks > 1 ? c->opts.dist->rank : 0;
+}
+
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
     pass1 p = {c, store, NULL, 0};
+    nd_share_out kept = {0};
+    const nd_dist *d = c->opts.dist;
+    int rank = (int)rank_of(c);
+    kept.k = c->k;
     nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
-    nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
+    /* Another rank keeps its batches for rank 0, which commits them after its own. */
+    if (rank > 0)
+        nd_pass_begin(&pass, c->pl, mode, nd_share_keep, &kept);
+    else
+        nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
     nd_status st;
     for (;;) {
         nd_record rec;
@@ -206,7 +221,15 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
         if (st == ND_OK) st = nd_pass_add(&pass, &rec, 0, 0);
         if (st != ND_OK) break;
     }
+    if (st == ND_EIO && d && d->nranks > 1) { /* a listed file this rank cannot read */
+        const char *msg, *path = nd_reader_failure(c->reader, &msg);
+        if (d->on_fail) d->on_fail(d->ud, path, msg);
+    }
     st = nd_pass_end(&pass, st);
+    if (st == ND_OK && rank > 0) st = nd_share_send(d, &kept, c->reader);
+    if (st == ND_OK && rank == 0 && d && d->nranks > 1)
+        st = nd_share_take(d, c->reader, c->k, commit_sign, &p);
+    nd_share_out_clear(&kept);
     nd_free(p.map);
     return st;
 }
@@ -301,12 +324,24 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     if ((st = resolve_opts(opts, &c)) != ND_OK) goto out;
     if ((st = nd_minhash_create(c.k, ND_MINHASH_SEED, &mh)) != ND_OK) goto out;
     if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &pmh)) != ND_OK) goto out;
-    if ((st = nd_reader_create(&c.opts.input, paths, npaths, &c.reader)) != ND_OK) goto out;
+    if (c.opts.dist && c.opts.dist->nranks > 1) {
+        if (ext || reader) { /* (only nd_scan runs on several ranks) */
+            st = ND_EINVAL;
+            goto out;
+        }
+        st = nd_share_reader(c.opts.dist, &c.opts.input, paths, npaths, &c.reader);
+    } else {
+        st = nd_reader_create(&c.opts.input, paths, npaths, &c.reader);
+    }
+    if (st != ND_OK) goto out;
     if ((st = nd_pipeline_create(&c.opts, mh, pmh, c.k, c.opts.threads, &c.pl)) != ND_OK) goto out;
     double t0 = nd_now();
     if ((st = run_pass1(&c, &store)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
-    st = run_stages(&c, &store);
+    if (rank_of(&c) > 0) /* its output is rank 0's now: an empty result */
+        st = nd_result_finish(c.res, c.reader, &c.opts);
+    else
+        st = run_stages(&c, &store);
 out:
     nd_pipeline_free(c.pl);
     if (st == ND_OK && reader) {

@@ -343,6 +343,17 @@ nd_status nd_zin_open(zin *z, int fd, FILE *spool, zindex *index, FILE *winfile)
     return start_codec(z);
 }
 
+nd_status nd_zin_open_plain(zin *z, int fd)
+{
+    memset(z, 0, sizeof *z);
+    z->fd = fd;
+    z->ib = nd_malloc(RAW_CHUNK);
+    if (!z->ib) return ND_ENOMEM;
+    z->icap = RAW_CHUNK;
+    z->kind = ZK_PLAIN;
+    return ND_OK;
+}
+
 ptrdiff_t nd_zin_read(zin *z, char *p, size_t n)
 {
     if (z->status != ND_OK) return -1;

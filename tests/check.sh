@@ -11,6 +11,10 @@
 #   clang-fuzz      clang, libFuzzer + ASan + UBSan (-DNEARDUP_FUZZ=ON): ctest (each target
 #                   over its corpus once), then each target fuzzed for ND_FUZZ_SECONDS
 #                   (default 60) from its corpus
+#   gcc-mpi         GCC, Release, -DNEARDUP_MPI=ON (needs `sh .ci/deps.sh --mpi`; not in the
+#                   default list): the end-to-end tests without mpirun (the MPI build's
+#                   program must be the plain one), and mpi.identical (mpirun -np 1, 2, 3
+#                   against one process)
 #
 # Each configuration builds in build-check/CONFIG and goes on after a failure, so one run
 # shows everything that is broken; the summary lists each configuration's result and time
@@ -49,11 +53,14 @@ configure() {
     }
 }
 
-# run_ctest DIR: the suite, then the reasons of the tests it skipped (ctest prints only
-# their names; each prints "NAME: skipped: REASON", kept in its log).
+# run_ctest DIR [CTEST-ARGS...]: the suite, then the reasons of the tests it skipped (ctest
+# prints only their names; each prints "NAME: skipped: REASON", kept in its log).
 run_ctest() {
     st=0
-    ctest --test-dir "$1" --output-on-failure --no-tests=error -j"$JOBS" || st=1
+    rdir=$1
+    shift
+    ctest --test-dir "$rdir" --output-on-failure --no-tests=error -j"$JOBS" "$@" || st=1
+    set -- "$rdir"
     log=$1/Testing/Temporary/LastTest.log
     if [ -f "$log" ] && grep -q ': skipped: ' "$log"; then
         printf 'skipped, and why:\n'
@@ -118,13 +125,20 @@ for config in $CONFIGS; do
         configure "$config" clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
             -DNEARDUP_FUZZ=ON || ok=0
         ;;
+    gcc-mpi)
+        configure "$config" gcc -DCMAKE_BUILD_TYPE=Release -DNEARDUP_MPI=ON || ok=0
+        ;;
     *)
         echo "check.sh: unknown configuration '$config'" >&2
         exit 2
         ;;
     esac
     [ $ok = 1 ] && { cmake --build "$dir" -j"$JOBS" || ok=0; }
-    [ $ok = 1 ] && { run_ctest "$dir" || ok=0; }
+    if [ "$config" = gcc-mpi ]; then # (its library and unit tests are gcc-release's)
+        [ $ok = 1 ] && { run_ctest "$dir" -L e2e -E valgrind || ok=0; }
+    else
+        [ $ok = 1 ] && { run_ctest "$dir" || ok=0; }
+    fi
     if [ $ok = 1 ] && [ "$config" = clang-fuzz ] && [ "$FUZZ_SECONDS" -gt 0 ]; then
         fuzz "$dir" || ok=0
     fi

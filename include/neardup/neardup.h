@@ -8,6 +8,7 @@
 #ifndef NEARDUP_NEARDUP_H
 #define NEARDUP_NEARDUP_H
 
+#include "neardup/dist.h"
 #include "neardup/index.h"
 #include "neardup/input.h"
 #include "neardup/report.h"

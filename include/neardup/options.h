@@ -155,6 +155,7 @@ typedef struct nd_scan_opts {
     nd_diag_fn on_diag;       /* may be NULL */
     nd_progress_fn on_progress; /* may be NULL */
     void *userdata;           /* passed to on_diag and on_progress */
+    const struct nd_dist *dist; /* pass 1 split across processes (dist.h); NULL: one */
 } nd_scan_opts;
 
 /* Fills opts with the defaults above. */

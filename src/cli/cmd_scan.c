@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "mpi_cli.h"
 #include "output.h"
 #include "progress.h"
 #include "neardup/neardup.h"
@@ -497,12 +498,55 @@ int nd_cmd_scan(int argc, char **argv)
     if (rc >= 0) return rc;
     const char *const *paths = (const char *const *)(argv + optind);
     size_t npaths = (size_t)(argc - optind);
-    if ((rc = nd_scan_begin(&a, paths, npaths)) >= 0) return rc;
+    const nd_dist *dist = nd_cli_mpi_dist();
+    if (dist) { /* several MPI ranks: pass 1 shared, rank 0 reports (neardup/dist.h) */
+        for (size_t i = 0; i < npaths; i++)
+            if (strcmp(paths[i], "-") == 0)
+                return dist->rank ? ND_EXIT_ERROR
+                                  : nd_cli_usage_error("scan",
+                                                       "standard input cannot be read by %u MPI "
+                                                       "ranks (run one, or name files)",
+                                                       dist->nranks);
+        a.opts.dist = dist;
+    }
+    /* With ranks, -o's temporary file is made after the scan: an abort kills rank 0 at
+     * once, and would leave it behind. */
+    const char *output = a.output;
+    if (dist) a.output = NULL;
+    if (dist && dist->rank > 0) {
+        a.opts.on_diag = NULL; /* (rank 0 reports every diagnostic, in input order) */
+    } else if ((rc = nd_scan_begin(&a, paths, npaths)) >= 0) {
+        return rc;
+    }
     nd_scan_result *res = NULL;
     nd_status st = nd_scan(&a.opts, paths, npaths, &res);
+    if (st == ND_EINVAL && dist) { /* every rank stops here: no abort needed */
+        if (dist->rank == 0)
+            nd_cli_error("the input cannot be shared by %u MPI ranks: a pipe or device is "
+                         "among the paths (run one rank)",
+                         dist->nranks);
+        nd_scan_result_free(res);
+        return ND_EXIT_ERROR;
+    }
+    if (st != ND_OK && dist) {
+        if (dist->rank == 0) {
+            nd_cli_progress_clear(&a.prog);
+            nd_cli_output_abort(&a.out);
+        }
+        char msg[200];
+        snprintf(msg, sizeof msg, "scan failed: %s", nd_status_str(st));
+        nd_cli_mpi_abort(ND_EXIT_ERROR, msg);
+    }
     if (st != ND_OK) return nd_scan_fail(&a, "scan failed", st);
-    rc = nd_scan_finish(&a, res);
+    if (dist && dist->rank == 0 && (a.output = output) &&
+        nd_cli_output_open(&a.out, a.output) != 0) {
+        nd_cli_error("cannot write the report to %s: %s", a.output, strerror(errno));
+        rc = ND_EXIT_ERROR;
+    } else {
+        rc = dist && dist->rank > 0 ? ND_EXIT_OK : nd_scan_finish(&a, res);
+    }
     nd_scan_result_free(res);
+    nd_cli_mpi_stats(a.stats);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "mpi_cli.h"
 #include "neardup/neardup.h"
 
 static void usage(FILE *f)
@@ -80,5 +81,11 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
     hold_closed_std_fds();
-    return nd_cli_close_stdout(run(argc, argv));
+    /* Under mpirun (an MPI build): scan shares its pass 1 across the ranks; any other
+     * command runs on rank 0 alone. */
+    int rc = ND_EXIT_OK;
+    if (nd_cli_mpi_init(&argc, &argv) == 1 || nd_cli_mpi_rank() == 0 ||
+        (argc >= 2 && strcmp(argv[1], "scan") == 0))
+        rc = run(argc, argv);
+    return nd_cli_mpi_finalize(nd_cli_close_stdout(rc));
 }
