@@ -13,9 +13,6 @@
  * whose normaliser, hashing or sentence cutting has changed since (so that its keys would
  * not find the stored ones) refuses the index instead of silently missing duplicates.
  */
-#if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE /* sync_file_range */
-#endif
 #include "neardup/index.h"
 
 #include <errno.h>
@@ -369,41 +366,9 @@ static void unlink_suffix(const char *path, const char *suffix)
     free(p);
 }
 
-#define WRITEBACK_STEP (UINT64_C(16) << 20)
-
-void nd_index_writeback(nd_index *ix)
-{
-#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
-    if (ix->wal_tried < 0) return;
-    if (!ix->wal_tried) {
-        size_t n = strlen(ix->path);
-        char *wal = nd_malloc(n + 5);
-        if (!wal) return;
-        memcpy(wal, ix->path, n);
-        memcpy(wal + n, "-wal", 5);
-        ix->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
-        nd_free(wal);
-        ix->wal_tried = ix->wal_fd < 0 ? -1 : 1;
-        ix->wal_started = 0;
-        if (ix->wal_fd < 0) return;
-    }
-    struct stat sb;
-    if (fstat(ix->wal_fd, &sb) != 0) return;
-    uint64_t size = (uint64_t)sb.st_size;
-    if (size < ix->wal_started) ix->wal_started = 0; /* the WAL was restarted */
-    if (size - ix->wal_started < WRITEBACK_STEP) return;
-    if (sync_file_range(ix->wal_fd, (off_t)ix->wal_started, (off_t)(size - ix->wal_started),
-                        SYNC_FILE_RANGE_WRITE) == 0)
-        ix->wal_started = size;
-#else
-    (void)ix;
-#endif
-}
-
 static void index_free(nd_index *ix)
 {
     if (!ix) return;
-    if (ix->wal_tried > 0) close(ix->wal_fd);
     for (int i = 0; i < ST_NSTMTS; i++)
         sqlite3_finalize(ix->st[i]);
     sqlite3_close(ix->db);

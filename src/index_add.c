@@ -224,7 +224,7 @@ static nd_status insert_doc(nd_session *s, const char *id, int64_t source, uint6
     int64_t n = sqlite3_last_insert_rowid(ix->db);
     if (n <= 0 || n >= UINT32_MAX) return nd_index_fail(ix, ND_EIO, "the index is full");
     *no = (uint32_t)n;
-    if ((++s->stats.added & 255) == 0) nd_index_writeback(ix);
+    s->stats.added++;
     return ND_OK;
 }
 

@@ -51,9 +51,6 @@ struct nd_index {
     sqlite3 *db;
     char *path;
     int writable;
-    int wal_tried;        /* nd_index_writeback opened the WAL (1), or could not (-1) */
-    int wal_fd;
-    uint64_t wal_started; /* its bytes whose write-back was started */
     nd_index_settings set;
     uint64_t ndocs; /* documents, as of the last read or add */
     sqlite3_stmt *st[ST_NSTMTS];
@@ -73,13 +70,6 @@ nd_status nd_index_sqlfail(nd_index *ix, int rc, const char *what);
 nd_status nd_index_exec(nd_index *ix, const char *sql, const char *what);
 /* A kept prepared statement (reset, bindings cleared). */
 nd_status nd_index_stmt(nd_index *ix, int which, sqlite3_stmt **out);
-
-/* An add writes its whole batch into the WAL, which the commit's checkpoint then syncs and
- * copies into the file: starts the write-back of what was written to the WAL since the last
- * call (when 16 MiB or more), so the disk works while pass 1 computes and the commit finds
- * the WAL written. Only a hint to the kernel (sync_file_range on Linux, nothing elsewhere):
- * what is durable when, and so crash safety, is unchanged. */
-void nd_index_writeback(nd_index *ix);
 
 /* BEGIN IMMEDIATE (a write transaction: waits for another writer up to the busy timeout,
  * then ND_EBUSY) or BEGIN (a read snapshot, taken at once); COMMIT; ROLLBACK. */

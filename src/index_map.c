@@ -108,7 +108,7 @@ static nd_status flush_chunk(nd_run_writer *w)
     int rc = sqlite3_step(w->ins);
     if (rc != SQLITE_DONE) return nd_index_sqlfail(w->ix, rc, "writing a map");
     w->entries += w->n;
-    if ((++w->chunks & 255) == 0) nd_index_writeback(w->ix);
+    w->chunks++;
     w->n = 0;
     return ND_OK;
 }

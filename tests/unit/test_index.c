@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
-#include "index_int.h"
 #include "neardup/index.h"
 #include "neardup/scan.h"
 #include "normalize.h"
@@ -613,41 +612,6 @@ START_TEST(test_shared_with_archived)
 }
 END_TEST
 
-/* nd_index_writeback starts the write-back of what a transaction spilled into the WAL, in
- * steps of 16 MiB, and changes nothing else (a hint to the kernel, on Linux only). */
-START_TEST(test_writeback)
-{
-    env e;
-    env_make(&e);
-    create_ok(e.archive);
-    nd_index *ix = open_ok(e.archive, 1);
-    nd_index_writeback(ix); /* nothing written yet */
-#if defined(__linux__)
-    ck_assert_int_eq(ix->wal_tried, 1);
-    ck_assert(ix->wal_started == 0);
-#endif
-    /* A small page cache: the transaction spills 20 MB into the WAL before its end. */
-    ck_assert_int_eq(sqlite3_exec(ix->db, "PRAGMA cache_size = 8; BEGIN IMMEDIATE; INSERT INTO "
-                                          "settings(name, value) VALUES ('big', zeroblob(20000000))",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    nd_index_writeback(ix);
-#if defined(__linux__)
-    ck_assert(ix->wal_started >= (UINT64_C(16) << 20));
-    uint64_t started = ix->wal_started;
-    nd_index_writeback(ix); /* less than 16 MiB more: not yet */
-    ck_assert(ix->wal_started == started);
-#endif
-    ck_assert_int_eq(sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    nd_index_info in;
-    ck_assert_int_eq(nd_index_info_get(ix, 0, &in), ND_OK);
-    ck_assert_uint_eq(in.documents, 0);
-    ck_assert_int_eq(nd_index_verify(ix), ND_OK);
-    nd_index_close(ix);
-    env_free(&e);
-}
-END_TEST
-
 /* ---- damage and errors ---------------------------------------------------------------- */
 
 START_TEST(test_damaged_record)
@@ -738,7 +702,6 @@ static Suite *index_suite(void)
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_damaged_record);
-    tcase_add_test(tc, test_writeback);
     tcase_add_test(tc, test_failing_allocator);
     suite_add_tcase(s, tc);
     return s;
