@@ -230,9 +230,10 @@ static nd_status copy_sentences(nd_batch *b, const nd_doc_paras *dp)
         k->sk.bm[1] = se->bm[1];
         k->sk.doc = 0;
         k->sk.w_n = se->w_n;
+        k->sk.w_off = b->nwids;
+        if (!se->w_n) continue; /* cut without words (an index add): none to copy */
         ND_RESERVE(b->wids, b->capwids, b->nwids + se->w_n, 4096);
         memcpy(b->wids + b->nwids, dp->wids + se->w_off, se->w_n * sizeof *dp->wids);
-        k->sk.w_off = b->nwids;
         b->nwids += se->w_n;
     }
     return ND_OK;
@@ -317,8 +318,10 @@ static nd_status paragraph_pass(nd_worker *w, nd_batch *b, nd_item *it, const nd
     nd_doc_paras *dp = &w->dp;
     const uint64_t *th = w->scratch.v;
     nd_status st = nd_paras_split(&o->para, doc->text, doc->len, &w->toks, th, dp);
+    /* (their words only for the cross-article stage: an index add stores none) */
     if (st == ND_OK && o->para.want_sentences)
-        st = nd_sentences_cut(&o->para, w->pmh, b->words, doc->text, &w->toks, th, dp);
+        st = nd_sentences_cut(&o->para, w->pmh, (o->parts & ND_PART_SHARED) ? b->words : NULL,
+                              doc->text, &w->toks, th, dp);
     if (st == ND_OK && (o->parts & (ND_PART_BLOCKS | ND_PART_SHORT)))
         st = nd_repeats_find(&o->para, &w->toks, th, dp, w->rs);
     if (st != ND_OK) return st;

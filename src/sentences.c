@@ -133,7 +133,7 @@ nd_status nd_sent_words(const nd_tokens *t, const uint64_t *th, size_t n, nd_wor
 }
 
 /* Appends the sentence of tokens [a, b) of paragraph pi with its key, band keys and words
- * (interned in dict), all of its set of words. */
+ * (interned in dict; none when dict is NULL), all of its set of words. */
 static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const uint64_t *th,
                               nd_words *dict, nd_doc_paras *d, size_t pi, size_t a, size_t b)
 {
@@ -151,6 +151,12 @@ static nd_status add_sentence(const nd_minhash *mh, const nd_tokens *t, const ui
     nd_minhash_sign(mh, th + a, n, sig);
     band_keys(sig, se->band);
     se->w_off = d->nwids;
+    if (!dict) { /* no words wanted */
+        se->w_n = 0;
+        se->bm[0] = se->bm[1] = 0;
+        d->ns++;
+        return ND_OK;
+    }
     /* The tokens [a, b) as their own list, for nd_sent_words. */
     nd_tokens sub = *t;
     sub.v = t->v + a;

@@ -34,7 +34,9 @@
  * Cuts every long paragraph of d (nd_paras_split) into sentences of at least short_words
  * words (a shorter piece joins the next sentence, or at the paragraph's end the one
  * before), with their keys, band keys and word ids (words interned in dict), into d->s and
- * d->wids. mh must have ND_PARA_PERMS permutations (ND_PARA_SEED). ND_OK or ND_ENOMEM.
+ * d->wids. With dict NULL (no cross-article stage will compare them: an index add) the
+ * sentences get no words (w_n 0, an empty map), which saves a third of the cutting.
+ * mh must have ND_PARA_PERMS permutations (ND_PARA_SEED). ND_OK or ND_ENOMEM.
  */
 nd_status nd_sentences_cut(const nd_para_opts *o, const nd_minhash *mh, nd_words *dict,
                            const char *text, const nd_tokens *toks, const uint64_t *th,

@@ -188,6 +188,42 @@ START_TEST(test_sent_words)
 }
 END_TEST
 
+/* Without a dictionary (an index add, which stores no sentence words) the sentences are cut
+ * the same, with the same keys and band keys, and get no words. */
+START_TEST(test_sentences_no_words)
+{
+    static const char text[] =
+        "Ini kalimat pertama yang cukup panjang. Ini kalimat kedua juga panjang, katanya. "
+        "Kalimat ketiga di sini ada!\nPendek saja.\nAngka 3.5 persen tidak memotong kalimat ini "
+        "sama sekali\n";
+    nd_para_opts o;
+    nd_para_opts_init(&o);
+    o.want_sentences = 1;
+    para_run r;
+    analyze(&r, &o, text, sizeof text - 1);
+    ck_assert_uint_eq(r.dp.ns, 4);
+    nd_doc_paras bare;
+    memset(&bare, 0, sizeof bare);
+    ck_assert_int_eq(nd_paras_split(&o, r.text, r.len, &r.toks, r.th.v, &bare), ND_OK);
+    ck_assert_int_eq(nd_sentences_cut(&o, r.mh, NULL, r.text, &r.toks, r.th.v, &bare), ND_OK);
+    ck_assert_uint_eq(bare.ns, r.dp.ns);
+    ck_assert_uint_eq(bare.nwids, 0);
+    for (size_t k = 0; k < bare.ns; k++) {
+        const nd_sentence *a = &r.dp.s[k], *b = &bare.s[k];
+        ck_assert_uint_gt(a->w_n, 0);
+        ck_assert_uint_eq(b->w_n, 0);
+        ck_assert(b->bm[0] == 0 && b->bm[1] == 0);
+        ck_assert_uint_eq(a->para, b->para);
+        ck_assert_uint_eq(a->start, b->start);
+        ck_assert_uint_eq(a->end, b->end);
+        ck_assert(a->key == b->key);
+        ck_assert_mem_eq(a->band, b->band, sizeof a->band);
+    }
+    nd_doc_paras_clear(&bare);
+    run_clear(&r);
+}
+END_TEST
+
 /* Prefix filtering must not miss a near-identical pair however common its bigrams are:
  * articles of paragraphs drawn from a six-word vocabulary (every bigram occurs everywhere),
  * ending with a copy of an earlier paragraph with one word changed, are checked against the
@@ -203,6 +239,7 @@ static Suite *sentences_suite(void)
     tcase_add_test(tc, test_sentences_wrapped);
     tcase_add_test(tc, test_sent_similar);
     tcase_add_test(tc, test_sent_words);
+    tcase_add_test(tc, test_sentences_no_words);
     suite_add_tcase(s, tc);
     return s;
 }
