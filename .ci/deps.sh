@@ -6,9 +6,10 @@
 #   sh .ci/deps.sh          to build (GCC, CMake, the libraries, Check for the unit tests)
 #   sh .ci/deps.sh --tests  also what tests/check.sh needs: clang with its sanitizer and
 #                           libFuzzer runtimes, llvm-symbolizer (readable sanitizer
-#                           reports), valgrind, python3 and GNU time (e2e tests)
-#   sh .ci/deps.sh --mpi    also Open MPI, for the MPI build (-DNEARDUP_MPI=ON; tests/check.sh
-#                           gcc-mpi); may be given with --tests
+#                           reports), valgrind, python3 and GNU time (e2e tests), Chromium
+#                           (the HTML report), Open MPI (the gcc-mpi configuration)
+#   sh .ci/deps.sh --mpi    only Open MPI besides the build's, for the MPI build
+#                           (-DNEARDUP_MPI=ON)
 set -eu
 build="build-essential cmake pkg-config libxxhash-dev uthash-dev check libutf8proc-dev libcjson-dev zlib1g-dev libzstd-dev libsqlite3-dev"
 tests="clang libclang-rt-14-dev llvm python3 valgrind time zstd chromium groff-base"
@@ -16,7 +17,7 @@ mpi="libopenmpi-dev openmpi-bin"
 pkgs=$build
 for arg in "$@"; do
     case $arg in
-    --tests) pkgs="$pkgs $tests" ;;
+    --tests) pkgs="$pkgs $tests $mpi" ;;
     --mpi) pkgs="$pkgs $mpi" ;;
     *)
         echo "usage: sh .ci/deps.sh [--tests] [--mpi]" >&2

@@ -2,7 +2,7 @@
 # check.sh - builds every configuration CI tests and runs the whole suite in each; the
 # README's second command and .ci/run run it after `sh .ci/deps.sh --tests`.
 #
-#   sh tests/check.sh [CONFIG...]     (default: all four, in this order)
+#   sh tests/check.sh [CONFIG...]     (default: all five, in this order)
 #
 #   gcc-release     GCC, Release: ctest (unit, e2e, valgrind over the e2e inputs, the fuzz
 #                   corpora replayed)
@@ -11,8 +11,8 @@
 #   clang-fuzz      clang, libFuzzer + ASan + UBSan (-DNEARDUP_FUZZ=ON): ctest (each target
 #                   over its corpus once), then each target fuzzed for ND_FUZZ_SECONDS
 #                   (default 60) from its corpus
-#   gcc-mpi         GCC, Release, -DNEARDUP_MPI=ON (needs `sh .ci/deps.sh --mpi`; not in the
-#                   default list): the end-to-end tests without mpirun (the MPI build's
+#   gcc-mpi         GCC, Release, -DNEARDUP_MPI=ON (Open MPI, which `sh .ci/deps.sh --tests`
+#                   installs): the end-to-end tests without mpirun (the MPI build's
 #                   program must be the plain one), and mpi.identical (mpirun -np 1, 2, 3
 #                   against one process)
 #
@@ -26,7 +26,7 @@ ROOT=$(pwd)
 OUT=$ROOT/build-check
 JOBS=${ND_JOBS:-2}
 FUZZ_SECONDS=${ND_FUZZ_SECONDS:-60}
-CONFIGS=${*:-gcc-release clang-asan gcc-asan clang-fuzz}
+CONFIGS=${*:-gcc-release clang-asan gcc-asan clang-fuzz gcc-mpi}
 mkdir -p "$OUT" || exit 2
 SUMMARY=$OUT/summary.txt
 SKIPS=$OUT/skipped.txt
