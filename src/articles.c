@@ -47,6 +47,7 @@
 #include "contain.h"
 #include "index_ext.h"
 #include "lsh.h"
+#include "lsh_dist.h"
 #include "verify.h"
 
 #define RUN_GROUPS 64u  /* the most recent components of a bucket a document is tested against */
@@ -619,8 +620,12 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need, 
     nd_scan_progress(c, ND_PHASE_CANDIDATES, 0, 0, 0);
     double t0 = nd_now();
     nd_status st = nd_uf_create(n, &cuf);
-    if (st == ND_OK)
+    if (st == ND_OK && c->dkeys) { /* across the ranks, which keep the signatures */
+        st = nd_dlsh_bands(c->opts.dist, c->dkeys, &res->lsh, n, cuf, bands);
+        nd_dkeys_clear(c->dkeys);
+    } else if (st == ND_OK) {
         st = nd_lsh_bucket_all(res->mem->sigs, n, c->k, &res->lsh, c->opts.threads, cuf, bands);
+    }
     if (st == ND_OK) {
         for (size_t i = 0; i < n; i++)
             need[i] = nd_uf_size(cuf, nd_uf_find(cuf, (uint32_t)i)) > 1;

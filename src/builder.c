@@ -117,9 +117,11 @@ nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d
         nd_doc_rec *v = nd_grow_array(m->docs, &cap, m->ndocs + 1, sizeof *v, 1024);
         if (!v) return ND_ENOMEM;
         m->docs = v;
-        uint32_t *sg = nd_reallocarray(m->sigs, cap * k, sizeof *sg);
-        if (!sg) return ND_ENOMEM;
-        m->sigs = sg;
+        if (sig) {
+            uint32_t *sg = nd_reallocarray(m->sigs, cap * k, sizeof *sg);
+            if (!sg) return ND_ENOMEM;
+            m->sigs = sg;
+        }
         m->capdocs = cap;
     }
     nd_doc_rec *r = &m->docs[m->ndocs];
@@ -127,7 +129,7 @@ nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d
     size_t off;
     if (nd_arena_put(&m->ids, id, id_len, &off) != ND_OK) return ND_ENOMEM;
     r->id_off = off;
-    memcpy(m->sigs + m->ndocs * k, sig, k * sizeof *m->sigs);
+    if (sig) memcpy(m->sigs + m->ndocs * k, sig, k * sizeof *m->sigs);
     *index = (uint32_t)m->ndocs++;
     return ND_OK;
 }

@@ -104,8 +104,8 @@ nd_status nd_result_create(nd_scan_result **out);
  * ND_ENOMEM. */
 nd_status nd_result_add_skip(nd_scan_result *res, int warning, const char *path, uint64_t line,
                              nd_status code, const char *msg, uint32_t source, uint64_t offset);
-/* Appends a document: d (its id_off is set here), its id and its k-value signature; *index
- * receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
+/* Appends a document: d (its id_off is set here), its id and its k-value signature (NULL:
+ * none kept, for every document of res then); *index receives its number. ND_OK, ND_EINVAL (2^32 - 1 documents) or ND_ENOMEM. */
 nd_status nd_result_add_doc(nd_scan_result *res, unsigned k, const nd_doc_rec *d, const char *id,
                             size_t id_len, const uint32_t *sig, uint32_t *index);
 /* Appends document doc's n fingerprints fp[0..n) (unique). ND_OK or ND_ENOMEM. */

@@ -85,6 +85,12 @@ typedef struct nd_item {
     size_t keep_len;
 } nd_item;
 
+/* Whether a pass-1 item becomes a document when committed (else a warning or a skip). */
+static inline int nd_item_is_doc(const nd_item *it)
+{
+    return it->kind != ND_REC_NOTE && it->kind != ND_REC_ERROR && it->status == ND_OK;
+}
+
 /* A sentence's sketch and band keys, as the batch holds them (w_off relative to wids). */
 typedef struct nd_psent {
     nd_para_sketch sk;

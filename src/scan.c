@@ -25,6 +25,7 @@
 #include "index_ext.h"
 #include "link.h"
 #include "lsh.h"
+#include "lsh_dist.h"
 #include "minhash.h"
 #include "scan_ctx.h"
 #include "scan_reader.h"
@@ -66,6 +67,7 @@ typedef struct pass1 {
     nd_sent_store *store; /* the sentences, for the cross-article stage */
     uint32_t *map;        /* the batch's word ids to run-wide ones */
     size_t mapcap;
+    nd_dkeys *keys; /* not NULL: this rank's own batches, their band keys kept here */
 } pass1;
 
 static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *it, const char *msg)
@@ -160,8 +162,12 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         nd_doc_rec d = {0,          it->offset,        it->line,    it->sum,
                         it->source, (uint32_t)it->len, it->ntokens, 0};
         uint32_t doc;
-        st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len, b->sigs + i * c->k,
-                               &doc);
+        assert(nd_item_is_doc(it));
+        /* (a distributed LSH keeps band keys where they were computed instead) */
+        const uint32_t *sig = b->sigs + i * c->k;
+        st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len,
+                               c->dkeys ? NULL : sig, &doc);
+        if (st == ND_OK && p->keys) st = nd_dkeys_add(p->keys, sig, &c->res->lsh);
         if (st == ND_OK && (c->opts.parts & ND_PART_METRICS))
             st = nd_result_add_metrics(c->res, &it->metrics);
         if (st == ND_OK && c->opts.decode.keep_field)
@@ -195,13 +201,25 @@ static unsigned rank_of(const nd_scan_ctx *c)
     return c->opts.dist && c->opts.dist->nranks > 1 ? c->opts.dist->rank : 0;
 }
 
+/* Whether the article stage's LSH runs across the ranks (lsh_dist.h): several ranks, a
+ * transport with a collective, and nothing after LSH that needs signatures on rank 0 (exact
+ * verification, no containment fingerprints). */
+static int lsh_distributed(const nd_scan_ctx *c)
+{
+    const nd_dist *d = c->opts.dist;
+    return d && d->nranks > 1 && d->alltoallv && !c->ext && c->opts.drop_signatures &&
+           !c->opts.verify_estimate && c->opts.containment <= 0.0;
+}
+
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
 {
-    pass1 p = {c, store, NULL, 0};
+    pass1 p = {c, store, NULL, 0, c->dkeys};
     nd_share_out kept = {0};
     const nd_dist *d = c->opts.dist;
     int rank = (int)rank_of(c);
     kept.k = c->k;
+    kept.keys = c->dkeys;
+    kept.lsh = &c->res->lsh;
     nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
@@ -227,8 +245,9 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
     }
     st = nd_pass_end(&pass, st);
     if (st == ND_OK && rank > 0) st = nd_share_send(d, &kept, c->reader);
+    p.keys = NULL; /* (the other ranks keep their own) */
     if (st == ND_OK && rank == 0 && d && d->nranks > 1)
-        st = nd_share_take(d, c->reader, c->k, commit_sign, &p);
+        st = nd_share_take(d, c->reader, c->k, !c->dkeys, commit_sign, &p);
     nd_share_out_clear(&kept);
     nd_free(p.map);
     return st;
@@ -319,9 +338,11 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     c.ext = ext;
     nd_minhash *mh = NULL, *pmh = NULL;
     nd_sent_store store = {0};
+    nd_dkeys dkeys = {0};
     nd_status st = nd_result_create(&c.res);
     if (st != ND_OK) return st;
     if ((st = resolve_opts(opts, &c)) != ND_OK) goto out;
+    if (lsh_distributed(&c)) c.dkeys = &dkeys;
     if ((st = nd_minhash_create(c.k, ND_MINHASH_SEED, &mh)) != ND_OK) goto out;
     if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &pmh)) != ND_OK) goto out;
     if (c.opts.dist && c.opts.dist->nranks > 1) {
@@ -338,10 +359,14 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     double t0 = nd_now();
     if ((st = run_pass1(&c, &store)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
-    if (rank_of(&c) > 0) /* its output is rank 0's now: an empty result */
-        st = nd_result_finish(c.res, c.reader, &c.opts);
-    else
+    if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
+        if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
+            st = nd_dlsh_bands(c.opts.dist, c.dkeys, &c.res->lsh, 0, NULL, NULL);
+        nd_dkeys_clear(&dkeys);
+        if (st == ND_OK) st = nd_result_finish(c.res, c.reader, &c.opts);
+    } else {
         st = run_stages(&c, &store);
+    }
 out:
     nd_pipeline_free(c.pl);
     if (st == ND_OK && reader) {
@@ -352,6 +377,7 @@ out:
     nd_minhash_free(mh);
     nd_minhash_free(pmh);
     nd_sent_store_clear(&store);
+    nd_dkeys_clear(&dkeys);
     if (st != ND_OK) {
         nd_scan_result_free(c.res);
         return st;

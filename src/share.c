@@ -197,6 +197,7 @@ nd_status nd_share_reader(const nd_dist *d, const nd_reader_opts *opts, const ch
             uint64_t n = st == ND_OK ? b.len : 0;
             nd_status s2 = d->send(d->ud, r, &n, sizeof n);
             if (s2 == ND_OK && n) s2 = d->send(d->ud, r, b.p, b.len);
+            if (s2 == ND_OK && d->bytes) d->bytes[ND_DIST_LIST] += sizeof n + n;
             if (st == ND_OK) st = s2;
         }
     } else {
@@ -218,7 +219,8 @@ nd_status nd_share_reader(const nd_dist *d, const nd_reader_opts *opts, const ch
 
 /* ---- batches --------------------------------------------------------------------------- */
 
-/* A pass-1 batch's bytes: what commit_sign (scan.c) reads of it. */
+/* A pass-1 batch's bytes: what commit_sign (scan.c) reads of it (signatures of k values,
+ * none for k == 0). */
 static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
 {
     nd_status st = ND_OK;
@@ -251,8 +253,9 @@ static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
     return st;
 }
 
-/* Fills b (reset, for signatures of k values) from bytes p[0..n) made by put_batch. */
-static nd_status get_batch(nd_batch *b, unsigned k, const unsigned char *p, size_t n,
+/* Fills b (reset, for signatures of k values) from bytes p[0..n) made by put_batch with
+ * signatures of k values, or of none when sigs is 0. */
+static nd_status get_batch(nd_batch *b, unsigned k, int sigs, const unsigned char *p, size_t n,
                            nd_bytes *scratch)
 {
     cursor c = {p, n, 0, 0};
@@ -275,7 +278,7 @@ static nd_status get_batch(nd_batch *b, unsigned k, const unsigned char *p, size
     }
     b->strs.len = GET(b->strs.p, b->strs.cap, SIZE_MAX);
     size_t nsig = ND_BATCH_ITEMS * (size_t)k;
-    if (GET(b->sigs, nsig, nsig) != b->n * k) c.bad = 1;
+    if (GET(b->sigs, nsig, nsig) != (sigs ? b->n * k : 0)) c.bad = 1;
     GET2(b->nprecs, b->precs, b->psent, b->capprecs);
     b->nwids = GET(b->wids, b->capwids, SIZE_MAX);
     GET2(b->nblocks, b->blocks, b->block_txt, b->capblocks);
@@ -321,8 +324,13 @@ nd_status nd_share_keep(void *ctx, nd_batch *b)
     nd_share_out *o = ctx;
     if (!o->f && !(o->f = tmpfile())) return ND_EIO;
     o->buf.len = 0;
-    nd_status st = put64(&o->buf, 0);
-    if (st == ND_OK) st = put_batch(&o->buf, b, o->k);
+    nd_status st = ND_OK;
+    if (o->keys) /* (the signatures stay here, as band keys) */
+        for (size_t i = 0; i < b->n && st == ND_OK; i++)
+            if (nd_item_is_doc(&b->items[i]))
+                st = nd_dkeys_add(o->keys, b->sigs + i * o->k, o->lsh);
+    if (st == ND_OK) st = put64(&o->buf, 0);
+    if (st == ND_OK) st = put_batch(&o->buf, b, o->keys ? 0 : o->k);
     if (st != ND_OK) return st;
     uint64_t len = o->buf.len - sizeof len;
     memcpy(o->buf.p, &len, sizeof len);
@@ -371,6 +379,7 @@ nd_status nd_share_send(const nd_dist *d, nd_share_out *o, const nd_reader *r)
     uint64_t len = o->buf.len;
     if (st == ND_OK) st = d->send(d->ud, 0, &len, sizeof len);
     if (st == ND_OK) st = d->send(d->ud, 0, o->buf.p, o->buf.len);
+    if (st == ND_OK && d->bytes) d->bytes[ND_DIST_BATCHES] += sizeof len + len;
     if (st == ND_OK && o->f && (fflush(o->f) != 0 || fseek(o->f, 0, SEEK_SET) != 0)) st = ND_EIO;
     for (uint64_t i = 0; i < o->nbatches && st == ND_OK; i++) {
         if (fread(&len, sizeof len, 1, o->f) != 1 || len > SIZE_MAX / 2) {
@@ -389,9 +398,11 @@ nd_status nd_share_send(const nd_dist *d, nd_share_out *o, const nd_reader *r)
         if (fread(o->buf.p, 1, (size_t)len, o->f) != len) st = ND_EIO;
         if (st == ND_OK) st = d->send(d->ud, 0, &len, sizeof len);
         if (st == ND_OK) st = d->send(d->ud, 0, o->buf.p, (size_t)len);
+        if (st == ND_OK && d->bytes) d->bytes[ND_DIST_BATCHES] += sizeof len + len;
     }
     len = 0;
     if (st == ND_OK) st = d->send(d->ud, 0, &len, sizeof len);
+    if (st == ND_OK && d->bytes) d->bytes[ND_DIST_BATCHES] += sizeof len;
     return st;
 }
 
@@ -462,7 +473,8 @@ static nd_status take_sources(nd_reader *r, const nd_bytes *b, uint32_t **map, s
     return c.bad || c.pos != c.len ? ND_ECORRUPT : ND_OK;
 }
 
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit, void *ctx)
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, nd_commit_fn commit,
+                        void *ctx)
 {
     nd_bytes msg = {0}, scratch = {0};
     nd_batch *b = NULL;
@@ -475,7 +487,7 @@ nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn
         for (;;) {
             if ((st = recv_msg(d, from, &msg)) != ND_OK || msg.len == 0) break;
             nd_batch_reset(b, ND_MODE_SIGN);
-            if ((st = get_batch(b, k, msg.p, msg.len, &scratch)) != ND_OK) break;
+            if ((st = get_batch(b, k, sigs, msg.p, msg.len, &scratch)) != ND_OK) break;
             for (size_t i = 0; i < b->n && st == ND_OK; i++) {
                 nd_item *it = &b->items[i];
                 if (it->source == UINT32_MAX) continue; /* (its path is a copy in strs) */

@@ -20,6 +20,7 @@
 
 #include "docwork.h"
 #include "input_share.h"
+#include "lsh_dist.h"
 #include "neardup/dist.h"
 #include "pipeline.h"
 
@@ -40,6 +41,10 @@ typedef struct nd_share_out {
     nd_bytes buf;
     uint64_t nbatches;
     unsigned k;
+    /* Not NULL: the LSH is distributed (lsh_dist.h): the band keys (of lsh) of each
+     * document appended here, and the batches kept without their signatures. */
+    nd_dkeys *keys;
+    const nd_lsh_params *lsh;
 } nd_share_out;
 
 /* An nd_commit_fn (ctx: an nd_share_out) that keeps a batch. */
@@ -49,8 +54,10 @@ nd_status nd_share_send(const nd_dist *d, nd_share_out *o, const nd_reader *r);
 void nd_share_out_clear(nd_share_out *o);
 
 /* Rank 0: ranks 1 .. nranks - 1 in order: their sources added to r, each batch of theirs
- * (signatures of k values) handed to commit(ctx, batch). ND_OK, what commit or the
- * transport returned, ND_ENOMEM, ND_ECORRUPT. */
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, nd_commit_fn commit, void *ctx);
+ * (signatures of k values; none when sigs is 0, as nd_share_out.keys sends them) handed to
+ * commit(ctx, batch). ND_OK, what commit or the transport returned, ND_ENOMEM,
+ * ND_ECORRUPT. */
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, nd_commit_fn commit,
+                        void *ctx);
 
 #endif

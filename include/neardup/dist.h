@@ -34,6 +34,25 @@ typedef struct nd_dist {
     /* This rank cannot read its share: `path` and what went wrong (may be NULL). */
     void (*on_fail)(void *ud, const char *path, const char *message);
     size_t min_split; /* a JSON Lines file is cut only from this size up; 0: 1 MiB */
+    /* Every rank at once (a collective, like MPI_Alltoallv): sends rank r the scount[r]
+     * bytes of send that follow those of ranks < r, and receives from rank r its rcount[r]
+     * bytes into recv, after those of ranks < r (the rank's own block is copied). Every
+     * rank's rcount[r] equals rank r's scount for it. NULL: the article stage is not
+     * distributed. ND_OK, or a failure that ends the scan. */
+    nd_status (*alltoallv)(void *ud, const void *send, const size_t *scount, void *recv,
+                           const size_t *rcount);
+    /* NULL, or ND_DIST_STAGES counters to which the library adds the bytes this rank sends
+     * to the others, per stage. */
+    unsigned long long *bytes;
 } nd_dist;
+
+/* The stages of nd_dist.bytes. */
+enum {
+    ND_DIST_LIST,    /* the input's list (rank 0) */
+    ND_DIST_BATCHES, /* pass 1's batches (ranks > 0) */
+    ND_DIST_KEYS,    /* band keys to the ranks that own them */
+    ND_DIST_BUCKETS, /* the owners' buckets to rank 0 */
+    ND_DIST_STAGES
+};
 
 #endif

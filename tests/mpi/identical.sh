@@ -2,7 +2,11 @@
 # prints (the JSON and the text report, every diagnostic, the exit status): on the seeds, on
 # a generated corpus of several files (one of them gzip, one large plain JSON Lines file cut
 # between ranks), on a file with malformed lines at and beside each cut (their messages keep
-# the file's line numbers), and on the shared corpora when ../shared is there. Then a rank
+# the file's line numbers), and on the shared corpora when ../shared is there. By default the
+# article stage's LSH runs across the ranks (band keys to their owners, --stats counts them);
+# --verify estimate and --containment, which need the signatures on rank 0, send them there
+# (stage 1's path, no band keys), with the same reports. One small file on 3 ranks leaves
+# two ranks without documents. Then a rank
 # that cannot read its share (rank 1 started in a directory without its file) stops the job:
 # exit 2, "neardup: rank 1: FILE: ..." and no report. Only in the MPI build (-DNEARDUP_MPI=ON).
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -17,11 +21,12 @@ export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_btl_vader_
 MPIRUN="mpirun -q --oversubscribe --mca btl self,vader"
 cd "$TMP" || die "cannot cd to $TMP"
 
-# same WHAT ARGS...: the scan on 1, 2 and 3 ranks against one process, text and JSON.
+# same WHAT ARGS...: the scan on 1, 2 and 3 ranks against one process, text and JSON (or the
+# formats in $FMTS).
 same() {
     what=$1
     shift
-    for fmt in text json; do
+    for fmt in ${FMTS:-text json}; do
         nd scan -f "$fmt" "$@"
         cp "$ND_OUT" one.out
         cp "$ND_ERR" one.err
@@ -62,6 +67,32 @@ open("big.jsonl", "w").writelines(lines("big", 2500, 100))
 PY
 gzip z.jsonl
 same "generated corpus (several files, one cut)" "$ND_SEEDS" a.jsonl z.jsonl.gz big.jsonl
+FMTS=json same "generated corpus, --verify estimate" --verify estimate a.jsonl z.jsonl.gz big.jsonl
+FMTS=json same "generated corpus, --containment 0.6" --containment 0.6 a.jsonl z.jsonl.gz big.jsonl
+FMTS=json same "one small file (ranks without documents)" a.jsonl
+
+# stage_bytes RANK STAGE: the bytes RANK sent in STAGE, from --stats on stderr.
+stage_bytes() {
+    sed -n "s/^neardup: stats: rank $1: .*; sent: .*$2 \([0-9]*\).*/\1/p" "$ND_ERR"
+}
+# The band keys go to their owners by default; with --containment the signatures go to
+# rank 0 in the batches instead, which are then larger (512 bytes a document).
+# shellcheck disable=SC2086
+run $MPIRUN -np 2 "$NEARDUP" scan --stats -o /dev/null a.jsonl z.jsonl.gz big.jsonl
+expect_status 0
+keys=$(stage_bytes 1 "band keys")
+spread=$(stage_bytes 1 batches)
+ND_CHECKS=$((ND_CHECKS + 1))
+[ "${keys:-0}" -gt 0 ] || fail "rank 1 sent no band keys: $(grep 'rank 1' "$ND_ERR")"
+# shellcheck disable=SC2086
+run $MPIRUN -np 2 "$NEARDUP" scan --stats --containment 0.6 -o /dev/null a.jsonl z.jsonl.gz big.jsonl
+expect_status 0
+ND_CHECKS=$((ND_CHECKS + 1))
+[ "$(stage_bytes 1 "band keys")" = 0 ] || fail "band keys sent with --containment"
+whole=$(stage_bytes 1 batches)
+ND_CHECKS=$((ND_CHECKS + 1))
+[ "$whole" -gt $((${spread:-0} + 1000 * 500)) ] ||
+    fail "batches with signatures ($whole bytes) not 500 bytes a document more than without ($spread)"
 
 # Malformed lines at and beside every cut of big.jsonl alone (bytes size * r / n): the same
 # length, so the cuts stay where they are.

@@ -7,8 +7,13 @@
  * diagnostics must be byte for byte those of a single-process scan, for 2 and 3 ranks, over
  * the seeds, a gzip file (rank 0 re-reads another rank's compressed file), several JSON Lines
  * files and one cut into ranges with malformed lines next to the cuts (their line numbers
- * are the file's). Also: how the input is cut (every leaf once, ranges contiguous), a listed
- * file that a rank cannot read, and standard input refused.
+ * are the file's). The article stage's LSH across the ranks (lsh_dist.h) when signatures
+ * are dropped, and stage 1's path (every signature to rank 0) for the options that keep
+ * them: the same reports, and the bytes of each stage. The buckets of nd_dlsh_bands on
+ * crafted keys against nd_lsh_buckets on all of them (a bucket spanning ranks, a band whose
+ * keys all land on one owner, one bucket of every document, a rank with no documents).
+ * Also: how the input is cut (every leaf once, ranges contiguous), a listed file that a
+ * rank cannot read, and standard input refused.
  */
 #include <check.h>
 #include <pthread.h>
@@ -19,6 +24,7 @@
 #include <zlib.h>
 
 #include "input_share.h"
+#include "lsh_dist.h"
 #include "neardup/dist.h"
 #include "neardup/report.h"
 #include "neardup/scan.h"
@@ -80,6 +86,7 @@ typedef struct net {
     int fails;
     char failure[512];
     pthread_mutex_t mu;
+    unsigned long long bytes[MAXR][ND_DIST_STAGES]; /* nd_dist.bytes of each rank */
 } net;
 
 typedef struct rank_ud {
@@ -113,6 +120,64 @@ static nd_status net_recv(void *ud, unsigned from, void *p, size_t n)
         n -= (size_t)k;
     }
     return ND_OK;
+}
+
+typedef struct writer {
+    pthread_t th;
+    int fd;
+    const char *p;
+    size_t n;
+    nd_status st;
+} writer;
+
+static void *write_all(void *arg)
+{
+    writer *w = arg;
+    w->st = ND_OK;
+    while (w->n) {
+        ssize_t k = write(w->fd, w->p, w->n);
+        if (k <= 0) {
+            w->st = ND_EIO;
+            break;
+        }
+        w->p += k;
+        w->n -= (size_t)k;
+    }
+    return NULL;
+}
+
+/* The all-to-all over the pipes: a writer thread per other rank (a pipe holds 64 KiB), while
+ * this one reads from each in rank order. */
+static nd_status net_alltoallv(void *ud, const void *s, const size_t *sc, void *r,
+                               const size_t *rc)
+{
+    rank_ud *u = ud;
+    unsigned n = u->n->d[u->r].nranks;
+    writer w[MAXR];
+    size_t so = 0, ro = 0;
+    nd_status st = ND_OK;
+    for (unsigned p = 0; p < n; p++) {
+        w[p] = (writer){0, u->n->fd[u->r][p][1], (const char *)s + so, sc[p], ND_OK};
+        if (p == u->r) {
+            ck_assert_uint_eq(sc[p], rc[p]);
+            memcpy((char *)r + ro, (const char *)s + so, sc[p]);
+        } else if (sc[p]) {
+            ck_assert_int_eq(pthread_create(&w[p].th, NULL, write_all, &w[p]), 0);
+        }
+        so += sc[p];
+        ro += rc[p];
+    }
+    ro = 0;
+    for (unsigned p = 0; p < n; p++) {
+        if (p != u->r && rc[p] && st == ND_OK) st = net_recv(ud, p, (char *)r + ro, rc[p]);
+        ro += rc[p];
+    }
+    for (unsigned p = 0; p < n; p++)
+        if (p != u->r && sc[p]) {
+            pthread_join(w[p].th, NULL);
+            if (w[p].st != ND_OK) st = w[p].st;
+        }
+    return st;
 }
 
 static void net_fail(void *ud, const char *path, const char *message)
@@ -150,6 +215,30 @@ static void *run_job(void *arg)
     return NULL;
 }
 
+/* Sets up the pipes and the transports of n ranks (threads). */
+static void net_open(net *nt, unsigned n, size_t min_split)
+{
+    memset(nt, 0, sizeof *nt);
+    pthread_mutex_init(&nt->mu, NULL);
+    for (unsigned a = 0; a < n; a++)
+        for (unsigned b = 0; b < n; b++)
+            if (a != b) ck_assert_int_eq(pipe(nt->fd[a][b]), 0);
+    for (unsigned r = 0; r < n; r++) {
+        uds[r] = (rank_ud){nt, r};
+        nt->d[r] = (nd_dist){r,        n,        &uds[r],         net_send,
+                             net_recv, net_fail, min_split,       net_alltoallv,
+                             nt->bytes[r]};
+    }
+}
+
+static void net_close(net *nt, unsigned n)
+{
+    for (unsigned a = 0; a < n; a++)
+        for (unsigned b = 0; b < n; b++)
+            if (a != b) close(nt->fd[a][b][0]), close(nt->fd[a][b][1]);
+    pthread_mutex_destroy(&nt->mu);
+}
+
 /* The JSON and text reports of res, one after the other. */
 static char *reports(const nd_scan_result *res)
 {
@@ -170,22 +259,20 @@ static void base_opts(nd_scan_opts *o)
     o->on_diag = diag_cb;
 }
 
-/* Runs the scan on n ranks (threads); rank 0's job in *out (the others' results freed). */
-static void run_ranks(unsigned n, const char *const *paths, size_t npaths, size_t min_split,
-                      net *nt, job *out)
+/* Runs the scan (options *opts, or base_opts' when NULL) on n ranks (threads); rank 0's job
+ * in *out (the others' results freed). */
+static void run_ranks_opts(unsigned n, const char *const *paths, size_t npaths, size_t min_split,
+                           const nd_scan_opts *opts, net *nt, job *out)
 {
     job jobs[MAXR];
     pthread_t th[MAXR];
-    memset(nt, 0, sizeof *nt);
-    pthread_mutex_init(&nt->mu, NULL);
-    for (unsigned a = 0; a < n; a++)
-        for (unsigned b = 0; b < n; b++)
-            if (a != b) ck_assert_int_eq(pipe(nt->fd[a][b]), 0);
+    net_open(nt, n, min_split);
     for (unsigned r = 0; r < n; r++) {
-        uds[r] = (rank_ud){nt, r};
-        nt->d[r] = (nd_dist){r, n, &uds[r], net_send, net_recv, net_fail, min_split};
         memset(&jobs[r], 0, sizeof jobs[r]);
-        base_opts(&jobs[r].opts);
+        if (opts)
+            jobs[r].opts = *opts;
+        else
+            base_opts(&jobs[r].opts);
         jobs[r].opts.dist = &nt->d[r];
         jobs[r].paths = paths;
         jobs[r].npaths = npaths;
@@ -193,9 +280,6 @@ static void run_ranks(unsigned n, const char *const *paths, size_t npaths, size_
     }
     for (unsigned r = 0; r < n; r++)
         pthread_join(th[r], NULL);
-    for (unsigned a = 0; a < n; a++)
-        for (unsigned b = 0; b < n; b++)
-            if (a != b) close(nt->fd[a][b][0]), close(nt->fd[a][b][1]);
     for (unsigned r = 1; r < n; r++) {
         ck_assert_msg(jobs[r].st == ND_OK || nt->fails || jobs[0].st != ND_OK, "rank %u: %s", r,
                       nd_status_str(jobs[r].st));
@@ -204,8 +288,14 @@ static void run_ranks(unsigned n, const char *const *paths, size_t npaths, size_
         free(jobs[r].diags.p);
         ck_assert_uint_eq(jobs[r].diags.n, 0); /* rank 0 reports every diagnostic */
     }
-    pthread_mutex_destroy(&nt->mu);
+    net_close(nt, n);
     *out = jobs[0];
+}
+
+static void run_ranks(unsigned n, const char *const *paths, size_t npaths, size_t min_split,
+                      net *nt, job *out)
+{
+    run_ranks_opts(n, paths, npaths, min_split, NULL, nt, out);
 }
 
 /* A random article of `words` words, the same for the same seed. */
@@ -293,37 +383,206 @@ START_TEST(test_identical)
     free(bigpath);
     bigpath = tu_write(dir, "big.jsonl", big.p, big.n);
     paths[3] = bigpath;
-    job single;
-    memset(&single, 0, sizeof single);
-    base_opts(&single.opts);
-    single.paths = paths;
-    single.npaths = np;
-    run_job(&single);
-    ck_assert_int_eq(single.st, ND_OK);
-    ck_assert_uint_ge(single.res->nskipped, 6);
-    ck_assert_uint_gt(single.res->ngroups, 10);
-    char *want = reports(single.res);
-    for (unsigned n = 2; n <= 3; n++) {
-        net nt;
-        job j0;
-        run_ranks(n, paths, np, 4096, &nt, &j0);
-        ck_assert_msg(j0.st == ND_OK, "%u ranks: %s", n, nd_status_str(j0.st));
-        ck_assert_int_eq(nt.fails, 0);
-        char *got = reports(j0.res);
-        ck_assert_msg(strcmp(want, got) == 0, "%u ranks: the report differs", n);
-        ck_assert_str_eq(single.diags.p, j0.diags.p);
-        free(got);
-        free(j0.diags.p);
-        nd_scan_result_free(j0.res);
+    /* The options: signatures kept (stage 1's path), dropped (the LSH across the ranks),
+     * dropped but needed by containment or estimated verification (stage 1's path). */
+    unsigned long long batches[MAXR + 1] = {0};
+    for (int v = 0; v < 4; v++) {
+        job single;
+        memset(&single, 0, sizeof single);
+        base_opts(&single.opts);
+        single.opts.drop_signatures = v > 0;
+        if (v == 2) single.opts.containment = 0.6;
+        if (v == 3) single.opts.verify_estimate = 1;
+        int spread = v == 1;
+        single.paths = paths;
+        single.npaths = np;
+        run_job(&single);
+        ck_assert_int_eq(single.st, ND_OK);
+        ck_assert_uint_ge(single.res->nskipped, 6);
+        ck_assert_uint_gt(single.res->ngroups, 10);
+        char *want = reports(single.res);
+        for (unsigned n = 2; n <= 3; n++) {
+            net nt;
+            job j0;
+            run_ranks_opts(n, paths, np, 4096, &single.opts, &nt, &j0);
+            ck_assert_msg(j0.st == ND_OK, "%u ranks: %s", n, nd_status_str(j0.st));
+            ck_assert_int_eq(nt.fails, 0);
+            char *got = reports(j0.res);
+            ck_assert_msg(strcmp(want, got) == 0, "variant %d, %u ranks: the report differs", v,
+                          n);
+            ck_assert_str_eq(single.diags.p, j0.diags.p);
+            /* Band keys and buckets sent only when spread, by every rank; batches by the
+             * others, without signatures when spread. */
+            for (unsigned r = 0; r < n; r++) {
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_KEYS] > 0, spread);
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_BATCHES] > 0, r > 0);
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_LIST] > 0, r == 0);
+            }
+            ck_assert_uint_eq(nt.bytes[1][ND_DIST_BUCKETS] > 0, spread);
+            if (v < 2) batches[n] += v == 0 ? nt.bytes[1][ND_DIST_BATCHES]
+                                            : -nt.bytes[1][ND_DIST_BATCHES];
+            free(got);
+            free(j0.diags.p);
+            nd_scan_result_free(j0.res);
+        }
+        free(want);
+        free(single.diags.p);
+        nd_scan_result_free(single.res);
     }
-    free(want);
-    free(single.diags.p);
-    nd_scan_result_free(single.res);
+    /* Without signatures, rank 1's batches are smaller by more than 100 bytes a document. */
+    for (unsigned n = 2; n <= 3; n++)
+        ck_assert_uint_gt(batches[n], 100u * 400u);
     free(sm.p);
     free(gz.p);
     free(big.p);
     free(small);
     free(bigpath);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- the buckets across ranks ------------------------------------------------------------ */
+
+#define DL_BANDS 4u
+#define DL_DOCS 100u
+
+typedef struct dl_job {
+    const nd_dist *d;
+    nd_dkeys keys;
+    nd_lsh_params p;
+    size_t total;
+    nd_uf *uf;
+    nd_lsh_bands *out;
+    nd_status st;
+} dl_job;
+
+static void *run_dlsh(void *arg)
+{
+    dl_job *j = arg;
+    j->st = nd_dlsh_bands(j->d, &j->keys, &j->p, j->total, j->uf, j->out);
+    return NULL;
+}
+
+/* nd_dlsh_bands on 3 ranks holding 40, 0 and 60 documents, with crafted keys: band 0's all
+ * owned by rank 1 (the one without documents), band 1 from a small range (buckets spanning
+ * ranks), band 2 one key (a bucket of every document), band 3 all different (no bucket).
+ * Rank 0 must get what nd_lsh_buckets finds on all the keys in one process, and the same
+ * components. */
+START_TEST(test_dlsh_merge)
+{
+    static const unsigned count[3] = {40, 0, 60};
+    uint32_t keys[DL_BANDS][DL_DOCS], owned[10];
+    unsigned no = 0;
+    for (uint32_t key = 1; no < 10; key++)
+        if (nd_dlsh_owner(key * 2654435761u, 0, 3) == 1) owned[no++] = key * 2654435761u;
+    tu_rand_seed(5);
+    for (unsigned i = 0; i < DL_DOCS; i++) {
+        keys[0][i] = owned[tu_rand() % 10];
+        keys[1][i] = tu_rand() % 30;
+        keys[2][i] = 77;
+        keys[3][i] = i * 7919u + 1u;
+    }
+    net nt;
+    net_open(&nt, 3, 0);
+    dl_job jobs[3];
+    pthread_t th[3];
+    nd_lsh_bands got = {0};
+    nd_uf *uf;
+    ck_assert_int_eq(nd_uf_create(DL_DOCS, &uf), ND_OK);
+    for (unsigned r = 0, first = 0; r < 3; first += count[r], r++) {
+        jobs[r] = (dl_job){&nt.d[r], {NULL, 0, 0}, {DL_BANDS, 1}, r ? 0 : DL_DOCS,
+                           r ? NULL : uf, r ? NULL : &got, ND_OK};
+        nd_dkeys *k = &jobs[r].keys;
+        k->v = calloc((count[r] ? count[r] : 1) * DL_BANDS, sizeof *k->v);
+        k->n = k->cap = count[r];
+        for (unsigned i = 0; i < count[r]; i++)
+            for (unsigned b = 0; b < DL_BANDS; b++)
+                k->v[i * DL_BANDS + b] = keys[b][first + i];
+        ck_assert_int_eq(pthread_create(&th[r], NULL, run_dlsh, &jobs[r]), 0);
+    }
+    for (unsigned r = 0; r < 3; r++) {
+        pthread_join(th[r], NULL);
+        ck_assert_int_eq(jobs[r].st, ND_OK);
+        free(jobs[r].keys.v);
+    }
+    net_close(&nt, 3);
+    /* Rank 1 owns band 0 and has no document: it sends buckets, and keys of none. */
+    ck_assert_uint_gt(nt.bytes[1][ND_DIST_BUCKETS], 8u * DL_DOCS);
+    ck_assert_uint_gt(nt.bytes[0][ND_DIST_KEYS], 8u * 40u); /* (band 0: all to rank 1) */
+    nd_uf *ref;
+    ck_assert_int_eq(nd_uf_create(DL_DOCS, &ref), ND_OK);
+    nd_lsh_scratch scr = {0};
+    ck_assert_uint_eq(got.nbands, DL_BANDS);
+    size_t spanning = 0;
+    for (unsigned b = 0; b < DL_BANDS; b++) {
+        uint64_t *e;
+        size_t m;
+        ck_assert_int_eq(nd_lsh_buckets(&scr, keys[b], NULL, DL_DOCS, &e, &m), ND_OK);
+        size_t nb = 0;
+        for (size_t i = 0; i < m; nb++) {
+            size_t j = nd_lsh_bucket_end(e, m, i);
+            ck_assert_uint_lt(nb, got.nbuckets[b]);
+            ck_assert_uint_eq(got.start[b][nb], i);
+            for (size_t x = i; x < j; x++) {
+                ck_assert_uint_eq(got.rec[b][x], (uint32_t)e[x]);
+                nd_uf_union(ref, (uint32_t)e[i], (uint32_t)e[x]);
+            }
+            spanning += (uint32_t)e[i] < 40 && (uint32_t)e[j - 1] >= 40;
+            i = j;
+        }
+        ck_assert_uint_eq(got.nbuckets[b], nb);
+        ck_assert_uint_eq(got.start[b][nb], m);
+        if (b == 2) ck_assert_uint_eq(nb, 1);
+        if (b == 3) ck_assert_uint_eq(nb, 0);
+    }
+    ck_assert_uint_gt(spanning, 10);
+    for (uint32_t i = 0; i < DL_DOCS; i++) {
+        ck_assert_uint_eq(nd_uf_size(uf, nd_uf_find(uf, i)), nd_uf_size(ref, nd_uf_find(ref, i)));
+        for (uint32_t j = 0; j < i; j++)
+            ck_assert_int_eq(nd_uf_find(uf, i) == nd_uf_find(uf, j),
+                             nd_uf_find(ref, i) == nd_uf_find(ref, j));
+    }
+    nd_lsh_scratch_clear(&scr);
+    nd_lsh_bands_clear(&got);
+    nd_uf_free(uf);
+    nd_uf_free(ref);
+}
+END_TEST
+
+/* A rank without documents in a scan: 3 ranks, a file too small to cut, all rank 0's. */
+START_TEST(test_rank_without_docs)
+{
+    char *dir = tu_tmpdir();
+    tu_sbuf sm = {0};
+    jsonl(&sm, "small", 40, 90000);
+    char *small = tu_write(dir, "small.jsonl", sm.p, sm.n);
+    const char *paths[] = {small};
+    job single;
+    memset(&single, 0, sizeof single);
+    base_opts(&single.opts);
+    single.opts.drop_signatures = 1;
+    single.paths = paths;
+    single.npaths = 1;
+    run_job(&single);
+    ck_assert_int_eq(single.st, ND_OK);
+    ck_assert_uint_gt(single.res->ngroups, 2);
+    char *want = reports(single.res);
+    net nt;
+    job j0;
+    run_ranks_opts(3, paths, 1, 0, &single.opts, &nt, &j0);
+    ck_assert_int_eq(j0.st, ND_OK);
+    ck_assert_uint_gt(nt.bytes[2][ND_DIST_KEYS], 0); /* (the counts: it took part) */
+    char *got = reports(j0.res);
+    ck_assert_str_eq(want, got);
+    free(got);
+    free(want);
+    free(j0.diags.p);
+    nd_scan_result_free(j0.res);
+    free(single.diags.p);
+    nd_scan_result_free(single.res);
+    free(sm.p);
+    free(small);
     tu_rmtree(dir);
     free(dir);
 }
@@ -378,6 +637,8 @@ static Suite *share_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_parts_cover);
     tcase_add_test(tc, test_identical);
+    tcase_add_test(tc, test_dlsh_merge);
+    tcase_add_test(tc, test_rank_without_docs);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_listed_file_unreadable);
