@@ -94,8 +94,7 @@ static size_t keep_runs(uint64_t *e, size_t n)
 }
 
 /* Rank 0: the sorted buckets e[0..m) of band `band` into out (and joined in uf). */
-static nd_status put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf,
-                          nd_lsh_bands *out)
+static nd_status put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf, nd_lsh_bands *out)
 {
     size_t nb = 0;
     for (size_t i = 0; i < m; i = nd_lsh_bucket_end(e, m, i))
@@ -124,13 +123,16 @@ static nd_status put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf,
     return ND_OK;
 }
 
-nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params *p,
-                        size_t total, nd_uf *uf, nd_lsh_bands *out)
+nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params *p, size_t total,
+                        nd_uf *uf, nd_lsh_bands *out)
 {
     unsigned n = d->nranks, me = d->rank, nb = p->bands;
     if (nb == 0 || p->rows == 0 || !d->alltoallv) return ND_EINVAL;
-    xch x = {d, nd_calloc(n, sizeof(size_t)), nd_calloc(n, sizeof(size_t)),
-             nd_calloc(n, sizeof(size_t)), nd_calloc(n, sizeof(uint64_t)),
+    xch x = {d,
+             nd_calloc(n, sizeof(size_t)),
+             nd_calloc(n, sizeof(size_t)),
+             nd_calloc(n, sizeof(size_t)),
+             nd_calloc(n, sizeof(uint64_t)),
              nd_calloc(n, sizeof(uint64_t))};
     size_t *pos = nd_calloc(n, sizeof *pos);
     uint64_t *send = NULL, *recv = NULL, *tmp = NULL;

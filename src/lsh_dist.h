@@ -53,7 +53,7 @@ static inline unsigned nd_dlsh_owner(uint32_t key, unsigned band, unsigned nrank
  * NULL. ND_OK, ND_EINVAL (2^32 - 1 documents or more), ND_ENOMEM, ND_ECORRUPT, or what the
  * transport returned.
  */
-nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params *p,
-                        size_t total, nd_uf *uf, nd_lsh_bands *out);
+nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params *p, size_t total,
+                        nd_uf *uf, nd_lsh_bands *out);
 
 #endif
