@@ -8,16 +8,19 @@ configuration runs `neardup scan --stats -f tsv -o FILE corpus.jsonl`:
 
     single   the program alone (no mpirun), under /usr/bin/time for its peak RSS
     np N     mpirun -np N: with N > 1 each rank reads its own VmHWM at the end and rank 0
-             prints them with --stats, with the bytes each rank sent and received; with N = 1
-             the peak RSS is /usr/bin/time's (the largest process under mpirun)
+             prints them with --stats, with the bytes each rank sent and received, per stage
+             (the input's list, pass 1's batches, band keys, buckets); with N = 1 the peak
+             RSS is /usr/bin/time's (the largest process under mpirun)
 
 alternately (single, np 1, np 2, single, ...; --runs rounds), the wall time taken here around
 the whole command (mpirun's start included). The reports of every configuration must be
 identical (byte for byte), else the exit status is 1. Prints one line per configuration:
-minimum wall time, peak RSS of each rank, bytes exchanged, and bytes per article.
+minimum wall time, peak RSS of each rank, bytes exchanged, and bytes per article; then the
+bytes of each stage (all ranks) per article of the corpus. --parts groups: the article job.
 
     python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup            # 1M
     python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup --n 100000
+    python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup --parts groups
 """
 import argparse
 import filecmp
@@ -43,7 +46,8 @@ def load_bench():
 
 
 def run_one(name, cmd, out, env):
-    """Runs cmd; returns (wall seconds, [peak MB per rank], [sent bytes per rank], stderr)."""
+    """Runs cmd; returns (wall seconds, [peak MB per rank], [sent bytes per rank], stderr,
+    {stage: bytes sent by all ranks})."""
     t0 = time.monotonic()
     r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                        env=env)
@@ -55,10 +59,15 @@ def run_one(name, cmd, out, env):
     for m in re.finditer(r"rank (\d+): peak RSS ([\d.]+) MB, sent (\d+) bytes", r.stderr):
         peaks.append(float(m.group(2)))
         sent.append(int(m.group(3)))
+    stages = {}
+    for m in re.finditer(r"rank \d+: .*; sent: (.*)$", r.stderr, re.M):
+        for part in m.group(1).split(", "):
+            name, _, v = part.rpartition(" ")
+            stages[name] = stages.get(name, 0) + int(v)
     m = re.search(r"^TIME_MAXRSS_KB (\d+)$", r.stderr, re.M)
     if m and not peaks:
         peaks = [int(m.group(1)) / 1024.0]
-    return wall, peaks, sent, r.stderr
+    return wall, peaks, sent, r.stderr, stages
 
 
 def main():
@@ -69,6 +78,7 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="rounds (default 1)")
     ap.add_argument("--nps", default="1,2", help="rank counts (default 1,2)")
     ap.add_argument("--threads", type=int, default=2, help="neardup --threads per rank")
+    ap.add_argument("--parts", help="neardup --parts (e.g. groups: the article job)")
     ap.add_argument("--work", default="/tmp/neardup-bench")
     ap.add_argument("--kit", default=os.environ.get("ND_BENCH_KIT"))
     a = ap.parse_args()
@@ -79,6 +89,8 @@ def main():
     env = dict(os.environ, **MPI_ENV)
     nd = os.path.abspath(a.neardup)
     scan = ["scan", "--stats", "-j", str(a.threads), "-f", "tsv"]
+    if a.parts:
+        scan += ["--parts", a.parts]
     tmp = tempfile.mkdtemp(prefix="mpi-bench.")
     configs = [("single", lambda out: ["/usr/bin/time", "-f", "TIME_MAXRSS_KB %M", nd] + scan +
                 ["-o", out, corpus])]
@@ -90,18 +102,23 @@ def main():
     for rnd in range(a.runs):
         for name, mk in configs:
             out = os.path.join(tmp, name.replace(" ", "") + ".tsv")
-            wall, peaks, sent, err = run_one(name, mk(out), out, env)
+            wall, peaks, sent, err, stages = run_one(name, mk(out), out, env)
             print("mpi_bench: round %d %-6s %.1f s, peak RSS %s MB, sent %s bytes"
                   % (rnd + 1, name, wall, "/".join("%.0f" % p for p in peaks),
                      "/".join(str(s) for s in sent) or "0"), flush=True)
+            if stages:
+                print("mpi_bench:   sent per stage (all ranks), bytes per article: %s"
+                      % ", ".join("%s %.1f" % (k, v / a.n) for k, v in stages.items()),
+                      flush=True)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, peaks, sent)
     ref = os.path.join(tmp, "single.tsv")
     same = all(filecmp.cmp(ref, os.path.join(tmp, n.replace(" ", "") + ".tsv"), shallow=False)
                for n, _ in configs)
-    print("\nmpi_bench: %s articles, %.0f MB (%s), --threads %d per rank, %d round%s, minimum "
-          "wall time" % (f"{a.n:,}", size / 1e6, corpus, a.threads, a.runs,
-                         "" if a.runs == 1 else "s"))
+    print("\nmpi_bench: %s articles, %.0f MB (%s), --threads %d per rank, %s, %d round%s, "
+          "minimum wall time" % (f"{a.n:,}", size / 1e6, corpus, a.threads,
+                                 "--parts " + a.parts if a.parts else "every part", a.runs,
+                                 "" if a.runs == 1 else "s"))
     # bytes per article moved: the other ranks hold about (N - 1) / N of the articles
     print("%-8s %9s  %-24s %16s %18s" % ("config", "wall s", "peak RSS MB per rank",
                                           "bytes to rank 0", "per article moved"))
