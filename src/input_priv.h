@@ -90,12 +90,15 @@ ptrdiff_t nd_zin_read_full(zin *z, char *p, size_t n);
 nd_status nd_zin_open_plain(zin *z, int fd);
 /* Frees what z holds (not its fd, spool or dcopy); stops its read-ahead first. */
 void nd_zin_close(zin *z);
-/* Moves the decoding of z (opened, not failed, not a fetch stream) to a thread of its own
- * that decompresses up to AHEAD_SLOTS chunks ahead of nd_zin_read_full, which then only
- * copies them out; everything else about z reads the same. While the thread runs it owns
- * what z decodes with (descriptor reads, index, winfile, spool, dcopy): pause it
- * (nd_zin_pause) before touching those. ND_OK or ND_ENOMEM (z is then as it was). */
-nd_status nd_zin_ahead(zin *z);
+/* Moves the decoding of z (opened, not failed, not a fetch stream) to a read-ahead: with
+ * thread, a thread of its own that decompresses up to AHEAD_SLOTS chunks ahead of
+ * nd_zin_read_full, which then only copies them out; without, nd_zin_read_full decodes a
+ * chunk at a time on the calling thread the same way (zstd: buffer-less into the
+ * read-ahead's ring, see stream.c). Everything else about z reads the same. While the
+ * thread runs it owns what z decodes with (descriptor reads, index, winfile, spool,
+ * dcopy): pause it (nd_zin_pause) before touching those. ND_OK or ND_ENOMEM (z is then as
+ * it was). */
+nd_status nd_zin_ahead(zin *z, int thread);
 /* Returns once no read-ahead thread runs for z (the next nd_zin_read_full starts it again;
  * chunks already decompressed are kept). Does nothing without a read-ahead. */
 void nd_zin_pause(zin *z);

@@ -427,10 +427,12 @@ static nd_status open_source(nd_reader *r, const char *name, int fd, int stream,
         r->in.dcopy_room = r->dspool_budget - r->dspool_total;
     }
     /* Decompression on a thread of its own (stream.c); not for a stream, where it could
-     * block in a read that nobody is waiting for. */
-    if (st == ND_OK && s->zkind != ZK_PLAIN && !stream && !r->opts.no_readahead &&
-        r->in.status == ND_OK)
-        st = nd_zin_ahead(&r->in);
+     * block in a read that nobody is waiting for. zstd is decoded through the read-ahead's
+     * ring either way (buffer-less: the same bytes and failures), on this thread then. */
+    int thread = !stream && !r->opts.no_readahead;
+    if (st == ND_OK && r->in.status == ND_OK &&
+        (s->zkind == ZK_ZSTD || (s->zkind != ZK_PLAIN && thread)))
+        st = nd_zin_ahead(&r->in, thread);
     if (st != ND_OK || nd_rd_fill(r) == -2) {
         nd_rd_end_file(r);
         return ND_ENOMEM;

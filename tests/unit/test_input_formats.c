@@ -58,6 +58,33 @@ static void zst_frame(tu_sbuf *b, const char *data, size_t n)
     free(out);
 }
 
+/* Appends data[0..n) to b as one zstd frame of unknown content size (streamed), with a
+ * window of 2^wlog bytes declared in its header whatever the data's size. */
+static void zst_frame_window(tu_sbuf *b, const char *data, size_t n, int wlog)
+{
+    size_t cap = ZSTD_compressBound(n) + 64;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, wlog)));
+    ZSTD_inBuffer in = {data, n, 0};
+    ZSTD_outBuffer o = {out, cap, 0};
+    ck_assert_uint_eq(ZSTD_compressStream2(c, &o, &in, ZSTD_e_end), 0);
+    tu_sb_add(b, out, o.pos);
+    ZSTD_freeCCtx(c);
+    free(out);
+}
+
+/* Appends a skippable zstd frame of n bytes of content to b. */
+static void zst_skippable(tu_sbuf *b, size_t n)
+{
+    unsigned char h[8] = {0x5a, 0x2a, 0x4d, 0x18, (unsigned char)n, (unsigned char)(n >> 8),
+                          (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
+    tu_sb_add(b, (const char *)h, 8);
+    for (size_t i = 0; i < n; i++)
+        tu_sb_add(b, "\x28", 1); /* (zstd's magic byte, for good measure) */
+}
+
 /* data compressed as `how`: "gz" one member, "gzN" N members, "zst" one frame, "zstN" N
  * frames, cut at arbitrary places (inside lines too). */
 static tu_sbuf compress_as(const char *how, const char *data, size_t n)
@@ -242,6 +269,48 @@ END_TEST
 START_TEST(test_zstd_large_frames)
 {
     same_as_plain("zst3", 25000, ".zst");
+}
+END_TEST
+
+/* Frames the read-ahead's ring decodes buffer-less and frames it hands to the streaming
+ * decoder (a window larger than the ring after the first frame), with skippable frames
+ * between (one longer than the read buffer): the records of the plain file either way. */
+START_TEST(test_zstd_mixed_frames)
+{
+    tu_sbuf plain = make_jsonl(900, 9);
+    size_t a = plain.n / 3 + 5, b = plain.n * 2 / 3 + 11;
+    tu_sbuf z = {0};
+    zst_frame_window(&z, plain.p, a, 18);
+    zst_skippable(&z, 300000);
+    zst_frame_window(&z, plain.p + a, b - a, 24); /* 16 MiB: more than the ring holds */
+    zst_skippable(&z, 10);
+    zst_frame_window(&z, plain.p + b, plain.n - b, 18);
+    char *dir = tu_tmpdir();
+    char *pp = tu_write(dir, "d.jsonl", plain.p, plain.n);
+    char *zp = tu_write(dir, "d.jsonl.zst", z.p, z.n);
+    recs want = read_file(pp, NULL);
+    nd_reader *r = NULL;
+    recs got = read_file(zp, &r);
+    check_same_records(&want, &got);
+    check_fetch_any_order(r, &got);
+    nd_reader_free(r);
+    recs_free(&got);
+    /* The first frame's large window: the ring grows before anything is in it. */
+    tu_sbuf big = {0};
+    zst_frame_window(&big, plain.p, plain.n, 24);
+    char *bp = tu_write(dir, "big.jsonl.zst", big.p, big.n);
+    got = read_file(bp, NULL);
+    check_same_records(&want, &got);
+    recs_free(&got);
+    recs_free(&want);
+    free(plain.p);
+    free(z.p);
+    free(big.p);
+    free(pp);
+    free(zp);
+    free(bp);
+    tu_rmtree(dir);
+    free(dir);
 }
 END_TEST
 
@@ -442,6 +511,46 @@ START_TEST(test_truncated_zstd)
     ck_assert_uint_gt(docs, 500);
     ck_assert_uint_eq(damaged_case(&plain, z.p, z.n - 2, ".zst", "truncated zstd data", SIZE_MAX),
                       2000);
+    free(plain.p);
+    free(z.p);
+}
+END_TEST
+
+/* Incompressible lines go into stored (Raw_Block) zstd blocks, whose bytes the decoder passes
+ * on as they come: cut inside one, the complete lines of what arrived are kept, as many as
+ * libzstd's streaming decoder gives from the same bytes. */
+START_TEST(test_truncated_zstd_raw_block)
+{
+    tu_sbuf plain = {0};
+    tu_rand_seed(11);
+    for (size_t i = 0; i < 200; i++) {
+        char line[2048];
+        size_t k = (size_t)snprintf(line, sizeof line, "{\"t\":\"");
+        while (k < 2000) { /* any byte but NUL and a newline: too random to compress */
+            unsigned c = 1 + (unsigned)(tu_rand() % 255);
+            line[k++] = (char)(c == '\n' ? 'n' : c);
+        }
+        k += (size_t)snprintf(line + k, sizeof line - k, "\"}\n");
+        tu_sb_add(&plain, line, k);
+    }
+    tu_sbuf z = compress_as("zst", plain.p, plain.n);
+    size_t cut = z.n - 20000; /* inside the last block */
+    /* What the streaming decoder gives from the cut file. */
+    char *dec = malloc(plain.n);
+    ck_assert_ptr_nonnull(dec);
+    ZSTD_DStream *d = ZSTD_createDStream();
+    ZSTD_inBuffer in = {z.p, cut, 0};
+    ZSTD_outBuffer o = {dec, plain.n, 0};
+    size_t ret = ZSTD_decompressStream(d, &o, &in);
+    ck_assert(!ZSTD_isError(ret) && ret > 0);
+    ZSTD_freeDStream(d);
+    ck_assert_uint_gt(o.pos % ZSTD_BLOCKSIZE_MAX, 0); /* it stopped inside a stored block */
+    size_t lines = 0;
+    for (size_t i = 0; i < o.pos; i++)
+        lines += dec[i] == '\n';
+    size_t docs = damaged_case(&plain, z.p, cut, ".zst", "truncated zstd data", SIZE_MAX);
+    ck_assert_uint_eq(docs, lines);
+    free(dec);
     free(plain.p);
     free(z.p);
 }
@@ -1025,6 +1134,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_gzip_named_jsonl);
     tcase_add_test(tc, test_gzip_access_points);
     tcase_add_test(tc, test_zstd_large_frames);
+    tcase_add_test(tc, test_zstd_mixed_frames);
     tcase_add_test(tc, test_compressed_text_and_stdin);
     tcase_add_test(tc, test_zstd_fetch_while_reading);
     tcase_add_test(tc, test_gzip_fetch_while_reading);
@@ -1035,6 +1145,7 @@ static Suite *formats_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_truncated_gzip);
     tcase_add_test(tc, test_truncated_zstd);
+    tcase_add_test(tc, test_truncated_zstd_raw_block);
     tcase_add_test(tc, test_corrupt_zstd_frame);
     tcase_add_test(tc, test_corrupt_gzip);
     tcase_add_test(tc, test_fetch_changed_compressed);
