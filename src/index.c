@@ -147,14 +147,21 @@ static void writeback_start(nd_index *ix)
 {
     const char *db = sqlite3_db_filename(ix->db, "main");
     if (ix->wb || !db || !*db) return;
-    const char *files[2] = {db, sqlite3_filename_wal(db)};
-    ix->wb = nd_writeback_start(files, 2, WRITEBACK_MS);
+    /* The file's descriptor stays open until the connection is closed: closing it would
+     * drop SQLite's POSIX locks on the file (they belong to the process, not the
+     * descriptor). The log holds no lock. */
+    if (!ix->wb_db) ix->wb_db = open(db, O_RDONLY | O_CLOEXEC) + 1;
+    if (!ix->wb_wal) ix->wb_wal = open(sqlite3_filename_wal(db), O_RDONLY | O_CLOEXEC) + 1;
+    int fds[2] = {ix->wb_db - 1, ix->wb_wal - 1};
+    ix->wb = nd_writeback_start(fds, 2, WRITEBACK_MS);
 }
 
 static void writeback_stop(nd_index *ix)
 {
     nd_writeback_stop(ix->wb);
     ix->wb = NULL;
+    if (ix->wb_wal > 0) close(ix->wb_wal - 1);
+    ix->wb_wal = 0;
 }
 
 nd_status nd_index_begin(nd_index *ix, int write)
@@ -397,6 +404,7 @@ static void index_free(nd_index *ix)
     for (int i = 0; i < ST_NSTMTS; i++)
         sqlite3_finalize(ix->st[i]);
     sqlite3_close(ix->db);
+    if (ix->wb_db > 0) close(ix->wb_db - 1); /* after SQLite's locks are gone */
     nd_free(ix->path);
     nd_free(ix);
 }

@@ -13,8 +13,9 @@
  *      batch, is reported and dropped;
  *   3. the kept documents' rows, read back from the spool in order;
  *   4. one new run per map: ids, article band keys (from the signatures), sentence band
- *      keys (from the band files), each radix-sorted one band at a time; then the maps'
- *      runs are compacted (index_map.c).
+ *      keys (from the band files), each radix-sorted one band at a time (the sentence
+ *      bands on a helper thread too, write_maps); then the maps' runs are compacted
+ *      (index_map.c).
  * A failure anywhere rolls the transaction back: the archive is as it was.
  */
 #include <assert.h>

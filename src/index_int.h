@@ -55,7 +55,10 @@ struct nd_index {
     nd_index_settings set;
     uint64_t ndocs; /* documents, as of the last read or add */
     sqlite3_stmt *st[ST_NSTMTS];
-    nd_writeback *wb; /* during a write transaction (writeback.h) */
+    nd_writeback *wb; /* during a write transaction (writeback.h) ... */
+    int wb_db;        /* ... on the file (a descriptor of ours + 1, 0: none; closed only
+                         after SQLite's connection, see writeback.h) */
+    int wb_wal;       /* ... and on the write-ahead log (+ 1; closed at the end of each) */
     char msg[ND_INDEX_MSG_MAX];
 };
 

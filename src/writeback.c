@@ -11,9 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define WB_FILES 4
 
@@ -24,21 +22,18 @@ struct nd_writeback {
     int stop;
     unsigned period_ms;
     size_t n;
-    char *path[WB_FILES];
     int fd[WB_FILES];
     uint64_t calls;
 };
 
 #ifdef __linux__
 
-/* One round: each file opened if need be, its dirty pages sent to the disk. */
+/* One round: each file's dirty pages sent to the disk. */
 static void wb_round(nd_writeback *w)
 {
-    for (size_t i = 0; i < w->n; i++) {
-        if (w->fd[i] < 0) w->fd[i] = open(w->path[i], O_RDONLY | O_CLOEXEC);
+    for (size_t i = 0; i < w->n; i++)
         if (w->fd[i] >= 0 && sync_file_range(w->fd[i], 0, 0, SYNC_FILE_RANGE_WRITE) == 0)
             w->calls++;
-    }
 }
 
 /* A round at once, then one each period until stopped. */
@@ -61,18 +56,15 @@ static void *wb_main(void *arg)
     }
 }
 
-nd_writeback *nd_writeback_start(const char *const *paths, size_t n, unsigned period_ms)
+nd_writeback *nd_writeback_start(const int *fds, size_t n, unsigned period_ms)
 {
     if (n > WB_FILES) n = WB_FILES;
     nd_writeback *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->period_ms = period_ms ? period_ms : 1;
-    for (size_t i = 0; i < WB_FILES; i++)
-        w->fd[i] = -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!(w->path[i] = strdup(paths[i]))) goto fail;
-        w->n = i + 1;
-    }
+    for (size_t i = 0; i < n; i++)
+        w->fd[i] = fds[i];
+    w->n = n;
     if (pthread_mutex_init(&w->mu, NULL) != 0) goto fail;
     if (pthread_cond_init(&w->cv, NULL) != 0) {
         pthread_mutex_destroy(&w->mu);
@@ -85,8 +77,6 @@ nd_writeback *nd_writeback_start(const char *const *paths, size_t n, unsigned pe
     }
     return w;
 fail:
-    for (size_t i = 0; i < w->n; i++)
-        free(w->path[i]);
     free(w);
     return NULL;
 }
@@ -102,19 +92,15 @@ uint64_t nd_writeback_stop(nd_writeback *w)
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     uint64_t calls = w->calls;
-    for (size_t i = 0; i < w->n; i++) {
-        if (w->fd[i] >= 0) close(w->fd[i]);
-        free(w->path[i]);
-    }
     free(w);
     return calls;
 }
 
 #else /* not Linux: nothing to do */
 
-nd_writeback *nd_writeback_start(const char *const *paths, size_t n, unsigned period_ms)
+nd_writeback *nd_writeback_start(const int *fds, size_t n, unsigned period_ms)
 {
-    (void)paths;
+    (void)fds;
     (void)n;
     (void)period_ms;
     return NULL;

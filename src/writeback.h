@@ -21,13 +21,17 @@
 
 typedef struct nd_writeback nd_writeback;
 
-/* Starts the thread for the files paths[0 .. n) (n <= 4; a file that does not exist yet is
- * looked for again each period): a round at once, then one every period_ms milliseconds. NULL when there is nothing
- * to do (not Linux) or it cannot start: the caller goes on without it. */
-nd_writeback *nd_writeback_start(const char *const *paths, size_t n, unsigned period_ms);
+/* Starts the thread for the open files fds[0 .. n) (n <= 4; negative ones are skipped): a
+ * round at once, then one every period_ms milliseconds. The caller keeps the descriptors
+ * open until nd_writeback_stop and closes them itself; it must not close a database file's
+ * descriptor while SQLite holds locks on that file (closing any descriptor of a file drops
+ * the process's POSIX locks on it). NULL when there is nothing to do (not Linux) or it
+ * cannot start: the caller goes on without it. */
+nd_writeback *nd_writeback_start(const int *fds, size_t n, unsigned period_ms);
 
-/* Stops and joins the thread (after its first round at least), closes the files, frees w
- * (NULL: nothing). Returns how many writebacks it started that the kernel accepted. */
+/* Stops and joins the thread (after its first round at least), frees w (NULL: nothing);
+ * the descriptors stay open. Returns how many writebacks it started that the kernel
+ * accepted. */
 uint64_t nd_writeback_stop(nd_writeback *w);
 
 #endif
