@@ -607,9 +607,9 @@ typedef struct sent_prep {
     const uint32_t *docno;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    unsigned next;                /* the next band to prepare */
-    unsigned put;                 /* bands put so far */
-    int ready[ND_PARA_BANDS];     /* 1: a[b], n[b] prepared; -1: failed (why[b]) */
+    unsigned next;            /* the next band to prepare */
+    unsigned put;             /* bands put so far */
+    int ready[ND_PARA_BANDS]; /* 1: a[b], n[b] prepared; -1: failed (why[b]) */
     uint64_t *a[ND_PARA_BANDS];
     size_t n[ND_PARA_BANDS];
     nd_status fail[ND_PARA_BANDS];
@@ -675,8 +675,7 @@ static void sent_prepare(sent_prep *p, unsigned b)
 /* Under the lock: the band to prepare next, or ND_PARA_BANDS when none may be now. */
 static unsigned sent_take(sent_prep *p)
 {
-    if (p->stop || p->next >= ND_PARA_BANDS || p->next > p->put + SENT_AHEAD)
-        return ND_PARA_BANDS;
+    if (p->stop || p->next >= ND_PARA_BANDS || p->next > p->put + SENT_AHEAD) return ND_PARA_BANDS;
     return p->next++;
 }
 
