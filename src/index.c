@@ -140,9 +140,37 @@ nd_status nd_index_stmt(nd_index *ix, int which, sqlite3_stmt **out)
     return ND_OK;
 }
 
+/* The writeback thread of a write transaction: the file and its write-ahead log. */
+#define WRITEBACK_MS 25
+
+static void writeback_start(nd_index *ix)
+{
+    const char *db = sqlite3_db_filename(ix->db, "main");
+    if (ix->wb || !db || !*db) return;
+    /* The file's descriptor stays open until the connection is closed: closing it would
+     * drop SQLite's POSIX locks on the file (they belong to the process, not the
+     * descriptor). The log holds no lock. */
+    if (!ix->wb_db) ix->wb_db = open(db, O_RDONLY | O_CLOEXEC) + 1;
+    if (!ix->wb_wal) ix->wb_wal = open(sqlite3_filename_wal(db), O_RDONLY | O_CLOEXEC) + 1;
+    int fds[2] = {ix->wb_db - 1, ix->wb_wal - 1};
+    ix->wb = nd_writeback_start(fds, 2, WRITEBACK_MS);
+}
+
+static void writeback_stop(nd_index *ix)
+{
+    nd_writeback_stop(ix->wb);
+    ix->wb = NULL;
+    if (ix->wb_wal > 0) close(ix->wb_wal - 1);
+    ix->wb_wal = 0;
+}
+
 nd_status nd_index_begin(nd_index *ix, int write)
 {
-    if (write) return nd_index_exec(ix, "BEGIN IMMEDIATE", "starting to write");
+    if (write) {
+        nd_status st = nd_index_exec(ix, "BEGIN IMMEDIATE", "starting to write");
+        if (st == ND_OK) writeback_start(ix);
+        return st;
+    }
     nd_status st = nd_index_exec(ix, "BEGIN", "starting to read");
     /* A deferred transaction takes its snapshot at its first read: take it now. */
     if (st == ND_OK) st = nd_index_count(ix);
@@ -152,12 +180,15 @@ nd_status nd_index_begin(nd_index *ix, int write)
 
 nd_status nd_index_commit(nd_index *ix)
 {
-    return nd_index_exec(ix, "COMMIT", "committing");
+    nd_status st = nd_index_exec(ix, "COMMIT", "committing");
+    writeback_stop(ix);
+    return st;
 }
 
 void nd_index_rollback(nd_index *ix)
 {
     if (!sqlite3_get_autocommit(ix->db)) sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+    writeback_stop(ix);
 }
 
 /* One integer from a query without parameters. */
@@ -369,9 +400,11 @@ static void unlink_suffix(const char *path, const char *suffix)
 static void index_free(nd_index *ix)
 {
     if (!ix) return;
+    writeback_stop(ix);
     for (int i = 0; i < ST_NSTMTS; i++)
         sqlite3_finalize(ix->st[i]);
     sqlite3_close(ix->db);
+    if (ix->wb_db > 0) close(ix->wb_db - 1); /* after SQLite's locks are gone */
     nd_free(ix->path);
     nd_free(ix);
 }

@@ -31,6 +31,7 @@
 #include "index_code.h"
 #include "index_ext.h"
 #include "neardup/index.h"
+#include "writeback.h"
 
 #define ND_INDEX_APP_ID 0x6e647570 /* "ndup": PRAGMA application_id */
 #define ND_KEY_BITS 42             /* map keys are < 2^42 */
@@ -54,6 +55,10 @@ struct nd_index {
     nd_index_settings set;
     uint64_t ndocs; /* documents, as of the last read or add */
     sqlite3_stmt *st[ST_NSTMTS];
+    nd_writeback *wb; /* during a write transaction (writeback.h) ... */
+    int wb_db;        /* ... on the file (a descriptor of ours + 1, 0: none; closed only
+                         after SQLite's connection, see writeback.h) */
+    int wb_wal;       /* ... and on the write-ahead log (+ 1; closed at the end of each) */
     char msg[ND_INDEX_MSG_MAX];
 };
 
@@ -72,7 +77,9 @@ nd_status nd_index_exec(nd_index *ix, const char *sql, const char *what);
 nd_status nd_index_stmt(nd_index *ix, int which, sqlite3_stmt **out);
 
 /* BEGIN IMMEDIATE (a write transaction: waits for another writer up to the busy timeout,
- * then ND_EBUSY) or BEGIN (a read snapshot, taken at once); COMMIT; ROLLBACK. */
+ * then ND_EBUSY) or BEGIN (a read snapshot, taken at once); COMMIT; ROLLBACK. A write
+ * transaction runs a writeback thread (writeback.h) on the file and its log until its
+ * COMMIT (and the checkpoint in it) or ROLLBACK. */
 nd_status nd_index_begin(nd_index *ix, int write);
 nd_status nd_index_commit(nd_index *ix);
 void nd_index_rollback(nd_index *ix);

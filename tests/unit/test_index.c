@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "neardup/index.h"
@@ -573,6 +576,62 @@ START_TEST(test_runs_merge)
 }
 END_TEST
 
+/* An add's writeback thread (src/writeback.h) reads the file through a descriptor of its
+ * own, which must outlive the connection: closing any descriptor of a file drops the
+ * process's POSIX locks on it, among them the shared lock SQLite holds in WAL mode while
+ * connected, and another process could then take itself for the last connection and remove
+ * the log under this one. A child process looks for that lock after an add and a check
+ * --add (bytes PENDING_BYTE + 2 .. + 512 of the unix VFS). */
+static int child_sees_shared_lock(const char *path)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        struct flock fl;
+        memset(&fl, 0, sizeof fl);
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        fl.l_start = 0x40000000 + 2;
+        fl.l_len = 510;
+        int ok = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_RDLCK;
+        _exit(ok ? 0 : 1);
+    }
+    int ws = 0;
+    ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+    return WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+}
+
+START_TEST(test_add_keeps_locks)
+{
+    env e;
+    env_make(&e);
+    create_ok(e.archive);
+    tu_sbuf b = {0};
+    char *t = article(4242, 150);
+    jsonl_add(&b, "k1", t);
+    char *p = env_write(&e, "k1.jsonl", &b);
+    nd_index *ix = open_ok(e.archive, 1);
+    ck_assert(child_sees_shared_lock(e.archive));
+    nd_scan_opts o = quiet_opts();
+    const char *paths[1] = {p};
+    nd_index_add_stats st;
+    ck_assert_int_eq(nd_index_add(ix, &o, paths, 1, 0, &st), ND_OK);
+    ck_assert_uint_eq(st.added, 1);
+    ck_assert_msg(child_sees_shared_lock(e.archive), "the shared lock is gone after an add");
+    /* a second transaction on the same connection, then the lock still there */
+    ck_assert_int_eq(nd_index_add(ix, &o, paths, 1, 0, &st), ND_OK);
+    ck_assert_uint_eq(st.existing, 1);
+    ck_assert_msg(child_sees_shared_lock(e.archive), "the shared lock is gone after an add");
+    nd_index_close(ix);
+    free(p);
+    free(b.p);
+    free(t);
+    env_free(&e);
+}
+END_TEST
+
 /* The seeds: 001 shares three quoted sentences (near-identical) with 000 (lines 7, 8, 18). */
 START_TEST(test_shared_with_archived)
 {
@@ -697,6 +756,7 @@ static Suite *index_suite(void)
     tcase_add_test(tc, test_ids_only_new_add_new);
     tcase_add_test(tc, test_runs_merge);
     tcase_add_test(tc, test_shared_with_archived);
+    tcase_add_test(tc, test_add_keeps_locks);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_unchecked_fixture(tc, tu_tmp_fixture_setup, tu_tmp_fixture_teardown);
