@@ -148,13 +148,8 @@ static void *band_keys(void *arg)
     return NULL;
 }
 
-/* Band `band`'s buckets into j->out (and joined in j->uf). */
-static nd_status one_band(band_job *j, unsigned band, nd_lsh_scratch *scr)
+nd_status nd_lsh_put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf, nd_lsh_bands *out)
 {
-    uint64_t *e;
-    size_t m;
-    nd_status st = nd_lsh_buckets(scr, j->keys + (size_t)band * j->n, NULL, j->n, &e, &m);
-    if (st != ND_OK) return st;
     size_t nb = 0;
     for (size_t i = 0; i < m; i = nd_lsh_bucket_end(e, m, i))
         nb++;
@@ -171,15 +166,25 @@ static nd_status one_band(band_job *j, unsigned band, nd_lsh_scratch *scr)
         start[nb++] = (uint32_t)i;
         for (size_t x = i; x < k; x++) {
             rec[x] = (uint32_t)e[x];
-            if (j->uf && x > i) nd_uf_union_shared(j->uf, rec[i], rec[x]);
+            if (uf && x > i) nd_uf_union_shared(uf, rec[i], rec[x]);
         }
         i = k;
     }
     start[nb] = (uint32_t)m;
-    j->out->rec[band] = rec;
-    j->out->start[band] = start;
-    j->out->nbuckets[band] = nb;
+    out->rec[band] = rec;
+    out->start[band] = start;
+    out->nbuckets[band] = nb;
     return ND_OK;
+}
+
+/* Band `band`'s buckets into j->out (and joined in j->uf). */
+static nd_status one_band(band_job *j, unsigned band, nd_lsh_scratch *scr)
+{
+    uint64_t *e;
+    size_t m;
+    nd_status st = nd_lsh_buckets(scr, j->keys + (size_t)band * j->n, NULL, j->n, &e, &m);
+    if (st != ND_OK) return st;
+    return nd_lsh_put_band(e, m, band, j->uf, j->out);
 }
 
 static void *run_bands(void *arg)

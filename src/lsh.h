@@ -95,6 +95,11 @@ typedef struct nd_lsh_bands {
 
 void nd_lsh_bands_clear(nd_lsh_bands *b);
 
+/* Band `band` of out from its sorted entries e[0..m) (nd_lsh_buckets' runs of two or more,
+ * or the same gathered from several ranks): its records and bucket starts; when uf is not
+ * NULL, each bucket's members joined in it (nd_uf_union_shared). ND_OK or ND_ENOMEM. */
+nd_status nd_lsh_put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf, nd_lsh_bands *out);
+
 /*
  * The buckets (see nd_lsh_bands) of every band of the n signatures sigs[i * stride ..
  * i * stride + bands * rows), into out; when uf (created for n records) is not NULL, the

@@ -93,36 +93,6 @@ static size_t keep_runs(uint64_t *e, size_t n)
     return m;
 }
 
-/* Rank 0: the sorted buckets e[0..m) of band `band` into out (and joined in uf). */
-static nd_status put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf, nd_lsh_bands *out)
-{
-    size_t nb = 0;
-    for (size_t i = 0; i < m; i = nd_lsh_bucket_end(e, m, i))
-        nb++;
-    uint32_t *rec = nd_malloc((m ? m : 1) * sizeof *rec);
-    uint32_t *start = nd_malloc((nb + 1) * sizeof *start);
-    if (!rec || !start) {
-        nd_free(rec);
-        nd_free(start);
-        return ND_ENOMEM;
-    }
-    nb = 0;
-    for (size_t i = 0; i < m;) {
-        size_t j = nd_lsh_bucket_end(e, m, i);
-        start[nb++] = (uint32_t)i;
-        for (size_t x = i; x < j; x++) {
-            rec[x] = (uint32_t)e[x];
-            if (uf && x > i) nd_uf_union_shared(uf, rec[i], rec[x]);
-        }
-        i = j;
-    }
-    start[nb] = (uint32_t)m;
-    out->rec[band] = rec;
-    out->start[band] = start;
-    out->nbuckets[band] = nb;
-    return ND_OK;
-}
-
 nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params *p, size_t total,
                         nd_uf *uf, nd_lsh_bands *out)
 {
@@ -199,7 +169,7 @@ nd_status nd_dlsh_bands(const nd_dist *d, const nd_dkeys *k, const nd_lsh_params
         /* Rank 0: each owner's buckets are whole and sorted; sorted by key among them. */
         if ((st = room(&tmp, &tcap, m ? m : 1)) != ND_OK) goto out;
         e = m ? nd_radix_sort(recv, NULL, NULL, m, recv, tmp) : tmp;
-        if ((st = put_band(e, m, band, uf, &b)) != ND_OK) goto out;
+        if ((st = nd_lsh_put_band(e, m, band, uf, &b)) != ND_OK) goto out;
     }
     if (uf) nd_uf_recount(uf);
     st = ND_OK;
