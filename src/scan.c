@@ -375,6 +375,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     double t0 = nd_now();
     if ((st = run_pass1(&c, &store)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
+    nd_pipeline_trim(c.pl); /* (pass 1's sentences in its batches: MBs each) */
     if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
         if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
             st = nd_dlsh_bands(c.opts.dist, c.dkeys, &c.res->lsh, 0, NULL, NULL);
