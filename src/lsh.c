@@ -219,9 +219,9 @@ static void *run_bands(void *arg)
  * the keys (band b's key of document i at keys[b * bstep + i * istep]); with sigs, keys is
  * fill, where the keys of the signatures are computed first (bstep n, istep 1). */
 static nd_status bucket_bands(const uint32_t *sigs, size_t stride, uint32_t *fill,
-                              const uint32_t *keys,
-                              size_t bstep, size_t istep, size_t n, const nd_lsh_params *p,
-                              unsigned threads, nd_uf *uf, nd_lsh_bands *out)
+                              const uint32_t *keys, size_t bstep, size_t istep, size_t n,
+                              const nd_lsh_params *p, unsigned threads, nd_uf *uf,
+                              nd_lsh_bands *out)
 {
     if (threads < 1) threads = 1;
     if (threads > p->bands) threads = p->bands;
