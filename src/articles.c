@@ -34,8 +34,8 @@
  * near-duplicates are archived) come from the extension's load_set.
  * In exact mode without containment or an archive, pass 2, the walk and the groups run a
  * batch of candidate components at a time, so only about opts.set_memory bytes of exact
- * sets are held at once (see by_batch), and opts.drop_signatures frees the signatures
- * after LSH, their last use.
+ * sets are held at once (see by_batch), and with opts.drop_signatures pass 1 kept only the
+ * band keys (scan.c), freed after LSH, their last use.
  */
 #include "articles.h"
 
@@ -620,8 +620,13 @@ static nd_status candidates(stage *s, nd_lsh_bands *bands, unsigned char *need, 
     nd_scan_progress(c, ND_PHASE_CANDIDATES, 0, 0, 0);
     double t0 = nd_now();
     nd_status st = nd_uf_create(n, &cuf);
-    if (st == ND_OK && c->dkeys) { /* across the ranks, which keep the signatures */
+    int ranks = c->opts.dist && c->opts.dist->nranks > 1;
+    if (st == ND_OK && c->dkeys && ranks) { /* across the ranks, which keep the band keys */
         st = nd_dlsh_bands(c->opts.dist, c->dkeys, &res->lsh, n, cuf, bands);
+        nd_dkeys_clear(c->dkeys);
+    } else if (st == ND_OK && c->dkeys) { /* band keys kept by pass 1, not signatures */
+        assert(c->dkeys->n == n);
+        st = nd_lsh_bucket_keys(c->dkeys->v, n, &res->lsh, c->opts.threads, cuf, bands);
         nd_dkeys_clear(c->dkeys);
     } else if (st == ND_OK) {
         st = nd_lsh_bucket_all(res->mem->sigs, n, c->k, &res->lsh, c->opts.threads, cuf, bands);

@@ -38,6 +38,44 @@ void nd_batch_reset(nd_batch *b, int mode)
     b->fatal = ND_OK;
 }
 
+void nd_batch_trim(nd_batch *b)
+{
+    nd_batch_reset(b, b->mode);
+    nd_free(b->precs);
+    nd_free(b->psent);
+    b->precs = NULL;
+    b->psent = NULL;
+    b->capprecs = 0;
+    nd_free(b->wids);
+    b->wids = NULL;
+    b->capwids = 0;
+    nd_free(b->blocks);
+    nd_free(b->block_txt);
+    b->blocks = NULL;
+    b->block_txt = NULL;
+    b->capblocks = 0;
+    nd_free(b->shorts);
+    nd_free(b->short_txt);
+    b->shorts = NULL;
+    b->short_txt = NULL;
+    b->capshorts = 0;
+    nd_free(b->runs);
+    nd_free(b->run_txt);
+    b->runs = NULL;
+    b->run_txt = NULL;
+    b->capruns = 0;
+    nd_free(b->short_loff);
+    b->short_loff = NULL;
+    b->capshort_loff = 0;
+    nd_free(b->short_lines);
+    b->short_lines = NULL;
+    b->capshort_lines = 0;
+    nd_free(b->cfps);
+    b->cfps = NULL;
+    b->capcfps = 0;
+    nd_bytes_clear(&b->recs);
+}
+
 void nd_batch_free(nd_batch *b)
 {
     if (!b) return;

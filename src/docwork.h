@@ -137,6 +137,10 @@ nd_status nd_batch_create(unsigned k, nd_batch **out);
 /* Empties b for reuse in `mode` (frees the sets its items still own). */
 void nd_batch_reset(nd_batch *b, int mode);
 void nd_batch_free(nd_batch *b); /* NULL is a no-op */
+/* Empties b and frees what only pass 1 fills (sentences, their word ids, repeats,
+ * fingerprints, index records), keeping the items, texts and signatures' room that every
+ * pass reuses. */
+void nd_batch_trim(nd_batch *b);
 /* True when b takes no more records. */
 int nd_batch_full(const nd_batch *b);
 /* Copies a record into b; doc and sum: pass 2's document and its pass-1 checksum. */

@@ -5,7 +5,9 @@
  * the signatures (documents split between the threads), then gives each thread its share of
  * the bands: it sorts a band's keys into buckets and keeps the members of the buckets of two
  * or more (linked in the union-find, shared by the threads, as it goes). Memory is one key
- * per document and band, plus the members of the shared buckets.
+ * per document and band, plus the members of the shared buckets. nd_lsh_bucket_keys starts
+ * from keys kept during pass 1 instead (document after document, so a band's keys are read
+ * with a stride of `bands` keys) and does the second step alone: the same buckets.
  */
 #include "lsh.h"
 
@@ -71,8 +73,10 @@ void nd_lsh_scratch_clear(nd_lsh_scratch *s)
     memset(s, 0, sizeof *s);
 }
 
-nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t *idx, size_t n,
-                         uint64_t **out, size_t *nout)
+/* nd_lsh_buckets, with record i's key at keys[i * stride] when idx is NULL (a band of keys
+ * kept document after document, nd_lsh_bucket_keys). */
+static nd_status buckets(nd_lsh_scratch *s, const uint32_t *keys, size_t stride,
+                         const uint32_t *idx, size_t n, uint64_t **out, size_t *nout)
 {
     if (n >= UINT32_MAX) return ND_EINVAL;
     if (n > s->cap) {
@@ -91,8 +95,9 @@ nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t
     if (idx) {
         e = nd_radix_sort(NULL, keys, idx, n, s->buf, s->tmp);
     } else {
-        for (size_t i = 0; i < n; i++)
-            s->buf[i] = ((uint64_t)keys[i] << 32) | i;
+        const uint32_t *k = keys;
+        for (size_t i = 0; i < n; i++, k += stride)
+            s->buf[i] = ((uint64_t)*k << 32) | i;
         e = nd_radix_sort(s->buf, NULL, NULL, n, s->buf, s->tmp);
     }
     /* Keep the buckets of two or more, in place. */
@@ -109,6 +114,12 @@ nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t
     return ND_OK;
 }
 
+nd_status nd_lsh_buckets(nd_lsh_scratch *s, const uint32_t *keys, const uint32_t *idx, size_t n,
+                         uint64_t **out, size_t *nout)
+{
+    return buckets(s, keys, 1, idx, n, out, nout);
+}
+
 void nd_lsh_bands_clear(nd_lsh_bands *b)
 {
     for (unsigned i = 0; i < b->nbands; i++) {
@@ -121,14 +132,19 @@ void nd_lsh_bands_clear(nd_lsh_bands *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The work of one thread: first the keys of documents [lo, hi) in every band, then the
- * buckets of bands first, first + step, ... */
+/* The work of one thread: first the keys of documents [lo, hi) in every band (from
+ * signatures), then the buckets of bands first, first + step, ... */
 typedef struct band_job {
     const uint32_t *sigs;
     size_t n, stride, lo, hi;
     nd_lsh_params p;
     unsigned first, step;
-    uint32_t *keys; /* band b's keys at keys[b * n ..] */
+    /* band b's key of document i at keys[b * bstep + i * istep]: computed from signatures
+     * band after band (bstep n, istep 1), or kept document after document (bstep 1, istep
+     * bands; nd_lsh_bucket_keys) */
+    const uint32_t *keys;
+    size_t bstep, istep;
+    uint32_t *fill; /* from signatures: keys, to be computed */
     nd_uf *uf;
     nd_lsh_bands *out;
     nd_status st;
@@ -143,7 +159,7 @@ static void *band_keys(void *arg)
     for (size_t i = j->lo; i < j->hi; i++) {
         const uint32_t *sig = j->sigs + i * j->stride;
         for (unsigned b = 0; b < j->p.bands; b++)
-            j->keys[(size_t)b * j->n + i] = nd_lsh_band_key(sig, b, j->p.rows);
+            j->fill[(size_t)b * j->n + i] = nd_lsh_band_key(sig, b, j->p.rows);
     }
     return NULL;
 }
@@ -182,7 +198,8 @@ static nd_status one_band(band_job *j, unsigned band, nd_lsh_scratch *scr)
 {
     uint64_t *e;
     size_t m;
-    nd_status st = nd_lsh_buckets(scr, j->keys + (size_t)band * j->n, NULL, j->n, &e, &m);
+    const uint32_t *k = j->n ? j->keys + band * j->bstep : NULL; /* (kept keys: none at 0) */
+    nd_status st = buckets(scr, k, j->istep, NULL, j->n, &e, &m);
     if (st != ND_OK) return st;
     return nd_lsh_put_band(e, m, band, j->uf, j->out);
 }
@@ -198,21 +215,24 @@ static void *run_bands(void *arg)
     return NULL;
 }
 
-nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const nd_lsh_params *p,
-                            unsigned threads, nd_uf *uf, nd_lsh_bands *out)
+/* The buckets of every band into *out (see nd_lsh_bucket_all), on `threads` threads, from
+ * the keys (band b's key of document i at keys[b * bstep + i * istep]); with sigs, keys is
+ * fill, where the keys of the signatures are computed first (bstep n, istep 1). */
+static nd_status bucket_bands(const uint32_t *sigs, size_t stride, uint32_t *fill,
+                              const uint32_t *keys, size_t bstep, size_t istep, size_t n,
+                              const nd_lsh_params *p, unsigned threads, nd_uf *uf,
+                              nd_lsh_bands *out)
 {
-    if (n >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
     if (threads < 1) threads = 1;
     if (threads > p->bands) threads = p->bands;
     nd_lsh_bands b = {0};
     band_job *jobs = nd_calloc(threads, sizeof *jobs);
-    uint32_t *keys = nd_reallocarray(NULL, (size_t)p->bands * (n ? n : 1), sizeof *keys);
     b.rec = nd_calloc(p->bands, sizeof *b.rec);
     b.start = nd_calloc(p->bands, sizeof *b.start);
     b.nbuckets = nd_calloc(p->bands, sizeof *b.nbuckets);
     b.nbands = p->bands;
     nd_status st = ND_ENOMEM;
-    if (!jobs || !keys || !b.rec || !b.start || !b.nbuckets) goto out;
+    if (!jobs || !b.rec || !b.start || !b.nbuckets) goto out;
     for (unsigned t = 0; t < threads; t++)
         jobs[t] = (band_job){.sigs = sigs,
                              .n = n,
@@ -223,10 +243,13 @@ nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const
                              .first = t,
                              .step = threads,
                              .keys = keys,
+                             .bstep = bstep,
+                             .istep = istep,
+                             .fill = fill,
                              .uf = uf,
                              .out = &b,
                              .st = ND_OK};
-    nd_run_threads(band_keys, jobs, sizeof *jobs, threads);
+    if (sigs) nd_run_threads(band_keys, jobs, sizeof *jobs, threads);
     nd_run_threads(run_bands, jobs, sizeof *jobs, threads);
     st = ND_OK;
     for (unsigned t = 0; t < threads; t++)
@@ -234,7 +257,6 @@ nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const
     if (st == ND_OK && uf) nd_uf_recount(uf);
 out:
     nd_free(jobs);
-    nd_free(keys);
     if (st != ND_OK) {
         nd_lsh_bands_clear(&b);
         return st;
@@ -242,4 +264,22 @@ out:
     nd_lsh_bands_clear(out);
     *out = b;
     return ND_OK;
+}
+
+nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const nd_lsh_params *p,
+                            unsigned threads, nd_uf *uf, nd_lsh_bands *out)
+{
+    if (n >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
+    uint32_t *keys = nd_reallocarray(NULL, (size_t)p->bands * (n ? n : 1), sizeof *keys);
+    if (!keys) return ND_ENOMEM;
+    nd_status st = bucket_bands(sigs, stride, keys, keys, n, 1, n, p, threads, uf, out);
+    nd_free(keys);
+    return st;
+}
+
+nd_status nd_lsh_bucket_keys(const uint32_t *keys, size_t n, const nd_lsh_params *p,
+                             unsigned threads, nd_uf *uf, nd_lsh_bands *out)
+{
+    if (n >= UINT32_MAX || p->bands == 0 || p->rows == 0) return ND_EINVAL;
+    return bucket_bands(NULL, 0, NULL, keys, 1, p->bands, n, p, threads, uf, out);
 }

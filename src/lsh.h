@@ -111,4 +111,13 @@ nd_status nd_lsh_put_band(const uint64_t *e, size_t m, unsigned band, nd_uf *uf,
 nd_status nd_lsh_bucket_all(const uint32_t *sigs, size_t n, size_t stride, const nd_lsh_params *p,
                             unsigned threads, nd_uf *uf, nd_lsh_bands *out);
 
+/*
+ * The same buckets (and the same union-find) as nd_lsh_bucket_all from the band keys the
+ * n documents' signatures would give, kept instead of them (nd_dkeys, lsh_dist.h): document
+ * i's p->bands keys are keys[i * p->bands ..], nd_lsh_band_key of each band in turn. It
+ * allocates no key array of its own. ND_OK, ND_EINVAL (as nd_lsh_bucket_all) or ND_ENOMEM.
+ */
+nd_status nd_lsh_bucket_keys(const uint32_t *keys, size_t n, const nd_lsh_params *p,
+                             unsigned threads, nd_uf *uf, nd_lsh_bands *out);
+
 #endif

@@ -132,6 +132,13 @@ void nd_pipeline_free(nd_pipeline *pl)
     nd_free(pl);
 }
 
+void nd_pipeline_trim(nd_pipeline *pl)
+{
+    assert(pl->ring_len == 0);
+    for (size_t i = 0; i < pl->nspare; i++)
+        nd_batch_trim(pl->spare[i]);
+}
+
 /* A reset batch in the given mode: a spare one, or a new one. */
 static nd_status get_batch(nd_pipeline *pl, int mode, nd_batch **out)
 {

@@ -23,6 +23,11 @@ nd_status nd_pipeline_create(const nd_scan_opts *opts, const nd_minhash *mh, con
 /* Stops and joins the workers and frees everything; NULL is a no-op. */
 void nd_pipeline_free(nd_pipeline *pl);
 
+/* Between passes (none in flight): trims the batches kept for reuse (nd_batch_trim), so
+ * what pass 1 grew in them (sentences, their word ids) is not held through the stages
+ * after it, while a later pass still reuses their items and texts' room. */
+void nd_pipeline_trim(nd_pipeline *pl);
+
 /* Takes a processed batch, in order: ND_OK, or a failure that ends the pass. */
 typedef nd_status (*nd_commit_fn)(void *ctx, nd_batch *b);
 

@@ -3,7 +3,8 @@
  *
  * nd_scan checks the options, then runs:
  *   1. pass 1: every record read, batched and processed on the workers (docwork.h), each
- *      finished batch committed here in input order: documents with their signatures,
+ *      finished batch committed here in input order: documents with their signatures
+ *      (or only their band keys, when nothing after LSH needs the signatures),
  *      skips and warnings, internal repeats (into the result), sentences (into a store for
  *      stage 3);
  *   2. the article stage (articles.h): candidates, pass 2, verification, groups;
@@ -163,7 +164,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
                         it->source, (uint32_t)it->len, it->ntokens, 0};
         uint32_t doc;
         assert(nd_item_is_doc(it));
-        /* (a distributed LSH keeps band keys where they were computed instead) */
+        /* (band keys instead when they suffice: kept where they were computed) */
         const uint32_t *sig = b->sigs + i * c->k;
         st = nd_result_add_doc(c->res, c->k, &d, b->strs.p + it->id, it->id_len,
                                c->dkeys ? NULL : sig, &doc);
@@ -195,20 +196,34 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
     return st;
 }
 
+/* The ranks of a distributed scan (neardup/dist.h), 1 for a plain one. */
+static unsigned rank_count(const nd_scan_ctx *c)
+{
+    return c->opts.dist && c->opts.dist->nranks > 1 ? c->opts.dist->nranks : 1;
+}
+
 /* The rank of a distributed scan (neardup/dist.h), 0 for a plain one. */
 static unsigned rank_of(const nd_scan_ctx *c)
 {
     return c->opts.dist && c->opts.dist->nranks > 1 ? c->opts.dist->rank : 0;
 }
 
+/* Whether nothing after the article stage's LSH needs the signatures (exact verification,
+ * no containment fingerprints, no archive index, and the caller does not want them in the
+ * result): then pass 1 keeps each document's band keys (lsh_dist.h), 80 bytes at the
+ * default 20 bands, instead of its signature, 512 bytes at 128 values. */
+static int keys_suffice(const nd_scan_ctx *c)
+{
+    return !c->ext && c->opts.drop_signatures && !c->opts.verify_estimate &&
+           c->opts.containment <= 0.0;
+}
+
 /* Whether the article stage's LSH runs across the ranks (lsh_dist.h): several ranks, a
- * transport with a collective, and nothing after LSH that needs signatures on rank 0 (exact
- * verification, no containment fingerprints). */
+ * transport with a collective, and band keys enough. */
 static int lsh_distributed(const nd_scan_ctx *c)
 {
     const nd_dist *d = c->opts.dist;
-    return d && d->nranks > 1 && d->alltoallv && !c->ext && c->opts.drop_signatures &&
-           !c->opts.verify_estimate && c->opts.containment <= 0.0;
+    return d && d->nranks > 1 && d->alltoallv && keys_suffice(c);
 }
 
 static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
@@ -342,7 +357,8 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     nd_status st = nd_result_create(&c.res);
     if (st != ND_OK) return st;
     if ((st = resolve_opts(opts, &c)) != ND_OK) goto out;
-    if (lsh_distributed(&c)) c.dkeys = &dkeys;
+    /* (several ranks without a collective send rank 0 their signatures: it keeps them all) */
+    if (lsh_distributed(&c) || (rank_count(&c) == 1 && keys_suffice(&c))) c.dkeys = &dkeys;
     if ((st = nd_minhash_create(c.k, ND_MINHASH_SEED, &mh)) != ND_OK) goto out;
     if ((st = nd_minhash_create(ND_PARA_PERMS, ND_PARA_SEED, &pmh)) != ND_OK) goto out;
     if (c.opts.dist && c.opts.dist->nranks > 1) {
@@ -359,6 +375,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     double t0 = nd_now();
     if ((st = run_pass1(&c, &store)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
+    nd_pipeline_trim(c.pl); /* (pass 1's sentences in its batches: MBs each) */
     if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
         if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
             st = nd_dlsh_bands(c.opts.dist, c.dkeys, &c.res->lsh, 0, NULL, NULL);

@@ -23,8 +23,9 @@ typedef struct nd_scan_ctx {
     nd_pipeline *pl;
     nd_scan_result *res;
     nd_scan_ext *ext; /* an archive index's extension (index_ext.h), NULL for a scan */
-    /* A scan on several ranks whose LSH is distributed (lsh_dist.h): the band keys of this
-     * rank's documents, and no signature in res; else NULL. */
+    /* When nothing after LSH needs signatures (in one process, or on several ranks whose
+     * LSH is distributed, lsh_dist.h): the band keys of this rank's documents, and no
+     * signature in res; else NULL. */
     struct nd_dkeys *dkeys;
 } nd_scan_ctx;
 

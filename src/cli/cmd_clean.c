@@ -237,6 +237,7 @@ int nd_cmd_clean(int argc, char **argv)
     clean_args a;
     memset(&a, 0, sizeof a);
     nd_scan_args_init(&a.s, "clean");
+    a.s.opts.drop_signatures = 1; /* neither the report nor the kept files show them */
     nd_clean_opts_init(&a.c);
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;

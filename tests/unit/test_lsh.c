@@ -7,7 +7,8 @@
  * which pairs of signed sets with an exact Jaccard of 0.5 .. 0.9 become candidates, within
  * 4 binomial standard deviations of nd_lsh_probability; the pairs sharing a bucket against
  * a brute-force band comparison (stride, a subset of documents); a bucket of 500 identical
- * signatures and the candidate components of the union-find, against brute force; pinned
+ * signatures and the candidate components of the union-find, against brute force; the
+ * buckets and union-find from kept band keys against those from signatures; pinned
  * band keys; nd_pairs_push / nd_pairs_sort_unique; the thread count not changing the
  * result; and a failing allocator.
  */
@@ -19,6 +20,7 @@
 
 #include "alloc.h"
 #include "lsh.h"
+#include "lsh_dist.h"
 #include "minhash.h"
 #include "testutil.h"
 
@@ -435,6 +437,79 @@ START_TEST(test_components_match_brute_force)
 }
 END_TEST
 
+/* Asserts two sets of bands are the same buckets, member for member. */
+static void expect_same_bands(const nd_lsh_bands *got, const nd_lsh_bands *want)
+{
+    ck_assert_uint_eq(got->nbands, want->nbands);
+    for (unsigned band = 0; band < want->nbands; band++) {
+        ck_assert_msg(got->nbuckets[band] == want->nbuckets[band], "band %u: %zu buckets, not %zu",
+                      band, got->nbuckets[band], want->nbuckets[band]);
+        size_t m = want->start[band][want->nbuckets[band]];
+        ck_assert_mem_eq(got->start[band], want->start[band],
+                         (want->nbuckets[band] + 1) * sizeof *want->start[band]);
+        ck_assert_mem_eq(got->rec[band], want->rec[band], m * sizeof *want->rec[band]);
+    }
+}
+
+/* The band keys pass 1 keeps instead of signatures (nd_dkeys_add, then
+ * nd_lsh_bucket_keys) give the same bands, bucket for bucket, and the same union-find as the
+ * signatures (nd_lsh_bucket_all): on signatures over a small alphabet (many buckets, of
+ * every size, rows not dividing the stride), and on 500 copies after 100 unrelated
+ * documents, for 1 to 3 threads; and none at all for no document. */
+START_TEST(test_bucket_keys_match_signatures)
+{
+    enum { N = 300, STRIDE = 14 };
+    const nd_lsh_params ps[] = {{4, 3}, {3, 1}};
+    tu_rand_seed(1717);
+    uint32_t *sigs = collision_sigs(N, STRIDE, 4);
+    for (size_t i = 250 * STRIDE; i < N * STRIDE; i++) /* 50 copies of document 249 */
+        sigs[i] = sigs[249 * STRIDE + i % STRIDE];
+    for (size_t q = 0; q < sizeof ps / sizeof *ps; q++) {
+        const nd_lsh_params *p = &ps[q];
+        nd_dkeys keys = {0};
+        for (size_t i = 0; i < N; i++)
+            ck_assert_int_eq(nd_dkeys_add(&keys, sigs + i * STRIDE, p), ND_OK);
+        ck_assert_uint_eq(keys.n, N);
+        for (unsigned threads = 1; threads <= 3; threads++) {
+            nd_uf *want_uf = NULL, *got_uf = NULL;
+            ck_assert_int_eq(nd_uf_create(N, &want_uf), ND_OK);
+            ck_assert_int_eq(nd_uf_create(N, &got_uf), ND_OK);
+            nd_lsh_bands want = {0}, got = {0};
+            ck_assert_int_eq(nd_lsh_bucket_all(sigs, N, STRIDE, p, threads, want_uf, &want), ND_OK);
+            ck_assert_int_eq(nd_lsh_bucket_keys(keys.v, N, p, threads, got_uf, &got), ND_OK);
+            size_t members = 0;
+            for (unsigned band = 0; band < p->bands; band++)
+                members += want.start[band][want.nbuckets[band]];
+            ck_assert_uint_gt(members, N); /* plenty of buckets */
+            expect_same_bands(&got, &want);
+            for (uint32_t i = 0; i < N; i++) {
+                ck_assert_uint_eq(nd_uf_size(got_uf, nd_uf_find(got_uf, i)),
+                                  nd_uf_size(want_uf, nd_uf_find(want_uf, i)));
+                for (uint32_t j = i + 1; j < N; j++)
+                    TU_REQUIRE((nd_uf_find(want_uf, i) == nd_uf_find(want_uf, j)) ==
+                                   (nd_uf_find(got_uf, i) == nd_uf_find(got_uf, j)),
+                               "documents %u and %u", i, j);
+            }
+            nd_lsh_bands_clear(&want);
+            nd_lsh_bands_clear(&got);
+            nd_uf_free(want_uf);
+            nd_uf_free(got_uf);
+        }
+        nd_dkeys_clear(&keys);
+    }
+    /* No document: no bucket in any band. */
+    nd_lsh_bands none = {0};
+    ck_assert_int_eq(nd_lsh_bucket_keys(NULL, 0, &ps[0], 2, NULL, &none), ND_OK);
+    ck_assert_uint_eq(none.nbands, ps[0].bands);
+    for (unsigned band = 0; band < none.nbands; band++)
+        ck_assert_uint_eq(none.nbuckets[band], 0);
+    nd_lsh_bands_clear(&none);
+    ck_assert_int_eq(nd_lsh_bucket_keys(NULL, 0, &(nd_lsh_params){0, 3}, 1, NULL, &none),
+                     ND_EINVAL);
+    free(sigs);
+}
+END_TEST
+
 START_TEST(test_pairs_push_and_sort_unique)
 {
     nd_pairs p = {0};
@@ -650,6 +725,7 @@ static Suite *lsh_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_large_bucket_and_components);
     tcase_add_test(tc, test_components_match_brute_force);
+    tcase_add_test(tc, test_bucket_keys_match_signatures);
     tcase_add_test(tc, test_empirical_banding_probability);
     suite_add_tcase(s, tc);
 
