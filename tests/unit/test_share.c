@@ -95,6 +95,7 @@ typedef struct rank_ud {
 } rank_ud;
 
 static rank_ud uds[MAXR];
+static size_t round_bytes; /* nd_dist.round_bytes of net_open's ranks */
 
 static nd_status net_send(void *ud, unsigned to, const void *p, size_t n)
 {
@@ -227,7 +228,8 @@ static void net_open(net *nt, unsigned n, size_t min_split)
         uds[r] = (rank_ud){nt, r};
         nt->d[r] = (nd_dist){r,        n,        &uds[r],         net_send,
                              net_recv, net_fail, min_split,       net_alltoallv,
-                             nt->bytes[r]};
+                             nt->bytes[r],
+                             round_bytes};
     }
 }
 
@@ -402,10 +404,13 @@ START_TEST(test_identical)
         ck_assert_uint_ge(single.res->nskipped, 6);
         ck_assert_uint_gt(single.res->ngroups, 10);
         char *want = reports(single.res);
+        ck_assert_uint_gt(single.res->nshared, 3);
         for (unsigned n = 2; n <= 3; n++) {
             net nt;
             job j0;
+            round_bytes = n == 3 ? 3000 : 0; /* (sub-rounds of the sentences' link) */
             run_ranks_opts(n, paths, np, 4096, &single.opts, &nt, &j0);
+            round_bytes = 0;
             ck_assert_msg(j0.st == ND_OK, "%u ranks: %s", n, nd_status_str(j0.st));
             ck_assert_int_eq(nt.fails, 0);
             char *got = reports(j0.res);
@@ -418,6 +423,10 @@ START_TEST(test_identical)
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_KEYS] > 0, spread);
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_BATCHES] > 0, r > 0);
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_LIST] > 0, r == 0);
+                /* The sentences linked across the ranks, whatever the articles do. */
+                ck_assert_uint_gt(nt.bytes[r][ND_DIST_WORDS], 1000);
+                ck_assert_uint_gt(nt.bytes[r][ND_DIST_SENTENCES], 1000);
+                ck_assert_uint_gt(nt.bytes[r][ND_DIST_PAIRS], 0);
             }
             ck_assert_uint_eq(nt.bytes[1][ND_DIST_BUCKETS] > 0, spread);
             if (v < 2) batches[n] += v == 0 ? nt.bytes[1][ND_DIST_BATCHES]
