@@ -211,9 +211,11 @@ void nd_cli_mpi_stats(int print)
             const unsigned long long *v = all + (size_t)N * (size_t)r;
             fprintf(stderr,
                     "neardup: stats: rank %d: peak RSS %.1f MB, sent %llu bytes, received %llu "
-                    "bytes; sent: list %llu, batches %llu, band keys %llu, buckets %llu\n",
+                    "bytes; sent: list %llu, batches %llu, band keys %llu, buckets %llu, "
+                    "words %llu, sentence entries %llu, sentence pairs %llu\n",
                     r, (double)v[0] / 1024.0, v[1], v[2], v[3 + ND_DIST_LIST],
-                    v[3 + ND_DIST_BATCHES], v[3 + ND_DIST_KEYS], v[3 + ND_DIST_BUCKETS]);
+                    v[3 + ND_DIST_BATCHES], v[3 + ND_DIST_KEYS], v[3 + ND_DIST_BUCKETS],
+                    v[3 + ND_DIST_WORDS], v[3 + ND_DIST_SENTENCES], v[3 + ND_DIST_PAIRS]);
         }
     }
     free(all);
