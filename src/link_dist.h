@@ -31,7 +31,7 @@
 #include "link.h"
 #include "neardup/dist.h"
 
-#define ND_DLINK_ROUND_BYTES ((size_t)128 << 20) /* a sub-round's entries per rank */
+#define ND_DLINK_ROUND_BYTES ((size_t)16 << 20) /* a sub-round's entries per rank */
 
 /*
  * Every rank of d at once, with its own sentences s: records s->recs[0..s->nsk) with their

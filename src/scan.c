@@ -72,6 +72,8 @@ typedef struct pass1 {
     int recs_only;  /* another rank's batches whose sentences stay there: records alone */
     size_t ndocs;   /* documents of this rank's own batches kept (keep_own) */
     nd_share_out *kept;
+    FILE *spill; /* with recs_only: their records, until the link is done (spill_load) */
+    size_t nspill;
 } pass1;
 
 static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *it, const char *msg)
@@ -89,8 +91,9 @@ static nd_status commit_sentences(pass1 *p, const nd_batch *b, const nd_item *it
         nd_para_rec r = b->precs[j];
         r.doc = doc;
         if (p->recs_only) { /* (linked on its rank: link_dist.h) */
-            nd_status st = nd_sent_store_add_rec(p->store, &r);
-            if (st != ND_OK) return st;
+            if (!p->spill && !(p->spill = tmpfile())) return ND_EIO;
+            if (fwrite(&r, sizeof r, 1, p->spill) != 1) return ND_EIO;
+            p->nspill++;
             continue;
         }
         const nd_psent *ps = &b->psent[j];
@@ -241,11 +244,14 @@ static int sentences_distributed(const nd_scan_ctx *c)
 }
 
 /* Pass 1 on this rank; with its sentences linked across ranks, *ndocs receives how many of
- * the documents are its own (their sentences the store's first nsk records). */
-static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store, size_t *ndocs)
+ * the documents are its own (their sentences the store's records), and rank 0 the other
+ * ranks' records in *spill (*nspill of them; NULL for none), kept out of memory while the
+ * sentences are linked. */
+static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store, size_t *ndocs, FILE **spill,
+                           size_t *nspill)
 {
     nd_share_out kept = {0};
-    pass1 p = {c, store, NULL, 0, c->dkeys, 0, 0, &kept};
+    pass1 p = {c, store, NULL, 0, c->dkeys, 0, 0, &kept, NULL, 0};
     int dsent = sentences_distributed(c);
     const nd_dist *d = c->opts.dist;
     int rank = (int)rank_of(c);
@@ -285,7 +291,26 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store, size_t *ndocs)
         st = nd_share_take(d, c->reader, c->k, !c->dkeys, !dsent, commit_sign, &p);
     nd_share_out_clear(&kept);
     nd_free(p.map);
+    *spill = p.spill;
+    *nspill = p.nspill;
     return st;
+}
+
+/* The other ranks' records spilled by run_pass1 appended to the store's. ND_OK, ND_ENOMEM or
+ * ND_EIO. */
+static nd_status spill_load(nd_sent_store *s, FILE *f, size_t n)
+{
+    if (!n) return ND_OK;
+    if (s->n + n > s->cap) {
+        nd_para_rec *r = nd_reallocarray(s->recs, s->n + n, sizeof *r);
+        if (!r) return ND_ENOMEM;
+        s->recs = r;
+        s->cap = s->n + n;
+    }
+    if (fseek(f, 0, SEEK_SET) != 0 || fread(s->recs + s->n, sizeof *s->recs, n, f) != n)
+        return ND_EIO;
+    s->n += n;
+    return ND_OK;
 }
 
 /* ---- the scan -------------------------------------------------------------------------- */
@@ -374,6 +399,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     nd_minhash *mh = NULL, *pmh = NULL;
     nd_sent_store store = {0};
     nd_dkeys dkeys = {0};
+    FILE *spill = NULL;
     nd_status st = nd_result_create(&c.res);
     if (st != ND_OK) return st;
     if ((st = resolve_opts(opts, &c)) != ND_OK) goto out;
@@ -392,17 +418,21 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     if (st != ND_OK) goto out;
     if ((st = nd_pipeline_create(&c.opts, mh, pmh, c.k, c.opts.threads, &c.pl)) != ND_OK) goto out;
     double t0 = nd_now();
-    size_t own_docs = 0;
-    if ((st = run_pass1(&c, &store, &own_docs)) != ND_OK) goto out;
+    size_t own_docs = 0, nspill = 0;
+    if ((st = run_pass1(&c, &store, &own_docs, &spill, &nspill)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
     if (sentences_distributed(&c)) { /* every rank, before the article stage */
         t0 = nd_now();
-        if (rank_of(&c) == 0 && (st = nd_uf_create(store.n, &c.sent_uf)) != ND_OK) goto out;
+        size_t all = store.n + nspill;
+        if (rank_of(&c) == 0 && (st = nd_uf_create(all, &c.sent_uf)) != ND_OK) goto out;
         st = nd_dlink_sentences(c.opts.dist, &store, own_docs, c.opts.para.threshold,
-                                c.opts.dist->round_bytes, store.n, c.sent_uf);
+                                c.opts.dist->round_bytes, all, c.sent_uf);
         c.res->stats.t_link = nd_now() - t0;
         if (st != ND_OK) goto out;
+        /* Linked: only the records are needed now, all ranks' on rank 0. */
         if (rank_of(&c) > 0) nd_sent_store_clear(&store);
+        nd_sent_store_drop_sketches(&store);
+        if ((st = spill_load(&store, spill, nspill)) != ND_OK) goto out;
     }
     if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
         if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
@@ -424,6 +454,7 @@ out:
     nd_sent_store_clear(&store);
     nd_dkeys_clear(&dkeys);
     nd_uf_free(c.sent_uf);
+    if (spill) fclose(spill);
     if (st != ND_OK) {
         nd_scan_result_free(c.res);
         return st;

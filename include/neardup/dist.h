@@ -45,7 +45,7 @@ typedef struct nd_dist {
      * to the others, per stage. */
     unsigned long long *bytes;
     /* The paragraph pass's sentences linked across ranks: the bytes of a sub-round's entries
-     * per rank (0: 128 MiB). */
+     * per rank (0: 16 MiB). */
     size_t round_bytes;
 } nd_dist;
 
