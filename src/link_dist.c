@@ -101,7 +101,7 @@ static nd_status rounds(xch *x, uint64_t bytes, size_t round_bytes, unsigned *ou
     for (unsigned r = 0; r < x->n; r++)
         if (x->cr[r] > most) most = x->cr[r];
     uint64_t s = most / round_bytes + 1;
-    *out = s > 65536 ? 65536 : (unsigned)s;
+    *out = s > 65535 ? 65535 : (unsigned)s;
     return ND_OK;
 }
 
@@ -292,6 +292,21 @@ out:
     return st;
 }
 
+/* Orders the records i < n by their sub-round sub[i] (SKIP: none), ascending within each:
+ * round r's are ord[at[r] .. at[r + 1]) (at: room for nsub + 2). So a sub-round reads only
+ * its own records. */
+#define SKIP UINT16_MAX
+static void order_rounds(const uint16_t *sub, size_t n, unsigned nsub, uint32_t *ord, size_t *at)
+{
+    memset(at, 0, ((size_t)nsub + 2) * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        if (sub[i] != SKIP) at[sub[i] + 2]++;
+    for (size_t k = 2; k < (size_t)nsub + 2; k++)
+        at[k] += at[k - 1];
+    for (size_t i = 0; i < n; i++)
+        if (sub[i] != SKIP) ord[at[sub[i] + 1]++] = (uint32_t)i;
+}
+
 /* ---- exact keys ------------------------------------------------------------------------ */
 
 #define EXACT_HEAD 16u /* key 8, record 4, size 4 */
@@ -372,19 +387,32 @@ static nd_status exact_stage(xch *x, const nd_sent_store *s, uint32_t base, doub
     xent *e = NULL;
     unsigned char *flag = NULL;
     size_t ecap = 0;
+    uint16_t *subs = NULL;
+    uint32_t *ord = NULL;
+    size_t *rst = NULL;
     nd_status st =
         rounds(x, (uint64_t)s->nsk * EXACT_HEAD + (uint64_t)s->nwids * 4, round_bytes, &nsub);
+    if (st == ND_OK) {
+        subs = nd_malloc((s->nsk ? s->nsk : 1) * sizeof *subs);
+        ord = nd_malloc((s->nsk ? s->nsk : 1) * sizeof *ord);
+        rst = nd_malloc(((size_t)nsub + 2) * sizeof *rst);
+        if (!subs || !ord || !rst) st = ND_ENOMEM;
+    }
+    if (st == ND_OK) {
+        for (size_t i = 0; i < s->nsk; i++)
+            subs[i] = (uint16_t)sub_of(nd_fmix64(s->recs[i].key), nsub);
+        order_rounds(subs, s->nsk, nsub, ord, rst);
+    }
     for (unsigned sub = 0; sub < nsub && st == ND_OK; sub++) {
         memset(x->sc, 0, n * sizeof *x->sc);
-        for (size_t i = 0; i < s->nsk; i++) {
-            uint64_t h = nd_fmix64(s->recs[i].key);
-            if (sub_of(h, nsub) == sub) x->sc[owner_of(h, n)] += EXACT_HEAD + 4u * s->sk[i].w_n;
+        for (size_t oi = rst[sub]; oi < rst[sub + 1]; oi++) {
+            uint32_t i = ord[oi];
+            x->sc[owner_of(nd_fmix64(s->recs[i].key), n)] += EXACT_HEAD + 4u * s->sk[i].w_n;
         }
         if ((st = begin_fill(x)) != ND_OK) break;
-        for (size_t i = 0; i < s->nsk; i++) {
-            uint64_t h = nd_fmix64(s->recs[i].key);
-            if (sub_of(h, nsub) != sub) continue;
-            unsigned o = owner_of(h, n);
+        for (size_t oi = rst[sub]; oi < rst[sub + 1]; oi++) {
+            uint32_t i = ord[oi];
+            unsigned o = owner_of(nd_fmix64(s->recs[i].key), n);
             unsigned char *q = x->send + x->pos[o];
             uint32_t rec = base + (uint32_t)i, wn = s->sk[i].w_n;
             put(&q, &s->recs[i].key, 8);
@@ -446,10 +474,9 @@ static nd_status exact_stage(xch *x, const nd_sent_store *s, uint32_t base, doub
             x->send[q] = flag[q] == 1;
         if ((st = exchange(x, ND_DIST_PAIRS)) != ND_OK) break;
         memset(x->pos, 0, n * sizeof *x->pos);
-        for (size_t i = 0; i < s->nsk; i++) {
-            uint64_t h = nd_fmix64(s->recs[i].key);
-            if (sub_of(h, nsub) != sub) continue;
-            unsigned o = owner_of(h, n);
+        for (size_t oi = rst[sub]; oi < rst[sub + 1]; oi++) {
+            uint32_t i = ord[oi];
+            unsigned o = owner_of(nd_fmix64(s->recs[i].key), n);
             if (x->pos[o] >= x->rc[o]) goto corrupt;
             rep[i] = x->recv[x->roff[o] + x->pos[o]++];
         }
@@ -464,6 +491,9 @@ out:
     nd_free(p.v);
     nd_free(e);
     nd_free(flag);
+    nd_free(subs);
+    nd_free(ord);
+    nd_free(rst);
     return st;
 }
 
@@ -539,23 +569,33 @@ static nd_status band_stage(xch *x, const nd_sent_store *s, uint32_t base, uint3
     bucket k = {0};
     k.threshold = threshold;
     k.p = &p;
+    uint16_t *subs = NULL;
+    uint32_t *ord = NULL;
+    size_t *rst = NULL;
     nd_status st = rounds(x, bytes, round_bytes, &nsub);
+    if (st == ND_OK) {
+        subs = nd_malloc((s->nsk ? s->nsk : 1) * sizeof *subs);
+        ord = nd_malloc((s->nsk ? s->nsk : 1) * sizeof *ord);
+        rst = nd_malloc(((size_t)nsub + 2) * sizeof *rst);
+        if (!subs || !ord || !rst) st = ND_ENOMEM;
+    }
     for (unsigned band = 0; band < ND_PARA_BANDS && st == ND_OK; band++) {
         const uint32_t *keys = s->band[band];
+        for (size_t i = 0; i < s->nsk; i++)
+            subs[i] = rep[i] ? (uint16_t)sub_of(nd_fmix64((uint64_t)band << 32 | keys[i]), nsub)
+                             : SKIP;
+        order_rounds(subs, s->nsk, nsub, ord, rst);
         for (unsigned sub = 0; sub < nsub && st == ND_OK; sub++) {
             memset(x->sc, 0, n * sizeof *x->sc);
-            for (size_t i = 0; i < s->nsk; i++) {
-                if (!rep[i]) continue;
-                uint64_t h = nd_fmix64((uint64_t)band << 32 | keys[i]);
-                if (sub_of(h, nsub) == sub)
-                    x->sc[owner_of(h, n)] += BAND_HEAD + 4u * s->sk[i].w_n;
+            for (size_t oi = rst[sub]; oi < rst[sub + 1]; oi++) {
+                uint32_t i = ord[oi];
+                x->sc[owner_of(nd_fmix64((uint64_t)band << 32 | keys[i]), n)] +=
+                    BAND_HEAD + 4u * s->sk[i].w_n;
             }
             if ((st = begin_fill(x)) != ND_OK) break;
-            for (size_t i = 0; i < s->nsk; i++) {
-                if (!rep[i]) continue;
-                uint64_t h = nd_fmix64((uint64_t)band << 32 | keys[i]);
-                if (sub_of(h, nsub) != sub) continue;
-                unsigned o = owner_of(h, n);
+            for (size_t oi = rst[sub]; oi < rst[sub + 1]; oi++) {
+                uint32_t i = ord[oi];
+                unsigned o = owner_of(nd_fmix64((uint64_t)band << 32 | keys[i]), n);
                 unsigned char *q = x->send + x->pos[o];
                 const nd_para_sketch *sk = &s->sk[i];
                 uint32_t rec = base + (uint32_t)i, doc = dbase + sk->doc, wn = sk->w_n;
@@ -626,6 +666,9 @@ static nd_status band_stage(xch *x, const nd_sent_store *s, uint32_t base, uint3
 corrupt:
     st = ND_ECORRUPT;
 out:
+    nd_free(subs);
+    nd_free(ord);
+    nd_free(rst);
     nd_uf_free(local);
     nd_free(k.ids);
     nd_free(p.v);

@@ -166,6 +166,8 @@ int nd_cli_mpi_init(int *argc, char ***argv)
     dist.bytes = stage_bytes;
     const char *ms = getenv("NEARDUP_MPI_MIN_SPLIT"); /* (tests: cut small files) */
     if (ms) dist.min_split = (size_t)strtoull(ms, NULL, 10);
+    const char *rb = getenv("NEARDUP_MPI_ROUND_BYTES"); /* (the sentences' sub-rounds) */
+    if (rb) dist.round_bytes = (size_t)strtoull(rb, NULL, 10);
     return world_size;
 }
 

@@ -7,7 +7,8 @@
 # --verify estimate and --containment, which need the signatures on rank 0, send them there
 # (stage 1's path, no band keys), with the same reports. One small file on 3 ranks leaves
 # two ranks without documents. The paragraph pass's sentences are linked across the ranks
-# (--stats counts their words, entries and joins), with --paragraphs line and block too.
+# (--stats counts their words, entries and joins), with --paragraphs line and block too, and
+# in small sub-rounds (NEARDUP_MPI_ROUND_BYTES).
 # Then a rank
 # that cannot read its share (rank 1 started in a directory without its file) stops the job:
 # exit 2, "neardup: rank 1: FILE: ..." and no report. Only in the MPI build (-DNEARDUP_MPI=ON).
@@ -47,6 +48,10 @@ same() {
 same seeds "$ND_SEEDS"
 FMTS=json same "seeds, --paragraphs line" --paragraphs line "$ND_SEEDS"
 FMTS=json same "seeds, --paragraphs block" --paragraphs block "$ND_SEEDS"
+NEARDUP_MPI_ROUND_BYTES=5000
+export NEARDUP_MPI_ROUND_BYTES
+FMTS=json same "seeds, the sentences linked in sub-rounds of 5000 bytes" "$ND_SEEDS"
+unset NEARDUP_MPI_ROUND_BYTES
 
 # A generated corpus: near-copies within and across files.
 python3 - <<'PY' || die "cannot generate the corpus"
