@@ -5,7 +5,8 @@
  *   1. pass 1: every record read, batched and processed on the workers (docwork.h), each
  *      finished batch committed here in input order: documents with their signatures,
  *      skips and warnings, internal repeats (into the result), sentences (into a store for
- *      stage 3);
+ *      stage 3; on several ranks each rank keeps its own and all link them right after
+ *      pass 1, link_dist.h, rank 0 keeping the union-find for stage 3);
  *   2. the article stage (articles.h): candidates, pass 2, verification, groups;
  *   3. the cross-article stage (shared.h), when shared paragraphs are asked for;
  *   4. the result finished (result.h).
@@ -264,7 +265,8 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store, size_t *ndocs, 
     int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
     /* Another rank keeps its batches for rank 0, which commits them after its own. */
     if (rank > 0)
-        nd_pass_begin(&pass, c->pl, mode, dsent ? keep_own : nd_share_keep, dsent ? (void *)&p : &kept);
+        nd_pass_begin(&pass, c->pl, mode, dsent ? keep_own : nd_share_keep,
+                      dsent ? (void *)&p : &kept);
     else
         nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
     nd_status st;

@@ -51,10 +51,10 @@ typedef struct nd_dist {
 
 /* The stages of nd_dist.bytes. */
 enum {
-    ND_DIST_LIST,    /* the input's list (rank 0) */
-    ND_DIST_BATCHES, /* pass 1's batches (ranks > 0) */
-    ND_DIST_KEYS,    /* band keys to the ranks that own them */
-    ND_DIST_BUCKETS, /* the owners' buckets to rank 0 */
+    ND_DIST_LIST,      /* the input's list (rank 0) */
+    ND_DIST_BATCHES,   /* pass 1's batches (ranks > 0) */
+    ND_DIST_KEYS,      /* band keys to the ranks that own them */
+    ND_DIST_BUCKETS,   /* the owners' buckets to rank 0 */
     ND_DIST_WORDS,     /* sentences' words to their owners, and their ids back */
     ND_DIST_SENTENCES, /* sentence entries (exact keys, band keys) to their owners */
     ND_DIST_PAIRS,     /* sentence joins to rank 0, and which records represent their keys */
