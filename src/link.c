@@ -4,7 +4,7 @@
  * Exact keys are grouped by sorting (radix.h), partition by partition on the threads; each
  * key's first record represents it in the bands. Near-identical sentences come from MinHash
  * LSH, whose band keys the workers computed in pass 1: each band is sorted into buckets
- * (lsh.h); a bucket of at most SMALL_BUCKET records yields all its pairs, a longer one
+ * (lsh.h); a bucket of at most ND_LINK_SMALL_BUCKET records yields all its pairs, a longer one
  * (boilerplate in thousands of articles) pairs each member with the bucket's first and its
  * predecessor, so the work stays linear. Every candidate is tested exactly on the
  * sentences' fingerprints, with the records prefetched ahead (the candidates are in random
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link_rule.h"
 #include "lsh.h"
 #include "mix.h"
 #include "radix.h"
@@ -25,8 +26,6 @@
 #include "threads.h"
 #include "verify.h"
 
-#define SMALL_BUCKET 32u
-#define NEED_MAX 4096u /* sums of set sizes whose least passing intersection is tabled */
 #define AHEAD 16u      /* entries or candidates prefetched ahead of the one being handled */
 
 /* ---- the store ------------------------------------------------------------------------ */
@@ -51,14 +50,25 @@ nd_status nd_sent_store_map_words(nd_sent_store *s, const nd_words *local, uint3
     return ND_OK;
 }
 
-nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32_t *band,
-                            const nd_para_sketch *sk, const uint32_t *wids, const uint32_t *map)
+nd_status nd_sent_store_add_rec(nd_sent_store *s, const nd_para_rec *r)
 {
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
+        size_t cap = s->cap;
         void *p = nd_grow_array(s->recs, &cap, s->n + 1, sizeof *s->recs, 4096);
         if (!p) return ND_ENOMEM;
         s->recs = p;
+        s->cap = cap;
+    }
+    s->recs[s->n++] = *r;
+    return ND_OK;
+}
+
+nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32_t *band,
+                            const nd_para_sketch *sk, const uint32_t *wids, const uint32_t *map)
+{
+    assert(s->nsk == s->n);
+    if (s->nsk == s->capsk) {
+        size_t cap = s->capsk ? 2 * s->capsk : 4096;
         for (size_t q = 0; q < ND_PARA_BANDS; q++) {
             uint32_t *bv = nd_reallocarray(s->band[q], cap, sizeof *bv);
             if (!bv) return ND_ENOMEM;
@@ -66,27 +76,29 @@ nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32
         }
         /* Sketches are read 32 bytes at a time: keep them in one cache line each. */
         if (cap > SIZE_MAX / sizeof *s->sk) return ND_ENOMEM;
-        void *mem = nd_realloc_align64(s->sk_mem, s->n * sizeof *s->sk, cap * sizeof *s->sk);
+        void *mem = nd_realloc_align64(s->sk_mem, s->nsk * sizeof *s->sk, cap * sizeof *s->sk);
         if (!mem) return ND_ENOMEM;
         s->sk_mem = mem;
         s->sk = nd_align64(mem);
-        s->cap = cap;
+        s->capsk = cap;
     }
     ND_RESERVE(s->wids, s->capwids, s->nwids + sk->w_n, 65536);
-    s->recs[s->n] = *r;
+    size_t i = s->nsk;
     for (size_t q = 0; q < ND_PARA_BANDS; q++)
-        s->band[q][s->n] = band[q];
-    nd_para_sketch *k = &s->sk[s->n];
+        s->band[q][i] = band[q];
+    nd_para_sketch *k = &s->sk[i];
     *k = *sk;
     k->doc = r->doc;
     k->w_off = s->nwids;
     uint32_t *out = s->wids + s->nwids;
-    for (uint32_t i = 0; i < sk->w_n; i++)
-        out[i] = map[wids[i]];
+    for (uint32_t j = 0; j < sk->w_n; j++)
+        out[j] = map[wids[j]];
     /* Long sentences keep their ids sorted (for a merge): sorted again in run-wide ids. */
     if (sk->w_n > ND_SENT_FP_SMALL) qsort(out, sk->w_n, sizeof *out, u32_cmp);
+    nd_status st = nd_sent_store_add_rec(s, r);
+    if (st != ND_OK) return st;
     s->nwids += sk->w_n;
-    s->n++;
+    s->nsk++;
     return ND_OK;
 }
 
@@ -95,6 +107,7 @@ void nd_sent_store_drop_sketches(nd_sent_store *s)
     nd_free(s->sk_mem);
     s->sk_mem = NULL;
     s->sk = NULL;
+    s->nsk = s->capsk = 0;
     for (size_t b = 0; b < ND_PARA_BANDS; b++) {
         nd_free(s->band[b]);
         s->band[b] = NULL;
@@ -123,6 +136,16 @@ void nd_para_groups_clear(nd_para_groups *g)
 
 /* ---- linking -------------------------------------------------------------------------- */
 
+void nd_link_need(double t, uint32_t *need)
+{
+    for (size_t sum = 0; sum <= ND_LINK_NEED_MAX; sum++) {
+        size_t i = 0;
+        while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, t))
+            i++;
+        need[sum] = (uint32_t)i;
+    }
+}
+
 typedef struct cand {
     const uint32_t *fa, *fb;
     uint32_t a, b;
@@ -135,7 +158,7 @@ typedef struct band_ctx {
     size_t nreps;
     double threshold;
     const uint32_t *need; /* need[s]: least intersection passing for set sizes summing to s
-                             (s <= NEED_MAX; see need_of) */
+                             (see nd_link_need) */
     unsigned first, step;
     cand *cand; /* one band's candidate pairs */
     size_t ncand, capcand;
@@ -158,39 +181,30 @@ static nd_status push_cand(band_ctx *c, uint32_t a, uint32_t b)
     return ND_OK;
 }
 
-/* A bucket member as the pair test reads it. */
-typedef struct member {
-    uint64_t bm0, bm1;
-    uint32_t n, doc;
-} member;
-
-/* Whether x and y, of different documents, may reach the threshold: their fingerprint maps
- * bound their intersection (see nd_para_sketch), and need[n_x + n_y] is the least
- * intersection that passes. */
-/* The least intersection of two sets whose sizes sum to s that can pass the threshold t:
- * tabled up to NEED_MAX, beyond it a lower bound (safe for a filter). */
-static inline size_t need_of(const uint32_t *need, size_t s, double t)
-{
-    if (s <= NEED_MAX) return need[s];
-    return (size_t)(t * (double)s / (1.0 + t) * (1.0 - 1e-9));
-}
-
-static inline int may_match(const member *x, const member *y, const uint32_t *need, double t)
-{
-    size_t ox = (size_t)__builtin_popcountll(x->bm0 & ~y->bm0) +
-                (size_t)__builtin_popcountll(x->bm1 & ~y->bm1);
-    size_t oy = (size_t)__builtin_popcountll(y->bm0 & ~x->bm0) +
-                (size_t)__builtin_popcountll(y->bm1 & ~x->bm1);
-    size_t ix = x->n - ox, iy = y->n - oy;
-    return x->doc != y->doc && (ix < iy ? ix : iy) >= need_of(need, (size_t)x->n + y->n, t);
-}
-
-static inline void load_member(const nd_para_sketch *k, member *m)
+static inline void load_member(const nd_para_sketch *k, nd_link_member *m)
 {
     m->bm0 = k->bm[0];
     m->bm1 = k->bm[1];
     m->n = k->w_n;
     m->doc = k->doc;
+}
+
+/* One bucket of a band, as nd_link_bucket reads it: entries kv[0..n). */
+typedef struct bucket {
+    band_ctx *c;
+    const uint64_t *kv;
+} bucket;
+
+static inline void bucket_load(void *ctx, size_t i, nd_link_member *m)
+{
+    const bucket *k = ctx;
+    load_member(&k->c->in->sk[(uint32_t)k->kv[i]], m);
+}
+
+static inline nd_status bucket_push(void *ctx, size_t x, size_t y)
+{
+    const bucket *k = ctx;
+    return push_cand(k->c, (uint32_t)k->kv[x], (uint32_t)k->kv[y]);
 }
 
 /* The candidate pairs of one band, from its buckets kv[0..m) (nd_lsh_buckets): every pair
@@ -204,7 +218,6 @@ static nd_status band_candidates(band_ctx *c, const uint64_t *kv, size_t m)
 #define REC(i) ((uint32_t)kv[(i)])
     const nd_para_sketch *sk = c->in->sk;
     const uint32_t *need = c->need;
-    member mb[SMALL_BUCKET];
     nd_status st = ND_OK;
     c->ncand = 0;
     size_t pf = 0;
@@ -214,25 +227,8 @@ static nd_status band_candidates(band_ctx *c, const uint64_t *kv, size_t m)
             j++;
         for (; pf < m && pf < j + AHEAD; pf++)
             __builtin_prefetch(&sk[REC(pf)]);
-        if (j - i <= SMALL_BUCKET) {
-            for (size_t x = 0; x < j - i; x++)
-                load_member(&sk[REC(i + x)], &mb[x]);
-            for (size_t x = 0; x < j - i && st == ND_OK; x++)
-                for (size_t y = x + 1; y < j - i && st == ND_OK; y++)
-                    if (may_match(&mb[x], &mb[y], need, c->threshold))
-                        st = push_cand(c, REC(i + x), REC(i + y));
-        } else {
-            member first, prev, cur;
-            load_member(&sk[REC(i)], &first);
-            prev = first;
-            for (size_t y = i + 1; y < j && st == ND_OK; y++) {
-                load_member(&sk[REC(y)], &cur);
-                if (may_match(&first, &cur, need, c->threshold)) st = push_cand(c, REC(i), REC(y));
-                if (st == ND_OK && y - 1 > i && may_match(&prev, &cur, need, c->threshold))
-                    st = push_cand(c, REC(y - 1), REC(y));
-                prev = cur;
-            }
-        }
+        bucket k = {c, kv + i};
+        st = nd_link_bucket(j - i, need, c->threshold, bucket_load, bucket_push, &k);
         i = j;
     }
 #undef KEY
@@ -286,6 +282,43 @@ typedef struct exact_ctx {
     nd_uf *uf; /* shared by the threads */
 } exact_ctx;
 
+/* A run of one exact key's high bits, as nd_link_exact_run reads it: entries kv[0..n). */
+typedef struct run {
+    exact_ctx *c;
+    uint64_t *kv;
+} run;
+
+static int run_live(void *ctx, size_t i)
+{
+    return (uint32_t)((run *)ctx)->kv[i] != UINT32_MAX;
+}
+
+static void run_rep(void *ctx, size_t x)
+{
+    run *k = ctx;
+    k->c->rep[(uint32_t)k->kv[x]] = 1;
+}
+
+/* Whether y has x's whole key and words; joined if so. */
+static int run_joins(void *ctx, size_t x, size_t y)
+{
+    run *k = ctx;
+    const exact_ctx *c = k->c;
+    uint32_t rx = (uint32_t)k->kv[x], ry = (uint32_t)k->kv[y];
+    if (c->recs[ry].key != c->recs[rx].key) return 0;
+    const nd_para_sketch *sx = &c->in->sk[rx], *sy = &c->in->sk[ry];
+    if (!nd_sent_similar(c->in->wids + sx->w_off, sx->w_n, c->in->wids + sy->w_off, sy->w_n,
+                         c->threshold))
+        return 0;
+    nd_uf_union_shared(c->uf, rx, ry);
+    return 1;
+}
+
+static void run_cross(void *ctx, size_t y)
+{
+    ((run *)ctx)->kv[y] |= UINT32_MAX;
+}
+
 static void *exact_worker(void *arg)
 {
     exact_ctx *c = arg;
@@ -297,26 +330,11 @@ static void *exact_worker(void *arg)
             size_t j = i + 1;
             while (j < n && (kv[j] >> 32) == (kv[i] >> 32))
                 j++;
-            /* In a run, records are in record order (the sort is stable): each key's first
-             * record is its representative, the others with its key and its words join it
-             * and are crossed out (record field UINT32_MAX, which no record has). A record
-             * whose key collides but whose words differ stays, and represents itself. */
-            for (size_t x = i; x < j; x++) {
-                uint32_t rx = (uint32_t)kv[x];
-                if (rx == UINT32_MAX) continue;
-                c->rep[rx] = 1;
-                const nd_para_sketch *sx = &c->in->sk[rx];
-                for (size_t y = x + 1; y < j; y++) {
-                    uint32_t ry = (uint32_t)kv[y];
-                    if (ry == UINT32_MAX || c->recs[ry].key != c->recs[rx].key) continue;
-                    const nd_para_sketch *sy = &c->in->sk[ry];
-                    if (!nd_sent_similar(c->in->wids + sx->w_off, sx->w_n, c->in->wids + sy->w_off,
-                                         sy->w_n, c->threshold))
-                        continue;
-                    nd_uf_union_shared(c->uf, rx, ry);
-                    kv[y] |= UINT32_MAX;
-                }
-            }
+            /* In a run, records are in record order (the sort is stable): the exact rule
+             * (link_rule.h), records crossed out with record field UINT32_MAX (which no
+             * record has). */
+            run k = {c, kv + i};
+            nd_link_exact_run(j - i, run_live, run_rep, run_joins, run_cross, &k);
             i = j;
         }
     }
@@ -369,20 +387,15 @@ nd_status nd_link_sentences(const nd_sent_store *in, double threshold, unsigned 
     if (n >= UINT32_MAX) return ND_EINVAL;
     if (threads < 1) threads = 1;
     if (threads > ND_PARA_BANDS) threads = ND_PARA_BANDS;
-    static_assert(NEED_MAX < 65536, "need table on the stack");
-    uint32_t need[NEED_MAX + 1];
+    static_assert(ND_LINK_NEED_MAX < 65536, "need table on the stack");
+    uint32_t need[ND_LINK_NEED_MAX + 1];
     uint32_t *reps = nd_malloc((n ? n : 1) * sizeof *reps);
     band_ctx ctx[ND_PARA_BANDS];
     nd_status st = ND_ENOMEM;
     size_t nreps;
     memset(ctx, 0, sizeof ctx);
     if (!reps || (nreps = exact_keys(in, threshold, threads, uf, reps)) == SIZE_MAX) goto out;
-    for (size_t sum = 0; sum <= NEED_MAX; sum++) {
-        size_t i = 0;
-        while (i <= sum / 2 && !nd_verify_passes(i, sum - i, i, threshold))
-            i++;
-        need[sum] = (uint32_t)i;
-    }
+    nd_link_need(threshold, need);
     for (unsigned t = 0; t < threads; t++)
         ctx[t] = (band_ctx){.in = in,
                             .reps = reps,

@@ -44,13 +44,16 @@ typedef struct nd_para_sketch {
     uint32_t w_n;
 } nd_para_sketch;
 
-/* The sentences of all documents. Initialise to {0}; free with nd_sent_store_clear. */
+/* The sentences of all documents. Initialise to {0}; free with nd_sent_store_clear. The
+ * first nsk records have band keys, sketches and ids (all of them in one process; on rank 0
+ * of a distributed link, its own: link_dist.h). */
 typedef struct nd_sent_store {
     nd_para_rec *recs;
+    size_t n, cap;
     uint32_t *band[ND_PARA_BANDS]; /* band b of record i at band[b][i]: read band by band */
     nd_para_sketch *sk;            /* 32-byte aligned inside sk_mem: one cache line each */
     void *sk_mem;
-    size_t n, cap;
+    size_t nsk, capsk;
     uint32_t *wids; /* the word ids the sketches point into (run-wide ids, see words.h) */
     size_t nwids, capwids;
     nd_words *words; /* the run's word dictionary (created on first use) */
@@ -62,9 +65,12 @@ typedef struct nd_sent_store {
 nd_status nd_sent_store_map_words(nd_sent_store *s, const nd_words *local, uint32_t *map);
 /* Appends the record r with its band keys `band`, sketch `sk` (its w_off ignored, its doc
  * replaced by r->doc) and word ids wids[0..sk->w_n) of a batch's dictionary, turned into
- * run-wide ids through map (from nd_sent_store_map_words). ND_OK or ND_ENOMEM. */
+ * run-wide ids through map (from nd_sent_store_map_words); before any record added alone.
+ * ND_OK or ND_ENOMEM. */
 nd_status nd_sent_store_add(nd_sent_store *s, const nd_para_rec *r, const uint32_t *band,
                             const nd_para_sketch *sk, const uint32_t *wids, const uint32_t *map);
+/* Appends the record r alone (no sketch: another rank's, linked there). ND_OK or ND_ENOMEM. */
+nd_status nd_sent_store_add_rec(nd_sent_store *s, const nd_para_rec *r);
 /* Frees the band keys, sketches and word ids (what linking needs), keeping the records. */
 void nd_sent_store_drop_sketches(nd_sent_store *s);
 void nd_sent_store_clear(nd_sent_store *s); /* frees everything and zeroes s */

@@ -6,7 +6,8 @@
  *      finished batch committed here in input order: documents with their signatures
  *      (or only their band keys, when nothing after LSH needs the signatures),
  *      skips and warnings, internal repeats (into the result), sentences (into a store for
- *      stage 3);
+ *      stage 3; on several ranks each rank keeps its own and all link them right after
+ *      pass 1, link_dist.h, rank 0 keeping the union-find for stage 3);
  *   2. the article stage (articles.h): candidates, pass 2, verification, groups;
  *   3. the cross-article stage (shared.h), when shared paragraphs are asked for;
  *   4. the result finished (result.h).
@@ -25,6 +26,7 @@
 #include "clock.h"
 #include "index_ext.h"
 #include "link.h"
+#include "link_dist.h"
 #include "lsh.h"
 #include "lsh_dist.h"
 #include "minhash.h"
@@ -69,6 +71,11 @@ typedef struct pass1 {
     uint32_t *map;        /* the batch's word ids to run-wide ones */
     size_t mapcap;
     nd_dkeys *keys; /* not NULL: this rank's own batches, their band keys kept here */
+    int recs_only;  /* another rank's batches whose sentences stay there: records alone */
+    size_t ndocs;   /* documents of this rank's own batches kept (keep_own) */
+    nd_share_out *kept;
+    FILE *spill; /* with recs_only: their records, until the link is done (spill_load) */
+    size_t nspill;
 } pass1;
 
 static void emit_diag(const nd_scan_ctx *c, nd_diag_level level, const nd_item *it, const char *msg)
@@ -85,6 +92,12 @@ static nd_status commit_sentences(pass1 *p, const nd_batch *b, const nd_item *it
     for (size_t j = it->prec_first; j < it->prec_first + it->prec_n; j++) {
         nd_para_rec r = b->precs[j];
         r.doc = doc;
+        if (p->recs_only) { /* (linked on its rank: link_dist.h) */
+            if (!p->spill && !(p->spill = tmpfile())) return ND_EIO;
+            if (fwrite(&r, sizeof r, 1, p->spill) != 1) return ND_EIO;
+            p->nspill++;
+            continue;
+        }
         const nd_psent *ps = &b->psent[j];
         nd_status st =
             nd_sent_store_add(p->store, &r, ps->band, &ps->sk, b->wids + ps->sk.w_off, p->map);
@@ -97,7 +110,7 @@ static nd_status commit_sentences(pass1 *p, const nd_batch *b, const nd_item *it
  * on every run): p->map[local id] = run-wide id. */
 static nd_status map_words(pass1 *p, const nd_batch *b)
 {
-    if (!b->nprecs) return ND_OK;
+    if (!b->nprecs || p->recs_only) return ND_OK;
     ND_RESERVE(p->map, p->mapcap, nd_words_count(b->words), 4096);
     return nd_sent_store_map_words(p->store, b->words, p->map);
 }
@@ -202,6 +215,18 @@ static unsigned rank_count(const nd_scan_ctx *c)
     return c->opts.dist && c->opts.dist->nranks > 1 ? c->opts.dist->nranks : 1;
 }
 
+/* Rank > 0 whose sentences stay here (link_dist.h): a batch's sentences into this rank's
+ * store (its documents numbered from 0 here), then the batch kept for rank 0 without them. */
+static nd_status keep_own(void *ctx, nd_batch *b)
+{
+    pass1 *p = ctx;
+    nd_status st = map_words(p, b);
+    for (size_t i = 0; i < b->n && st == ND_OK; i++)
+        if (nd_item_is_doc(&b->items[i]))
+            st = commit_sentences(p, b, &b->items[i], (uint32_t)p->ndocs++);
+    return st == ND_OK ? nd_share_keep(p->kept, b) : st;
+}
+
 /* The rank of a distributed scan (neardup/dist.h), 0 for a plain one. */
 static unsigned rank_of(const nd_scan_ctx *c)
 {
@@ -226,21 +251,37 @@ static int lsh_distributed(const nd_scan_ctx *c)
     return d && d->nranks > 1 && d->alltoallv && keys_suffice(c);
 }
 
-static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
+/* Whether the sentences are linked across the ranks (link_dist.h): several ranks, a
+ * transport with a collective, a cross-article stage and no archive index. */
+static int sentences_distributed(const nd_scan_ctx *c)
 {
-    pass1 p = {c, store, NULL, 0, c->dkeys};
+    const nd_dist *d = c->opts.dist;
+    return d && d->nranks > 1 && d->alltoallv && !c->ext && (c->opts.parts & ND_PART_SHARED);
+}
+
+/* Pass 1 on this rank; with its sentences linked across ranks, *ndocs receives how many of
+ * the documents are its own (their sentences the store's records), and rank 0 the other
+ * ranks' records in *spill (*nspill of them; NULL for none), kept out of memory while the
+ * sentences are linked. */
+static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store, size_t *ndocs, FILE **spill,
+                           size_t *nspill)
+{
     nd_share_out kept = {0};
+    pass1 p = {c, store, NULL, 0, c->dkeys, 0, 0, &kept, NULL, 0};
+    int dsent = sentences_distributed(c);
     const nd_dist *d = c->opts.dist;
     int rank = (int)rank_of(c);
     kept.k = c->k;
     kept.keys = c->dkeys;
     kept.lsh = &c->res->lsh;
+    kept.no_sketches = dsent;
     nd_scan_progress(c, ND_PHASE_READ, 0, 0, 0);
     nd_pass pass;
     int mode = c->ext && (c->ext->flags & ND_EXT_RECORDS) ? ND_MODE_INDEX : ND_MODE_SIGN;
     /* Another rank keeps its batches for rank 0, which commits them after its own. */
     if (rank > 0)
-        nd_pass_begin(&pass, c->pl, mode, nd_share_keep, &kept);
+        nd_pass_begin(&pass, c->pl, mode, dsent ? keep_own : nd_share_keep,
+                      dsent ? (void *)&p : &kept);
     else
         nd_pass_begin(&pass, c->pl, mode, commit_sign, &p);
     nd_status st;
@@ -261,11 +302,32 @@ static nd_status run_pass1(nd_scan_ctx *c, nd_sent_store *store)
     st = nd_pass_end(&pass, st);
     if (st == ND_OK && rank > 0) st = nd_share_send(d, &kept, c->reader);
     p.keys = NULL; /* (the other ranks keep their own) */
+    *ndocs = rank > 0 ? p.ndocs : c->res->mem->ndocs;
+    p.recs_only = dsent; /* (the other ranks link their own) */
     if (st == ND_OK && rank == 0 && d && d->nranks > 1)
-        st = nd_share_take(d, c->reader, c->k, !c->dkeys, commit_sign, &p);
+        st = nd_share_take(d, c->reader, c->k, !c->dkeys, !dsent, commit_sign, &p);
     nd_share_out_clear(&kept);
     nd_free(p.map);
+    *spill = p.spill;
+    *nspill = p.nspill;
     return st;
+}
+
+/* The other ranks' records spilled by run_pass1 appended to the store's. ND_OK, ND_ENOMEM or
+ * ND_EIO. */
+static nd_status spill_load(nd_sent_store *s, FILE *f, size_t n)
+{
+    if (!n) return ND_OK;
+    if (s->n + n > s->cap) {
+        nd_para_rec *r = nd_reallocarray(s->recs, s->n + n, sizeof *r);
+        if (!r) return ND_ENOMEM;
+        s->recs = r;
+        s->cap = s->n + n;
+    }
+    if (fseek(f, 0, SEEK_SET) != 0 || fread(s->recs + s->n, sizeof *s->recs, n, f) != n)
+        return ND_EIO;
+    s->n += n;
+    return ND_OK;
 }
 
 /* ---- the scan -------------------------------------------------------------------------- */
@@ -354,6 +416,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     nd_minhash *mh = NULL, *pmh = NULL;
     nd_sent_store store = {0};
     nd_dkeys dkeys = {0};
+    FILE *spill = NULL;
     nd_status st = nd_result_create(&c.res);
     if (st != ND_OK) return st;
     if ((st = resolve_opts(opts, &c)) != ND_OK) goto out;
@@ -373,9 +436,23 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     if (st != ND_OK) goto out;
     if ((st = nd_pipeline_create(&c.opts, mh, pmh, c.k, c.opts.threads, &c.pl)) != ND_OK) goto out;
     double t0 = nd_now();
-    if ((st = run_pass1(&c, &store)) != ND_OK) goto out;
+    size_t own_docs = 0, nspill = 0;
+    if ((st = run_pass1(&c, &store, &own_docs, &spill, &nspill)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
     nd_pipeline_trim(c.pl); /* (pass 1's sentences in its batches: MBs each) */
+    if (sentences_distributed(&c)) { /* every rank, before the article stage */
+        t0 = nd_now();
+        size_t all = store.n + nspill;
+        if (rank_of(&c) == 0 && (st = nd_uf_create(all, &c.sent_uf)) != ND_OK) goto out;
+        st = nd_dlink_sentences(c.opts.dist, &store, own_docs, c.opts.para.threshold,
+                                c.opts.dist->round_bytes, all, c.sent_uf);
+        c.res->stats.t_link = nd_now() - t0;
+        if (st != ND_OK) goto out;
+        /* Linked: only the records are needed now, all ranks' on rank 0. */
+        if (rank_of(&c) > 0) nd_sent_store_clear(&store);
+        nd_sent_store_drop_sketches(&store);
+        if ((st = spill_load(&store, spill, nspill)) != ND_OK) goto out;
+    }
     if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
         if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
             st = nd_dlsh_bands(c.opts.dist, c.dkeys, &c.res->lsh, 0, NULL, NULL);
@@ -395,6 +472,8 @@ out:
     nd_minhash_free(pmh);
     nd_sent_store_clear(&store);
     nd_dkeys_clear(&dkeys);
+    nd_uf_free(c.sent_uf);
+    if (spill) fclose(spill);
     if (st != ND_OK) {
         nd_scan_result_free(c.res);
         return st;

@@ -27,6 +27,10 @@ typedef struct nd_scan_ctx {
      * LSH is distributed, lsh_dist.h): the band keys of this rank's documents, and no
      * signature in res; else NULL. */
     struct nd_dkeys *dkeys;
+    /* A scan on several ranks whose sentences are linked across them (link_dist.h): on rank
+     * 0, the union-find they were joined in, for the cross-article stage (which takes it);
+     * else NULL. */
+    struct nd_uf *sent_uf;
 } nd_scan_ctx;
 
 /* Tells the caller's progress callback, if any, how far phase `ph` is (see options.h). */

@@ -220,8 +220,8 @@ nd_status nd_share_reader(const nd_dist *d, const nd_reader_opts *opts, const ch
 /* ---- batches --------------------------------------------------------------------------- */
 
 /* A pass-1 batch's bytes: what commit_sign (scan.c) reads of it (signatures of k values,
- * none for k == 0). */
-static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
+ * none for k == 0; the sentences' sketches, ids and words only if sketches is 1). */
+static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k, int sketches)
 {
     nd_status st = ND_OK;
 #define PUT(p, n)                                                                                  \
@@ -230,8 +230,8 @@ static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
     if (st == ND_OK) st = put_arr(o, b->strs.p, b->strs.len, 1);
     if (st == ND_OK) st = put_arr(o, b->sigs, b->n * k, sizeof *b->sigs);
     PUT(b->precs, b->nprecs);
-    PUT(b->psent, b->nprecs);
-    PUT(b->wids, b->nwids);
+    PUT(b->psent, sketches ? b->nprecs : 0);
+    PUT(b->wids, sketches ? b->nwids : 0);
     PUT(b->blocks, b->nblocks);
     PUT(b->block_txt, b->nblocks);
     PUT(b->shorts, b->nshorts);
@@ -242,7 +242,7 @@ static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
     PUT(b->run_txt, b->nruns);
     PUT(b->cfps, b->ncfps);
 #undef PUT
-    size_t nw = nd_words_count(b->words);
+    size_t nw = sketches ? nd_words_count(b->words) : 0;
     if (st == ND_OK) st = put64(o, nw);
     for (size_t i = 0; i < nw && st == ND_OK; i++) {
         uint32_t len;
@@ -254,9 +254,10 @@ static nd_status put_batch(nd_bytes *o, const nd_batch *b, unsigned k)
 }
 
 /* Fills b (reset, for signatures of k values) from bytes p[0..n) made by put_batch with
- * signatures of k values, or of none when sigs is 0. */
-static nd_status get_batch(nd_batch *b, unsigned k, int sigs, const unsigned char *p, size_t n,
-                           nd_bytes *scratch)
+ * signatures of k values, or of none when sigs is 0, and with sketches as `sketches` says
+ * (without them, psent keeps room for the records but is not set). */
+static nd_status get_batch(nd_batch *b, unsigned k, int sigs, int sketches, const unsigned char *p,
+                           size_t n, nd_bytes *scratch)
 {
     cursor c = {p, n, 0, 0};
     int oom = 0;
@@ -279,8 +280,24 @@ static nd_status get_batch(nd_batch *b, unsigned k, int sigs, const unsigned cha
     b->strs.len = GET(b->strs.p, b->strs.cap, SIZE_MAX);
     size_t nsig = ND_BATCH_ITEMS * (size_t)k;
     if (GET(b->sigs, nsig, nsig) != (sigs ? b->n * k : 0)) c.bad = 1;
-    GET2(b->nprecs, b->precs, b->psent, b->capprecs);
-    b->nwids = GET(b->wids, b->capwids, SIZE_MAX);
+    if (sketches) {
+        GET2(b->nprecs, b->precs, b->psent, b->capprecs);
+    } else {
+        c1 = c2 = b->capprecs;
+        b->nprecs = GET(b->precs, c1, SIZE_MAX);
+        if (GET(b->psent, c2, 0) != 0) c.bad = 1;
+        if (c.bad || oom) goto out;
+        if (c1 > c2) { /* (the two arrays share one capacity) */
+            void *q = nd_reallocarray(b->psent, c1, sizeof *b->psent);
+            if (!q) {
+                oom = 1;
+                goto out;
+            }
+            b->psent = q;
+        }
+        b->capprecs = c1;
+    }
+    b->nwids = GET(b->wids, b->capwids, sketches ? SIZE_MAX : 0);
     GET2(b->nblocks, b->blocks, b->block_txt, b->capblocks);
     GET2(b->nshorts, b->shorts, b->short_txt, b->capshorts);
     if (GET(b->short_loff, b->capshort_loff, SIZE_MAX) != b->nshorts) c.bad = 1;
@@ -290,6 +307,7 @@ static nd_status get_batch(nd_batch *b, unsigned k, int sigs, const unsigned cha
 #undef GET2
 #undef GET
     uint64_t nw = get64(&c);
+    if (!sketches && nw) c.bad = 1;
     for (uint64_t i = 0; i < nw && !c.bad && !oom; i++) {
         uint64_t hash = get64(&c), len = get64(&c);
         if (c.bad || len > c.len - c.pos || len > UINT32_MAX) {
@@ -330,7 +348,7 @@ nd_status nd_share_keep(void *ctx, nd_batch *b)
             if (nd_item_is_doc(&b->items[i]))
                 st = nd_dkeys_add(o->keys, b->sigs + i * o->k, o->lsh);
     if (st == ND_OK) st = put64(&o->buf, 0);
-    if (st == ND_OK) st = put_batch(&o->buf, b, o->keys ? 0 : o->k);
+    if (st == ND_OK) st = put_batch(&o->buf, b, o->keys ? 0 : o->k, !o->no_sketches);
     if (st != ND_OK) return st;
     uint64_t len = o->buf.len - sizeof len;
     memcpy(o->buf.p, &len, sizeof len);
@@ -473,8 +491,8 @@ static nd_status take_sources(nd_reader *r, const nd_bytes *b, uint32_t **map, s
     return c.bad || c.pos != c.len ? ND_ECORRUPT : ND_OK;
 }
 
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, nd_commit_fn commit,
-                        void *ctx)
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, int sketches,
+                        nd_commit_fn commit, void *ctx)
 {
     nd_bytes msg = {0}, scratch = {0};
     nd_batch *b = NULL;
@@ -487,7 +505,7 @@ nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, nd
         for (;;) {
             if ((st = recv_msg(d, from, &msg)) != ND_OK || msg.len == 0) break;
             nd_batch_reset(b, ND_MODE_SIGN);
-            if ((st = get_batch(b, k, sigs, msg.p, msg.len, &scratch)) != ND_OK) break;
+            if ((st = get_batch(b, k, sigs, sketches, msg.p, msg.len, &scratch)) != ND_OK) break;
             for (size_t i = 0; i < b->n && st == ND_OK; i++) {
                 nd_item *it = &b->items[i];
                 if (it->source == UINT32_MAX) continue; /* (its path is a copy in strs) */

@@ -45,6 +45,9 @@ typedef struct nd_share_out {
      * document appended here, and the batches kept without their signatures. */
     nd_dkeys *keys;
     const nd_lsh_params *lsh;
+    /* Not 0: the sentences are linked across ranks (link_dist.h) and stay here: the batches
+     * kept with their sentence records only (no sketches, ids or words). */
+    int no_sketches;
 } nd_share_out;
 
 /* An nd_commit_fn (ctx: an nd_share_out) that keeps a batch. */
@@ -54,10 +57,11 @@ nd_status nd_share_send(const nd_dist *d, nd_share_out *o, const nd_reader *r);
 void nd_share_out_clear(nd_share_out *o);
 
 /* Rank 0: ranks 1 .. nranks - 1 in order: their sources added to r, each batch of theirs
- * (signatures of k values; none when sigs is 0, as nd_share_out.keys sends them) handed to
- * commit(ctx, batch). ND_OK, what commit or the transport returned, ND_ENOMEM,
+ * (signatures of k values; none when sigs is 0, as nd_share_out.keys sends them; sentence
+ * sketches, ids and words only when sketches is 1, else the batch's psent is left unset)
+ * handed to commit(ctx, batch). ND_OK, what commit or the transport returned, ND_ENOMEM,
  * ND_ECORRUPT. */
-nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, nd_commit_fn commit,
-                        void *ctx);
+nd_status nd_share_take(const nd_dist *d, nd_reader *r, unsigned k, int sigs, int sketches,
+                        nd_commit_fn commit, void *ctx);
 
 #endif

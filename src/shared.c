@@ -56,13 +56,16 @@ static nd_status join_archived(const nd_scan_ext *x, nd_sent_store *store, nd_uf
 static nd_status link_sentences(stage *s, nd_sent_store *store)
 {
     nd_scan_ctx *c = s->c;
-    nd_uf *uf = NULL;
+    nd_uf *uf = c->sent_uf;
     size_t nx = c->ext ? c->ext->nsrecs : 0;
-    nd_status st = nd_uf_create(store->n + nx, &uf);
-    if (st != ND_OK) return st;
-    double t0 = nd_now();
-    st = nd_link_sentences(store, c->opts.para.threshold, c->opts.threads, uf);
-    c->res->stats.t_link = nd_now() - t0;
+    nd_status st = ND_OK;
+    c->sent_uf = NULL; /* (linked across the ranks already: link_dist.h) */
+    if (!uf) {
+        if ((st = nd_uf_create(store->n + nx, &uf)) != ND_OK) return st;
+        double t0 = nd_now();
+        st = nd_link_sentences(store, c->opts.para.threshold, c->opts.threads, uf);
+        c->res->stats.t_link = nd_now() - t0;
+    }
     nd_sent_store_drop_sketches(store);
     if (st == ND_OK && nx) st = join_archived(c->ext, store, uf);
     if (st == ND_OK) st = nd_link_groups(store->recs, store->n, uf, &s->pg);

@@ -44,14 +44,20 @@ typedef struct nd_dist {
     /* NULL, or ND_DIST_STAGES counters to which the library adds the bytes this rank sends
      * to the others, per stage. */
     unsigned long long *bytes;
+    /* The paragraph pass's sentences linked across ranks: the bytes of a sub-round's entries
+     * per rank (0: 16 MiB). */
+    size_t round_bytes;
 } nd_dist;
 
 /* The stages of nd_dist.bytes. */
 enum {
-    ND_DIST_LIST,    /* the input's list (rank 0) */
-    ND_DIST_BATCHES, /* pass 1's batches (ranks > 0) */
-    ND_DIST_KEYS,    /* band keys to the ranks that own them */
-    ND_DIST_BUCKETS, /* the owners' buckets to rank 0 */
+    ND_DIST_LIST,      /* the input's list (rank 0) */
+    ND_DIST_BATCHES,   /* pass 1's batches (ranks > 0) */
+    ND_DIST_KEYS,      /* band keys to the ranks that own them */
+    ND_DIST_BUCKETS,   /* the owners' buckets to rank 0 */
+    ND_DIST_WORDS,     /* sentences' words to their owners, and their ids back */
+    ND_DIST_SENTENCES, /* sentence entries (exact keys, band keys) to their owners */
+    ND_DIST_PAIRS,     /* sentence joins to rank 0, and which records represent their keys */
     ND_DIST_STAGES
 };
 

@@ -166,6 +166,8 @@ int nd_cli_mpi_init(int *argc, char ***argv)
     dist.bytes = stage_bytes;
     const char *ms = getenv("NEARDUP_MPI_MIN_SPLIT"); /* (tests: cut small files) */
     if (ms) dist.min_split = (size_t)strtoull(ms, NULL, 10);
+    const char *rb = getenv("NEARDUP_MPI_ROUND_BYTES"); /* (the sentences' sub-rounds) */
+    if (rb) dist.round_bytes = (size_t)strtoull(rb, NULL, 10);
     return world_size;
 }
 
@@ -211,9 +213,11 @@ void nd_cli_mpi_stats(int print)
             const unsigned long long *v = all + (size_t)N * (size_t)r;
             fprintf(stderr,
                     "neardup: stats: rank %d: peak RSS %.1f MB, sent %llu bytes, received %llu "
-                    "bytes; sent: list %llu, batches %llu, band keys %llu, buckets %llu\n",
+                    "bytes; sent: list %llu, batches %llu, band keys %llu, buckets %llu, "
+                    "words %llu, sentence entries %llu, sentence pairs %llu\n",
                     r, (double)v[0] / 1024.0, v[1], v[2], v[3 + ND_DIST_LIST],
-                    v[3 + ND_DIST_BATCHES], v[3 + ND_DIST_KEYS], v[3 + ND_DIST_BUCKETS]);
+                    v[3 + ND_DIST_BATCHES], v[3 + ND_DIST_KEYS], v[3 + ND_DIST_BUCKETS],
+                    v[3 + ND_DIST_WORDS], v[3 + ND_DIST_SENTENCES], v[3 + ND_DIST_PAIRS]);
         }
     }
     free(all);

@@ -21,6 +21,7 @@ bytes of each stage (all ranks) per article of the corpus. --parts groups: the a
     python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup            # 1M
     python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup --n 100000
     python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup --parts groups
+    python3 tests/bench/mpi_bench.py --neardup build-mpi/neardup --no-single  # np only
 """
 import argparse
 import filecmp
@@ -79,6 +80,8 @@ def main():
     ap.add_argument("--nps", default="1,2", help="rank counts (default 1,2)")
     ap.add_argument("--threads", type=int, default=2, help="neardup --threads per rank")
     ap.add_argument("--parts", help="neardup --parts (e.g. groups: the article job)")
+    ap.add_argument("--no-single", action="store_true",
+                    help="skip the one-process run (reports compared with np's first)")
     ap.add_argument("--work", default="/tmp/neardup-bench")
     ap.add_argument("--kit", default=os.environ.get("ND_BENCH_KIT"))
     a = ap.parse_args()
@@ -92,8 +95,9 @@ def main():
     if a.parts:
         scan += ["--parts", a.parts]
     tmp = tempfile.mkdtemp(prefix="mpi-bench.")
-    configs = [("single", lambda out: ["/usr/bin/time", "-f", "TIME_MAXRSS_KB %M", nd] + scan +
-                ["-o", out, corpus])]
+    configs = [] if a.no_single else [
+        ("single", lambda out: ["/usr/bin/time", "-f", "TIME_MAXRSS_KB %M", nd] + scan +
+         ["-o", out, corpus])]
     for np_ in [int(x) for x in a.nps.split(",")]:
         configs.append(("np %d" % np_, lambda out, np_=np_: ["/usr/bin/time", "-f",
                                                              "TIME_MAXRSS_KB %M"] + MPIRUN +
@@ -112,7 +116,7 @@ def main():
                       flush=True)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, peaks, sent)
-    ref = os.path.join(tmp, "single.tsv")
+    ref = os.path.join(tmp, configs[0][0].replace(" ", "") + ".tsv")
     same = all(filecmp.cmp(ref, os.path.join(tmp, n.replace(" ", "") + ".tsv"), shallow=False)
                for n, _ in configs)
     print("\nmpi_bench: %s articles, %.0f MB (%s), --threads %d per rank, %s, %d round%s, "

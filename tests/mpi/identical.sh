@@ -6,7 +6,10 @@
 # article stage's LSH runs across the ranks (band keys to their owners, --stats counts them);
 # --verify estimate and --containment, which need the signatures on rank 0, send them there
 # (stage 1's path, no band keys), with the same reports. One small file on 3 ranks leaves
-# two ranks without documents. Then a rank
+# two ranks without documents. The paragraph pass's sentences are linked across the ranks
+# (--stats counts their words, entries and joins), with --paragraphs line and block too, and
+# in small sub-rounds (NEARDUP_MPI_ROUND_BYTES).
+# Then a rank
 # that cannot read its share (rank 1 started in a directory without its file) stops the job:
 # exit 2, "neardup: rank 1: FILE: ..." and no report. Only in the MPI build (-DNEARDUP_MPI=ON).
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -43,6 +46,12 @@ same() {
 }
 
 same seeds "$ND_SEEDS"
+FMTS=json same "seeds, --paragraphs line" --paragraphs line "$ND_SEEDS"
+FMTS=json same "seeds, --paragraphs block" --paragraphs block "$ND_SEEDS"
+NEARDUP_MPI_ROUND_BYTES=5000
+export NEARDUP_MPI_ROUND_BYTES
+FMTS=json same "seeds, the sentences linked in sub-rounds of 5000 bytes" "$ND_SEEDS"
+unset NEARDUP_MPI_ROUND_BYTES
 
 # A generated corpus: near-copies within and across files.
 python3 - <<'PY' || die "cannot generate the corpus"
@@ -93,6 +102,18 @@ whole=$(stage_bytes 1 batches)
 ND_CHECKS=$((ND_CHECKS + 1))
 [ "$whole" -gt $((${spread:-0} + 1000 * 500)) ] ||
     fail "batches with signatures ($whole bytes) not 500 bytes a document more than without ($spread)"
+
+# The paragraph pass's sentences stay on their ranks and are linked across them: every rank
+# sends words, sentence entries and joins (rank 2 too, even when it owns no join).
+# shellcheck disable=SC2086
+run $MPIRUN -np 3 "$NEARDUP" scan --stats -o /dev/null "$ND_SEEDS"
+expect_status 0
+for r in 0 1 2; do
+    for st in words "sentence entries" "sentence pairs"; do
+        ND_CHECKS=$((ND_CHECKS + 1))
+        [ "$(stage_bytes $r "$st")" -gt 0 ] || fail "rank $r sent no $st: $(grep "rank $r" "$ND_ERR")"
+    done
+done
 
 # Malformed lines at and beside every cut of big.jsonl alone (bytes size * r / n): the same
 # length, so the cuts stay where they are.

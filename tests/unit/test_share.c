@@ -24,6 +24,10 @@
 #include <zlib.h>
 
 #include "input_share.h"
+#include "link.h"
+#include "link_dist.h"
+#include "mix.h"
+#include "sentences.h"
 #include "lsh_dist.h"
 #include "neardup/dist.h"
 #include "neardup/report.h"
@@ -95,6 +99,8 @@ typedef struct rank_ud {
 } rank_ud;
 
 static rank_ud uds[MAXR];
+static size_t round_bytes; /* nd_dist.round_bytes of net_open's ranks */
+static int no_collective;  /* net_open's ranks without alltoallv: stage 1's path */
 
 static nd_status net_send(void *ud, unsigned to, const void *p, size_t n)
 {
@@ -227,7 +233,9 @@ static void net_open(net *nt, unsigned n, size_t min_split)
         uds[r] = (rank_ud){nt, r};
         nt->d[r] = (nd_dist){r,        n,        &uds[r],         net_send,
                              net_recv, net_fail, min_split,       net_alltoallv,
-                             nt->bytes[r]};
+                             nt->bytes[r],
+                             round_bytes};
+        if (no_collective) nt->d[r].alltoallv = NULL;
     }
 }
 
@@ -337,7 +345,8 @@ static void break_line(tu_sbuf *b, unsigned line)
     memcpy(p, "{\"text\": broken", 15);
 }
 
-/* The options of test_identical's loop: 0 signatures kept (stage 1's path), 1 dropped (the
+/* The options of test_identical's loop: 0 signatures kept (stage 1's path; at 2 ranks also
+ * without a collective, so the sentences go to rank 0 too), 1 dropped (the
  * LSH across the ranks, and also 0 to compare the batches' bytes), 2 and 3 dropped but
  * needed by containment or estimated verification (stage 1's path). */
 START_TEST(test_identical)
@@ -402,10 +411,17 @@ START_TEST(test_identical)
         ck_assert_uint_ge(single.res->nskipped, 6);
         ck_assert_uint_gt(single.res->ngroups, 10);
         char *want = reports(single.res);
+        ck_assert_uint_gt(single.res->nshared, 3);
         for (unsigned n = 2; n <= 3; n++) {
             net nt;
             job j0;
+            round_bytes = n == 3 ? 40000 : 0; /* (sub-rounds of the sentences' link) */
+            /* Without a collective, everything goes to rank 0 (stage 1's path). */
+            int linked = !(v == 0 && n == 2);
+            no_collective = !linked;
             run_ranks_opts(n, paths, np, 4096, &single.opts, &nt, &j0);
+            round_bytes = 0;
+            no_collective = 0;
             ck_assert_msg(j0.st == ND_OK, "%u ranks: %s", n, nd_status_str(j0.st));
             ck_assert_int_eq(nt.fails, 0);
             char *got = reports(j0.res);
@@ -418,6 +434,10 @@ START_TEST(test_identical)
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_KEYS] > 0, spread);
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_BATCHES] > 0, r > 0);
                 ck_assert_uint_eq(nt.bytes[r][ND_DIST_LIST] > 0, r == 0);
+                /* The sentences linked across the ranks, whatever the articles do. */
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_WORDS] > 1000, linked);
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_SENTENCES] > 1000, linked);
+                ck_assert_uint_eq(nt.bytes[r][ND_DIST_PAIRS] > 0, linked);
             }
             ck_assert_uint_eq(nt.bytes[1][ND_DIST_BUCKETS] > 0, spread);
             if (v < 2) batches[n] += v == 0 ? nt.bytes[1][ND_DIST_BATCHES]
@@ -589,6 +609,202 @@ START_TEST(test_rank_without_docs)
 }
 END_TEST
 
+/* ---- sentences linked across ranks ------------------------------------------------------ */
+
+#define SL_MAX 400  /* records */
+#define SL_WORDS 96 /* most words of a record */
+#define SL_VOCAB 300
+
+/* A crafted sentence: its document, exact key, band keys and words (vocabulary indices). */
+typedef struct sl_rec {
+    uint32_t doc;
+    uint64_t key;
+    uint32_t band[ND_PARA_BANDS];
+    uint32_t n, w[SL_WORDS];
+} sl_rec;
+
+static uint64_t sl_hash(uint32_t u)
+{
+    return nd_fmix64(u + 1u);
+}
+
+/* Interns vocabulary word u ("w<u>", with the zeros nd_words_intern reads past it). */
+static uint32_t sl_intern(nd_words *d, uint32_t u)
+{
+    char w[32] = {0};
+    snprintf(w, 24, "w%u", u);
+    uint32_t id;
+    ck_assert_int_eq(nd_words_intern(d, sl_hash(u), w, (uint32_t)strlen(w), &id), ND_OK);
+    return id;
+}
+
+/* The records recs[from .. to) into a store, their documents less doc0; the store's
+ * dictionary takes the vocabulary in an order of its own (reversed when rev), so its ids
+ * differ from another rank's. */
+static void sl_store(nd_sent_store *s, const sl_rec *recs, size_t from, size_t to, uint32_t doc0,
+                     int rev)
+{
+    memset(s, 0, sizeof *s);
+    nd_words *local;
+    ck_assert_int_eq(nd_words_create(&local), ND_OK);
+    ck_assert_int_eq(nd_words_create(&s->words), ND_OK);
+    for (uint32_t u = 0; u < SL_VOCAB; u++) {
+        sl_intern(local, u);
+        sl_intern(s->words, rev ? SL_VOCAB - 1 - u : u);
+    }
+    uint32_t map[SL_VOCAB];
+    ck_assert_int_eq(nd_sent_store_map_words(s, local, map), ND_OK);
+    for (size_t i = from; i < to; i++) {
+        const sl_rec *x = &recs[i];
+        nd_para_rec r = {x->key, x->doc - doc0, 1, 0, 10};
+        nd_para_sketch sk = {{0, 0}, 0, 0, x->n};
+        uint32_t ids[SL_WORDS];
+        size_t n;
+        /* ids without repeats; sorted by nd_sent_store_add when long */
+        n = 0;
+        for (uint32_t k = 0; k < x->n; k++) {
+            uint64_t h = sl_hash(x->w[k]);
+            sk.bm[(h >> 6) & 1] |= UINT64_C(1) << (h & 63);
+            ids[n++] = x->w[k];
+        }
+        ck_assert_int_eq(nd_sent_store_add(s, &r, x->band, &sk, ids, map), ND_OK);
+    }
+    nd_words_free(local);
+}
+
+typedef struct sl_job {
+    const nd_dist *d;
+    nd_sent_store s;
+    size_t ndocs, total;
+    nd_uf *uf;
+    nd_status st;
+} sl_job;
+
+static void *run_dlink(void *arg)
+{
+    sl_job *j = arg;
+    j->st = nd_dlink_sentences(j->d, &j->s, j->ndocs, 0.8, round_bytes, j->total, j->uf);
+    return NULL;
+}
+
+/* Words of template t with word `swap` (if < n) replaced by another. */
+static void sl_words(sl_rec *x, uint32_t t, uint32_t n, uint32_t swap)
+{
+    x->n = n;
+    for (uint32_t k = 0; k < n; k++)
+        x->w[k] = (t * 7 + k * 13) % SL_VOCAB;
+    if (swap < n) x->w[swap] = (x->w[swap] + 151) % SL_VOCAB;
+}
+
+/* nd_dlink_sentences on 2 and 3 ranks (one of them without sentences, and in sub-rounds)
+ * against nd_link_sentences in one process: the same components. Crafted: buckets spanning
+ * ranks, a bucket of 60 (> 32), exact keys repeated across ranks (and one colliding on other
+ * words), long sentences (> ND_SENT_FP_SMALL words) whose ids are sorted again. */
+START_TEST(test_dlink_components)
+{
+    static sl_rec recs[SL_MAX];
+    size_t n = 0;
+    uint32_t doc = 0;
+    tu_rand_seed(11);
+    unsigned nlong = 0;
+    for (unsigned d = 0; d < 100; d++, doc++) {
+        for (unsigned k = 0; k < 3; k++, n++) {
+            sl_rec *x = &recs[n];
+            x->doc = doc;
+            uint32_t t = (uint32_t)(tu_rand() % 25);
+            unsigned kind = (unsigned)(tu_rand() % 4);
+            sl_words(x, t, 8 + t % 6, kind == 0 ? (uint32_t)(tu_rand() % 8) : 99);
+            x->key = kind == 0 ? tu_rand() : 1000 + t; /* copies share their key */
+            for (unsigned b = 0; b < ND_PARA_BANDS; b++)
+                x->band[b] = tu_rand() % 3 ? t * 16 + b : (uint32_t)tu_rand();
+            if (d % 10 == 3 && k == 0) { /* one key, other words: a collision */
+                x->key = 1000 + (t + 1) % 25;
+                sl_words(x, t, 8 + t % 6, 99);
+            }
+            if (d >= 40 && k == 2) { /* a bucket of 60 in band 5 */
+                x->band[5] = 4242;
+                sl_words(x, 30, 12, d % 12);
+                x->key = tu_rand();
+            }
+        }
+        if (d == 10 || d == 45 || d == 60 || d == 99) { /* long, near-identical */
+            sl_rec *x = &recs[n++];
+            x->doc = doc;
+            x->key = tu_rand();
+            x->n = 80;
+            for (uint32_t q = 0; q < 80; q++)
+                x->w[q] = (SL_VOCAB - 1 - q * 3) % SL_VOCAB;
+            x->w[nlong] = 1 + nlong; /* one word of its own */
+            for (unsigned b = 0; b < ND_PARA_BANDS; b++)
+                x->band[b] = 9000 + b + (nlong == 2 ? 100 : 0); /* (one only in band 7) */
+            if (nlong == 2) x->band[7] = 9007;
+            nlong++;
+        }
+    }
+    nd_sent_store ref;
+    sl_store(&ref, recs, 0, n, 0, 0);
+    nd_uf *want;
+    ck_assert_int_eq(nd_uf_create(n, &want), ND_OK);
+    ck_assert_int_eq(nd_link_sentences(&ref, 0.8, 2, want), ND_OK);
+    size_t joined = 0;
+    for (uint32_t i = 0; i < n; i++)
+        joined += nd_uf_find(want, i) != i;
+    ck_assert_uint_gt(joined, 150);
+    /* the long ones joined (docs 10 and 99) */
+    ck_assert_uint_eq(nd_uf_find(want, 33), nd_uf_find(want, (uint32_t)n - 1));
+    /* Splits by document: 2 ranks; 3 with the middle one empty; 3 in sub-rounds. */
+    static const uint32_t cuts[3][4] = {{0, 50, 999, 999}, {0, 50, 50, 999}, {0, 30, 70, 999}};
+    static const unsigned nr[3] = {2, 3, 3};
+    for (unsigned v = 0; v < 3; v++) {
+        unsigned R = nr[v];
+        net nt;
+        round_bytes = v == 2 ? 700 : 0;
+        net_open(&nt, R, 0);
+        sl_job jobs[MAXR];
+        pthread_t th[MAXR];
+        nd_uf *got;
+        ck_assert_int_eq(nd_uf_create(n, &got), ND_OK);
+        size_t at = 0;
+        for (unsigned r = 0; r < R; r++) {
+            uint32_t lo = cuts[v][r], hi = r + 1 < R ? cuts[v][r + 1] : 999;
+            size_t from = at;
+            while (at < n && recs[at].doc < hi)
+                at++;
+            memset(&jobs[r], 0, sizeof jobs[r]);
+            jobs[r].d = &nt.d[r];
+            sl_store(&jobs[r].s, recs, from, at, lo, r % 2);
+            jobs[r].ndocs = (hi < doc ? hi : doc) - lo;
+            jobs[r].total = r ? 0 : n;
+            jobs[r].uf = r ? NULL : got;
+            if (v == 1 && r == 1) ck_assert_uint_eq(jobs[r].s.n, 0);
+        }
+        ck_assert_uint_eq(at, n);
+        for (unsigned r = 0; r < R; r++)
+            ck_assert_int_eq(pthread_create(&th[r], NULL, run_dlink, &jobs[r]), 0);
+        for (unsigned r = 0; r < R; r++) {
+            pthread_join(th[r], NULL);
+            ck_assert_msg(jobs[r].st == ND_OK, "variant %u rank %u: %s", v, r,
+                          nd_status_str(jobs[r].st));
+            ck_assert_ptr_null(jobs[r].s.words); /* (freed) */
+            nd_sent_store_clear(&jobs[r].s);
+        }
+        net_close(&nt, R);
+        round_bytes = 0;
+        for (unsigned r = 0; r < R; r++)
+            ck_assert_uint_gt(nt.bytes[r][ND_DIST_SENTENCES], 0);
+        ck_assert_uint_gt(nt.bytes[R - 1][ND_DIST_PAIRS], 0);
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t j = 0; j < i; j++)
+                ck_assert_msg((nd_uf_find(got, i) == nd_uf_find(got, j)) ==
+                                  (nd_uf_find(want, i) == nd_uf_find(want, j)),
+                              "variant %u: records %u and %u", v, j, i);
+        nd_uf_free(got);
+    }
+    nd_uf_free(want);
+    nd_sent_store_clear(&ref);
+}
+END_TEST
+
 /* ---- failures --------------------------------------------------------------------------- */
 
 START_TEST(test_listed_file_unreadable)
@@ -640,6 +856,7 @@ static Suite *share_suite(void)
     tcase_add_loop_test(tc, test_identical, 0, 4);
     tcase_add_test(tc, test_dlsh_merge);
     tcase_add_test(tc, test_rank_without_docs);
+    tcase_add_test(tc, test_dlink_components);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_add_test(tc, test_listed_file_unreadable);
