@@ -40,39 +40,32 @@ void nd_batch_reset(nd_batch *b, int mode)
 
 void nd_batch_trim(nd_batch *b)
 {
+/* Frees b->a and zeroes its capacity b->cap (an array sharing the capacity is freed just
+ * before it). */
+#define DROP(a, cap)                                                                       \
+    do {                                                                                   \
+        nd_free(b->a);                                                                     \
+        b->a = NULL;                                                                       \
+        b->cap = 0;                                                                        \
+    } while (0)
     nd_batch_reset(b, b->mode);
-    nd_free(b->precs);
-    nd_free(b->psent);
-    b->precs = NULL;
+    nd_free(b->psent); /* (capprecs, as precs) */
     b->psent = NULL;
-    b->capprecs = 0;
-    nd_free(b->wids);
-    b->wids = NULL;
-    b->capwids = 0;
-    nd_free(b->blocks);
-    nd_free(b->block_txt);
-    b->blocks = NULL;
+    DROP(precs, capprecs);
+    DROP(wids, capwids);
+    nd_free(b->block_txt); /* (capblocks) */
     b->block_txt = NULL;
-    b->capblocks = 0;
-    nd_free(b->shorts);
-    nd_free(b->short_txt);
-    b->shorts = NULL;
+    DROP(blocks, capblocks);
+    nd_free(b->short_txt); /* (capshorts) */
     b->short_txt = NULL;
-    b->capshorts = 0;
-    nd_free(b->runs);
-    nd_free(b->run_txt);
-    b->runs = NULL;
+    DROP(shorts, capshorts);
+    nd_free(b->run_txt); /* (capruns) */
     b->run_txt = NULL;
-    b->capruns = 0;
-    nd_free(b->short_loff);
-    b->short_loff = NULL;
-    b->capshort_loff = 0;
-    nd_free(b->short_lines);
-    b->short_lines = NULL;
-    b->capshort_lines = 0;
-    nd_free(b->cfps);
-    b->cfps = NULL;
-    b->capcfps = 0;
+    DROP(runs, capruns);
+    DROP(short_loff, capshort_loff);
+    DROP(short_lines, capshort_lines);
+    DROP(cfps, capcfps);
+#undef DROP
     nd_bytes_clear(&b->recs);
 }
 
