@@ -42,11 +42,11 @@ void nd_batch_trim(nd_batch *b)
 {
 /* Frees b->a and zeroes its capacity b->cap (an array sharing the capacity is freed just
  * before it). */
-#define DROP(a, cap)                                                                       \
-    do {                                                                                   \
-        nd_free(b->a);                                                                     \
-        b->a = NULL;                                                                       \
-        b->cap = 0;                                                                        \
+#define DROP(a, cap)                                                                               \
+    do {                                                                                           \
+        nd_free(b->a);                                                                             \
+        b->a = NULL;                                                                               \
+        b->cap = 0;                                                                                \
     } while (0)
     nd_batch_reset(b, b->mode);
     nd_free(b->psent); /* (capprecs, as precs) */
@@ -416,8 +416,7 @@ static nd_status index_record(nd_worker *w, nd_batch *b, nd_item *it, const nd_d
         w->rsent[i] = (nd_rec_sent){dp->p[se->para].first_line, (uint32_t)a, (uint32_t)(e - a)};
     }
     it->rec_off = b->recs.len;
-    nd_status st =
-        nd_rec_encode(w->scratch.v, w->toks.n, w->rsent, ns, &w->rsc, &b->recs);
+    nd_status st = nd_rec_encode(w->scratch.v, w->toks.n, w->rsent, ns, &w->rsc, &b->recs);
     if (st != ND_OK) return st;
     it->rec_len = b->recs.len - it->rec_off;
     return nd_make_snippet(&b->strs, doc->text, doc->len, &it->snippet);
@@ -507,8 +506,8 @@ static nd_status process_item(nd_worker *w, nd_batch *b, size_t idx)
                 return ND_ENOMEM;
             it->keep_len = doc.keep_len;
         }
-        int paras = (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT)) ||
-                    w->opts->para.want_sentences;
+        int paras =
+            (w->opts->parts & (ND_PART_BLOCKS | ND_PART_SHORT)) || w->opts->para.want_sentences;
         if (paras && (st = paragraph_pass(w, b, it, &doc)) != ND_OK) return st;
         if (b->mode == ND_MODE_INDEX)
             return index_record(w, b, it, &doc, paras && w->opts->para.want_sentences);
