@@ -334,9 +334,9 @@ static nd_status all_pairs(stage *s, const nd_groups *g)
 
 /* A member and its sort keys for the keep rule. */
 typedef struct keep_ord {
-    uint32_t j;    /* index in the group's members */
-    uint32_t doc;  /* input order */
-    uint32_t ntok; /* words */
+    uint32_t j;             /* index in the group's members */
+    uint32_t doc;           /* input order */
+    uint32_t ntok;          /* words */
     unsigned char archived; /* a check's archived document: kept before any of the batch */
     nd_field_kind kind;
     double num;
@@ -351,10 +351,10 @@ static int by_doc(const keep_ord *a, const keep_ord *b)
 
 /* A check (index.h): the archive's documents are kept first, in its order, whatever the
  * rule; the rule orders the batch's documents after them. */
-#define ARCHIVED_FIRST(a, b)                                                                   \
-    do {                                                                                       \
-        if ((a)->archived != (b)->archived) return (a)->archived ? -1 : 1;                     \
-        if ((a)->archived) return by_doc(a, b);                                                \
+#define ARCHIVED_FIRST(a, b)                                                                       \
+    do {                                                                                           \
+        if ((a)->archived != (b)->archived) return (a)->archived ? -1 : 1;                         \
+        if ((a)->archived) return by_doc(a, b);                                                    \
     } while (0)
 
 static int keep_longest(const void *x, const void *y)
@@ -715,7 +715,7 @@ static nd_status make_batches(stage *s, const nd_lsh_bands *bands, nd_uf *cuf,
     const struct nd_result_mem *m = s->c->res->mem;
     size_t n = m->ndocs, nbands = bands->nbands;
     batches b = {0};
-    uint64_t *w = nd_calloc(n ? n : 1, sizeof *w); /* per root: its component's set bytes */
+    uint64_t *w = nd_calloc(n ? n : 1, sizeof *w);        /* per root: its component's set bytes */
     uint32_t *bat = nd_malloc((n ? n : 1) * sizeof *bat); /* per root, then per document */
     nd_status st = ND_ENOMEM;
     if (!w || !bat) goto out;

@@ -53,10 +53,10 @@ typedef struct nd_item {
     unsigned char json;
     unsigned char format;      /* the record's format and CSV columns, which nd_decode */
     uint32_t text_col, id_col; /* needs besides the bytes (see nd_record) */
-    size_t data, len; /* raw bytes in batch->bytes */
-    const char *path; /* borrowed from the reader (a source's path: lives with it) */
-    size_t path_str;  /* offset + 1 into batch->strs: a copy of the path of an error or
-                         note record, whose path the reader frees at its next record */
+    size_t data, len;          /* raw bytes in batch->bytes */
+    const char *path;          /* borrowed from the reader (a source's path: lives with it) */
+    size_t path_str;           /* offset + 1 into batch->strs: a copy of the path of an error or
+                                  note record, whose path the reader frees at its next record */
     uint32_t source;
     uint64_t line, offset;
     nd_status status; /* reader's or the worker's */
@@ -127,7 +127,7 @@ typedef struct nd_batch {
     size_t nreqs, capreqs;
     uint32_t *cfps; /* the documents' winnowing fingerprints (winnow.h), sorted per document */
     size_t ncfps, capcfps;
-    nd_bytes recs; /* ND_MODE_INDEX: the documents' records, back to back */
+    nd_bytes recs;   /* ND_MODE_INDEX: the documents' records, back to back */
     int done;        /* processed (guarded by the pipeline's mutex) */
     nd_status fatal; /* ND_ENOMEM inside a worker */
 } nd_batch;

@@ -26,7 +26,7 @@
 #include "threads.h"
 #include "verify.h"
 
-#define AHEAD 16u      /* entries or candidates prefetched ahead of the one being handled */
+#define AHEAD 16u /* entries or candidates prefetched ahead of the one being handled */
 
 /* ---- the store ------------------------------------------------------------------------ */
 

@@ -313,7 +313,7 @@ static void order_rounds(const uint16_t *sub, size_t n, unsigned nsub, uint32_t 
 
 typedef struct xent {
     uint64_t key;
-    size_t at; /* its bytes in recv */
+    size_t at;         /* its bytes in recv */
     uint32_t rec, idx; /* global record, arrival order */
 } xent;
 
@@ -582,8 +582,8 @@ static nd_status band_stage(xch *x, const nd_sent_store *s, uint32_t base, uint3
     for (unsigned band = 0; band < ND_PARA_BANDS && st == ND_OK; band++) {
         const uint32_t *keys = s->band[band];
         for (size_t i = 0; i < s->nsk; i++)
-            subs[i] = rep[i] ? (uint16_t)sub_of(nd_fmix64((uint64_t)band << 32 | keys[i]), nsub)
-                             : SKIP;
+            subs[i] =
+                rep[i] ? (uint16_t)sub_of(nd_fmix64((uint64_t)band << 32 | keys[i]), nsub) : SKIP;
         order_rounds(subs, s->nsk, nsub, ord, rst);
         for (unsigned sub = 0; sub < nsub && st == ND_OK; sub++) {
             memset(x->sc, 0, n * sizeof *x->sc);

@@ -57,8 +57,7 @@ static inline int nd_link_may_match(const nd_link_member *x, const nd_link_membe
  * push returned. */
 static inline nd_status nd_link_bucket(size_t n, const uint32_t *need, double t,
                                        void (*load)(void *ctx, size_t i, nd_link_member *m),
-                                       nd_status (*push)(void *ctx, size_t x, size_t y),
-                                       void *ctx)
+                                       nd_status (*push)(void *ctx, size_t x, size_t y), void *ctx)
 {
     nd_status st = ND_OK;
     if (n <= ND_LINK_SMALL_BUCKET) {

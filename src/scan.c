@@ -190,8 +190,7 @@ static nd_status commit_sign(void *ctx, nd_batch *b)
         if (st == ND_OK && c->opts.containment > 0.0)
             st = nd_result_add_fps(c->res, doc, b->cfps + it->cfp_first, it->cfp_n);
         /* (an index add cuts sentences without the cross-article stage: none to store) */
-        if (st == ND_OK && (c->opts.parts & ND_PART_SHARED))
-            st = commit_sentences(p, b, it, doc);
+        if (st == ND_OK && (c->opts.parts & ND_PART_SHARED)) st = commit_sentences(p, b, it, doc);
         if (st == ND_OK) st = commit_repeats(p, b, it, doc);
         c->res->nwrapped += it->wrapped;
         if (st == ND_OK && c->ext && c->ext->on_doc) {
@@ -350,8 +349,8 @@ static nd_status resolve_opts(const nd_scan_opts *in, nd_scan_ctx *c)
     if (c->opts.threads > 256) c->opts.threads = 256;
     c->k = c->opts.perms;
     if (c->opts.gopher.enabled) c->opts.parts |= ND_PART_METRICS;
-    c->opts.para.want_sentences = (c->opts.parts & ND_PART_SHARED) != 0 ||
-                                  (c->ext && (c->ext->flags & ND_EXT_SENTENCES));
+    c->opts.para.want_sentences =
+        (c->opts.parts & ND_PART_SHARED) != 0 || (c->ext && (c->ext->flags & ND_EXT_SENTENCES));
     nd_scan_result *res = c->res;
     res->stats.threads = c->opts.threads;
     if (c->opts.bands) {
@@ -439,7 +438,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
     size_t own_docs = 0, nspill = 0;
     if ((st = run_pass1(&c, &store, &own_docs, &spill, &nspill)) != ND_OK) goto out;
     c.res->stats.t_pass1 = nd_now() - t0;
-    nd_pipeline_trim(c.pl); /* (pass 1's sentences in its batches: MBs each) */
+    nd_pipeline_trim(c.pl);          /* (pass 1's sentences in its batches: MBs each) */
     if (sentences_distributed(&c)) { /* every rank, before the article stage */
         t0 = nd_now();
         size_t all = store.n + nspill;
@@ -454,7 +453,7 @@ nd_status nd_scan_run_reader(const nd_scan_opts *opts, const char *const *paths,
         if ((st = spill_load(&store, spill, nspill)) != ND_OK) goto out;
     }
     if (rank_of(&c) > 0) { /* its output is rank 0's now: an empty result */
-        if (c.dkeys) /* its part of the LSH, which rank 0 runs in the article stage */
+        if (c.dkeys)       /* its part of the LSH, which rank 0 runs in the article stage */
             st = nd_dlsh_bands(c.opts.dist, c.dkeys, &c.res->lsh, 0, NULL, NULL);
         nd_dkeys_clear(&dkeys);
         if (st == ND_OK) st = nd_result_finish(c.res, c.reader, &c.opts);

@@ -112,8 +112,10 @@ static nd_status alltoallv_fn(void *ud, const void *s, const size_t *scount, voi
     int bad = 0;
     for (int p = 0; p < world_size && !bad; p++) {
         if (p == world_rank) {
-            if (scount[p] != rcount[p]) bad = 1;
-            else if (scount[p]) memcpy((char *)r + ro, (const char *)s + so, scount[p]);
+            if (scount[p] != rcount[p])
+                bad = 1;
+            else if (scount[p])
+                memcpy((char *)r + ro, (const char *)s + so, scount[p]);
         } else {
             bad = post(NULL, (char *)r + ro, rcount[p], p, req, &nreq) != 0 ||
                   post((const char *)s + so, NULL, scount[p], p, req, &nreq) != 0;
