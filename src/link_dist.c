@@ -292,6 +292,18 @@ out:
     return st;
 }
 
+/* How many entries recv[0..end) holds, each a head of `head` bytes whose 32-bit field at
+ * byte `count_at` counts the 4-byte ids after it; SIZE_MAX if they do not fill it exactly. */
+static size_t count_entries(const unsigned char *recv, size_t end, size_t head, size_t count_at)
+{
+    size_t m = 0;
+    for (size_t at = 0; at < end; m++) {
+        if (end - at < head || (end - at - head) / 4 < rd32(recv + at + count_at)) return SIZE_MAX;
+        at += head + 4 * (size_t)rd32(recv + at + count_at);
+    }
+    return m;
+}
+
 /* Orders the records i < n by their sub-round sub[i] (SKIP: none), ascending within each:
  * round r's are ord[at[r] .. at[r + 1]) (at: room for nsub + 2). So a sub-round reads only
  * its own records. */
@@ -423,12 +435,7 @@ static nd_status exact_stage(xch *x, const nd_sent_store *s, uint32_t base, doub
         }
         if ((st = exchange(x, ND_DIST_SENTENCES)) != ND_OK) break;
         /* Owned: parsed in arrival order (records ascending), sorted by key, record. */
-        size_t m = 0, end = x->roff[n];
-        for (size_t at = 0; at < end; m++) {
-            if (end - at < EXACT_HEAD || (end - at - EXACT_HEAD) / 4 < rd32(x->recv + at + 12))
-                goto corrupt;
-            at += EXACT_HEAD + 4 * (size_t)rd32(x->recv + at + 12);
-        }
+        size_t m = count_entries(x->recv, x->roff[n], EXACT_HEAD, 12);
         if (m >= UINT32_MAX) goto corrupt;
         if (m > ecap) {
             nd_free(e);
@@ -609,12 +616,7 @@ static nd_status band_stage(xch *x, const nd_sent_store *s, uint32_t base, uint3
             }
             if ((st = exchange(x, ND_DIST_SENTENCES)) != ND_OK) break;
             /* Owned: in arrival order (records ascending); sorted by key, stably. */
-            size_t m = 0, end = x->roff[n];
-            for (size_t at = 0; at < end; m++) {
-                if (end - at < BAND_HEAD || (end - at - BAND_HEAD) / 4 < rd32(x->recv + at + 24))
-                    goto corrupt;
-                at += BAND_HEAD + 4 * (size_t)rd32(x->recv + at + 24);
-            }
+            size_t m = count_entries(x->recv, x->roff[n], BAND_HEAD, 24);
             if (m >= UINT32_MAX) goto corrupt;
             if (m > bcap) {
                 nd_free(be);
